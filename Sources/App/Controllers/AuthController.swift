@@ -1,0 +1,351 @@
+import Domain
+import Fluent
+import Vapor
+
+/// Sign-in (password, then two-factor), two-factor set-up at first sign-in, sign-out, and the
+/// one-time set-password links of invitations.
+struct AuthController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.on(.GET, SiteURL.root, access: .public, use: root)
+        routes.on(.GET, SiteURL.login, access: .public, use: loginPage)
+        routes.on(.POST, SiteURL.login, access: .public, use: login)
+        routes.on(.GET, SiteURL.twoFactor, access: .secondFactorPending, use: twoFactorPage)
+        routes.on(.POST, SiteURL.twoFactor, access: .secondFactorPending, use: twoFactor)
+        routes.on(.GET, SiteURL.twoFactorSetup, access: .secondFactorPending, use: setupPage)
+        routes.on(.POST, SiteURL.twoFactorSetup, access: .secondFactorPending, use: setup)
+        routes.on(.POST, SiteURL.logout, access: .public, use: logout)
+        routes.on(.GET, SiteURL.setPassword + "/:token", access: .public, use: setPasswordPage)
+        routes.on(.POST, SiteURL.setPassword + "/:token", access: .public, use: setPassword)
+    }
+
+    // MARK: - Contexts
+
+    struct LoginContext: Encodable {
+        let page: PageChrome
+        let csrf: String
+        let email: String
+        let errors: FormErrors
+        let notice: String?
+    }
+
+    struct CodeContext: Encodable {
+        let page: PageChrome
+        let csrf: String
+        let errors: FormErrors
+        /// Only on set-up: the secret to type into the app, grouped, and the otpauth URI.
+        let secret: String?
+        let uri: String?
+        let action: String
+    }
+
+    struct SetPasswordContext: Encodable {
+        let page: PageChrome
+        let csrf: String
+        let email: String
+        let action: String
+        let errors: FormErrors
+        let minimumLength: Int
+    }
+
+    struct LoginForm: Content {
+        var email: String?
+        var password: String?
+    }
+
+    struct CodeForm: Content {
+        var code: String?
+    }
+
+    struct NewPasswordForm: Content {
+        var password: String?
+        var confirmation: String?
+    }
+
+    // MARK: - Handlers
+
+    @Sendable
+    func root(req: Request) async throws -> Response {
+        req.redirect(to: req.currentUser == nil ? SiteURL.login : SiteURL.home)
+    }
+
+    @Sendable
+    func loginPage(req: Request) async throws -> Response {
+        if req.currentUser != nil { return req.redirect(to: SiteURL.home) }
+        let notice: String? = switch req.query[String.self, at: "notice"] {
+        case "password_set": req.t("login.notice.password_set")
+        case "signed_out": req.t("login.notice.signed_out")
+        default: nil
+        }
+        return try await renderLogin(req, email: "", errors: FormErrors(), notice: notice)
+    }
+
+    private func renderLogin(_ req: Request, email: String, errors: FormErrors, notice: String? = nil,
+                             status: HTTPResponseStatus = .ok) async throws -> Response {
+        let csrf = req.csrfToken
+        return try await req.render("auth/login", LoginContext(page: PageChrome(req, titleKey: "login.title"), csrf: csrf,
+                                                               email: email, errors: errors, notice: notice), status: status)
+    }
+
+    @Sendable
+    func login(req: Request) async throws -> Response {
+        let form = (try? req.content.decode(LoginForm.self)) ?? LoginForm()
+        let typedEmail = String((form.email ?? "").prefix(EmailAddress.maximumLength + 10))
+        let password = form.password ?? ""
+        var errors = FormErrors()
+        if typedEmail.trimmingCharacters(in: .whitespaces).isEmpty { errors.add("email", req.t("field.required")) }
+        if password.isEmpty { errors.add("password", req.t("field.required")) }
+        if password.count > PasswordPolicy.maximumLength * 4 { errors.add("password", req.t("password.too_long")) }
+        guard errors.isEmpty else {
+            return try await renderLogin(req, email: typedEmail, errors: errors, status: .unprocessableEntity)
+        }
+
+        let email = EmailAddress.normalise(typedEmail)
+        let address = req.clientAddress ?? "unknown"
+        let now = Date()
+        let accountLocked = try await SignInThrottle.isLocked(scope: .account, subject: email, on: req.db, now: now)
+        let addressLocked = try await SignInThrottle.isLocked(scope: .address, subject: address, on: req.db, now: now)
+        if accountLocked || addressLocked {
+            try await req.audit(.signInThrottled, target: email, outcome: .denied, actor: AuditActor(userID: nil, email: email, organisationID: nil))
+            errors.add("form", req.t("login.error.throttled"))
+            return try await renderLogin(req, email: typedEmail, errors: errors, status: .tooManyRequests)
+        }
+
+        let user = try await User.query(on: req.db).filter(\.$email == email).with(\.$organisation).first()
+        // Always verify against a hash (a decoy when the e-mail is unknown) so that the answer
+        // takes the same time whether or not the account exists.
+        let passwordOK = try await req.application.passwordService.verify(password, against: user?.passwordHash, on: req.application.threadPool)
+        guard passwordOK, let user, user.isActive, user.organisation.isActive else {
+            let requestID = req.id
+            try await req.db.writeTransaction { db in
+                try await SignInThrottle.recordFailure(scope: .account, subject: email, on: db, now: now)
+                try await SignInThrottle.recordFailure(scope: .address, subject: address, on: db, now: now)
+                if let user {
+                    user.failedSinceLastSignIn += 1
+                    try await user.save(on: db)
+                }
+                try await AuditLog.append(on: db, actor: AuditActor(userID: user?.id, email: email, organisationID: user?.$organisation.id),
+                                          action: .signInFailed, target: email, outcome: .failure, requestID: requestID)
+            }
+            errors.add("form", req.t("login.error.invalid"))
+            return try await renderLogin(req, email: typedEmail, errors: errors, status: .unauthorized)
+        }
+
+        try await SignInThrottle.clear(scope: .account, subject: email, on: req.db)
+        let needsSecondFactor = user.hasTwoFactor || (req.config.requireTwoFactor && !user.twoFactorExempt)
+        if needsSecondFactor {
+            try await req.rotateSession(keeping: [DatabaseSessions.userKey: user.id!.uuidString, "auth": AuthLevel.password.rawValue])
+            return req.redirect(to: user.hasTwoFactor ? SiteURL.twoFactor : SiteURL.twoFactorSetup)
+        }
+        return try await completeSignIn(req, user: user, detail: "password")
+    }
+
+    /// The last step of every successful sign-in: a fresh session at full level, the previous
+    /// sign-in and the failures since kept for the home page, and the audit event.
+    private func completeSignIn(_ req: Request, user: User, detail: String) async throws -> Response {
+        var data: [String: String] = [DatabaseSessions.userKey: user.id!.uuidString, "auth": AuthLevel.full.rawValue,
+                                      "failed_since": String(user.failedSinceLastSignIn)]
+        if let previous = user.lastSignInAt { data["previous_sign_in"] = String(previous.timeIntervalSince1970) }
+        user.lastSignInAt = Date()
+        user.failedSinceLastSignIn = 0
+        let actor = AuditActor(userID: user.id, email: user.email, organisationID: user.$organisation.id)
+        let requestID = req.id
+        try await req.db.writeTransaction { db in
+            try await user.save(on: db)
+            try await AuditLog.append(on: db, actor: actor, action: .signIn, target: user.id?.uuidString, requestID: requestID, detail: detail)
+        }
+        try await req.rotateSession(keeping: data)
+        return req.redirect(to: SiteURL.home)
+    }
+
+    @Sendable
+    func twoFactorPage(req: Request) async throws -> Response {
+        guard let pending = req.pendingUser else { return req.redirect(to: SiteURL.login) }
+        if !pending.user.hasTwoFactor { return req.redirect(to: SiteURL.twoFactorSetup) }
+        return try await renderCode(req, template: "auth/two-factor", titleKey: "two_factor.title", errors: FormErrors())
+    }
+
+    private func renderCode(_ req: Request, template: String, titleKey: String, errors: FormErrors, secret: String? = nil,
+                            account: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let csrf = req.csrfToken
+        let context = CodeContext(page: PageChrome(req, titleKey: titleKey), csrf: csrf, errors: errors,
+                                  secret: secret.map(TwoFactor.grouped),
+                                  uri: secret.flatMap { secret in account.map { TwoFactor.provisioningURI(secret: secret, account: $0) } },
+                                  action: req.url.path)
+        return try await req.render(template, context, status: status)
+    }
+
+    @Sendable
+    func twoFactor(req: Request) async throws -> Response {
+        guard let pending = req.pendingUser, let secret = pending.user.totpSecret else { return req.redirect(to: SiteURL.login) }
+        let code = (try? req.content.decode(CodeForm.self))?.code ?? ""
+        let user = pending.user
+        let subject = user.id!.uuidString
+        var errors = FormErrors()
+        if try await SignInThrottle.isLocked(scope: .secondFactor, subject: subject, on: req.db, now: Date()) {
+            try await req.audit(.twoFactorFailed, target: subject, outcome: .denied, actor: actor(of: pending))
+            errors.add("code", req.t("login.error.throttled"))
+            return try await renderCode(req, template: "auth/two-factor", titleKey: "two_factor.title", errors: errors, status: .tooManyRequests)
+        }
+        guard let step = TwoFactor.acceptedStep(code: code, secret: secret, lastStep: user.totpLastStep) else {
+            try await recordCodeFailure(req, pending: pending)
+            errors.add("code", req.t(code.isEmpty ? "field.required" : "two_factor.error.invalid"))
+            return try await renderCode(req, template: "auth/two-factor", titleKey: "two_factor.title", errors: errors, status: .unprocessableEntity)
+        }
+        user.totpLastStep = step
+        return try await completeSignIn(req, user: user, detail: "totp")
+    }
+
+    private func actor(of current: CurrentUser) -> AuditActor {
+        AuditActor(userID: current.user.id, email: current.user.email, organisationID: current.organisation.id)
+    }
+
+    private func recordCodeFailure(_ req: Request, pending: CurrentUser) async throws {
+        let subject = pending.user.id!.uuidString
+        let actor = actor(of: pending)
+        let requestID = req.id
+        try await req.db.writeTransaction { db in
+            try await SignInThrottle.recordFailure(scope: .secondFactor, subject: subject, on: db, now: Date())
+            try await AuditLog.append(on: db, actor: actor, action: .twoFactorFailed, target: subject, outcome: .failure, requestID: requestID)
+        }
+    }
+
+    @Sendable
+    func setupPage(req: Request) async throws -> Response {
+        guard let pending = req.pendingUser else { return req.redirect(to: SiteURL.login) }
+        if pending.user.hasTwoFactor { return req.redirect(to: SiteURL.twoFactor) }
+        let secret = req.session.data["totp_setup"] ?? TwoFactor.newSecret()
+        req.session.data["totp_setup"] = secret
+        return try await renderCode(req, template: "auth/two-factor-setup", titleKey: "two_factor.setup.title", errors: FormErrors(),
+                                    secret: secret, account: pending.user.email)
+    }
+
+    @Sendable
+    func setup(req: Request) async throws -> Response {
+        guard let pending = req.pendingUser, !pending.user.hasTwoFactor else { return req.redirect(to: SiteURL.login) }
+        guard let secret = req.session.data["totp_setup"] else { return req.redirect(to: SiteURL.twoFactorSetup) }
+        let code = (try? req.content.decode(CodeForm.self))?.code ?? ""
+        var errors = FormErrors()
+        if try await SignInThrottle.isLocked(scope: .secondFactor, subject: pending.user.id!.uuidString, on: req.db, now: Date()) {
+            errors.add("code", req.t("login.error.throttled"))
+            return try await renderCode(req, template: "auth/two-factor-setup", titleKey: "two_factor.setup.title", errors: errors,
+                                        secret: secret, account: pending.user.email, status: .tooManyRequests)
+        }
+        guard let step = TwoFactor.acceptedStep(code: code, secret: secret, lastStep: nil) else {
+            try await recordCodeFailure(req, pending: pending)
+            errors.add("code", req.t(code.isEmpty ? "field.required" : "two_factor.error.invalid"))
+            return try await renderCode(req, template: "auth/two-factor-setup", titleKey: "two_factor.setup.title", errors: errors,
+                                        secret: secret, account: pending.user.email, status: .unprocessableEntity)
+        }
+        let user = pending.user
+        user.totpSecret = secret
+        user.totpLastStep = step
+        let actor = actor(of: pending)
+        let requestID = req.id
+        try await req.db.writeTransaction { db in
+            try await user.save(on: db)
+            try await AuditLog.append(on: db, actor: actor, action: .twoFactorEnabled, target: user.id?.uuidString, requestID: requestID)
+        }
+        return try await completeSignIn(req, user: user, detail: "totp-setup")
+    }
+
+    @Sendable
+    func logout(req: Request) async throws -> Response {
+        if let current = req.currentUser ?? req.pendingUser {
+            try await req.audit(.signOut, target: req.currentSessionRecordID?.uuidString, actor: actor(of: current))
+        }
+        if req.hasSession, let id = req.session.id {
+            try await BrowserSession.query(on: req.db).filter(\.$keyHash == Secrets.sha256Hex(id.string)).delete()
+        }
+        req.session.destroy()
+        return req.redirect(to: SiteURL.login + "?notice=signed_out")
+    }
+
+    // MARK: - Set-password links
+
+    private func validToken(_ req: Request) async throws -> (SetPasswordToken, User)? {
+        guard let token = req.parameters.get("token"), token.count < 200 else { return nil }
+        guard let record = try await SetPasswordToken.query(on: req.db)
+            .filter(\.$tokenHash == Secrets.sha256Hex(token)).with(\.$user).first(),
+            record.usedAt == nil, record.expiresAt > Date(), record.user.isActive else { return nil }
+        return (record, record.user)
+    }
+
+    @Sendable
+    func setPasswordPage(req: Request) async throws -> Response {
+        guard let (_, user) = try await validToken(req) else { throw PageError.notFound }
+        return try await renderSetPassword(req, email: user.email, errors: FormErrors())
+    }
+
+    private func renderSetPassword(_ req: Request, email: String, errors: FormErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let csrf = req.csrfToken
+        return try await req.render("auth/set-password", SetPasswordContext(
+            page: PageChrome(req, titleKey: "set_password.title"), csrf: csrf, email: email, action: req.url.path,
+            errors: errors, minimumLength: PasswordPolicy.minimumLength), status: status)
+    }
+
+    @Sendable
+    func setPassword(req: Request) async throws -> Response {
+        guard let (token, user) = try await validToken(req) else { throw PageError.notFound }
+        let form = (try? req.content.decode(NewPasswordForm.self)) ?? NewPasswordForm()
+        let password = form.password ?? ""
+        let problems = req.application.passwordService.policy.problems(password: password, confirmation: form.confirmation ?? "", email: user.email)
+        guard problems.isEmpty else {
+            var errors = FormErrors()
+            for problem in problems {
+                errors.add(problem == .mismatch ? "confirmation" : "password", req.t(problem.rawValue, String(PasswordPolicy.minimumLength)))
+            }
+            return try await renderSetPassword(req, email: user.email, errors: errors, status: .unprocessableEntity)
+        }
+        let hash = try await req.application.passwordService.hash(password, on: req.application.threadPool)
+        let requestID = req.id
+        let actor = AuditActor(userID: user.id, email: user.email, organisationID: user.$organisation.id)
+        try await req.db.writeTransaction { db in
+            // Marking the token used in the same transaction makes the link single-use even
+            // when two submissions race.
+            let claimed = try await SetPasswordToken.query(on: db).filter(\.$id == token.id!).filter(\.$usedAt == nil).count()
+            guard claimed == 1 else { throw PageError.notFound }
+            token.usedAt = Date()
+            try await token.save(on: db)
+            user.passwordHash = hash
+            try await user.save(on: db)
+            try await DatabaseSessions.endAll(of: user.id!, on: db)
+            try await AuditLog.append(on: db, actor: actor, action: .passwordSet, target: user.id?.uuidString, requestID: requestID)
+        }
+        return req.redirect(to: SiteURL.login + "?notice=password_set")
+    }
+}
+
+/// Failed attempts in the database, so every instance sees the same counts.
+enum SignInThrottle {
+    enum Scope: String {
+        case account, address
+        case secondFactor = "totp"
+
+        var policy: ThrottlePolicy {
+            switch self {
+            case .account: .perAccount
+            case .address: .perAddress
+            case .secondFactor: .secondFactor
+            }
+        }
+    }
+
+    static func isLocked(scope: Scope, subject: String, on db: any Database, now: Date) async throws -> Bool {
+        let policy = scope.policy
+        let failures = try await SignInFailure.query(on: db)
+            .filter(\.$scope == scope.rawValue).filter(\.$subject == subject)
+            .filter(\.$at > policy.windowStart(now: now))
+            .all(\.$at)
+        return policy.lockedUntil(failures: failures, now: now) != nil
+    }
+
+    static func recordFailure(scope: Scope, subject: String, on db: any Database, now: Date) async throws {
+        try await SignInFailure(scope: scope.rawValue, subject: subject, at: now).create(on: db)
+        // Keep the table small: what is outside every window no longer counts.
+        try await SignInFailure.query(on: db).filter(\.$at < now.addingTimeInterval(-24 * 3600)).delete()
+    }
+
+    static func clear(scope: Scope, subject: String, on db: any Database) async throws {
+        try await SignInFailure.query(on: db).filter(\.$scope == scope.rawValue).filter(\.$subject == subject).delete()
+    }
+}

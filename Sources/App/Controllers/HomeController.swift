@@ -1,0 +1,48 @@
+import Domain
+import Vapor
+
+/// The home page: who you are, for which organisation, what your roles let you do, and the
+/// sign-in facts that help notice someone else using the account.
+struct HomeController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.on(.GET, SiteURL.home, access: .signedIn, use: home)
+    }
+
+    struct RoleView: Encodable {
+        let labelKey: String
+        let capabilitiesKey: String
+    }
+
+    struct HomeContext: Encodable {
+        let page: PageChrome
+        let displayName: String
+        let organisationName: String
+        let organisationTypeKey: String
+        let provinces: [String]
+        let hasProvinces: Bool
+        let roles: [RoleView]
+        let previousSignIn: String?
+        let failedSince: Int
+        let twoFactorEnabled: Bool
+        let seesCaseData: Bool
+    }
+
+    @Sendable
+    func home(req: Request) async throws -> Response {
+        let current = try req.requireUser()
+        let previous = req.session.data["previous_sign_in"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
+        let context = HomeContext(
+            page: PageChrome(req, titleKey: "home.title"),
+            displayName: current.user.displayName,
+            organisationName: current.organisation.name,
+            organisationTypeKey: current.organisation.organisationType.labelKey,
+            provinces: current.organisation.provinceList.map(\.labelKey),
+            hasProvinces: !current.organisation.provinceList.isEmpty,
+            roles: current.roles.map { RoleView(labelKey: $0.labelKey, capabilitiesKey: $0.capabilitiesKey) },
+            previousSignIn: req.formatDateTime(previous),
+            failedSince: Int(req.session.data["failed_since"] ?? "0") ?? 0,
+            twoFactorEnabled: current.user.hasTwoFactor,
+            seesCaseData: current.roles.canReadCases)
+        return try await req.render("home", context)
+    }
+}

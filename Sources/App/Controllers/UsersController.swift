@@ -1,0 +1,316 @@
+import Domain
+import Fluent
+import Vapor
+
+/// Org admins manage the people of their organisation; system admins those of any organisation
+/// (a new organisation's first org admin is invited by a system admin).
+struct UsersController: RouteCollection {
+    static let access = AccessPolicy.roles([.orgAdmin, .systemAdmin])
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.on(.GET, SiteURL.users, access: Self.access, use: index)
+        routes.on(.GET, SiteURL.users + "/new", access: Self.access, use: new)
+        routes.on(.POST, SiteURL.users, access: Self.access, use: invite)
+        routes.on(.GET, SiteURL.users + "/:id", access: Self.access, use: show)
+        routes.on(.POST, SiteURL.users + "/:id/roles", access: Self.access, use: updateRoles)
+        routes.on(.POST, SiteURL.users + "/:id/deactivate", access: Self.access, use: deactivate)
+        routes.on(.POST, SiteURL.users + "/:id/reactivate", access: Self.access, use: reactivate)
+        routes.on(.POST, SiteURL.users + "/:id/reset-two-factor", access: Self.access, use: resetTwoFactor)
+        routes.on(.POST, SiteURL.users + "/:id/password-link", access: Self.access, use: passwordLink)
+    }
+
+    struct UserRow: Encodable {
+        let id: String
+        let displayName: String
+        let email: String
+        let organisationName: String
+        let roles: [String]
+        let active: Bool
+        let twoFactor: Bool
+        let lastSignIn: String?
+    }
+
+    struct IndexContext: Encodable {
+        let page: PageChrome
+        let users: [UserRow]
+        let showOrganisation: Bool
+    }
+
+    struct Choice: Encodable {
+        let value: String
+        let labelKey: String
+        let selected: Bool
+    }
+
+    struct OrganisationChoice: Encodable {
+        let value: String
+        let name: String
+        let selected: Bool
+    }
+
+    struct NewContext: Encodable {
+        let page: PageChrome
+        let csrf: String
+        let email: String
+        let displayName: String
+        let roles: [Choice]
+        let languages: [Choice]
+        let organisations: [OrganisationChoice]
+        let chooseOrganisation: Bool
+        let errors: FormErrors
+    }
+
+    struct ShowContext: Encodable {
+        let page: PageChrome
+        let csrf: String
+        let user: UserRow
+        let roles: [Choice]
+        let link: String?
+        let linkExpires: String?
+        let notice: String?
+        let errors: FormErrors
+        let isSelf: Bool
+    }
+
+    struct InviteForm: Content {
+        var email: String?
+        var displayName: String?
+        var roles: [String]?
+        var language: String?
+        var organisation: String?
+    }
+
+    struct RolesForm: Content {
+        var roles: [String]?
+    }
+
+    // MARK: - Scope
+
+    /// Org admins see their organisation only; the filter is in the query, so a user of another
+    /// organisation is simply not found (404).
+    private func scoped(_ req: Request) throws -> QueryBuilder<User> {
+        let current = try req.requireUser()
+        let query = User.query(on: req.db).with(\.$organisation)
+        if !current.has(.systemAdmin) { query.filter(\.$organisation.$id == current.organisation.id!) }
+        return query
+    }
+
+    private func find(_ req: Request) async throws -> User {
+        guard let id = req.parameters.get("id", as: UUID.self), let user = try await scoped(req).filter(\.$id == id).first() else {
+            throw PageError.notFound
+        }
+        return user
+    }
+
+    /// Roles the current admin may grant: only a system admin grants system admin.
+    private func grantable(by current: CurrentUser) -> [Role] {
+        current.has(.systemAdmin) ? Role.allCases : Role.allCases.filter { $0 != .systemAdmin }
+    }
+
+    private func row(_ req: Request, _ user: User) -> UserRow {
+        UserRow(id: user.id!.uuidString, displayName: user.displayName, email: user.email, organisationName: user.organisation.name,
+                roles: user.roleList.map(\.labelKey), active: user.isActive, twoFactor: user.hasTwoFactor,
+                lastSignIn: req.formatDateTime(user.lastSignInAt))
+    }
+
+    // MARK: - Handlers
+
+    @Sendable
+    func index(req: Request) async throws -> Response {
+        let current = try req.requireUser()
+        let users = try await scoped(req).sort(\.$displayName).all()
+        return try await req.render("users/index", IndexContext(page: PageChrome(req, titleKey: "users.title"),
+                                                                users: users.map { row(req, $0) },
+                                                                showOrganisation: current.has(.systemAdmin)))
+    }
+
+    @Sendable
+    func new(req: Request) async throws -> Response {
+        try await renderNew(req, form: InviteForm(roles: [Role.caseworker.rawValue], language: req.language.rawValue), errors: FormErrors())
+    }
+
+    private func renderNew(_ req: Request, form: InviteForm, errors: FormErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let current = try req.requireUser()
+        let chosen = Set(form.roles ?? [])
+        var organisations: [OrganisationChoice] = []
+        if current.has(.systemAdmin) {
+            organisations = try await Organisation.query(on: req.db).filter(\.$isActive == true).sort(\.$name).all().map {
+                OrganisationChoice(value: $0.id!.uuidString, name: $0.name,
+                                   selected: $0.id!.uuidString == (form.organisation ?? current.organisation.id!.uuidString))
+            }
+        }
+        let csrf = req.csrfToken
+        return try await req.render("users/new", NewContext(
+            page: PageChrome(req, titleKey: "users.new.title"), csrf: csrf, email: form.email ?? "", displayName: form.displayName ?? "",
+            roles: grantable(by: current).map { Choice(value: $0.rawValue, labelKey: $0.labelKey, selected: chosen.contains($0.rawValue)) },
+            languages: Language.allCases.map { Choice(value: $0.rawValue, labelKey: "language.\($0.rawValue)", selected: $0.rawValue == form.language) },
+            organisations: organisations, chooseOrganisation: !organisations.isEmpty, errors: errors), status: status)
+    }
+
+    private func parseRoles(_ raw: [String]?, current: CurrentUser, errors: inout FormErrors, req: Request) -> [Role] {
+        let values = raw ?? []
+        let roles = values.compactMap(Role.init(rawValue:))
+        if roles.isEmpty { errors.add("roles", req.t("users.error.roles")) }
+        if roles.count != values.count || roles.contains(where: { !grantable(by: current).contains($0) }) {
+            errors.add("roles", req.t("field.invalid_choice"))
+        }
+        return roles
+    }
+
+    @Sendable
+    func invite(req: Request) async throws -> Response {
+        let current = try req.requireUser()
+        let form = (try? req.content.decode(InviteForm.self)) ?? InviteForm()
+        var errors = FormErrors()
+        let email = EmailAddress.normalise(form.email ?? "")
+        if email.isEmpty { errors.add("email", req.t("field.required")) } else if !EmailAddress.isValid(email) { errors.add("email", req.t("field.email_invalid")) }
+        let displayName = (form.displayName ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if displayName.isEmpty { errors.add("displayName", req.t("field.required")) }
+        if displayName.count > 120 { errors.add("displayName", req.t("field.too_long", "120")) }
+        let roles = parseRoles(form.roles, current: current, errors: &errors, req: req)
+        let language = Language(rawValue: form.language ?? "")
+        if language == nil { errors.add("language", req.t("field.invalid_choice")) }
+        var organisationID = current.organisation.id!
+        if current.has(.systemAdmin), let raw = form.organisation {
+            if let id = UUID(uuidString: raw), try await Organisation.find(id, on: req.db) != nil { organisationID = id } else {
+                errors.add("organisation", req.t("field.invalid_choice"))
+            }
+        }
+        if errors.isEmpty, try await User.query(on: req.db).filter(\.$email == email).count() > 0 {
+            errors.add("email", req.t("users.error.email_taken"))
+        }
+        guard errors.isEmpty, let language else { return try await renderNew(req, form: form, errors: errors, status: .unprocessableEntity) }
+
+        let user = User(organisationID: organisationID, email: email, displayName: displayName, roles: roles, language: language)
+        let token = Secrets.randomToken()
+        let expires = Date().addingTimeInterval(req.config.invitationLifetime)
+        let actor = req.auditActor
+        let requestID = req.id
+        try await req.db.writeTransaction { db in
+            try await user.create(on: db)
+            try await SetPasswordToken(userID: user.id!, tokenHash: Secrets.sha256Hex(token), expiresAt: expires).create(on: db)
+            try await AuditLog.append(on: db, actor: actor, action: .userInvited, target: user.id?.uuidString, requestID: requestID,
+                                      detail: Role.storedList(roles))
+        }
+        try await user.$organisation.load(on: req.db)
+        return try await renderShow(req, user: user, link: req.config.publicURL + SiteURL.setPassword(token: token), expires: expires,
+                                    notice: req.t("users.notice.invited"))
+    }
+
+    @Sendable
+    func show(req: Request) async throws -> Response {
+        let user = try await find(req)
+        let notice: String? = switch req.query[String.self, at: "notice"] {
+        case "deactivated": req.t("users.notice.deactivated")
+        case "reactivated": req.t("users.notice.reactivated")
+        case "two_factor": req.t("users.notice.two_factor_reset")
+        case "roles": req.t("users.notice.roles_changed")
+        default: nil
+        }
+        return try await renderShow(req, user: user, notice: notice)
+    }
+
+    private func renderShow(_ req: Request, user: User, link: String? = nil, expires: Date? = nil, notice: String? = nil,
+                            errors: FormErrors = FormErrors(), status: HTTPResponseStatus = .ok) async throws -> Response {
+        let current = try req.requireUser()
+        let csrf = req.csrfToken
+        let held = Set(user.roleList)
+        return try await req.render("users/show", ShowContext(
+            page: PageChrome(req, titleKey: "users.show.title"), csrf: csrf, user: row(req, user),
+            roles: grantable(by: current).map { Choice(value: $0.rawValue, labelKey: $0.labelKey, selected: held.contains($0)) },
+            link: link, linkExpires: req.formatDateTime(expires), notice: notice, errors: errors, isSelf: user.id == current.user.id),
+            status: status)
+    }
+
+    @Sendable
+    func updateRoles(req: Request) async throws -> Response {
+        let current = try req.requireUser()
+        let user = try await find(req)
+        var errors = FormErrors()
+        let roles = parseRoles((try? req.content.decode(RolesForm.self))?.roles, current: current, errors: &errors, req: req)
+        // A system admin role is never taken away by someone who cannot grant it.
+        let keptSystemAdmin = user.roleList.contains(.systemAdmin) && !current.has(.systemAdmin)
+        if user.id == current.user.id, !Set(roles).contains(where: { [.orgAdmin, .systemAdmin].contains($0) }) {
+            errors.add("roles", req.t("users.error.own_admin_role"))
+        }
+        guard errors.isEmpty else { return try await renderShow(req, user: user, errors: errors, status: .unprocessableEntity) }
+        user.roles = Role.storedList(roles + (keptSystemAdmin ? [.systemAdmin] : []))
+        let actor = req.auditActor
+        let requestID = req.id
+        try await req.db.writeTransaction { db in
+            try await user.save(on: db)
+            try await AuditLog.append(on: db, actor: actor, action: .userRolesChanged, target: user.id?.uuidString, requestID: requestID,
+                                      detail: user.roles)
+        }
+        return req.redirect(to: SiteURL.user(user.id!.uuidString) + "?notice=roles")
+    }
+
+    @Sendable
+    func deactivate(req: Request) async throws -> Response {
+        let current = try req.requireUser()
+        let user = try await find(req)
+        guard user.id != current.user.id else {
+            var errors = FormErrors()
+            errors.add("form", req.t("users.error.self_deactivate"))
+            return try await renderShow(req, user: user, errors: errors, status: .unprocessableEntity)
+        }
+        user.isActive = false
+        let actor = req.auditActor
+        let requestID = req.id
+        try await req.db.writeTransaction { db in
+            try await user.save(on: db)
+            // Every session ends at once, on every instance, since sessions live in the database.
+            try await DatabaseSessions.endAll(of: user.id!, on: db)
+            try await AuditLog.append(on: db, actor: actor, action: .userDeactivated, target: user.id?.uuidString, requestID: requestID)
+        }
+        return req.redirect(to: SiteURL.user(user.id!.uuidString) + "?notice=deactivated")
+    }
+
+    @Sendable
+    func reactivate(req: Request) async throws -> Response {
+        let user = try await find(req)
+        user.isActive = true
+        let actor = req.auditActor
+        let requestID = req.id
+        try await req.db.writeTransaction { db in
+            try await user.save(on: db)
+            try await AuditLog.append(on: db, actor: actor, action: .userReactivated, target: user.id?.uuidString, requestID: requestID)
+        }
+        return req.redirect(to: SiteURL.user(user.id!.uuidString) + "?notice=reactivated")
+    }
+
+    @Sendable
+    func resetTwoFactor(req: Request) async throws -> Response {
+        let user = try await find(req)
+        user.totpSecret = nil
+        user.totpLastStep = nil
+        let actor = req.auditActor
+        let requestID = req.id
+        try await req.db.writeTransaction { db in
+            try await user.save(on: db)
+            // The lost phone may be in someone else's hands: end the sessions it opened too.
+            try await DatabaseSessions.endAll(of: user.id!, on: db)
+            try await AuditLog.append(on: db, actor: actor, action: .twoFactorReset, target: user.id?.uuidString, requestID: requestID)
+        }
+        return req.redirect(to: SiteURL.user(user.id!.uuidString) + "?notice=two_factor")
+    }
+
+    /// A new one-time link for someone who forgot their password or lost the invitation.
+    @Sendable
+    func passwordLink(req: Request) async throws -> Response {
+        let user = try await find(req)
+        let token = Secrets.randomToken()
+        let expires = Date().addingTimeInterval(req.config.invitationLifetime)
+        let actor = req.auditActor
+        let requestID = req.id
+        try await req.db.writeTransaction { db in
+            // Earlier links stop working.
+            try await SetPasswordToken.query(on: db).filter(\.$user.$id == user.id!).filter(\.$usedAt == nil).set(\.$usedAt, to: Date()).update()
+            try await SetPasswordToken(userID: user.id!, tokenHash: Secrets.sha256Hex(token), expiresAt: expires).create(on: db)
+            try await AuditLog.append(on: db, actor: actor, action: .userInvited, target: user.id?.uuidString, requestID: requestID,
+                                      detail: "password-link")
+        }
+        return try await renderShow(req, user: user, link: req.config.publicURL + SiteURL.setPassword(token: token), expires: expires,
+                                    notice: req.t("users.notice.link_created"))
+    }
+}

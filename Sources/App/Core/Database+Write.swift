@@ -1,0 +1,58 @@
+import Fluent
+import FluentSQLiteDriver
+import SQLKit
+import Vapor
+
+extension Database {
+    var isSQLite: Bool { (self as? any SQLDatabase)?.dialect.name == "sqlite" }
+
+    /// Runs a use case that writes, in one transaction.
+    ///
+    /// On SQLite, Fluent's `transaction` begins with a deferred `BEGIN`: two requests can both
+    /// start reading and the second to write then fails at once with "database is locked" (SQLite
+    /// does not wait in that case, it would deadlock). `BEGIN IMMEDIATE` takes the write lock
+    /// first, so concurrent writers queue behind the busy timeout instead.
+    func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        guard isSQLite else {
+            return try await transaction(body)
+        }
+        return try await withConnection { connection in
+            let sql = connection as! any SQLDatabase
+            try await sql.raw("BEGIN IMMEDIATE").run()
+            do {
+                let result = try await body(connection)
+                try await sql.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await sql.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+}
+
+enum DatabaseSetup {
+    /// Pragmas for the embedded database. WAL lets readers work while one writer commits and is
+    /// remembered by the file; `synchronous=FULL` keeps a committed transaction across a power
+    /// failure; the busy timeout makes a writer wait for the lock rather than fail. Connection
+    /// pragmas are set on every connection of the pool: FluentSQLiteDriver keeps exactly one per
+    /// event loop, opened once and reused.
+    static func prepareSQLite(_ app: Application) async throws {
+        for eventLoop in app.eventLoopGroup.makeIterator() {
+            let db = app.databases.database(logger: app.logger, on: eventLoop)!
+            try await db.withConnection { connection in
+                let sql = connection as! any SQLDatabase
+                try await sql.raw("PRAGMA busy_timeout = 10000").run()
+                try await sql.raw("PRAGMA journal_mode = WAL").run()
+                try await sql.raw("PRAGMA synchronous = FULL").run()
+                try await sql.raw("PRAGMA foreign_keys = ON").run()
+            }
+        }
+    }
+
+    /// Used by /healthz and by tests.
+    static func ping(_ db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        try await sql.raw("SELECT 1").run()
+    }
+}

@@ -1,0 +1,90 @@
+import Domain
+import Fluent
+import Foundation
+import Vapor
+
+/// Sessions kept in the database so several instances share them (Vapor's Fluent driver keeps
+/// the key in clear and knows neither the user nor any expiry). The cookie holds a random key;
+/// the table holds its SHA-256, the user, and the times that enforce the idle and absolute limits.
+struct DatabaseSessions: AsyncSessionDriver {
+    static let userKey = "uid"
+
+    func createSession(_ data: SessionData, for request: Request) async throws -> SessionID {
+        let key = Secrets.randomToken()
+        let record = BrowserSession(
+            keyHash: Secrets.sha256Hex(key),
+            userID: data[Self.userKey].flatMap(UUID.init(uuidString:)),
+            data: try Self.encode(data),
+            now: Date(),
+            userAgent: request.headers.first(name: .userAgent).map { String($0.prefix(300)) },
+            address: request.clientAddress)
+        try await record.create(on: request.db)
+        return SessionID(string: key)
+    }
+
+    func readSession(_ sessionID: SessionID, for request: Request) async throws -> SessionData? {
+        guard let record = try await BrowserSession.query(on: request.db)
+            .filter(\.$keyHash == Secrets.sha256Hex(sessionID.string)).first() else { return nil }
+        guard request.config.sessionLifetime.isAlive(createdAt: record.createdAt, lastSeenAt: record.lastSeenAt, now: Date()) else {
+            try await record.delete(on: request.db)
+            return nil
+        }
+        request.storage[CurrentSessionRecordKey.self] = record.id
+        return try JSONDecoder().decode(SessionData.self, from: Data(record.data.utf8))
+    }
+
+    /// An UPDATE, never an upsert: a request still in flight when its session was ended
+    /// elsewhere must not bring it back.
+    func updateSession(_ sessionID: SessionID, to data: SessionData, for request: Request) async throws -> SessionID {
+        try await BrowserSession.query(on: request.db)
+            .filter(\.$keyHash == Secrets.sha256Hex(sessionID.string))
+            .set(\.$data, to: try Self.encode(data))
+            .set(\.$userID, to: data[Self.userKey].flatMap(UUID.init(uuidString:)))
+            .set(\.$lastSeenAt, to: Date())
+            .update()
+        return sessionID
+    }
+
+    func deleteSession(_ sessionID: SessionID, for request: Request) async throws {
+        try await BrowserSession.query(on: request.db)
+            .filter(\.$keyHash == Secrets.sha256Hex(sessionID.string)).delete()
+    }
+
+    private static func encode(_ data: SessionData) throws -> String {
+        String(decoding: try JSONEncoder().encode(data), as: UTF8.self)
+    }
+
+    /// Ends every session of a user at once (deactivation, password change, two-factor reset).
+    static func endAll(of userID: UUID, except keep: UUID? = nil, on db: any Database) async throws {
+        let query = BrowserSession.query(on: db).filter(\.$userID == userID)
+        if let keep { query.filter(\.$id != keep) }
+        try await query.delete()
+    }
+}
+
+struct CurrentSessionRecordKey: StorageKey { typealias Value = UUID }
+
+extension Request {
+    /// The id of the `browser_sessions` row of this request, once the session has been read.
+    var currentSessionRecordID: UUID? { storage[CurrentSessionRecordKey.self] }
+
+    /// The client's address: the socket's, or the forwarded one when the socket is a trusted proxy.
+    var clientAddress: String? {
+        let socket = remoteAddress?.ipAddress
+        if let socket, config.trustedProxies.contains(socket),
+           let forwarded = headers.first(name: .xForwardedFor)?.split(separator: ",").last {
+            return forwarded.trimmingCharacters(in: .whitespaces)
+        }
+        return socket
+    }
+
+    /// Replaces the session by a new one (new id, new CSRF token) at a change of privilege, so a
+    /// session id planted before sign-in is worthless after it.
+    func rotateSession(keeping data: [String: String]) async throws {
+        if hasSession, let oldID = session.id {
+            try await BrowserSession.query(on: db).filter(\.$keyHash == Secrets.sha256Hex(oldID.string)).delete()
+        }
+        session.id = nil
+        session.data = SessionData(initialData: data.merging(["csrf": Secrets.randomToken()]) { _, new in new })
+    }
+}

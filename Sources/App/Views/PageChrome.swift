@@ -1,0 +1,81 @@
+import Domain
+import Vapor
+
+/// What the base layout needs on every page: language, the link to the other language, who is
+/// signed in, the navigation their roles open, and the CSRF token of the sign-out form.
+struct PageChrome: Encodable {
+    struct NavItem: Encodable {
+        let href: String
+        let labelKey: String
+        let current: Bool
+    }
+
+    let lang: String
+    let otherLang: String
+    let otherLangLabelKey: String
+    let otherLangURL: String
+    let titleKey: String
+    let demo: Bool
+    let signedIn: Bool
+    let userName: String?
+    let organisationName: String?
+    let csrf: String?
+    let nav: [NavItem]
+
+    init(_ request: Request, titleKey: String) {
+        let language = request.language
+        let other: Language = language == .fr ? .en : .fr
+        lang = language.localeIdentifier
+        otherLang = other.localeIdentifier
+        otherLangLabelKey = "language.switch_to.\(other.rawValue)"
+        var items = URLComponents(string: request.url.string)?.queryItems?.filter { $0.name != "lang" } ?? []
+        items.append(URLQueryItem(name: "lang", value: other.rawValue))
+        var components = URLComponents()
+        components.path = request.url.path
+        components.queryItems = items
+        otherLangURL = components.string ?? "?lang=\(other.rawValue)"
+        self.titleKey = titleKey
+        demo = request.config.demoMode
+        let current = request.currentUser
+        signedIn = current != nil
+        userName = current?.user.displayName
+        organisationName = current?.organisation.name
+        // Only pages that already have a session need the token (sign-out form, every form of a
+        // signed-in user); anonymous pages with forms ask for it through `request.csrfToken`.
+        csrf = request.hasSession ? request.csrfToken : nil
+        nav = Self.navigation(for: current, path: request.url.path)
+    }
+
+    private static func navigation(for current: CurrentUser?, path: String) -> [NavItem] {
+        guard let current else { return [] }
+        var items: [(String, String)] = [(SiteURL.home, "nav.home")]
+        if current.hasAny([.systemAdmin]) { items.append((SiteURL.organisations, "nav.organisations")) }
+        if current.hasAny([.orgAdmin, .systemAdmin]) {
+            items.append((SiteURL.users, "nav.users"))
+            items.append((SiteURL.audit, "nav.audit"))
+        }
+        items.append((SiteURL.account, "nav.account"))
+        return items.map { NavItem(href: $0.0, labelKey: $0.1, current: path == $0.0 || path.hasPrefix($0.0 + "/")) }
+    }
+}
+
+extension Request {
+    /// Renders a page with its typed context.
+    func render<Context: Encodable>(_ template: String, _ context: Context, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let response = try await view.render(template, context).encodeResponse(for: self).get()
+        response.status = status
+        return response
+    }
+}
+
+/// A field's error message (already in the page's language) and the value to show again.
+struct FormErrors: Encodable {
+    private(set) var messages: [String: String] = [:]
+    var isEmpty: Bool { messages.isEmpty }
+
+    mutating func add(_ field: String, _ message: String) {
+        if let existing = messages[field] { messages[field] = existing + " " + message } else { messages[field] = message }
+    }
+
+    func encode(to encoder: any Encoder) throws { try messages.encode(to: encoder) }
+}

@@ -1,0 +1,96 @@
+import Domain
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Leaf
+import Metrics
+import Prometheus
+import Vapor
+
+/// The composition root. Tests call it with their own `AppConfig` (a temporary data folder or a
+/// PostgreSQL schema of their own); `Run` calls it with `AppConfig.fromEnvironment()`.
+public func configure(_ app: Application, config: AppConfig) async throws {
+    app.config = config
+    app.localizer = try Localizer.load(directory: app.directory.resourcesDirectory + "Localization")
+
+    switch config.database {
+    case .sqlite(let path):
+        let folder = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+    case .postgres(let url, let searchPath):
+        var postgres = try SQLPostgresConfiguration(url: url)
+        postgres.searchPath = searchPath.map { [$0] }
+        app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug), as: .psql)
+    }
+    Migrations001.add(to: app.migrations)
+    if case .sqlite = config.database {
+        try await DatabaseSetup.prepareSQLite(app)
+    }
+    if config.autoMigrate {
+        try await app.autoMigrate()
+    }
+
+    app.sessions.use { _ in DatabaseSessions() }
+    app.sessions.configuration = SessionsConfiguration(cookieName: config.sessionCookieName) { id in
+        // No Expires: the cookie dies with the browser; the server enforces idle and absolute limits.
+        HTTPCookies.Value(string: id.string, path: "/", isSecure: config.isHTTPS, isHTTPOnly: true, sameSite: .lax)
+    }
+
+    app.views.use(.leaf)
+    app.leaf.tags["t"] = TranslateTag()
+    app.leaf.cache.isEnabled = app.environment.isRelease
+
+    let common = try PasswordService.loadCommonPasswords(resourcesDirectory: app.directory.resourcesDirectory)
+    let cost = config.bcryptCost
+    let decoy = try await app.threadPool.runIfActive { try Bcrypt.hash(Secrets.randomToken(), cost: cost) }
+    app.passwordService = PasswordService(cost: cost, policy: PasswordPolicy(commonPasswords: common), decoyHash: decoy)
+
+    // Order matters: security headers wrap everything (error pages included), the error page
+    // sits inside them, static files need no session, and the user is loaded from the session.
+    app.middleware = Middlewares()
+    app.middleware.use(SecurityHeadersMiddleware(https: config.isHTTPS))
+    app.middleware.use(PageErrorMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.middleware.use(app.sessions.middleware)
+    app.middleware.use(CurrentUserMiddleware())
+
+    app.asyncCommands.use(AuditCommand(), as: "audit")
+    app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
+    app.asyncCommands.use(PasserelleMigrateCommand(), as: "migrate")
+
+    try routes(app)
+}
+
+func routes(_ app: Application) throws {
+    try app.register(collection: OperationsController())
+    try app.register(collection: AuthController())
+    try app.register(collection: HomeController())
+    try app.register(collection: AccountController())
+    try app.register(collection: OrganisationsController())
+    try app.register(collection: UsersController())
+    try app.register(collection: AuditController())
+}
+
+/// Prometheus registry fed by swift-metrics; Vapor reports request counts and latency through it.
+/// Bootstrapped once per process, on first use.
+public enum PasserelleMetrics {
+    public static let registry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+}
+
+enum Migrations001 {
+    static func add(to migrations: Migrations) {
+        migrations.add(CreateOrganisations())
+        migrations.add(CreateUsers())
+        migrations.add(CreateBrowserSessions())
+        migrations.add(CreateSignInFailures())
+        migrations.add(CreateSetPasswordTokens())
+        migrations.add(CreateAuditEvents())
+    }
+}

@@ -1,0 +1,37 @@
+import App
+import Foundation
+import Vapor
+
+// Entry point only. `passerelle demo [--hostname H] [--port P]` = seed the demo network on the
+// embedded database, print its accounts, then `serve` with the same options.
+var env = try Environment.detect()
+try LoggingSystem.bootstrap(from: &env)
+let arguments = env.arguments
+let isDemo = arguments.count > 1 && arguments[1] == "demo"
+if isDemo {
+    env.arguments = [arguments[0], "serve"] + arguments.dropFirst(2)
+}
+
+let app = try await Application.make(env)
+do {
+    _ = PasserelleMetrics.registry
+    try await configure(app, config: AppConfig.fromEnvironment(demoMode: isDemo))
+    if isDemo {
+        let given = ProcessInfo.processInfo.environment["PASSERELLE_DEMO_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        let password = given ?? "demo-" + UUID().uuidString.lowercased().prefix(18)
+        let accounts = try await DemoSeeder.seed(app, password: password)
+        // Written straight to the file descriptor, unbuffered, so scripts see the lines while the server runs.
+        func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+        say("Passerelle demo — fictional data only; two-factor is not required for these demo accounts.")
+        for account in accounts {
+            say("demo account: \(account.email) \(account.roles.map(\.rawValue).joined(separator: ",")) \(account.organisation)")
+        }
+        say(given == nil ? "demo password: \(password)" : "demo password: from PASSERELLE_DEMO_PASSWORD")
+    }
+    try await app.execute()
+} catch {
+    app.logger.report(error: error)
+    try? await app.asyncShutdown()
+    exit(1)
+}
+try await app.asyncShutdown()
