@@ -1,0 +1,62 @@
+@testable import App
+import Domain
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+import VaporTesting
+
+/// Runs `body` against a freshly configured application: its own temporary SQLite file, or,
+/// when `PASSERELLE_TEST_DATABASE_URL` is set, its own schema in that PostgreSQL database, so
+/// the same suite runs on both and tests stay independent when run in parallel.
+func withTestApp(_ adjust: (inout AppConfig) -> Void = { _ in }, _ body: (Application) async throws -> Void) async throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("passerelle-test-\(UUID().uuidString)").path
+    var config = AppConfig(dataDirectory: folder, database: .sqlite(path: folder + "/passerelle.sqlite"), bcryptCost: 4)
+    var schema: String?
+    if let url = ProcessInfo.processInfo.environment["PASSERELLE_TEST_DATABASE_URL"], !url.isEmpty {
+        schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        config.database = .postgres(url: url, searchPath: schema)
+    }
+    adjust(&config)
+    let app = try await Application.make(.testing)
+    app.logger.logLevel = .warning
+    func cleanUp() async {
+        if let schema, let sql = app.db as? any SQLDatabase {
+            try? await sql.raw("DROP SCHEMA IF EXISTS \(unsafeRaw: schema) CASCADE").run()
+        }
+        try? await app.asyncShutdown()
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+    do {
+        try await configure(app, config: config)
+        try await body(app)
+    } catch {
+        await cleanUp()
+        throw error
+    }
+    await cleanUp()
+}
+
+/// Factories for what tests need in the database.
+enum Fixtures {
+    static let password = "une phrase de passe fictive"
+
+    @discardableResult
+    static func organisation(_ app: Application, name: String = "Organisme Fictif \(UUID().uuidString.prefix(6)) (test)",
+                             provinces: [Province] = [.QC]) async throws -> Organisation {
+        let organisation = Organisation(name: name, type: .ngo, provinces: provinces, languages: ["fr", "en"])
+        try await organisation.create(on: app.db)
+        return organisation
+    }
+
+    @discardableResult
+    static func user(_ app: Application, in organisation: Organisation, roles: [Role], email: String? = nil,
+                     language: Language = .fr, exempt: Bool = true, password: String = Fixtures.password) async throws -> User {
+        let address = email ?? "personne.\(UUID().uuidString.prefix(8).lowercased())@fictif.example"
+        let user = User(organisationID: organisation.id!, email: address, displayName: "Personne Fictive", roles: roles, language: language)
+        user.twoFactorExempt = exempt
+        user.passwordHash = try await app.passwordService.hash(password, on: app.threadPool)
+        try await user.create(on: app.db)
+        return user
+    }
+}

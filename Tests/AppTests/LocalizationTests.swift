@@ -1,0 +1,93 @@
+@testable import App
+import Domain
+import Foundation
+import Testing
+import Vapor
+
+@Suite struct LocalizationTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    func localizer() throws -> Localizer {
+        try Localizer.load(directory: Self.root.appendingPathComponent("Resources/Localization").path)
+    }
+
+    @Test func bothCatalogsHaveTheSameKeysAndNoEmptyText() throws {
+        let catalogs = try localizer().catalogs
+        let french = Set(catalogs[.fr]!.keys)
+        let english = Set(catalogs[.en]!.keys)
+        #expect(french.subtracting(english).isEmpty, "missing in English: \(french.subtracting(english).sorted())")
+        #expect(english.subtracting(french).isEmpty, "missing in French: \(english.subtracting(french).sorted())")
+        for language in Language.allCases {
+            #expect(catalogs[language]!.values.allSatisfy { !$0.trimmingCharacters(in: .whitespaces).isEmpty })
+        }
+    }
+
+    @Test func everyKeyUsedByATemplateExists() throws {
+        let localizer = try localizer()
+        let views = Self.root.appendingPathComponent("Resources/Views")
+        let enumerator = FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)!
+        var used: [String: String] = [:]
+        var templates = 0
+        for case let url as URL in enumerator where url.pathExtension == "leaf" {
+            templates += 1
+            let text = try String(contentsOf: url, encoding: .utf8)
+            let regex = try Regex(#"#t\("([^"]+)""#)
+            for match in text.matches(of: regex) {
+                if let key = match.output[1].substring { used[String(key), default: url.lastPathComponent] = url.lastPathComponent }
+            }
+        }
+        #expect(templates >= 15)
+        for (key, file) in used {
+            for language in Language.allCases {
+                #expect(localizer.has(key, in: language), "\(file) uses '\(key)', missing in \(language)")
+            }
+        }
+    }
+
+    /// Keys built in code from enums: every case must have its text in both languages.
+    @Test func everyKeyBuiltFromCodeExists() throws {
+        let localizer = try localizer()
+        var keys: [String] = []
+        keys += Role.allCases.flatMap { [$0.labelKey, $0.capabilitiesKey] }
+        keys += OrganisationType.allCases.map(\.labelKey)
+        keys += Province.allCases.map(\.labelKey)
+        keys += AuditAction.allCases.map(\.labelKey)
+        keys += ["success", "failure", "denied"].map { "audit.outcome.\($0)" }
+        keys += [400, 403, 404, 405, 413, 429, 500].flatMap { ["error.\($0).title", "error.\($0).message"] }
+        keys += [PageError.notFound, .forbidden, .csrf, .badRequest, .tooManyRequests].map(\.messageKey)
+        keys += [PasswordPolicy.Problem.tooShort, .tooLong, .common, .containsEmail, .mismatch].map(\.rawValue)
+        keys += Language.allCases.flatMap { ["language.\($0.rawValue)", "language.switch_to.\($0.rawValue)"] }
+        keys += ["nav.home", "nav.organisations", "nav.users", "nav.audit", "nav.account"]
+        for key in keys {
+            for language in Language.allCases {
+                #expect(localizer.has(key, in: language), "'\(key)' missing in \(language)")
+            }
+        }
+    }
+
+    /// Keys passed to `req.t(...)` in Swift sources exist too.
+    @Test func everyKeyUsedInSwiftSourcesExists() throws {
+        let localizer = try localizer()
+        let sources = Self.root.appendingPathComponent("Sources")
+        let enumerator = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)!
+        let regex = try Regex(#"\.t\("([a-z0-9_.]+)""#)
+        var count = 0
+        for case let url as URL in enumerator where url.pathExtension == "swift" {
+            let text = try String(contentsOf: url, encoding: .utf8)
+            for match in text.matches(of: regex) {
+                guard let key = match.output[1].substring else { continue }
+                count += 1
+                for language in Language.allCases {
+                    #expect(localizer.has(String(key), in: language), "\(url.lastPathComponent) uses '\(key)', missing in \(language)")
+                }
+            }
+        }
+        #expect(count > 20)
+    }
+
+    @Test func placeholdersAreFilled() throws {
+        let localizer = try localizer()
+        #expect(localizer.text("home.welcome", .fr, ["Camille"]) == "Bonjour, Camille")
+        #expect(localizer.text("home.welcome", .en, ["Camille"]) == "Hello, Camille")
+    }
+}

@@ -1,0 +1,113 @@
+@testable import App
+import Domain
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+@Suite struct OperationsTests {
+    struct Boom: Error {}
+
+    @Test func healthzAnswersOkWhenTheDatabaseAnswers() async throws {
+        try await withTestApp { app in
+            let response = try await app.testing().sendRequest(.GET, SiteURL.healthz)
+            #expect(response.status == .ok)
+            #expect(response.body.string == #"{"status":"ok"}"#)
+        }
+    }
+
+    @Test func securityHeadersAreOnPagesAndErrors() async throws {
+        try await withTestApp { app in
+            for path in [SiteURL.login, "/no/such/page", SiteURL.healthz] {
+                let response = try await app.testing().sendRequest(.GET, path)
+                let csp = try #require(response.headers.first(name: "Content-Security-Policy"), "\(path)")
+                for directive in ["default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"] {
+                    #expect(csp.contains(directive))
+                }
+                #expect(!csp.contains("unsafe-inline"))
+                #expect(response.headers.first(name: "X-Content-Type-Options") == "nosniff")
+                #expect(response.headers.first(name: "Referrer-Policy") != nil)
+                #expect(response.headers.first(name: .cacheControl) == "no-store")
+            }
+            let css = try await app.testing().sendRequest(.GET, "/css/app.css")
+            #expect(css.status == .ok)
+            #expect(css.headers.first(name: .cacheControl) != "no-store")
+        }
+    }
+
+    @Test func unknownRoutesGetALocalisedNotFoundPage() async throws {
+        try await withTestApp { app in
+            let french = try await Browser(app, acceptLanguage: "fr-CA").get("/dossiers/inexistant")
+            #expect(french.status == .notFound)
+            #expect(french.text.contains("Page introuvable"))
+            #expect(french.text.contains(#"<html lang="fr-CA">"#))
+            let english = try await Browser(app, acceptLanguage: "en").get("/cases/none")
+            #expect(english.text.contains("Page not found"))
+            // No session is created for a passer-by.
+            #expect(english.headers[.setCookie].isEmpty)
+        }
+    }
+
+    @Test func unexpectedErrorsShowARequestIdAndNoDetail() async throws {
+        try await withTestApp { app in
+            app.on(.GET, "/test-boom", access: .public) { _ -> String in throw Boom() }
+            let response = try await Browser(app, acceptLanguage: "en").get("/test-boom")
+            #expect(response.status == .internalServerError)
+            #expect(response.text.contains("Unexpected error"))
+            let requestID = try #require(response.headers.first(name: "X-Request-Id"))
+            #expect(response.text.contains(requestID))
+            #expect(!response.text.contains("Boom"))
+            #expect(response.headers.first(name: "Content-Security-Policy") != nil)
+        }
+    }
+
+    @Test func oversizedBodiesAreRefusedWith413() async throws {
+        try await withTestApp { app in
+            let browser = Browser(app)
+            try await browser.get(SiteURL.login)
+            let huge = String(repeating: "a", count: 200_000)
+            let response = try await browser.post(SiteURL.login, [("email", huge), ("password", "x")])
+            #expect(response.status == .payloadTooLarge)
+            #expect(try await AuditEvent.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test func malformedBodiesAreTreatedAsEmptyFormsNot500() async throws {
+        try await withTestApp { app in
+            let browser = Browser(app, acceptLanguage: "en")
+            try await browser.get(SiteURL.login)
+            let token = try #require(browser.csrf)
+            let response = try await browser.send(.POST, SiteURL.login, headers: ["Content-Type": "application/json", "X-CSRF-Token": token],
+                                                  body: ByteBuffer(string: "{not json"))
+            #expect(response.status.code < 500)
+        }
+    }
+
+    @Test func metricsNeedLoopbackOrTheToken() async throws {
+        _ = PasserelleMetrics.registry
+        try await withTestApp({ $0.metricsToken = "test-metrics-token" }) { app in
+            _ = try await app.testing().sendRequest(.GET, SiteURL.healthz)
+            let anonymous = try await app.testing().sendRequest(.GET, SiteURL.metrics)
+            #expect(anonymous.status == .notFound)
+            let withToken = try await app.testing().sendRequest(.GET, SiteURL.metrics, headers: ["Authorization": "Bearer test-metrics-token"])
+            #expect(withToken.status == .ok)
+            #expect(withToken.body.string.contains("http_requests_total"))
+            #expect(withToken.body.string.contains("http_request_duration_seconds"))
+        }
+    }
+
+    @Test func theEmbeddedDatabaseRunsInWALWithForeignKeys() async throws {
+        try await withTestApp { app in
+            guard app.db.isSQLite else { return }
+            let sql = app.db as! any SQLDatabase
+            struct Mode: Decodable { let journal_mode: String }
+            let mode = try await sql.raw("PRAGMA journal_mode").first(decoding: Mode.self)
+            #expect(mode?.journal_mode == "wal")
+            struct Keys: Decodable { let foreign_keys: Int }
+            #expect(try await sql.raw("PRAGMA foreign_keys").first(decoding: Keys.self)?.foreign_keys == 1)
+        }
+    }
+}
+
+import SQLKit

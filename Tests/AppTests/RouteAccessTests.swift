@@ -1,0 +1,45 @@
+@testable import App
+import Foundation
+import Testing
+import Vapor
+
+@Suite struct RouteAccessTests {
+    /// Every route must declare who may use it; a route added without a policy fails here.
+    @Test func everyRouteDeclaresAnAccessPolicy() async throws {
+        try await withTestApp { app in
+            // MUT
+            let missing = app.routes.all.filter { $0.userInfo[AccessPolicy.userInfoKey] == nil }
+            // validate
+            #expect(app.routes.all.count > 20)
+            #expect(missing.isEmpty, "routes without an access policy: \(missing.map(\.description))")
+        }
+    }
+
+    /// Administrative pages refuse the roles that must not use them.
+    @Test func rolePoliciesAreEnforced() async throws {
+        try await withTestApp { app in
+            // setup
+            let organisation = try await Fixtures.organisation(app)
+            let caseworker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
+            let browser = Browser(app)
+            try await browser.signIn(caseworker.email)
+            // MUT + validate
+            for path in [SiteURL.users, SiteURL.audit, SiteURL.organisations, SiteURL.users + "/new", SiteURL.organisations + "/new"] {
+                let response = try await browser.get(path)
+                #expect(response.status == .forbidden, "\(path)")
+            }
+            #expect(try await browser.get(SiteURL.home).status == .ok)
+        }
+    }
+
+    @Test func signedOutVisitorsAreSentToTheSignInPage() async throws {
+        try await withTestApp { app in
+            let browser = Browser(app)
+            for path in [SiteURL.home, SiteURL.account, SiteURL.users, SiteURL.audit, SiteURL.sessions] {
+                let response = try await browser.get(path)
+                #expect(response.status == .seeOther, "\(path)")
+                #expect(response.location == SiteURL.login)
+            }
+        }
+    }
+}
