@@ -6,6 +6,7 @@ import Foundation
 import Leaf
 import Metrics
 import Prometheus
+import SQLKit
 import Vapor
 
 /// The composition root. Tests call it with their own `AppConfig` (a temporary data folder or a
@@ -26,6 +27,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug), as: .psql)
     }
     Migrations001.add(to: app.migrations)
+    if case .postgres(_, let searchPath?) = config.database, let sql = app.db as? any SQLDatabase {
+        // A schema of its own (tests, or several instances in one database).
+        try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: searchPath)").run()
+    }
     if case .sqlite = config.database {
         try await DatabaseSetup.prepareSQLite(app)
     }
