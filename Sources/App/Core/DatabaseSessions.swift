@@ -8,6 +8,7 @@ import Vapor
 /// the table holds its SHA-256, the user, and the times that enforce the idle and absolute limits.
 struct DatabaseSessions: AsyncSessionDriver {
     static let userKey = "uid"
+    static let touchInterval: TimeInterval = 60
 
     func createSession(_ data: SessionData, for request: Request) async throws -> SessionID {
         let key = Secrets.randomToken()
@@ -30,15 +31,24 @@ struct DatabaseSessions: AsyncSessionDriver {
             return nil
         }
         request.storage[CurrentSessionRecordKey.self] = record.id
+        request.storage[LoadedSessionKey.self] = LoadedSession(data: record.data, lastSeenAt: record.lastSeenAt)
         return try JSONDecoder().decode(SessionData.self, from: Data(record.data.utf8))
     }
 
     /// An UPDATE, never an upsert: a request still in flight when its session was ended
     /// elsewhere must not bring it back.
     func updateSession(_ sessionID: SessionID, to data: SessionData, for request: Request) async throws -> SessionID {
+        let encoded = try Self.encode(data)
+        // Most requests change nothing: skip the write (a disk sync on SQLite) unless the data
+        // changed or the last-seen time is more than a minute old. The idle limit is 30 minutes,
+        // so a minute of imprecision does not matter.
+        if let loaded = request.storage[LoadedSessionKey.self], loaded.data == encoded,
+           Date().timeIntervalSince(loaded.lastSeenAt) < Self.touchInterval {
+            return sessionID
+        }
         try await BrowserSession.query(on: request.db)
             .filter(\.$keyHash == Secrets.sha256Hex(sessionID.string))
-            .set(\.$data, to: try Self.encode(data))
+            .set(\.$data, to: encoded)
             .set(\.$userID, to: data[Self.userKey].flatMap(UUID.init(uuidString:)))
             .set(\.$lastSeenAt, to: Date())
             .update()
@@ -51,7 +61,10 @@ struct DatabaseSessions: AsyncSessionDriver {
     }
 
     private static func encode(_ data: SessionData) throws -> String {
-        String(decoding: try JSONEncoder().encode(data), as: UTF8.self)
+        // Sorted keys: the same data always encodes the same way, so unchanged sessions are recognised.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(data), as: UTF8.self)
     }
 
     /// Ends every session of a user at once (deactivation, password change, two-factor reset).
@@ -63,6 +76,14 @@ struct DatabaseSessions: AsyncSessionDriver {
 }
 
 struct CurrentSessionRecordKey: StorageKey { typealias Value = UUID }
+
+/// The session row as read at the start of the request, to avoid rewriting it unchanged.
+struct LoadedSession: Sendable {
+    let data: String
+    let lastSeenAt: Date
+}
+
+struct LoadedSessionKey: StorageKey { typealias Value = LoadedSession }
 
 extension Request {
     /// The id of the `browser_sessions` row of this request, once the session has been read.

@@ -21,7 +21,9 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         let headers = [
             ("Content-Security-Policy", Self.contentSecurityPolicy),
             ("X-Content-Type-Options", "nosniff"),
-            ("Referrer-Policy", "no-referrer"),
+            // `same-origin`, not `no-referrer`: with no-referrer browsers send `Origin: null` on form
+            // posts, which the CSRF origin check must refuse.
+            ("Referrer-Policy", "same-origin"),
             ("X-Frame-Options", "DENY"),
             ("Cross-Origin-Opener-Policy", "same-origin"),
             ("Cross-Origin-Resource-Policy", "same-origin"),
