@@ -49,6 +49,13 @@ let package = Package(
             dependencies: ["App"],
             swiftSettings: swiftSettings
         ),
+        // Baseline for scripts/benchmark-foundation.sh; not part of the product.
+        .executableTarget(
+            name: "BareVapor",
+            dependencies: [.product(name: "Vapor", package: "vapor")],
+            path: "Benchmarks/BareVapor",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "DomainTests",
             dependencies: ["Domain"],

@@ -37,6 +37,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     if config.autoMigrate {
         try await app.autoMigrate()
     }
+    app.masterKey = try MasterKeyProvider.load(config: config)
+    if config.autoMigrate {
+        try await MasterKeyProvider.checkAgainstDatabase(app.masterKey, db: app.db)
+    }
 
     app.sessions.use { _ in DatabaseSessions() }
     app.sessions.configuration = SessionsConfiguration(cookieName: config.sessionCookieName) { id in
@@ -77,6 +81,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: OrganisationsController())
     try app.register(collection: UsersController())
     try app.register(collection: AuditController())
+    try app.register(collection: CasesController())
 }
 
 /// Prometheus registry fed by swift-metrics; Vapor reports request counts and latency through it.
@@ -97,5 +102,8 @@ enum Migrations001 {
         migrations.add(CreateSignInFailures())
         migrations.add(CreateSetPasswordTokens())
         migrations.add(CreateAuditEvents())
+        migrations.add(CreateKeyChecks())
+        migrations.add(CreateCaseSettings())
+        migrations.add(CreateCases())
     }
 }

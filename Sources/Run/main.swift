@@ -5,7 +5,12 @@ import Vapor
 // Entry point only. `passerelle demo [--hostname H] [--port P]` = seed the demo network on the
 // embedded database, print its accounts, then `serve` with the same options.
 var env = try Environment.detect()
-try LoggingSystem.bootstrap(from: &env)
+if ProcessInfo.processInfo.environment["PASSERELLE_LOG_FORMAT"] == "json" {
+    let level = Logger.Level(rawValue: ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "") ?? (env.isRelease ? .notice : .info)
+    LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }
+} else {
+    try LoggingSystem.bootstrap(from: &env)
+}
 let arguments = env.arguments
 let isDemo = arguments.count > 1 && arguments[1] == "demo"
 if isDemo {
@@ -20,12 +25,14 @@ do {
         let given = ProcessInfo.processInfo.environment["PASSERELLE_DEMO_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
         let password = given ?? "demo-" + UUID().uuidString.lowercased().prefix(18)
         let accounts = try await DemoSeeder.seed(app, password: password)
+        let cases = try await DemoSeeder.seedCases(app)
         // Written straight to the file descriptor, unbuffered, so scripts see the lines while the server runs.
         func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
         say("Passerelle demo — fictional data only; two-factor is not required for these demo accounts.")
         for account in accounts {
             say("demo account: \(account.email) \(account.roles.map(\.rawValue).joined(separator: ",")) \(account.organisation)")
         }
+        if cases > 0 { say("demo cases created: \(cases)") }
         say(given == nil ? "demo password: \(password)" : "demo password: from PASSERELLE_DEMO_PASSWORD")
     }
     try await app.execute()

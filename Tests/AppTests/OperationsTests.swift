@@ -42,7 +42,7 @@ import VaporTesting
             #expect(french.status == .notFound)
             #expect(french.text.contains("Page introuvable"))
             #expect(french.text.contains(#"<html lang="fr-CA">"#))
-            let english = try await Browser(app, acceptLanguage: "en").get("/cases/none")
+            let english = try await Browser(app, acceptLanguage: "en").get("/nothing/here")
             #expect(english.text.contains("Page not found"))
             // No session is created for a passer-by.
             #expect(english.headers[.setCookie].isEmpty)

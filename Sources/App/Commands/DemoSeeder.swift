@@ -56,6 +56,11 @@ public enum DemoSeeder {
         public let organisation: String
     }
 
+    /// Synthetic case files for the demo organisations (none are added where some exist).
+    public static func seedCases(_ app: Application) async throws -> Int {
+        try await DemoCases.seed(app)
+    }
+
     static func email(_ given: String, _ family: String, domain: String) -> String {
         let folded = "\(given).\(family)".folding(options: [.diacriticInsensitive, .caseInsensitive], locale: Locale(identifier: "en"))
         return folded.lowercased().replacingOccurrences(of: " ", with: "-") + "@" + domain

@@ -1,3 +1,4 @@
+import Crypto
 import Domain
 import Foundation
 import Vapor
@@ -28,13 +29,14 @@ public struct AppConfig: Sendable {
     public var bcryptCost: Int
     public var timeZone: TimeZone
     public var invitationLifetime: TimeInterval
-    public var jsonLogs: Bool
+    /// Tests pass a key; otherwise `PASSERELLE_MASTER_KEY` or the data folder's `master.key`.
+    public var masterKey: SymmetricKey?
 
     public init(dataDirectory: String, database: DatabaseKind, publicURL: String = "http://127.0.0.1:8080", demoMode: Bool = false,
                 requireTwoFactor: Bool = true, trustedProxies: Set<String> = [], metricsToken: String? = nil,
                 sessionLifetime: SessionLifetime = .init(), autoMigrate: Bool = true, bcryptCost: Int = 12,
                 timeZone: TimeZone = TimeZone(identifier: "America/Toronto") ?? .current,
-                invitationLifetime: TimeInterval = 72 * 3600, jsonLogs: Bool = false) {
+                invitationLifetime: TimeInterval = 72 * 3600, masterKey: SymmetricKey? = nil) {
         self.dataDirectory = dataDirectory
         self.database = database
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
@@ -47,7 +49,7 @@ public struct AppConfig: Sendable {
         self.bcryptCost = bcryptCost
         self.timeZone = timeZone
         self.invitationLifetime = invitationLifetime
-        self.jsonLogs = jsonLogs
+        self.masterKey = masterKey
     }
 
     public var isHTTPS: Bool { publicURL.lowercased().hasPrefix("https://") }
@@ -82,8 +84,7 @@ public struct AppConfig: Sendable {
                                    absolute: seconds("PASSERELLE_SESSION_ABSOLUTE_SECONDS", default: 12 * 3600)),
             autoMigrate: flag("PASSERELLE_AUTO_MIGRATE", default: true),
             bcryptCost: env["PASSERELLE_BCRYPT_COST"].flatMap(Int.init).map { min(max($0, 4), 31) } ?? 12,
-            timeZone: env["PASSERELLE_TIMEZONE"].flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "America/Toronto") ?? .current,
-            jsonLogs: env["PASSERELLE_LOG_FORMAT"] == "json"
+            timeZone: env["PASSERELLE_TIMEZONE"].flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "America/Toronto") ?? .current
         )
     }
 }

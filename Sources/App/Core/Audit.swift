@@ -32,6 +32,15 @@ enum AuditAction: String, CaseIterable, Sendable {
     case organisationCreated = "organisation_created"
     case organisationUpdated = "organisation_updated"
     case auditViewed = "audit_viewed"
+    case caseCreated = "case_created"
+    case caseListViewed = "case_list_viewed"
+    case caseViewed = "case_viewed"
+    case caseUpdated = "case_updated"
+    case caseNoteAdded = "case_note_added"
+    case caseStatusChanged = "case_status_changed"
+    case caseAssigned = "case_assigned"
+    case casePurged = "case_purged"
+    case caseSettingsChanged = "case_settings_changed"
 
     var labelKey: String { "audit.action.\(rawValue)" }
 }

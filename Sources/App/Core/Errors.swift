@@ -57,6 +57,9 @@ struct PageErrorMiddleware: AsyncMiddleware {
         case let abort as any AbortError:
             status = abort.status
             messageKey = Self.messageKey(for: status)
+        case is CaseService.StaleVersion:
+            status = .conflict
+            messageKey = "case.error.stale"
         case is DecodingError:
             status = .badRequest
             messageKey = "error.400.message"
@@ -86,7 +89,7 @@ struct PageErrorMiddleware: AsyncMiddleware {
         }
     }
 
-    private static let knownStatuses: Set<UInt> = [400, 403, 404, 405, 413, 429, 500]
+    private static let knownStatuses: Set<UInt> = [400, 403, 404, 405, 409, 413, 429, 500]
 
     private static func known(_ status: HTTPResponseStatus) -> UInt {
         if knownStatuses.contains(status.code) { return status.code }

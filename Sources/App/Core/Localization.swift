@@ -66,6 +66,13 @@ extension Request {
         return date.formatted(style)
     }
 
+    func formatDate(_ date: Date) -> String {
+        var style = Date.FormatStyle(date: .abbreviated, time: .omitted)
+        style.locale = Locale(identifier: language.localeIdentifier)
+        style.timeZone = config.timeZone
+        return date.formatted(style)
+    }
+
     func formatNumber(_ number: Int) -> String {
         number.formatted(IntegerFormatStyle<Int>(locale: Locale(identifier: language.localeIdentifier)))
     }

@@ -16,10 +16,13 @@ enum SiteURL {
     static let healthz = "/healthz"
     static let metrics = "/metrics"
     static let setPassword = "/set-password"
+    static let cases = "/cases"
+    static let caseSettings = "/case-settings"
 
     static func organisation(_ id: String) -> String { "/organisations/\(id)" }
     static func user(_ id: String) -> String { "/users/\(id)" }
     static func session(_ id: String) -> String { "/account/sessions/\(id)" }
     static func setPassword(token: String) -> String { "/set-password/\(token)" }
+    static func caseFile(_ id: String) -> String { "/cases/\(id)" }
 }
 

@@ -1,0 +1,72 @@
+import Domain
+import Fluent
+import Foundation
+import Vapor
+
+/// A few hundred synthetic case files for `passerelle demo`. Every family name means "example"
+/// or "sample" in some language, so no demo person can be mistaken for a real one.
+enum DemoCases {
+    static let givenNames = ["Aïcha", "Nguyễn Thị", "Ọlá", "María José", "Maricel", "Amani", "Jiwoo", "Thandiwe", "Dmitri", "Noor",
+                             "Kofi", "Lucía", "Ayesha", "Rosa", "Mei", "Tariq", "Chidinma", "Esperanza", "Ana", "Ngozi", "Joselito",
+                             "Hana", "Adéwálé", "Inés", "Priya", "Samuel", "Leilani", "Olena", "Yusuf", "Gabriela"]
+    static let familyNames = ["Exemple", "Ejemplo", "Halimbawa", "Àpẹẹrẹ", "Mẫu", "Muster", "Esempio", "Przykład", "Fictif", "Démo"]
+    static let arabicNames = ["فاطمة تجريبية", "يوسف مثال"]
+
+    /// Creates `perOrganisation` cases in every demo organisation that holds casework and has none yet.
+    static func seed(_ app: Application, perOrganisation: Int = 40) async throws -> Int {
+        let vault = CaseVault(master: app.masterKey)
+        var generator = SeededGenerator(seed: 2019_11_27)
+        var created = 0
+        for spec in DemoSeeder.organisations where spec.people.contains(where: { $0.2.contains(.caseworker) }) {
+            guard let organisation = try await Organisation.query(on: app.db).filter(\.$name == spec.name).first() else { continue }
+            if try await CaseFile.query(on: app.db).filter(\.$organisation.$id == organisation.id!).count() > 0 { continue }
+            let workers = try await User.query(on: app.db).filter(\.$organisation.$id == organisation.id!).all()
+                .filter { $0.roleList.contains(.caseworker) || $0.roleList.contains(.supervisor) }
+            for index in 0..<perOrganisation {
+                let name = index % 17 == 5 ? arabicNames[index % 2]
+                    : "\(givenNames[Int.random(in: 0..<givenNames.count, using: &generator)]) \(familyNames[Int.random(in: 0..<familyNames.count, using: &generator)])"
+                let opened = Date().addingTimeInterval(-Double(Int.random(in: 1...(3 * 365), using: &generator)) * 86_400)
+                let statuses: [CaseStatus] = [.active, .active, .active, .followUp, .followUp, .closed, .closedReferred]
+                let status = statuses[Int.random(in: 0..<statuses.count, using: &generator)]
+                let worker = workers[index % max(workers.count, 1)]
+                let file = try await CaseService.open(on: app.db, vault: vault, organisation: organisation, openedBy: worker.id, preferredName: name,
+                                                      province: spec.provinces[index % spec.provinces.count], now: opened,
+                                                      actor: AuditActor(userID: worker.id, email: worker.email, organisationID: organisation.id),
+                                                      requestID: nil, status: status)
+                let key = try await vault.open(file, on: app.db)
+                var person = PersonSection()
+                person.ageBand = AgeBand.allCases[Int.random(in: 0..<AgeBand.allCases.count, using: &generator)].rawValue
+                person.immigrationStatus = ImmigrationStatus.allCases[Int.random(in: 0..<ImmigrationStatus.allCases.count, using: &generator)].rawValue
+                person.genderIdentity = ["femme", "homme", "woman", "man", "non binaire", "trans woman", "Two-Spirit"][index % 7]
+                person.region = ["urban", "rural", "remote"][index % 3]
+                person.languages = ["espagnol, français", "tagalog, English", "yorùbá, English", "tiếng Việt", "العربية, français"][index % 5]
+                person.interpreterNeeded = index % 3 == 0
+                var safe = SafeContactSection()
+                safe.channels = [["whatsapp"], ["signal", "in_person"], ["partner"], ["sms", "phone"]][index % 4]
+                safe.safeTimes = ["Semaine, 10 h à 14 h", "Weekdays after 6 p.m.", "Dimanche seulement", "Via la clinique partenaire (fictive)"][index % 4]
+                safe.messagesAllowed = ["no", "yes", "unknown"][index % 3]
+                safe.neverUse = ["Le téléphone fourni par l'employeur (fictif)", "Never call the shared residence phone", "Aucun message vocal"][index % 3]
+                file.sealedPerson = try vault.seal(section: person, field: "person", with: key)
+                file.sealedSafeContact = try vault.seal(section: safe, field: "safe_contact", with: key)
+                file.closureReason = status.isClosed ? ClosureReason.allCases[index % ClosureReason.allCases.count].rawValue : nil
+                file.closedAt = status.isClosed ? opened.addingTimeInterval(120 * 86_400) : nil
+                try await CaseService.save(file, expectedVersion: 1, terms: nil, on: app.db) { _ in }
+                created += 1
+            }
+        }
+        return created
+    }
+}
+
+/// Deterministic generator, so every demo install shows the same fictional network.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,734 @@
+import Domain
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// Survivor case files. Every route answers 404 for a case the user may not see — another
+/// organisation's, or, where the organisation says so, one not assigned to this caseworker —
+/// exactly as for a case that does not exist. Every read and write is audited.
+struct CasesController: RouteCollection {
+    static let workers = AccessPolicy.roles([.caseworker, .supervisor])
+    static let supervisors = AccessPolicy.roles([.supervisor])
+    static let pageSize = 25
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.on(.GET, SiteURL.cases, access: Self.workers, use: index)
+        routes.on(.GET, SiteURL.cases + "/new", access: Self.workers, use: new)
+        routes.on(.POST, SiteURL.cases, access: Self.workers, use: create)
+        routes.on(.GET, SiteURL.caseSettings, access: Self.supervisors, use: settings)
+        routes.on(.POST, SiteURL.caseSettings, access: Self.supervisors, use: saveSettings)
+        routes.on(.GET, SiteURL.cases + "/:id", access: Self.workers, use: show)
+        routes.on(.GET, SiteURL.cases + "/:id/person", access: Self.workers, use: personForm)
+        routes.on(.POST, SiteURL.cases + "/:id/person", access: Self.workers, use: savePerson)
+        routes.on(.GET, SiteURL.cases + "/:id/safe-contact", access: Self.workers, use: safeContactForm)
+        routes.on(.POST, SiteURL.cases + "/:id/safe-contact", access: Self.workers, use: saveSafeContact)
+        routes.on(.POST, SiteURL.cases + "/:id/notes", access: Self.workers, use: addNote)
+        routes.on(.POST, SiteURL.cases + "/:id/status", access: Self.workers, use: changeStatus)
+        routes.on(.POST, SiteURL.cases + "/:id/assignments", access: Self.supervisors, use: assign)
+        routes.on(.GET, SiteURL.cases + "/:id/purge", access: Self.supervisors, use: purgeForm)
+        routes.on(.POST, SiteURL.cases + "/:id/purge", access: Self.supervisors, use: purge)
+    }
+
+    // MARK: - Scope
+
+    /// The cases this user may see, as a query: the record-level rule lives in the query.
+    static func visible(_ req: Request) async throws -> QueryBuilder<CaseFile> {
+        let current = try req.requireUser()
+        let organisationID = current.organisation.id!
+        let query = CaseFile.query(on: req.db).filter(\.$organisation.$id == organisationID)
+        if !current.has(.supervisor) {
+            let settings = try await settings(for: current.organisation, on: req.db)
+            if settings.caseVisibility == .assignedOnly {
+                query.join(CaseAssignment.self, on: \CaseAssignment.$caseID == \CaseFile.$id)
+                    .filter(CaseAssignment.self, \.$userID == current.user.id!)
+            }
+        }
+        return query
+    }
+
+    static func settings(for organisation: Organisation, on db: any Database) async throws -> CaseSettings {
+        if let settings = try await CaseSettings.query(on: db).filter(\.$organisation.$id == organisation.id!).first() {
+            return settings
+        }
+        let settings = CaseSettings(organisationID: organisation.id!, referenceCode: CaseReference.code(forOrganisationName: organisation.name))
+        try await settings.create(on: db)
+        return settings
+    }
+
+    private func find(_ req: Request) async throws -> CaseFile {
+        guard let id = req.parameters.get("id", as: UUID.self),
+              let file = try await Self.visible(req).filter(\.$id == id).first() else { throw PageError.notFound }
+        return file
+    }
+
+    private func audit(_ req: Request, _ action: AuditAction, _ file: CaseFile, detail: String? = nil, on db: (any Database)? = nil) async throws {
+        let actor = req.auditActor
+        let requestID = req.id
+        let target = file.id?.uuidString
+        let detail = [file.reference, detail].compactMap { $0 }.joined(separator: " ")
+        if let db {
+            try await AuditLog.append(on: db, actor: actor, action: action, target: target, requestID: requestID, detail: detail)
+        } else {
+            try await req.db.writeTransaction { db in
+                try await AuditLog.append(on: db, actor: actor, action: action, target: target, requestID: requestID, detail: detail)
+            }
+        }
+    }
+
+    // MARK: - List
+
+    struct Row: Encodable {
+        let id: String
+        let reference: String
+        let preferredName: String
+        let statusKey: String
+        let provinceKey: String?
+        let openedAt: String
+        let workers: String
+    }
+
+    struct Option: Encodable {
+        let value: String
+        let label: String
+        let selected: Bool
+    }
+
+    struct IndexContext: Encodable {
+        let page: PageChrome
+        let rows: [Row]
+        let q: String
+        let scope: String
+        let canSeeAll: Bool
+        let statuses: [Option]
+        let provinces: [Option]
+        let workers: [Option]
+        let sorts: [Option]
+        let previousURL: String?
+        let nextURL: String?
+        let pageNumber: Int
+        let total: Int
+        let isSupervisor: Bool
+    }
+
+    struct ListFilter: Content {
+        var q: String?
+        var scope: String?
+        var status: String?
+        var province: String?
+        var worker: String?
+        var sort: String?
+        var page: Int?
+    }
+
+    @Sendable
+    func index(req: Request) async throws -> Response {
+        let current = try req.requireUser()
+        let filter = (try? req.query.decode(ListFilter.self)) ?? ListFilter()
+        let organisationID = current.organisation.id!
+        let settings = try await Self.settings(for: current.organisation, on: req.db)
+        let canSeeAll = current.has(.supervisor) || settings.caseVisibility == .wholeOrganisation
+        let scope = canSeeAll && filter.scope == "all" ? "all" : "mine"
+        let query = try await Self.visible(req)
+        if scope == "mine", canSeeAll {
+            query.join(CaseAssignment.self, on: \CaseAssignment.$caseID == \CaseFile.$id)
+                .filter(CaseAssignment.self, \.$userID == current.user.id!)
+        }
+        let q = (filter.q ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if !q.isEmpty {
+            if let reference = CaseReference(q) {
+                query.filter(\.$reference == reference.description)
+            } else {
+                let terms = req.caseVault.nameTerms([q], organisationID: organisationID)
+                let matches = try await CaseNameTerm.query(on: req.db)
+                    .filter(\.$organisationID == organisationID).filter(\.$term ~~ terms).all()
+                let counts = Dictionary(grouping: matches, by: \.caseID).mapValues { Set($0.map(\.term)).count }
+                let ids = counts.filter { $0.value == terms.count }.map(\.key)
+                query.filter(\.$id ~~ ids)
+            }
+        }
+        if let status = filter.status, let value = CaseStatus(rawValue: status) { query.filter(\.$status == value.rawValue) }
+        if let province = filter.province, let value = Province(rawValue: province) { query.filter(\.$province == value.rawValue) }
+        if let worker = filter.worker.flatMap(UUID.init(uuidString:)) {
+            let assigned = try await CaseAssignment.query(on: req.db).filter(\.$userID == worker).all(\.$caseID)
+            query.filter(\.$id ~~ assigned)
+        }
+        switch filter.sort {
+        case "reference": query.sort(\.$reference)
+        case "status": query.sort(\.$status).sort(\.$openedAt, .descending)
+        case "updated": query.sort(\.$updatedAt, .descending)
+        default: query.sort(\.$openedAt, .descending)
+        }
+        let total = try await query.count()
+        let pageNumber = max(1, min(filter.page ?? 1, 100_000))
+        let files = try await query.range((pageNumber - 1) * Self.pageSize ..< pageNumber * Self.pageSize).all()
+
+        let ids = files.compactMap(\.id)
+        let keys = Dictionary(try await CaseKey.query(on: req.db).filter(\.$caseID ~~ ids).all().map { ($0.caseID, $0.wrapped) },
+                              uniquingKeysWith: { first, _ in first })
+        let assignments = try await CaseAssignment.query(on: req.db).filter(\.$caseID ~~ ids).all()
+        let colleagues = try await User.query(on: req.db).filter(\.$organisation.$id == organisationID).sort(\.$displayName).all()
+        let names = Dictionary(colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
+        let vault = req.caseVault
+        let rows = try files.map { file -> Row in
+            let opened = try vault.open(file, wrapped: keys[file.id!] ?? Data())
+            let workers = assignments.filter { $0.caseID == file.id }.compactMap { names[$0.userID] }.sorted().joined(separator: ", ")
+            return Row(id: file.id!.uuidString, reference: file.reference,
+                       preferredName: try vault.openText(file.sealedPreferredName, field: "preferred_name", with: opened),
+                       statusKey: file.caseStatus.labelKey, provinceKey: file.province.flatMap(Province.init(rawValue:))?.labelKey,
+                       openedAt: req.formatDate(file.openedAt), workers: workers)
+        }
+        try await req.audit(.caseListViewed, target: organisationID.uuidString, detail: "\(rows.count)")
+
+        func pageURL(_ number: Int) -> String {
+            var components = URLComponents()
+            components.path = SiteURL.cases
+            components.queryItems = [("q", q), ("scope", scope), ("status", filter.status), ("province", filter.province),
+                                     ("worker", filter.worker), ("sort", filter.sort)]
+                .compactMap { name, value in value.flatMap { $0.isEmpty ? nil : URLQueryItem(name: name, value: $0) } }
+                + [URLQueryItem(name: "page", value: String(number))]
+            return components.string ?? SiteURL.cases
+        }
+        let context = IndexContext(
+            page: PageChrome(req, titleKey: "cases.title"), rows: rows, q: q, scope: scope, canSeeAll: canSeeAll,
+            statuses: CaseStatus.allCases.map { Option(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == filter.status) },
+            provinces: Province.allCases.map { Option(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == filter.province) },
+            workers: colleagues.filter { $0.roleList.contains(.caseworker) || $0.roleList.contains(.supervisor) }
+                .map { Option(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id!.uuidString == filter.worker) },
+            sorts: ["opened", "reference", "status", "updated"].map { Option(value: $0, label: req.t("cases.sort.\($0)"), selected: $0 == (filter.sort ?? "opened")) },
+            previousURL: pageNumber > 1 ? pageURL(pageNumber - 1) : nil,
+            nextURL: pageNumber * Self.pageSize < total ? pageURL(pageNumber + 1) : nil,
+            pageNumber: pageNumber, total: total, isSupervisor: current.has(.supervisor))
+        return try await req.render("cases/index", context)
+    }
+
+    // MARK: - Create
+
+    struct NewContext: Encodable {
+        let page: PageChrome
+        let csrf: String
+        let preferredName: String
+        let provinces: [Option]
+        let errors: FormErrors
+    }
+
+    struct NewForm: Content {
+        var preferredName: String?
+        var province: String?
+    }
+
+    @Sendable
+    func new(req: Request) async throws -> Response {
+        try await renderNew(req, form: NewForm(), errors: FormErrors())
+    }
+
+    private func renderNew(_ req: Request, form: NewForm, errors: FormErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let csrf = req.csrfToken
+        let current = try req.requireUser()
+        let chosen = form.province ?? (current.organisation.provinceList.count == 1 ? current.organisation.provinceList[0].rawValue : "")
+        return try await req.render("cases/new", NewContext(
+            page: PageChrome(req, titleKey: "cases.new.title"), csrf: csrf, preferredName: form.preferredName ?? "",
+            provinces: Province.allCases.map { Option(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == chosen) },
+            errors: errors), status: status)
+    }
+
+    @Sendable
+    func create(req: Request) async throws -> Response {
+        let current = try req.requireUser()
+        let form = (try? req.content.decode(NewForm.self)) ?? NewForm()
+        var errors = FormErrors()
+        let name = (form.preferredName ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if let problem = CaseRules.checkName(name, required: true) { errors.add("preferredName", req.t(problem.rawValue, "\(CaseRules.maximumNameLength)")) }
+        let province = (form.province ?? "").isEmpty ? nil : Province(rawValue: form.province ?? "")
+        if !(form.province ?? "").isEmpty, province == nil { errors.add("province", req.t("field.invalid_choice")) }
+        guard errors.isEmpty else { return try await renderNew(req, form: form, errors: errors, status: .unprocessableEntity) }
+
+        let file = try await CaseService.open(on: req.db, vault: req.caseVault, organisation: current.organisation, openedBy: current.user.id,
+                                              preferredName: name, province: province, now: Date(),
+                                              actor: req.auditActor, requestID: req.id)
+        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString))
+    }
+
+    // MARK: - Show
+
+    struct NoteView: Encodable {
+        let at: String
+        let author: String
+        let body: String
+    }
+
+    struct EventView: Encodable {
+        let at: String
+        let who: String
+        let actionKey: String
+    }
+
+    struct ShowContext: Encodable {
+        let page: PageChrome
+        let csrf: String
+        let id: String
+        let reference: String
+        let preferredName: String
+        let statusKey: String
+        let status: String
+        let closureReasonKey: String?
+        let openedAt: String
+        let openedBy: String
+        let version: Int
+        let safeContact: SafeContactView?
+        let person: PersonView?
+        let notes: [NoteView]
+        let workers: [String]
+        let colleagues: [Option]
+        let statuses: [Option]
+        let closureReasons: [Option]
+        let history: [EventView]
+        let isSupervisor: Bool
+        let canPurge: Bool
+        let errors: FormErrors
+        let noteText: String
+    }
+
+    struct SafeContactView: Encodable {
+        let channels: [String]
+        let safeTimes: String
+        let messagesKey: String
+        let codeWord: String
+        let neverUse: String
+    }
+
+    struct PersonView: Encodable {
+        let rows: [Pair]
+    }
+
+    struct Pair: Encodable {
+        let labelKey: String
+        let value: String
+    }
+
+    @Sendable
+    func show(req: Request) async throws -> Response {
+        try await renderShow(req, file: try await find(req), errors: FormErrors(), noteText: "")
+    }
+
+    private func renderShow(_ req: Request, file: CaseFile, errors: FormErrors, noteText: String, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let current = try req.requireUser()
+        let vault = req.caseVault
+        let opened = try await vault.open(file, on: req.db)
+        let preferredName = try vault.openText(file.sealedPreferredName, field: "preferred_name", with: opened)
+        let safe = try vault.openSection(SafeContactSection.self, file.sealedSafeContact, field: "safe_contact", with: opened)
+        let person = try vault.openSection(PersonSection.self, file.sealedPerson, field: "person", with: opened)
+        let colleagues = try await User.query(on: req.db).filter(\.$organisation.$id == current.organisation.id!).sort(\.$displayName).all()
+        let names = Dictionary(colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
+        let assigned = try await CaseAssignment.query(on: req.db).filter(\.$caseID == file.id!).all(\.$userID)
+        let notes = try await CaseNote.query(on: req.db).filter(\.$caseID == file.id!).sort(\.$createdAt, .descending).limit(100).all()
+        let history = try await AuditEvent.query(on: req.db).filter(\.$target == file.id!.uuidString)
+            .filter(\.$action != AuditAction.caseViewed.rawValue).sort(\.$sequence, .descending).limit(20).all()
+
+        try await audit(req, .caseViewed, file)
+
+        let context = ShowContext(
+            page: PageChrome(req, titleKey: "cases.show.title"), csrf: req.csrfToken, id: file.id!.uuidString, reference: file.reference,
+            preferredName: preferredName, statusKey: file.caseStatus.labelKey, status: file.status,
+            closureReasonKey: file.closureReason.flatMap(ClosureReason.init(rawValue:))?.labelKey,
+            openedAt: req.formatDateTime(file.openedAt) ?? "", openedBy: file.openedBy.flatMap { names[$0] } ?? "—", version: file.version,
+            safeContact: safe.map { section in
+                SafeContactView(channels: section.channels.compactMap(SafeContactChannel.init(rawValue:)).map { req.t($0.labelKey) },
+                                safeTimes: section.safeTimes, messagesKey: "case.safe.messages.\(section.messagesAllowed)",
+                                codeWord: section.codeWord, neverUse: section.neverUse)
+            },
+            person: person.map { Self.personRows($0, req: req) },
+            notes: try notes.map { note in
+                NoteView(at: req.formatDateTime(note.createdAt) ?? "", author: note.authorID.flatMap { names[$0] } ?? "—",
+                         body: try vault.openText(note.sealedBody, field: "note:\(note.id!.uuidString)", with: opened))
+            },
+            workers: assigned.compactMap { names[$0] }.sorted(),
+            colleagues: colleagues.filter { $0.isActive && ($0.roleList.contains(.caseworker) || $0.roleList.contains(.supervisor)) }
+                .map { Option(value: $0.id!.uuidString, label: $0.displayName, selected: assigned.contains($0.id!)) },
+            statuses: CaseStatus.allCases.map { Option(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == file.status) },
+            closureReasons: ClosureReason.allCases.map { Option(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == file.closureReason) },
+            history: history.map { EventView(at: req.formatDateTime($0.occurredAt) ?? "", who: $0.actorEmail ?? "—",
+                                             actionKey: AuditAction(rawValue: $0.action)?.labelKey ?? $0.action) },
+            isSupervisor: current.has(.supervisor), canPurge: current.has(.supervisor) && file.caseStatus.isClosed,
+            errors: errors, noteText: noteText)
+        return try await req.render("cases/show", context, status: status)
+    }
+
+    static func personRows(_ person: PersonSection, req: Request) -> PersonView {
+        var rows: [Pair] = []
+        func add(_ key: String, _ value: String) { if !value.isEmpty { rows.append(Pair(labelKey: key, value: value)) } }
+        add("case.person.legal_name", person.legalName)
+        add("case.person.date_of_birth", person.dateOfBirth)
+        add("case.person.age_band", AgeBand(rawValue: person.ageBand).map { req.t($0.labelKey) } ?? "")
+        add("case.person.gender_identity", person.genderIdentity)
+        add("case.person.indigenous_identity", IndigenousIdentity(rawValue: person.indigenousIdentity).map { req.t($0.labelKey) } ?? "")
+        add("case.person.country_of_origin", person.countryOfOrigin)
+        add("case.person.languages", person.languages)
+        if person.interpreterNeeded { add("case.person.interpreter", req.t("common.yes")) }
+        add("case.person.immigration_status", ImmigrationStatus(rawValue: person.immigrationStatus).map { req.t($0.labelKey) } ?? "")
+        add("case.person.region", person.region.isEmpty ? "" : req.t("case.region.\(person.region)"))
+        add("case.person.dependants", person.dependants)
+        add("case.person.accessibility", person.accessibilityNeeds)
+        return PersonView(rows: rows)
+    }
+
+    // MARK: - Person
+
+    struct PersonContext: Encodable {
+        let page: PageChrome
+        let csrf: String
+        let id: String
+        let reference: String
+        let preferredName: String
+        let version: Int
+        let person: PersonSection
+        let ageBands: [Option]
+        let indigenous: [Option]
+        let immigration: [Option]
+        let regions: [Option]
+        let errors: FormErrors
+        let changed: [String]
+    }
+
+    struct PersonForm: Content {
+        var version: Int?
+        var preferredName: String?
+        var legalName: String?
+        var dateOfBirth: String?
+        var ageBand: String?
+        var genderIdentity: String?
+        var indigenousIdentity: String?
+        var countryOfOrigin: String?
+        var languages: String?
+        var interpreterNeeded: String?
+        var immigrationStatus: String?
+        var region: String?
+        var dependants: String?
+        var accessibilityNeeds: String?
+    }
+
+    @Sendable
+    func personForm(req: Request) async throws -> Response {
+        let file = try await find(req)
+        let vault = req.caseVault
+        let opened = try await vault.open(file, on: req.db)
+        let person = try vault.openSection(PersonSection.self, file.sealedPerson, field: "person", with: opened) ?? PersonSection()
+        let name = try vault.openText(file.sealedPreferredName, field: "preferred_name", with: opened)
+        try await audit(req, .caseViewed, file, detail: "person")
+        return try await renderPerson(req, file: file, name: name, person: person, version: file.version, errors: FormErrors(), changed: [])
+    }
+
+    private func renderPerson(_ req: Request, file: CaseFile, name: String, person: PersonSection, version: Int, errors: FormErrors,
+                              changed: [String], status: HTTPResponseStatus = .ok) async throws -> Response {
+        func options<E: RawRepresentable & CaseIterable>(_ type: E.Type, _ selected: String, label: (E) -> String) -> [Option] where E.RawValue == String {
+            E.allCases.map { Option(value: $0.rawValue, label: label($0), selected: $0.rawValue == selected) }
+        }
+        return try await req.render("cases/person", PersonContext(
+            page: PageChrome(req, titleKey: "cases.person.title"), csrf: req.csrfToken, id: file.id!.uuidString, reference: file.reference,
+            preferredName: name, version: version, person: person,
+            ageBands: options(AgeBand.self, person.ageBand) { req.t($0.labelKey) },
+            indigenous: options(IndigenousIdentity.self, person.indigenousIdentity) { req.t($0.labelKey) },
+            immigration: options(ImmigrationStatus.self, person.immigrationStatus) { req.t($0.labelKey) },
+            regions: ["urban", "rural", "remote"].map { Option(value: $0, label: req.t("case.region.\($0)"), selected: $0 == person.region) },
+            errors: errors, changed: changed), status: status)
+    }
+
+    @Sendable
+    func savePerson(req: Request) async throws -> Response {
+        let file = try await find(req)
+        let form = (try? req.content.decode(PersonForm.self)) ?? PersonForm()
+        var errors = FormErrors()
+        let name = (form.preferredName ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if let problem = CaseRules.checkName(name, required: true) { errors.add("preferredName", req.t(problem.rawValue, "\(CaseRules.maximumNameLength)")) }
+        var person = PersonSection()
+        person.legalName = (form.legalName ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if let problem = CaseRules.checkName(person.legalName, required: false) { errors.add("legalName", req.t(problem.rawValue, "\(CaseRules.maximumNameLength)")) }
+        person.dateOfBirth = (form.dateOfBirth ?? "").trimmingCharacters(in: .whitespaces)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = req.config.timeZone
+        if case .failure(let problem) = CaseRules.parseBirthDate(person.dateOfBirth, today: calendar.dateComponents([.year, .month, .day], from: Date())) {
+            errors.add("dateOfBirth", req.t(problem.rawValue))
+        }
+        func choice<E: RawRepresentable>(_ raw: String?, _ type: E.Type, field: String) -> String where E.RawValue == String {
+            let value = raw ?? ""
+            if !value.isEmpty, E(rawValue: value) == nil { errors.add(field, req.t("field.invalid_choice")); return value }
+            return value
+        }
+        person.ageBand = choice(form.ageBand, AgeBand.self, field: "ageBand")
+        person.indigenousIdentity = choice(form.indigenousIdentity, IndigenousIdentity.self, field: "indigenousIdentity")
+        person.immigrationStatus = choice(form.immigrationStatus, ImmigrationStatus.self, field: "immigrationStatus")
+        person.region = form.region ?? ""
+        if !person.region.isEmpty, !["urban", "rural", "remote"].contains(person.region) { errors.add("region", req.t("field.invalid_choice")) }
+        for (field, value, keyPath) in [("genderIdentity", form.genderIdentity, \PersonSection.genderIdentity),
+                                        ("countryOfOrigin", form.countryOfOrigin, \PersonSection.countryOfOrigin),
+                                        ("languages", form.languages, \PersonSection.languages),
+                                        ("dependants", form.dependants, \PersonSection.dependants),
+                                        ("accessibilityNeeds", form.accessibilityNeeds, \PersonSection.accessibilityNeeds)] {
+            let text = (value ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            if text.count > 2000 { errors.add(field, req.t("field.too_long", "2000")) }
+            person[keyPath: keyPath] = text
+        }
+        person.interpreterNeeded = form.interpreterNeeded != nil
+        let submittedVersion = form.version ?? -1
+
+        let vault = req.caseVault
+        let opened = try await vault.open(file, on: req.db)
+        guard errors.isEmpty else {
+            return try await renderPerson(req, file: file, name: name, person: person, version: submittedVersion, errors: errors, changed: [], status: .unprocessableEntity)
+        }
+        if CaseRules.isStale(submittedVersion: submittedVersion, storedVersion: file.version) {
+            // Someone saved in between: show what changed, keep what this person typed.
+            let stored = try vault.openSection(PersonSection.self, file.sealedPerson, field: "person", with: opened) ?? PersonSection()
+            let storedName = try vault.openText(file.sealedPreferredName, field: "preferred_name", with: opened)
+            var changed = Self.personRows(stored, req: req).rows.map { "\(req.t($0.labelKey)) : \($0.value)" }
+            changed.insert("\(req.t("case.person.preferred_name")) : \(storedName)", at: 0)
+            errors.add("form", req.t("case.error.stale"))
+            return try await renderPerson(req, file: file, name: name, person: person, version: file.version, errors: errors, changed: changed, status: .conflict)
+        }
+        file.sealedPreferredName = try vault.seal(name, field: "preferred_name", with: opened)
+        file.sealedPerson = try vault.seal(section: person, field: "person", with: opened)
+        let terms = vault.nameTerms([name, person.legalName], organisationID: file.$organisation.id)
+        try await CaseService.save(file, expectedVersion: submittedVersion, terms: terms, on: req.db) { db in
+            try await self.audit(req, .caseUpdated, file, detail: "person", on: db)
+        }
+        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString))
+    }
+
+    // MARK: - Safe contact
+
+    struct SafeContactContext: Encodable {
+        let page: PageChrome
+        let csrf: String
+        let id: String
+        let reference: String
+        let version: Int
+        let channels: [Option]
+        let safeTimes: String
+        let messages: [Option]
+        let codeWord: String
+        let neverUse: String
+        let errors: FormErrors
+    }
+
+    struct SafeContactForm: Content {
+        var version: Int?
+        var channels: [String]?
+        var safeTimes: String?
+        var messagesAllowed: String?
+        var codeWord: String?
+        var neverUse: String?
+    }
+
+    @Sendable
+    func safeContactForm(req: Request) async throws -> Response {
+        let file = try await find(req)
+        let vault = req.caseVault
+        let opened = try await vault.open(file, on: req.db)
+        let section = try vault.openSection(SafeContactSection.self, file.sealedSafeContact, field: "safe_contact", with: opened) ?? SafeContactSection()
+        try await audit(req, .caseViewed, file, detail: "safe_contact")
+        return try await renderSafeContact(req, file: file, section: section, version: file.version, errors: FormErrors())
+    }
+
+    private func renderSafeContact(_ req: Request, file: CaseFile, section: SafeContactSection, version: Int, errors: FormErrors,
+                                   status: HTTPResponseStatus = .ok) async throws -> Response {
+        try await req.render("cases/safe-contact", SafeContactContext(
+            page: PageChrome(req, titleKey: "cases.safe.title"), csrf: req.csrfToken, id: file.id!.uuidString, reference: file.reference,
+            version: version,
+            channels: SafeContactChannel.allCases.map { Option(value: $0.rawValue, label: req.t($0.labelKey), selected: section.channels.contains($0.rawValue)) },
+            safeTimes: section.safeTimes,
+            messages: ["yes", "no", "unknown"].map { Option(value: $0, label: req.t("case.safe.messages.\($0)"), selected: $0 == section.messagesAllowed) },
+            codeWord: section.codeWord, neverUse: section.neverUse, errors: errors), status: status)
+    }
+
+    @Sendable
+    func saveSafeContact(req: Request) async throws -> Response {
+        let file = try await find(req)
+        let form = (try? req.content.decode(SafeContactForm.self)) ?? SafeContactForm()
+        var errors = FormErrors()
+        var section = SafeContactSection()
+        section.channels = form.channels ?? []
+        if section.channels.contains(where: { SafeContactChannel(rawValue: $0) == nil }) { errors.add("channels", req.t("field.invalid_choice")) }
+        section.messagesAllowed = form.messagesAllowed ?? "unknown"
+        if !["yes", "no", "unknown"].contains(section.messagesAllowed) { errors.add("messagesAllowed", req.t("field.invalid_choice")) }
+        for (field, value, keyPath) in [("safeTimes", form.safeTimes, \SafeContactSection.safeTimes), ("codeWord", form.codeWord, \SafeContactSection.codeWord),
+                                        ("neverUse", form.neverUse, \SafeContactSection.neverUse)] {
+            let text = (value ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            if text.count > 2000 { errors.add(field, req.t("field.too_long", "2000")) }
+            section[keyPath: keyPath] = text
+        }
+        let submittedVersion = form.version ?? -1
+        guard errors.isEmpty else {
+            return try await renderSafeContact(req, file: file, section: section, version: submittedVersion, errors: errors, status: .unprocessableEntity)
+        }
+        if CaseRules.isStale(submittedVersion: submittedVersion, storedVersion: file.version) {
+            errors.add("form", req.t("case.error.stale"))
+            return try await renderSafeContact(req, file: file, section: section, version: file.version, errors: errors, status: .conflict)
+        }
+        let vault = req.caseVault
+        let opened = try await vault.open(file, on: req.db)
+        file.sealedSafeContact = try vault.seal(section: section, field: "safe_contact", with: opened)
+        try await CaseService.save(file, expectedVersion: submittedVersion, terms: nil, on: req.db) { db in
+            try await self.audit(req, .caseUpdated, file, detail: "safe_contact", on: db)
+        }
+        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString))
+    }
+
+    // MARK: - Notes, status, assignment
+
+    struct NoteForm: Content {
+        var body: String?
+    }
+
+    @Sendable
+    func addNote(req: Request) async throws -> Response {
+        let current = try req.requireUser()
+        let file = try await find(req)
+        let text = ((try? req.content.decode(NoteForm.self))?.body ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        var errors = FormErrors()
+        if text.isEmpty { errors.add("body", req.t("field.required")) }
+        if text.count > CaseRules.maximumTextLength { errors.add("body", req.t("field.too_long", "\(CaseRules.maximumTextLength)")) }
+        guard errors.isEmpty else { return try await renderShow(req, file: file, errors: errors, noteText: text, status: .unprocessableEntity) }
+        let vault = req.caseVault
+        let opened = try await vault.open(file, on: req.db)
+        let noteID = UUID()
+        let note = CaseNote(caseID: file.id!, authorID: current.user.id, createdAt: Date(),
+                            sealedBody: try vault.seal(text, field: "note:\(noteID.uuidString)", with: opened))
+        note.id = noteID
+        try await req.db.writeTransaction { db in
+            try await note.create(on: db)
+            try await self.audit(req, .caseNoteAdded, file, on: db)
+        }
+        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "#notes")
+    }
+
+    struct StatusForm: Content {
+        var status: String?
+        var closureReason: String?
+    }
+
+    @Sendable
+    func changeStatus(req: Request) async throws -> Response {
+        let file = try await find(req)
+        let form = (try? req.content.decode(StatusForm.self)) ?? StatusForm()
+        var errors = FormErrors()
+        let status = CaseStatus(rawValue: form.status ?? "")
+        if status == nil { errors.add("status", req.t("field.invalid_choice")) }
+        let reason = ClosureReason(rawValue: form.closureReason ?? "")
+        if status?.isClosed == true, reason == nil { errors.add("closureReason", req.t("case.error.closure_reason")) }
+        guard errors.isEmpty, let status else { return try await renderShow(req, file: file, errors: errors, noteText: "", status: .unprocessableEntity) }
+        let expected = file.version
+        file.status = status.rawValue
+        file.closureReason = status.isClosed ? reason?.rawValue : nil
+        file.closedAt = status.isClosed ? (file.closedAt ?? Date()) : nil
+        try await CaseService.save(file, expectedVersion: expected, terms: nil, on: req.db) { db in
+            try await self.audit(req, .caseStatusChanged, file, detail: status.rawValue, on: db)
+        }
+        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString))
+    }
+
+    struct AssignForm: Content {
+        var workers: [String]?
+    }
+
+    @Sendable
+    func assign(req: Request) async throws -> Response {
+        let current = try req.requireUser()
+        let file = try await find(req)
+        let chosen = Set(((try? req.content.decode(AssignForm.self))?.workers ?? []).compactMap(UUID.init(uuidString:)))
+        // Only active colleagues of the same organisation can be assigned.
+        let valid = try await User.query(on: req.db).filter(\.$organisation.$id == current.organisation.id!)
+            .filter(\.$isActive == true).filter(\.$id ~~ Array(chosen)).all(\.$id).compactMap { $0 }
+        let caseID = file.id!
+        try await req.db.writeTransaction { db in
+            try await CaseAssignment.query(on: db).filter(\.$caseID == caseID).delete()
+            for worker in valid { try await CaseAssignment(caseID: caseID, userID: worker).create(on: db) }
+            try await self.audit(req, .caseAssigned, file, detail: "\(valid.count)", on: db)
+        }
+        return req.redirect(to: SiteURL.caseFile(caseID.uuidString))
+    }
+
+    // MARK: - Purge
+
+    struct PurgeContext: Encodable {
+        let page: PageChrome
+        let csrf: String
+        let id: String
+        let reference: String
+        let closed: Bool
+        let errors: FormErrors
+    }
+
+    struct PurgeForm: Content {
+        var confirmation: String?
+    }
+
+    @Sendable
+    func purgeForm(req: Request) async throws -> Response {
+        let file = try await find(req)
+        return try await req.render("cases/purge", PurgeContext(page: PageChrome(req, titleKey: "cases.purge.title"), csrf: req.csrfToken,
+                                                                id: file.id!.uuidString, reference: file.reference,
+                                                                closed: file.caseStatus.isClosed, errors: FormErrors()))
+    }
+
+    @Sendable
+    func purge(req: Request) async throws -> Response {
+        let file = try await find(req)
+        let typed = ((try? req.content.decode(PurgeForm.self))?.confirmation ?? "").trimmingCharacters(in: .whitespaces)
+        var errors = FormErrors()
+        if !file.caseStatus.isClosed { errors.add("form", req.t("cases.purge.error.open")) }
+        if typed.uppercased() != file.reference { errors.add("confirmation", req.t("cases.purge.error.reference")) }
+        guard errors.isEmpty else {
+            return try await req.render("cases/purge", PurgeContext(page: PageChrome(req, titleKey: "cases.purge.title"), csrf: req.csrfToken,
+                                                                    id: file.id!.uuidString, reference: file.reference,
+                                                                    closed: file.caseStatus.isClosed, errors: errors), status: .unprocessableEntity)
+        }
+        try await req.db.writeTransaction { db in
+            try await self.audit(req, .casePurged, file, on: db)
+            try await CaseService.purge(file, on: db)
+        }
+        try await CaseService.checkpointIfSQLite(req.db)
+        return req.redirect(to: SiteURL.cases + "?purged=1")
+    }
+
+    // MARK: - Settings
+
+    struct SettingsContext: Encodable {
+        let page: PageChrome
+        let csrf: String
+        let visibility: [Option]
+        let referenceCode: String
+        let saved: Bool
+    }
+
+    struct SettingsForm: Content {
+        var visibility: String?
+    }
+
+    @Sendable
+    func settings(req: Request) async throws -> Response {
+        let current = try req.requireUser()
+        let settings = try await Self.settings(for: current.organisation, on: req.db)
+        return try await req.render("cases/settings", SettingsContext(
+            page: PageChrome(req, titleKey: "cases.settings.title"), csrf: req.csrfToken,
+            visibility: CaseVisibility.allCases.map { Option(value: $0.rawValue, label: req.t($0.labelKey), selected: $0 == settings.caseVisibility) },
+            referenceCode: settings.referenceCode, saved: req.query[String.self, at: "saved"] != nil))
+    }
+
+    @Sendable
+    func saveSettings(req: Request) async throws -> Response {
+        let current = try req.requireUser()
+        guard let raw = (try? req.content.decode(SettingsForm.self))?.visibility, let visibility = CaseVisibility(rawValue: raw) else {
+            throw PageError.badRequest
+        }
+        let settings = try await Self.settings(for: current.organisation, on: req.db)
+        settings.visibility = visibility.rawValue
+        let actor = req.auditActor
+        let requestID = req.id
+        try await req.db.writeTransaction { db in
+            try await settings.save(on: db)
+            try await AuditLog.append(on: db, actor: actor, action: .caseSettingsChanged, target: current.organisation.id?.uuidString,
+                                      requestID: requestID, detail: visibility.rawValue)
+        }
+        return req.redirect(to: SiteURL.caseSettings + "?saved=1")
+    }
+}

@@ -1,0 +1,110 @@
+import Crypto
+import Domain
+import Fluent
+import Foundation
+import Vapor
+
+/// The person section of a case, sealed as one value. Every field is optional but the
+/// preferred name (kept apart, for lists): trauma-informed intake fills it over weeks.
+struct PersonSection: Codable, Sendable, Equatable {
+    var legalName: String = ""
+    var dateOfBirth: String = ""
+    var ageBand: String = ""
+    var genderIdentity: String = ""
+    var indigenousIdentity: String = ""
+    var countryOfOrigin: String = ""
+    var languages: String = ""
+    var interpreterNeeded: Bool = false
+    var immigrationStatus: String = ""
+    var region: String = ""
+    var dependants: String = ""
+    var accessibilityNeeds: String = ""
+}
+
+/// How and when it is safe to reach the person — shown first on the case page.
+struct SafeContactSection: Codable, Sendable, Equatable {
+    var channels: [String] = []
+    var safeTimes: String = ""
+    var messagesAllowed: String = "unknown"
+    var codeWord: String = ""
+    var neverUse: String = ""
+}
+
+enum SafeContactChannel: String, CaseIterable {
+    case phone, sms, whatsapp, signal, email, inPerson = "in_person", partner
+    var labelKey: String { "case.channel.\(rawValue)" }
+}
+
+enum ImmigrationStatus: String, CaseIterable {
+    case citizen, permanentResident = "permanent_resident", employerSpecificPermit = "employer_specific_permit",
+         openWorkPermit = "open_work_permit", vowpHolder = "vowp_holder", trpHolder = "trp_holder",
+         refugeeClaimant = "refugee_claimant", visitor, student, noStatus = "no_status", other
+    var labelKey: String { "case.immigration.\(rawValue)" }
+}
+
+enum IndigenousIdentity: String, CaseIterable {
+    case firstNations = "first_nations", metis, inuit, notIndigenous = "not_indigenous", preferNotToSay = "prefer_not_to_say"
+    var labelKey: String { "case.indigenous.\(rawValue)" }
+}
+
+enum AgeBand: String, CaseIterable {
+    case under18 = "under_18", from18to24 = "18_24", from25to34 = "25_34", from35to44 = "35_44", from45to59 = "45_59", over60 = "60_plus"
+    var labelKey: String { "case.age_band.\(rawValue)" }
+}
+
+/// Seals and opens a case's fields with its data key. The only place that touches case keys.
+struct CaseVault: Sendable {
+    let master: SymmetricKey
+
+    struct Opened: Sendable {
+        let key: SymmetricKey
+        let organisationID: String
+        let caseID: String
+    }
+
+    func create(organisationID: UUID, caseID: UUID) throws -> (Opened, Data) {
+        let key = Envelope.newKey()
+        let wrapped = try Envelope.wrap(dataKey: key, master: master, organisationID: organisationID.uuidString, caseID: caseID.uuidString)
+        return (Opened(key: key, organisationID: organisationID.uuidString, caseID: caseID.uuidString), wrapped)
+    }
+
+    func open(_ file: CaseFile, wrapped: Data) throws -> Opened {
+        let organisationID = file.$organisation.id.uuidString
+        let caseID = file.id!.uuidString
+        return Opened(key: try Envelope.unwrap(wrapped, master: master, organisationID: organisationID, caseID: caseID),
+                      organisationID: organisationID, caseID: caseID)
+    }
+
+    func open(_ file: CaseFile, on db: any Database) async throws -> Opened {
+        guard let key = try await CaseKey.query(on: db).filter(\.$caseID == file.id!).first() else { throw PageError.notFound }
+        return try open(file, wrapped: key.wrapped)
+    }
+
+    func seal(_ value: String, field: String, with opened: Opened) throws -> Data {
+        try Envelope.seal(field: field, value: value, dataKey: opened.key, organisationID: opened.organisationID, caseID: opened.caseID)
+    }
+
+    func openText(_ sealed: Data, field: String, with opened: Opened) throws -> String {
+        try Envelope.open(field: field, sealed: sealed, dataKey: opened.key, organisationID: opened.organisationID, caseID: opened.caseID)
+    }
+
+    func seal<T: Encodable>(section value: T, field: String, with opened: Opened) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return try seal(String(decoding: try encoder.encode(value), as: UTF8.self), field: field, with: opened)
+    }
+
+    func openSection<T: Decodable>(_ type: T.Type, _ sealed: Data?, field: String, with opened: Opened) throws -> T? {
+        guard let sealed else { return nil }
+        return try JSONDecoder().decode(T.self, from: Data(try openText(sealed, field: field, with: opened).utf8))
+    }
+
+    func nameTerms(_ names: [String], organisationID: UUID) -> [String] {
+        let index = BlindIndex(master: master, organisationID: organisationID.uuidString)
+        return Array(Set(names.flatMap { index.terms(for: $0) })).sorted()
+    }
+}
+
+extension Request {
+    var caseVault: CaseVault { CaseVault(master: application.masterKey) }
+}
