@@ -21,13 +21,13 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
-    case .postgres(let url, let searchPath):
+    case .postgres(let url, let searchPath, let connections):
         var postgres = try SQLPostgresConfiguration(url: url)
         postgres.searchPath = searchPath.map { [$0] }
-        app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug), as: .psql)
+        app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: connections, sqlLogLevel: .debug), as: .psql)
     }
     Migrations001.add(to: app.migrations)
-    if case .postgres(_, let searchPath?) = config.database, let sql = app.db as? any SQLDatabase {
+    if case .postgres(_, let searchPath?, _) = config.database, let sql = app.db as? any SQLDatabase {
         // A schema of its own (tests, or several instances in one database).
         try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: searchPath)").run()
     }

@@ -10,7 +10,7 @@ public struct AppConfig: Sendable {
         /// The embedded default: one file in the data folder.
         case sqlite(path: String)
         /// `searchPath` lets tests give each run its own schema.
-        case postgres(url: String, searchPath: String?)
+        case postgres(url: String, searchPath: String?, connectionsPerEventLoop: Int = 4)
     }
 
     public var dataDirectory: String

@@ -49,9 +49,11 @@ public struct CaseReference: Equatable, Sendable, CustomStringConvertible {
     /// A short code from an organisation's name: initials of its significant words, ASCII only.
     public static func code(forOrganisationName name: String) -> String {
         let skip: Set<String> = ["de", "du", "des", "la", "le", "les", "of", "the", "and", "et", "d", "l"]
-        let words = name.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
+        // What is in parentheses ("(démo)", "(Montréal)") is a qualifier, not part of the name.
+        let bare = name.replacingOccurrences(of: #"\([^)]*\)"#, with: " ", options: .regularExpression)
+        let words = bare.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
             .split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
-            .filter { !skip.contains($0) && !$0.isEmpty && $0 != "demo" }
+            .filter { !skip.contains($0) && !$0.isEmpty }
         let initials = words.compactMap { $0.first }.filter { $0.isASCII }.map { String($0).uppercased() }.joined()
         return String((initials.isEmpty ? "ORG" : initials).prefix(6))
     }

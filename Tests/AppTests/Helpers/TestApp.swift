@@ -10,12 +10,18 @@ import VaporTesting
 /// when `PASSERELLE_TEST_DATABASE_URL` is set, its own schema in that PostgreSQL database, so
 /// the same suite runs on both and tests stay independent when run in parallel.
 func withTestApp(_ adjust: (inout AppConfig) -> Void = { _ in }, _ body: (Application) async throws -> Void) async throws {
+    // PostgreSQL allows 100 connections by default; Swift Testing runs every test at once.
+    let usesPostgres = ProcessInfo.processInfo.environment["PASSERELLE_TEST_DATABASE_URL"].map { !$0.isEmpty } ?? false
+    if usesPostgres { await TestAppLimiter.shared.acquire() }
+    defer { if usesPostgres { Task { await TestAppLimiter.shared.release() } } }
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("passerelle-test-\(UUID().uuidString)").path
     var config = AppConfig(dataDirectory: folder, database: .sqlite(path: folder + "/passerelle.sqlite"), bcryptCost: 4)
     var schema: String?
     if let url = ProcessInfo.processInfo.environment["PASSERELLE_TEST_DATABASE_URL"], !url.isEmpty {
         schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
-        config.database = .postgres(url: url, searchPath: schema)
+        // One connection per event loop: a hundred tests run side by side within PostgreSQL's
+        // default limit of 100 connections.
+        config.database = .postgres(url: url, searchPath: schema, connectionsPerEventLoop: 1)
     }
     adjust(&config)
     let app = try await Application.make(.testing)
@@ -31,6 +37,8 @@ func withTestApp(_ adjust: (inout AppConfig) -> Void = { _ in }, _ body: (Applic
         try await configure(app, config: config)
         try await body(app)
     } catch {
+        // PSQLError hides its detail from `description`; tests need it.
+        if String(describing: type(of: error)).contains("PSQLError") { print("database error: \(String(reflecting: error))") }
         await cleanUp()
         throw error
     }
@@ -58,5 +66,26 @@ enum Fixtures {
         user.passwordHash = try await app.passwordService.hash(password, on: app.threadPool)
         try await user.create(on: app.db)
         return user
+    }
+}
+
+/// Bounds how many test applications hold database connections at once.
+actor TestAppLimiter {
+    static let shared = TestAppLimiter(limit: 12)
+    private var available: Int
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { available = limit }
+
+    func acquire() async {
+        if available > 0 {
+            available -= 1
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release() {
+        if waiters.isEmpty { available += 1 } else { waiters.removeFirst().resume() }
     }
 }

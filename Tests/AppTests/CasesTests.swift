@@ -1,0 +1,350 @@
+@testable import App
+import Domain
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+
+@Suite struct CasesTests {
+    static func caseID(from location: String?) throws -> String {
+        let location = try #require(location)
+        return String(location.split(separator: "/").last!)
+    }
+
+    /// Opens a case through the page, as a caseworker would.
+    static func open(_ browser: Browser, name: String, province: String = "QC") async throws -> String {
+        try await browser.get(SiteURL.cases + "/new")
+        let response = try await browser.post(SiteURL.cases, [("preferredName", name), ("province", province)])
+        #expect(response.status == .seeOther)
+        return try caseID(from: response.location)
+    }
+
+    @Test func aCaseOpensWithOnlyAPreferredName() async throws {
+        try await withTestApp { app in
+            let organisation = try await Fixtures.organisation(app, name: "Maison Refuge-Fictif (test)")
+            let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
+            let browser = Browser(app)
+            try await browser.signIn(worker.email)
+            let id = try await Self.open(browser, name: "Ọlá Àpẹẹrẹ")
+            let page = try await browser.get(SiteURL.caseFile(id))
+            #expect(page.status == .ok)
+            #expect(page.text.contains("<h1>Ọlá Àpẹẹrẹ</h1>"))
+            let year = Calendar(identifier: .gregorian).component(.year, from: Date())
+            #expect(page.text.contains("MRF-\(year)-0001"))
+            let list = try await browser.get(SiteURL.cases)
+            #expect(list.text.contains(#"href="/cases/\#(id)""#))
+            #expect(list.text.contains("Ọlá Àpẹẹrẹ"))
+            let actions = try await AuditEvent.query(on: app.db).all(\.$action)
+            for action in [AuditAction.caseCreated, .caseViewed, .caseListViewed] { #expect(actions.contains(action.rawValue)) }
+            #expect(try await AuditLog.verify(on: app.db) == .intact(count: actions.count))
+            // A second case gets the next number.
+            let second = try await Self.open(browser, name: "Maricel Halimbawa")
+            #expect(try await CaseFile.find(UUID(uuidString: second), on: app.db)?.reference == "MRF-\(year)-0002")
+        }
+    }
+
+    @Test func emptyOrOverlongNamesAreExplainedAndNothingIsSaved() async throws {
+        try await withTestApp { app in
+            let organisation = try await Fixtures.organisation(app)
+            let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
+            let browser = Browser(app)
+            try await browser.signIn(worker.email)
+            try await browser.get(SiteURL.cases + "/new")
+            let empty = try await browser.post(SiteURL.cases, [("preferredName", "   "), ("province", "QC")])
+            #expect(empty.status == .unprocessableEntity)
+            #expect(empty.text.contains("Ce champ est obligatoire."))
+            try await browser.get(SiteURL.cases + "/new")
+            let long = String(repeating: "é", count: 201)
+            let tooLong = try await browser.post(SiteURL.cases, [("preferredName", long), ("province", "XX")])
+            #expect(tooLong.text.contains(long))
+            #expect(tooLong.text.contains("Ce choix ne fait pas partie de la liste."))
+            #expect(try await CaseFile.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test func noNameIsStoredInClear() async throws {
+        try await withTestApp { app in
+            guard case .sqlite(let path) = app.config.database else { return }
+            let organisation = try await Fixtures.organisation(app)
+            let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
+            let browser = Browser(app)
+            try await browser.signIn(worker.email)
+            let id = try await Self.open(browser, name: "Zéphyrine Quoxtlimuster")
+            try await browser.get(SiteURL.caseFile(id) + "/person")
+            try await browser.post(SiteURL.caseFile(id) + "/person", [("version", "1"), ("preferredName", "Zéphyrine Quoxtlimuster"),
+                                                                       ("legalName", "Wolfgangine Brightwaterstone"), ("dateOfBirth", "1990-05-04")])
+            try await browser.get(SiteURL.caseFile(id))
+            try await browser.post(SiteURL.caseFile(id) + "/notes", [("body", "Récit confidentiel Xylophonique")])
+            var bytes = Data()
+            for suffix in ["", "-wal"] {
+                if let data = FileManager.default.contents(atPath: path + suffix) { bytes.append(data) }
+            }
+            #expect(bytes.count > 10_000)
+            for secret in ["Quoxtlimuster", "Zéphyrine", "Brightwaterstone", "Xylophonique", "1990-05-04"] {
+                #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret) found in clear")
+                #expect(bytes.range(of: Data(secret.lowercased().utf8)) == nil, "\(secret) found in clear")
+            }
+        }
+    }
+
+    /// Every case route, tried by a caseworker of another organisation: 404, as for a case that
+    /// does not exist, and nothing changes.
+    @Test func anotherOrganisationGets404OnEveryCaseRoute() async throws {
+        try await withTestApp { app in
+            let mine = try await Fixtures.organisation(app)
+            let theirs = try await Fixtures.organisation(app)
+            let owner = try await Fixtures.user(app, in: mine, roles: [.caseworker, .supervisor])
+            let outsider = try await Fixtures.user(app, in: theirs, roles: [.caseworker, .supervisor])
+            let ownerBrowser = Browser(app)
+            try await ownerBrowser.signIn(owner.email)
+            let id = try await Self.open(ownerBrowser, name: "Aïcha Exemple")
+            let routes = app.routes.all.filter { $0.path.map(\.description).joined(separator: "/").hasPrefix("cases/:id") }
+            #expect(routes.count >= 10)
+            let browser = Browser(app)
+            try await browser.signIn(outsider.email)
+            for route in routes {
+                let path = "/" + route.path.map { $0.description == ":id" ? id : $0.description }.joined(separator: "/")
+                try await browser.get(SiteURL.cases)
+                let response = route.method == .GET
+                    ? try await browser.get(path)
+                    : try await browser.post(path, [("confirmation", "X"), ("status", "Closed"), ("closureReason", "other"), ("body", "x"),
+                                                    ("version", "1"), ("preferredName", "x"), ("workers[]", outsider.id!.uuidString)])
+                #expect(response.status == .notFound, "\(route.method) \(path)")
+            }
+            let unknown = try await browser.get(SiteURL.caseFile(UUID().uuidString))
+            #expect(unknown.status == .notFound)
+            let file = try #require(try await CaseFile.find(UUID(uuidString: id), on: app.db))
+            #expect(file.version == 1)
+            #expect(file.status == CaseStatus.active.rawValue)
+            #expect(try await CaseNote.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test func rolesWithoutCaseAccessAreRefused() async throws {
+        try await withTestApp { app in
+            let organisation = try await Fixtures.organisation(app)
+            for roles in [[Role.systemAdmin], [.networkCoordinator], [.orgAdmin]] {
+                let user = try await Fixtures.user(app, in: organisation, roles: roles)
+                let browser = Browser(app)
+                try await browser.signIn(user.email)
+                #expect(try await browser.get(SiteURL.cases).status == .forbidden, "\(roles)")
+                #expect(try await browser.get(SiteURL.cases + "/new").status == .forbidden, "\(roles)")
+            }
+        }
+    }
+
+    @Test func visibilityFollowsTheOrganisationSetting() async throws {
+        try await withTestApp { app in
+            let organisation = try await Fixtures.organisation(app)
+            let alice = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
+            let bob = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
+            let chief = try await Fixtures.user(app, in: organisation, roles: [.supervisor])
+            let aliceBrowser = Browser(app)
+            try await aliceBrowser.signIn(alice.email)
+            let id = try await Self.open(aliceBrowser, name: "Rosa Ejemplo")
+            let bobBrowser = Browser(app)
+            try await bobBrowser.signIn(bob.email)
+            #expect(try await bobBrowser.get(SiteURL.caseFile(id)).status == .notFound)
+            #expect(!(try await bobBrowser.get(SiteURL.cases + "?scope=all").text.contains("Rosa Ejemplo")))
+            let chiefBrowser = Browser(app)
+            try await chiefBrowser.signIn(chief.email)
+            #expect(try await chiefBrowser.get(SiteURL.caseFile(id)).status == .ok)
+            #expect(try await chiefBrowser.get(SiteURL.cases + "?scope=all").text.contains("Rosa Ejemplo"))
+            // The supervisor opens the organisation's cases to every caseworker.
+            try await chiefBrowser.get(SiteURL.caseSettings)
+            #expect(try await chiefBrowser.post(SiteURL.caseSettings, [("visibility", "whole_organisation")]).status == .seeOther)
+            #expect(try await bobBrowser.get(SiteURL.caseFile(id)).status == .ok)
+            // Reassignment: only colleagues of the organisation can be assigned.
+            try await chiefBrowser.get(SiteURL.caseFile(id))
+            try await chiefBrowser.post(SiteURL.caseFile(id) + "/assignments", [("workers[]", bob.id!.uuidString), ("workers[]", UUID().uuidString)])
+            #expect(try await CaseAssignment.query(on: app.db).filter(\.$caseID == UUID(uuidString: id)!).all(\.$userID) == [bob.id!])
+            #expect(try await aliceBrowser.get(SiteURL.cases + "?scope=all").text.contains("Rosa Ejemplo"))
+            // A caseworker cannot change the setting.
+            #expect(try await bobBrowser.get(SiteURL.caseSettings).status == .forbidden)
+        }
+    }
+
+    @Test func searchMatchesWholeNameTokensInAnyScriptAndReferences() async throws {
+        try await withTestApp { app in
+            let organisation = try await Fixtures.organisation(app, name: "Clinique Fictive (test)")
+            let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
+            let browser = Browser(app)
+            try await browser.signIn(worker.email)
+            _ = try await Self.open(browser, name: "Nguyễn Thị Mẫu")
+            _ = try await Self.open(browser, name: "فاطمة تجريبية")
+            _ = try await Self.open(browser, name: "Adéwálé <b>Àpẹẹrẹ</b>")
+            func search(_ q: String) async throws -> String {
+                try await browser.get(SiteURL.cases + "?q=" + Browser.encode(q)).text
+            }
+            #expect(try await search("nguyen").contains("Nguyễn Thị Mẫu"))
+            #expect(try await search("Nguyễn mẫu").contains("Nguyễn Thị Mẫu"))
+            #expect(!(try await search("nguy").contains("Nguyễn Thị Mẫu")))
+            #expect(!(try await search("nguyen fatima").contains("Nguyễn Thị Mẫu")))
+            #expect(try await search("فاطمة").contains("فاطمة تجريبية"))
+            let yoruba = try await search("adewale")
+            #expect(yoruba.contains("Adéwálé &lt;b&gt;Àpẹẹrẹ&lt;/b&gt;"))
+            #expect(!yoruba.contains("<b>Àpẹẹrẹ</b>"))
+            let year = Calendar(identifier: .gregorian).component(.year, from: Date())
+            let byReference = try await search("cf-\(year)-0002")
+            #expect(byReference.contains("فاطمة تجريبية"))
+            #expect(!byReference.contains("Nguyễn Thị Mẫu"))
+        }
+    }
+
+    @Test func badPersonInputIsExplainedKeptAndNotSaved() async throws {
+        try await withTestApp { app in
+            let organisation = try await Fixtures.organisation(app)
+            let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker], language: .en)
+            let browser = Browser(app)
+            try await browser.signIn(worker.email)
+            let id = try await Self.open(browser, name: "Amani Sample")
+            try await browser.get(SiteURL.caseFile(id) + "/person")
+            let future = try await browser.post(SiteURL.caseFile(id) + "/person", [("version", "1"), ("preferredName", "Amani Sample"),
+                ("legalName", "Amani Legal"), ("dateOfBirth", "2999-01-01"), ("immigrationStatus", "martian")])
+            #expect(future.status == .unprocessableEntity)
+            #expect(future.text.contains("This date is in the future."))
+            #expect(future.text.contains("This choice is not one of the options."))
+            #expect(future.text.contains(#"value="Amani Legal""#))
+            try await browser.get(SiteURL.caseFile(id) + "/person")
+            let impossible = try await browser.post(SiteURL.caseFile(id) + "/person", [("version", "1"), ("preferredName", "Amani Sample"), ("dateOfBirth", "2001-02-30")])
+            #expect(impossible.text.contains("Enter a valid date as YYYY-MM-DD."))
+            #expect(try await CaseFile.find(UUID(uuidString: id), on: app.db)?.version == 1)
+            // A good save.
+            try await browser.get(SiteURL.caseFile(id) + "/person")
+            let saved = try await browser.post(SiteURL.caseFile(id) + "/person", [("version", "1"), ("preferredName", "Amani S."),
+                ("dateOfBirth", "2001-02-28"), ("immigrationStatus", "vowp_holder"), ("interpreterNeeded", "on")])
+            #expect(saved.status == .seeOther)
+            let page = try await browser.get(SiteURL.caseFile(id))
+            #expect(page.text.contains("<h1>Amani S.</h1>"))
+            #expect(page.text.contains("Open work permit for vulnerable workers (VOWP)"))
+        }
+    }
+
+    @Test func aStaleSaveIsRefusedShowingWhatChangedAndKeepingTheInput() async throws {
+        try await withTestApp { app in
+            let organisation = try await Fixtures.organisation(app)
+            let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker, .supervisor], language: .en)
+            let first = Browser(app)
+            try await first.signIn(worker.email)
+            let id = try await Self.open(first, name: "Lucía Esempio")
+            let second = Browser(app)
+            try await second.signIn(worker.email)
+            try await first.get(SiteURL.caseFile(id) + "/person")
+            try await second.get(SiteURL.caseFile(id) + "/person")
+            #expect(try await first.post(SiteURL.caseFile(id) + "/person", [("version", "1"), ("preferredName", "Lucía E."), ("countryOfOrigin", "Fictivia")]).status == .seeOther)
+            let stale = try await second.post(SiteURL.caseFile(id) + "/person", [("version", "1"), ("preferredName", "Lucía Esempio"), ("countryOfOrigin", "Imaginaria")])
+            #expect(stale.status == .conflict)
+            #expect(stale.text.contains("Someone changed this case while you were editing."))
+            #expect(stale.text.contains("Fictivia"))
+            #expect(stale.text.contains(#"value="Imaginaria""#))
+            let file = try #require(try await CaseFile.find(UUID(uuidString: id), on: app.db))
+            #expect(file.version == 2)
+            // The same for the safe-contact panel.
+            try await second.get(SiteURL.caseFile(id) + "/safe-contact")
+            let staleSafe = try await second.post(SiteURL.caseFile(id) + "/safe-contact", [("version", "1"), ("neverUse", "x")])
+            #expect(staleSafe.status == .conflict)
+        }
+    }
+
+    @Test func safeContactIsShownFirst() async throws {
+        try await withTestApp { app in
+            let organisation = try await Fixtures.organisation(app)
+            let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
+            let browser = Browser(app)
+            try await browser.signIn(worker.email)
+            let id = try await Self.open(browser, name: "Noor Muster")
+            try await browser.get(SiteURL.caseFile(id) + "/safe-contact")
+            let saved = try await browser.post(SiteURL.caseFile(id) + "/safe-contact", [("version", "1"), ("channels[]", "signal"),
+                ("safeTimes", "Mardi, 10 h"), ("messagesAllowed", "no"), ("codeWord", "tournesol"), ("neverUse", "Le cellulaire fourni par l'employeur")])
+            #expect(saved.status == .seeOther)
+            let page = try await browser.get(SiteURL.caseFile(id)).text
+            let safeAt = try #require(page.range(of: "Contact sécuritaire"))
+            let personAt = try #require(page.range(of: "id=\"person-heading\""))
+            #expect(safeAt.lowerBound < personAt.lowerBound)
+            #expect(page.contains("Le cellulaire fourni par l&#39;employeur"))
+            try await browser.get(SiteURL.caseFile(id) + "/safe-contact")
+            let bad = try await browser.post(SiteURL.caseFile(id) + "/safe-contact", [("version", "2"), ("channels[]", "pigeon")])
+            #expect(bad.status == .unprocessableEntity)
+        }
+    }
+
+    @Test func closingNeedsAReasonAndPurgeDeletesTheKeyKeepingTheAudit() async throws {
+        try await withTestApp { app in
+            let organisation = try await Fixtures.organisation(app, name: "Harbour Fictif (test)")
+            let chief = try await Fixtures.user(app, in: organisation, roles: [.caseworker, .supervisor])
+            let browser = Browser(app)
+            try await browser.signIn(chief.email)
+            let id = try await Self.open(browser, name: "Hana Przykład")
+            let caseID = UUID(uuidString: id)!
+            try await browser.get(SiteURL.caseFile(id))
+            try await browser.post(SiteURL.caseFile(id) + "/notes", [("body", "Première rencontre (fictive).")])
+            try await browser.get(SiteURL.caseFile(id) + "/purge")
+            let whileOpen = try await browser.post(SiteURL.caseFile(id) + "/purge", [("confirmation", "x")])
+            #expect(whileOpen.status == .unprocessableEntity)
+            try await browser.get(SiteURL.caseFile(id))
+            let noReason = try await browser.post(SiteURL.caseFile(id) + "/status", [("status", "Closed")])
+            #expect(noReason.status == .unprocessableEntity)
+            try await browser.get(SiteURL.caseFile(id))
+            #expect(try await browser.post(SiteURL.caseFile(id) + "/status", [("status", "Closed"), ("closureReason", "goals_met")]).status == .seeOther)
+            let file = try #require(try await CaseFile.find(caseID, on: app.db))
+            try await browser.get(SiteURL.caseFile(id) + "/purge")
+            let wrongReference = try await browser.post(SiteURL.caseFile(id) + "/purge", [("confirmation", "HF-1999-0001")])
+            #expect(wrongReference.status == .unprocessableEntity)
+            try await browser.get(SiteURL.caseFile(id) + "/purge")
+            let purged = try await browser.post(SiteURL.caseFile(id) + "/purge", [("confirmation", file.reference.lowercased())])
+            #expect(purged.status == .seeOther)
+            #expect(try await CaseFile.find(caseID, on: app.db) == nil)
+            #expect(try await CaseKey.query(on: app.db).filter(\.$caseID == caseID).count() == 0)
+            #expect(try await CaseNote.query(on: app.db).filter(\.$caseID == caseID).count() == 0)
+            #expect(try await CaseNameTerm.query(on: app.db).filter(\.$caseID == caseID).count() == 0)
+            #expect(try await browser.get(SiteURL.caseFile(id)).status == .notFound)
+            let event = try #require(try await AuditEvent.query(on: app.db).filter(\.$action == AuditAction.casePurged.rawValue).first())
+            #expect(event.detail == file.reference)
+            #expect(event.actorEmail == chief.email)
+            #expect(try await AuditLog.verify(on: app.db) == .intact(count: try await AuditEvent.query(on: app.db).count()))
+        }
+    }
+
+    @Test func theServerRefusesAMasterKeyThatCannotOpenItsData() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("passerelle-key-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        func start(_ key: String?) async throws {
+            let app = try await Application.make(.testing)
+            app.logger.logLevel = .critical
+            var config = AppConfig(dataDirectory: folder, database: .sqlite(path: folder + "/passerelle.sqlite"), bcryptCost: 4)
+            if let key { config.masterKey = try Envelope.key(fromBase64: key) }
+            do { try await configure(app, config: config) } catch {
+                try? await app.asyncShutdown()
+                throw error
+            }
+            try await app.asyncShutdown()
+        }
+        guard ProcessInfo.processInfo.environment["PASSERELLE_TEST_DATABASE_URL"] == nil else { return }
+        // First start generates the key file with owner-only permissions.
+        try await start(nil)
+        let keyPath = folder + "/" + MasterKeyProvider.fileName
+        let attributes = try FileManager.default.attributesOfItem(atPath: keyPath)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        try await start(nil)
+        await #expect(throws: MasterKeyProvider.Refused.self) { try await start(Envelope.base64(Envelope.newKey())) }
+    }
+
+    @Test func demoCasesFillEveryCaseworkingOrganisation() async throws {
+        try await withTestApp({ $0.demoMode = true }) { app in
+            let accounts = try await DemoSeeder.seed(app, password: Fixtures.password)
+            let created = try await DemoCases.seed(app, perOrganisation: 6)
+            #expect(created >= 36)
+            #expect(try await DemoCases.seed(app, perOrganisation: 6) == 0)
+            let caseworker = try #require(accounts.first { $0.roles == [.caseworker] })
+            let browser = Browser(app)
+            try await browser.signIn(caseworker.email)
+            let list = try await browser.get(SiteURL.cases)
+            #expect(list.status == .ok)
+            let link = try #require(list.text.range(of: #"href="/cases/[0-9A-F-]{36}""#, options: .regularExpression))
+            let path = String(list.text[link].dropFirst(6).dropLast())
+            #expect(try await browser.get(path).status == .ok)
+        }
+    }
+}
