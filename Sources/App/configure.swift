@@ -82,6 +82,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: UsersController())
     try app.register(collection: AuditController())
     try app.register(collection: CasesController())
+    try app.register(collection: CaseSectionsController())
 }
 
 /// Prometheus registry fed by swift-metrics; Vapor reports request counts and latency through it.
@@ -105,5 +106,6 @@ enum Migrations001 {
         migrations.add(CreateKeyChecks())
         migrations.add(CreateCaseSettings())
         migrations.add(CreateCases())
+        migrations.add(CreateCaseSections())
     }
 }

@@ -56,13 +56,13 @@ struct CasesController: RouteCollection {
         return settings
     }
 
-    private func find(_ req: Request) async throws -> CaseFile {
+    static func find(_ req: Request) async throws -> CaseFile {
         guard let id = req.parameters.get("id", as: UUID.self),
               let file = try await Self.visible(req).filter(\.$id == id).first() else { throw PageError.notFound }
         return file
     }
 
-    private func audit(_ req: Request, _ action: AuditAction, _ file: CaseFile, detail: String? = nil, on db: (any Database)? = nil) async throws {
+    static func audit(_ req: Request, _ action: AuditAction, _ file: CaseFile, detail: String? = nil, on db: (any Database)? = nil) async throws {
         let actor = req.auditActor
         let requestID = req.id
         let target = file.id?.uuidString
@@ -286,7 +286,8 @@ struct CasesController: RouteCollection {
         let isSupervisor: Bool
         let canPurge: Bool
         let errors: FormErrors
-        let noteText: String
+        let values: [String: String]
+        let sections: CaseSectionsController.Panels
     }
 
     struct SafeContactView: Encodable {
@@ -308,10 +309,12 @@ struct CasesController: RouteCollection {
 
     @Sendable
     func show(req: Request) async throws -> Response {
-        try await renderShow(req, file: try await find(req), errors: FormErrors(), noteText: "")
+        try await Self.renderShow(req, file: try await Self.find(req), errors: FormErrors())
     }
 
-    private func renderShow(_ req: Request, file: CaseFile, errors: FormErrors, noteText: String, status: HTTPResponseStatus = .ok) async throws -> Response {
+    /// The case page. Panels re-render it with their errors and what was typed (`values`).
+    static func renderShow(_ req: Request, file: CaseFile, errors: FormErrors, values: [String: String] = [:],
+                           status: HTTPResponseStatus = .ok) async throws -> Response {
         let current = try req.requireUser()
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
@@ -325,7 +328,7 @@ struct CasesController: RouteCollection {
         let history = try await AuditEvent.query(on: req.db).filter(\.$target == file.id!.uuidString)
             .filter(\.$action != AuditAction.caseViewed.rawValue).sort(\.$sequence, .descending).limit(20).all()
 
-        try await audit(req, .caseViewed, file)
+        try await Self.audit(req, .caseViewed, file)
 
         let context = ShowContext(
             page: PageChrome(req, titleKey: "cases.show.title"), csrf: req.csrfToken, id: file.id!.uuidString, reference: file.reference,
@@ -350,7 +353,8 @@ struct CasesController: RouteCollection {
             history: history.map { EventView(at: req.formatDateTime($0.occurredAt) ?? "", who: $0.actorEmail ?? "—",
                                              actionKey: AuditAction(rawValue: $0.action)?.labelKey ?? $0.action) },
             isSupervisor: current.has(.supervisor), canPurge: current.has(.supervisor) && file.caseStatus.isClosed,
-            errors: errors, noteText: noteText)
+            errors: errors, values: values,
+            sections: try await CaseSectionsController.panels(req, file: file, opened: opened, colleagues: colleagues, values: values))
         return try await req.render("cases/show", context, status: status)
     }
 
@@ -409,12 +413,12 @@ struct CasesController: RouteCollection {
 
     @Sendable
     func personForm(req: Request) async throws -> Response {
-        let file = try await find(req)
+        let file = try await Self.find(req)
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
         let person = try vault.openSection(PersonSection.self, file.sealedPerson, field: "person", with: opened) ?? PersonSection()
         let name = try vault.openText(file.sealedPreferredName, field: "preferred_name", with: opened)
-        try await audit(req, .caseViewed, file, detail: "person")
+        try await Self.audit(req, .caseViewed, file, detail: "person")
         return try await renderPerson(req, file: file, name: name, person: person, version: file.version, errors: FormErrors(), changed: [])
     }
 
@@ -435,7 +439,7 @@ struct CasesController: RouteCollection {
 
     @Sendable
     func savePerson(req: Request) async throws -> Response {
-        let file = try await find(req)
+        let file = try await Self.find(req)
         let form = (try? req.content.decode(PersonForm.self)) ?? PersonForm()
         var errors = FormErrors()
         let name = (form.preferredName ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -489,7 +493,7 @@ struct CasesController: RouteCollection {
         file.sealedPerson = try vault.seal(section: person, field: "person", with: opened)
         let terms = vault.nameTerms([name, person.legalName], organisationID: file.$organisation.id)
         try await CaseService.save(file, expectedVersion: submittedVersion, terms: terms, on: req.db) { db in
-            try await self.audit(req, .caseUpdated, file, detail: "person", on: db)
+            try await Self.audit(req, .caseUpdated, file, detail: "person", on: db)
         }
         return req.redirect(to: SiteURL.caseFile(file.id!.uuidString))
     }
@@ -521,11 +525,11 @@ struct CasesController: RouteCollection {
 
     @Sendable
     func safeContactForm(req: Request) async throws -> Response {
-        let file = try await find(req)
+        let file = try await Self.find(req)
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
         let section = try vault.openSection(SafeContactSection.self, file.sealedSafeContact, field: "safe_contact", with: opened) ?? SafeContactSection()
-        try await audit(req, .caseViewed, file, detail: "safe_contact")
+        try await Self.audit(req, .caseViewed, file, detail: "safe_contact")
         return try await renderSafeContact(req, file: file, section: section, version: file.version, errors: FormErrors())
     }
 
@@ -542,7 +546,7 @@ struct CasesController: RouteCollection {
 
     @Sendable
     func saveSafeContact(req: Request) async throws -> Response {
-        let file = try await find(req)
+        let file = try await Self.find(req)
         let form = (try? req.content.decode(SafeContactForm.self)) ?? SafeContactForm()
         var errors = FormErrors()
         var section = SafeContactSection()
@@ -568,7 +572,7 @@ struct CasesController: RouteCollection {
         let opened = try await vault.open(file, on: req.db)
         file.sealedSafeContact = try vault.seal(section: section, field: "safe_contact", with: opened)
         try await CaseService.save(file, expectedVersion: submittedVersion, terms: nil, on: req.db) { db in
-            try await self.audit(req, .caseUpdated, file, detail: "safe_contact", on: db)
+            try await Self.audit(req, .caseUpdated, file, detail: "safe_contact", on: db)
         }
         return req.redirect(to: SiteURL.caseFile(file.id!.uuidString))
     }
@@ -582,12 +586,12 @@ struct CasesController: RouteCollection {
     @Sendable
     func addNote(req: Request) async throws -> Response {
         let current = try req.requireUser()
-        let file = try await find(req)
+        let file = try await Self.find(req)
         let text = ((try? req.content.decode(NoteForm.self))?.body ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         var errors = FormErrors()
         if text.isEmpty { errors.add("body", req.t("field.required")) }
         if text.count > CaseRules.maximumTextLength { errors.add("body", req.t("field.too_long", "\(CaseRules.maximumTextLength)")) }
-        guard errors.isEmpty else { return try await renderShow(req, file: file, errors: errors, noteText: text, status: .unprocessableEntity) }
+        guard errors.isEmpty else { return try await Self.renderShow(req, file: file, errors: errors, values: ["body": text], status: .unprocessableEntity) }
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
         let noteID = UUID()
@@ -596,7 +600,7 @@ struct CasesController: RouteCollection {
         note.id = noteID
         try await req.db.writeTransaction { db in
             try await note.create(on: db)
-            try await self.audit(req, .caseNoteAdded, file, on: db)
+            try await Self.audit(req, .caseNoteAdded, file, on: db)
         }
         return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "#notes")
     }
@@ -608,20 +612,20 @@ struct CasesController: RouteCollection {
 
     @Sendable
     func changeStatus(req: Request) async throws -> Response {
-        let file = try await find(req)
+        let file = try await Self.find(req)
         let form = (try? req.content.decode(StatusForm.self)) ?? StatusForm()
         var errors = FormErrors()
         let status = CaseStatus(rawValue: form.status ?? "")
         if status == nil { errors.add("status", req.t("field.invalid_choice")) }
         let reason = ClosureReason(rawValue: form.closureReason ?? "")
         if status?.isClosed == true, reason == nil { errors.add("closureReason", req.t("case.error.closure_reason")) }
-        guard errors.isEmpty, let status else { return try await renderShow(req, file: file, errors: errors, noteText: "", status: .unprocessableEntity) }
+        guard errors.isEmpty, let status else { return try await Self.renderShow(req, file: file, errors: errors, values: ["status": form.status ?? "", "closureReason": form.closureReason ?? ""], status: .unprocessableEntity) }
         let expected = file.version
         file.status = status.rawValue
         file.closureReason = status.isClosed ? reason?.rawValue : nil
         file.closedAt = status.isClosed ? (file.closedAt ?? Date()) : nil
         try await CaseService.save(file, expectedVersion: expected, terms: nil, on: req.db) { db in
-            try await self.audit(req, .caseStatusChanged, file, detail: status.rawValue, on: db)
+            try await Self.audit(req, .caseStatusChanged, file, detail: status.rawValue, on: db)
         }
         return req.redirect(to: SiteURL.caseFile(file.id!.uuidString))
     }
@@ -633,7 +637,7 @@ struct CasesController: RouteCollection {
     @Sendable
     func assign(req: Request) async throws -> Response {
         let current = try req.requireUser()
-        let file = try await find(req)
+        let file = try await Self.find(req)
         let chosen = Set(((try? req.content.decode(AssignForm.self))?.workers ?? []).compactMap(UUID.init(uuidString:)))
         // Only active colleagues of the same organisation can be assigned.
         let valid = try await User.query(on: req.db).filter(\.$organisation.$id == current.organisation.id!)
@@ -642,7 +646,7 @@ struct CasesController: RouteCollection {
         try await req.db.writeTransaction { db in
             try await CaseAssignment.query(on: db).filter(\.$caseID == caseID).delete()
             for worker in valid { try await CaseAssignment(caseID: caseID, userID: worker).create(on: db) }
-            try await self.audit(req, .caseAssigned, file, detail: "\(valid.count)", on: db)
+            try await Self.audit(req, .caseAssigned, file, detail: "\(valid.count)", on: db)
         }
         return req.redirect(to: SiteURL.caseFile(caseID.uuidString))
     }
@@ -664,7 +668,7 @@ struct CasesController: RouteCollection {
 
     @Sendable
     func purgeForm(req: Request) async throws -> Response {
-        let file = try await find(req)
+        let file = try await Self.find(req)
         return try await req.render("cases/purge", PurgeContext(page: PageChrome(req, titleKey: "cases.purge.title"), csrf: req.csrfToken,
                                                                 id: file.id!.uuidString, reference: file.reference,
                                                                 closed: file.caseStatus.isClosed, errors: FormErrors()))
@@ -672,7 +676,7 @@ struct CasesController: RouteCollection {
 
     @Sendable
     func purge(req: Request) async throws -> Response {
-        let file = try await find(req)
+        let file = try await Self.find(req)
         let typed = ((try? req.content.decode(PurgeForm.self))?.confirmation ?? "").trimmingCharacters(in: .whitespaces)
         var errors = FormErrors()
         if !file.caseStatus.isClosed { errors.add("form", req.t("cases.purge.error.open")) }
@@ -683,7 +687,7 @@ struct CasesController: RouteCollection {
                                                                     closed: file.caseStatus.isClosed, errors: errors), status: .unprocessableEntity)
         }
         try await req.db.writeTransaction { db in
-            try await self.audit(req, .casePurged, file, on: db)
+            try await Self.audit(req, .casePurged, file, on: db)
             try await CaseService.purge(file, on: db)
         }
         try await CaseService.checkpointIfSQLite(req.db)

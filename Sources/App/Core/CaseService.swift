@@ -86,7 +86,8 @@ enum CaseService {
     /// Deletes the case's data key and everything sealed with it; dependent rows go by cascade.
     static func purge(_ file: CaseFile, on db: any Database) async throws {
         let caseID = file.id!
-        for table in [CaseNote.schema, CaseNameTerm.schema, CaseAssignment.schema, CaseKey.schema] {
+        for table in [CaseNote.schema, CaseNameTerm.schema, CaseAssignment.schema, CaseNeed.schema, CaseTask.schema, CaseConsent.schema,
+                      CaseExperience.schema, CaseLegalAction.schema, CaseKey.schema] {
             try await (db as! any SQLDatabase).delete(from: table).where("case_id", .equal, caseID).run()
         }
         try await CaseFile.query(on: db).filter(\.$id == caseID).delete()

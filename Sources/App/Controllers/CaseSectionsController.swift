@@ -1,0 +1,578 @@
+import Crypto
+import Domain
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// The panels of a case page that hold lists: needs, tasks, consents, legal actions, and the
+/// trafficking-experience page. Each is edited on its own; each write is one transaction with
+/// its audit event. Record-level access goes through `CasesController.find` (404 otherwise).
+struct CaseSectionsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let workers = CasesController.workers
+        routes.on(.POST, SiteURL.cases + "/:id/needs", access: workers, use: saveNeeds)
+        routes.on(.POST, SiteURL.cases + "/:id/tasks", access: workers, use: addTask)
+        routes.on(.POST, SiteURL.cases + "/:id/tasks/:item/done", access: workers, use: completeTask)
+        routes.on(.POST, SiteURL.cases + "/:id/consents", access: workers, use: addConsent)
+        routes.on(.POST, SiteURL.cases + "/:id/consents/:item/withdraw", access: workers, use: withdrawConsent)
+        routes.on(.POST, SiteURL.cases + "/:id/legal-actions", access: workers, use: addLegalAction)
+        routes.on(.GET, SiteURL.cases + "/:id/experience", access: workers, use: experienceForm)
+        routes.on(.POST, SiteURL.cases + "/:id/experience", access: workers, use: saveExperience)
+    }
+
+    typealias Option = CasesController.Option
+
+    static func options<E: CatalogValue>(_ type: E.Type, selected: Set<String>, req: Request) -> [Option] {
+        E.allCases.map { Option(value: $0.rawValue, label: req.t($0.labelKey), selected: selected.contains($0.rawValue)) }
+    }
+
+    // MARK: - Panels on the case page
+
+    struct NeedRow: Encodable {
+        let kind: String
+        let label: String
+        let statuses: [Option]
+        let recorded: Bool
+    }
+
+    struct TaskRow: Encodable {
+        let id: String
+        let title: String
+        let due: String?
+        let overdue: Bool
+        let assignee: String?
+        let done: Bool
+    }
+
+    struct ConsentRow: Encodable {
+        let id: String
+        let kindKey: String
+        let partner: String?
+        let givenOn: String
+        let methodKey: String
+        let language: String
+        let withdrawnAt: String?
+    }
+
+    struct LegalRow: Encodable {
+        let kindKey: String
+        let statusKey: String
+        let filedOn: String?
+        let amount: String?
+        let outcome: String
+    }
+
+    struct Panels: Encodable {
+        let needs: [NeedRow]
+        let tasks: [TaskRow]
+        let consents: [ConsentRow]
+        let consentCollect: Bool
+        let consentStatistics: Bool
+        let legalActions: [LegalRow]
+        let experience: [CasesController.Pair]
+        let hasConsents: Bool
+        let hasExperience: Bool
+        let consentKinds: [Option]
+        let consentMethods: [Option]
+        let legalKinds: [Option]
+        let legalStatuses: [Option]
+        let assignees: [Option]
+    }
+
+    static func panels(_ req: Request, file: CaseFile, opened: CaseVault.Opened, colleagues: [User], values: [String: String]) async throws -> Panels {
+        let vault = req.caseVault
+        let caseID = file.id!
+        let now = Date()
+        let needs = try await CaseNeed.query(on: req.db).filter(\.$caseID == caseID).all()
+        let byKind = Dictionary(needs.map { ($0.need, $0.status) }, uniquingKeysWith: { first, _ in first })
+        let tasks = try await CaseTask.query(on: req.db).filter(\.$caseID == caseID).sort(\.$createdAt, .descending).all()
+        let consents = try await CaseConsent.query(on: req.db).filter(\.$caseID == caseID).sort(\.$givenOn, .descending).all()
+        let legal = try await CaseLegalAction.query(on: req.db).filter(\.$caseID == caseID).sort(\.$createdAt, .descending).all()
+        let experience = try await CaseExperience.query(on: req.db).filter(\.$caseID == caseID).first()
+        let names = Dictionary(colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
+        let records = consents.compactMap(\.record)
+        let money = { (cents: Int) -> String in
+            (Double(cents) / 100).formatted(.currency(code: "CAD").locale(Locale(identifier: req.language.localeIdentifier)))
+        }
+        return Panels(
+            needs: NeedKind.allCases.map { kind in
+                NeedRow(kind: kind.rawValue, label: req.t(kind.labelKey),
+                        statuses: options(NeedStatus.self, selected: [values["need.\(kind.rawValue)"] ?? byKind[kind.rawValue] ?? ""], req: req),
+                        recorded: byKind[kind.rawValue] != nil)
+            },
+            tasks: try tasks.map { task in
+                TaskRow(id: task.id!.uuidString, title: try vault.openText(task.sealedTitle, field: "task:\(task.id!.uuidString)", with: opened),
+                        due: task.dueOn.map(DayParser.format), overdue: task.doneAt == nil && (task.dueOn.map { $0 < now } ?? false),
+                        assignee: task.assigneeID.flatMap { names[$0] }, done: task.doneAt != nil)
+            },
+            consents: consents.map { consent in
+                ConsentRow(id: consent.id!.uuidString, kindKey: ConsentKind(rawValue: consent.kind)?.labelKey ?? consent.kind,
+                           partner: consent.partner, givenOn: DayParser.format(consent.givenOn),
+                           methodKey: ConsentMethod(rawValue: consent.method)?.labelKey ?? consent.method,
+                           language: consent.language, withdrawnAt: req.formatDateTime(consent.withdrawnAt))
+            },
+            consentCollect: ConsentRules.isGranted(.collect, in: records, at: now),
+            consentStatistics: ConsentRules.isGranted(.statistics, in: records, at: now),
+            legalActions: try legal.map { action in
+                LegalRow(kindKey: LegalActionKind(rawValue: action.kind)?.labelKey ?? action.kind,
+                         statusKey: LegalActionStatus(rawValue: action.status)?.labelKey ?? action.status,
+                         filedOn: action.filedOn.map(DayParser.format), amount: action.amountAwardedCents.map(money),
+                         outcome: try action.sealedOutcome.map { try vault.openText($0, field: "legal:\(action.id!.uuidString)", with: opened) } ?? "")
+            },
+            experience: try experience.map { try experienceSummary($0, opened: opened, req: req) } ?? [],
+            hasConsents: !consents.isEmpty,
+            hasExperience: experience != nil,
+            consentKinds: options(ConsentKind.self, selected: [values["consentKind"] ?? ""], req: req),
+            consentMethods: options(ConsentMethod.self, selected: [values["consentMethod"] ?? "verbal"], req: req),
+            legalKinds: options(LegalActionKind.self, selected: [values["legalKind"] ?? ""], req: req),
+            legalStatuses: options(LegalActionStatus.self, selected: [values["legalStatus"] ?? ""], req: req),
+            assignees: colleagues.filter { $0.isActive && ($0.roleList.contains(.caseworker) || $0.roleList.contains(.supervisor)) }
+                .map { Option(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id!.uuidString == values["taskAssignee"]) })
+    }
+
+    // MARK: - Needs
+
+    struct NeedsForm: Content {
+        var needs: [String: String]?
+    }
+
+    @Sendable
+    func saveNeeds(req: Request) async throws -> Response {
+        let file = try await CasesController.find(req)
+        let submitted = (try? req.content.decode(NeedsForm.self))?.needs ?? [:]
+        var errors = FormErrors()
+        var chosen: [(NeedKind, NeedStatus?)] = []
+        for (rawKind, rawStatus) in submitted {
+            guard let kind = NeedKind(rawValue: rawKind) else { errors.add("needs", req.t("field.invalid_choice")); continue }
+            if rawStatus.isEmpty { chosen.append((kind, nil)); continue }
+            guard let status = NeedStatus(rawValue: rawStatus) else { errors.add("needs", req.t("field.invalid_choice")); continue }
+            chosen.append((kind, status))
+        }
+        guard errors.isEmpty else {
+            let values = Dictionary(submitted.map { ("need.\($0.key)", $0.value) }, uniquingKeysWith: { first, _ in first })
+            return try await CasesController.renderShow(req, file: file, errors: errors, values: values, status: .unprocessableEntity)
+        }
+        let caseID = file.id!
+        let organisationID = file.$organisation.id
+        let now = Date()
+        let changes = chosen
+        try await req.db.writeTransaction { db in
+            for (kind, status) in changes {
+                let existing = try await CaseNeed.query(on: db).filter(\.$caseID == caseID).filter(\.$need == kind.rawValue).first()
+                switch (existing, status) {
+                case (let need?, let status?):
+                    if need.status != status.rawValue {
+                        need.status = status.rawValue
+                        need.updatedAt = now
+                        try await need.save(on: db)
+                    }
+                case (let need?, nil): try await need.delete(on: db)
+                case (nil, let status?): try await CaseNeed(caseID: caseID, organisationID: organisationID, need: kind, status: status, now: now).create(on: db)
+                case (nil, nil): break
+                }
+            }
+            try await CasesController.audit(req, .caseUpdated, file, detail: "needs", on: db)
+        }
+        return req.redirect(to: SiteURL.caseFile(caseID.uuidString) + "#needs")
+    }
+
+    // MARK: - Tasks
+
+    struct TaskForm: Content {
+        var title: String?
+        var dueOn: String?
+        var assignee: String?
+    }
+
+    @Sendable
+    func addTask(req: Request) async throws -> Response {
+        let current = try req.requireUser()
+        let file = try await CasesController.find(req)
+        let form = (try? req.content.decode(TaskForm.self)) ?? TaskForm()
+        var errors = FormErrors()
+        let title = (form.title ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if title.isEmpty { errors.add("taskTitle", req.t("field.required")) }
+        if title.count > 500 { errors.add("taskTitle", req.t("field.too_long", "500")) }
+        var due: Date?
+        if let raw = form.dueOn, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
+            if let day = DayParser.parse(raw) { due = DayParser.date(day) } else { errors.add("taskDueOn", req.t("field.date_invalid")) }
+        }
+        var assignee: UUID?
+        if let raw = form.assignee, !raw.isEmpty {
+            if let id = UUID(uuidString: raw), try await User.query(on: req.db).filter(\.$id == id)
+                .filter(\.$organisation.$id == current.organisation.id!).count() == 1 {
+                assignee = id
+            } else {
+                errors.add("taskAssignee", req.t("field.invalid_choice"))
+            }
+        }
+        guard errors.isEmpty else {
+            return try await CasesController.renderShow(req, file: file, errors: errors,
+                                                        values: ["taskTitle": title, "taskDueOn": form.dueOn ?? "", "taskAssignee": form.assignee ?? ""],
+                                                        status: .unprocessableEntity)
+        }
+        let vault = req.caseVault
+        let opened = try await vault.open(file, on: req.db)
+        let task = CaseTask()
+        task.id = UUID()
+        task.caseID = file.id!
+        task.organisationID = file.$organisation.id
+        task.sealedTitle = try vault.seal(title, field: "task:\(task.id!.uuidString)", with: opened)
+        task.dueOn = due
+        task.assigneeID = assignee ?? current.user.id
+        task.createdAt = Date()
+        try await req.db.writeTransaction { db in
+            try await task.create(on: db)
+            try await CasesController.audit(req, .caseUpdated, file, detail: "task", on: db)
+        }
+        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "#tasks")
+    }
+
+    @Sendable
+    func completeTask(req: Request) async throws -> Response {
+        let file = try await CasesController.find(req)
+        guard let id = req.parameters.get("item", as: UUID.self),
+              let task = try await CaseTask.query(on: req.db).filter(\.$id == id).filter(\.$caseID == file.id!).first() else { throw PageError.notFound }
+        task.doneAt = task.doneAt == nil ? Date() : nil
+        try await req.db.writeTransaction { db in
+            try await task.save(on: db)
+            try await CasesController.audit(req, .caseUpdated, file, detail: "task-done", on: db)
+        }
+        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "#tasks")
+    }
+
+    // MARK: - Consent
+
+    struct ConsentForm: Content {
+        var kind: String?
+        var partner: String?
+        var givenOn: String?
+        var method: String?
+        var language: String?
+    }
+
+    @Sendable
+    func addConsent(req: Request) async throws -> Response {
+        let current = try req.requireUser()
+        let file = try await CasesController.find(req)
+        let form = (try? req.content.decode(ConsentForm.self)) ?? ConsentForm()
+        var errors = FormErrors()
+        let kind = ConsentKind(rawValue: form.kind ?? "")
+        if kind == nil { errors.add("consentKind", req.t("field.invalid_choice")) }
+        let partner = (form.partner ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if kind == .share, partner.isEmpty { errors.add("consentPartner", req.t("consent.error.partner")) }
+        if partner.count > 200 { errors.add("consentPartner", req.t("field.too_long", "200")) }
+        let method = ConsentMethod(rawValue: form.method ?? "")
+        if method == nil { errors.add("consentMethod", req.t("field.invalid_choice")) }
+        let language = (form.language ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if language.isEmpty { errors.add("consentLanguage", req.t("field.required")) }
+        if language.count > 60 { errors.add("consentLanguage", req.t("field.too_long", "60")) }
+        var givenOn: Date?
+        if let day = DayParser.parse(form.givenOn ?? "") {
+            givenOn = DayParser.date(day)
+            if givenOn! > Date().addingTimeInterval(86_400) { errors.add("consentGivenOn", req.t("case.error.date_in_future")) }
+        } else {
+            errors.add("consentGivenOn", req.t("field.date_invalid"))
+        }
+        guard errors.isEmpty, let kind, let method, let givenOn else {
+            return try await CasesController.renderShow(req, file: file, errors: errors, values: [
+                "consentKind": form.kind ?? "", "consentPartner": partner, "consentGivenOn": form.givenOn ?? "",
+                "consentMethod": form.method ?? "", "consentLanguage": language], status: .unprocessableEntity)
+        }
+        let consent = CaseConsent()
+        consent.caseID = file.id!
+        consent.kind = kind.rawValue
+        consent.partner = kind == .share ? partner : nil
+        consent.givenOn = givenOn
+        consent.method = method.rawValue
+        consent.language = language
+        consent.recordedBy = current.user.id!
+        try await req.db.writeTransaction { db in
+            try await consent.create(on: db)
+            try await CasesController.audit(req, .caseUpdated, file, detail: "consent:\(kind.rawValue)", on: db)
+        }
+        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "#consent")
+    }
+
+    /// Takes effect at once: every rule that reads consent (`ConsentRules`) sees the withdrawal
+    /// time from this commit on.
+    @Sendable
+    func withdrawConsent(req: Request) async throws -> Response {
+        let file = try await CasesController.find(req)
+        guard let id = req.parameters.get("item", as: UUID.self),
+              let consent = try await CaseConsent.query(on: req.db).filter(\.$id == id).filter(\.$caseID == file.id!).first() else { throw PageError.notFound }
+        if consent.withdrawnAt == nil {
+            consent.withdrawnAt = Date()
+            try await req.db.writeTransaction { db in
+                try await consent.save(on: db)
+                try await CasesController.audit(req, .caseUpdated, file, detail: "consent-withdrawn:\(consent.kind)", on: db)
+            }
+        }
+        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "#consent")
+    }
+
+    // MARK: - Legal actions
+
+    struct LegalForm: Content {
+        var kind: String?
+        var status: String?
+        var filedOn: String?
+        var amount: String?
+        var outcome: String?
+    }
+
+    /// Amounts typed as people write them in Canada: "1 234,56 $", "1,234.56", "1234".
+    static func parseCents(_ text: String) -> Int? {
+        var cleaned = text.filter { !$0.isWhitespace && $0 != "$" && $0 != "\u{00A0}" && $0 != "\u{202F}" }
+        if cleaned.isEmpty { return nil }
+        if let comma = cleaned.lastIndex(of: ","), cleaned.distance(from: comma, to: cleaned.endIndex) <= 3, !cleaned.contains(".") {
+            cleaned.replaceSubrange(comma...comma, with: ".")
+        }
+        cleaned = cleaned.replacingOccurrences(of: ",", with: "")
+        guard let value = Decimal(string: cleaned, locale: Locale(identifier: "en_US_POSIX")), value >= 0, value < 100_000_000 else { return nil }
+        return NSDecimalNumber(decimal: value * 100).rounding(accordingToBehavior: nil).intValue
+    }
+
+    @Sendable
+    func addLegalAction(req: Request) async throws -> Response {
+        let file = try await CasesController.find(req)
+        let form = (try? req.content.decode(LegalForm.self)) ?? LegalForm()
+        var errors = FormErrors()
+        let kind = LegalActionKind(rawValue: form.kind ?? "")
+        if kind == nil { errors.add("legalKind", req.t("field.invalid_choice")) }
+        let status = LegalActionStatus(rawValue: form.status ?? "")
+        if status == nil { errors.add("legalStatus", req.t("field.invalid_choice")) }
+        var filedOn: Date?
+        if let raw = form.filedOn, !raw.isEmpty {
+            if let day = DayParser.parse(raw) { filedOn = DayParser.date(day) } else { errors.add("legalFiledOn", req.t("field.date_invalid")) }
+        }
+        var cents: Int?
+        if let raw = form.amount, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
+            cents = Self.parseCents(raw)
+            if cents == nil { errors.add("legalAmount", req.t("legal.error.amount")) }
+        }
+        let outcome = (form.outcome ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if outcome.count > CaseRules.maximumTextLength { errors.add("legalOutcome", req.t("field.too_long", "\(CaseRules.maximumTextLength)")) }
+        guard errors.isEmpty, let kind, let status else {
+            return try await CasesController.renderShow(req, file: file, errors: errors, values: [
+                "legalKind": form.kind ?? "", "legalStatus": form.status ?? "", "legalFiledOn": form.filedOn ?? "",
+                "legalAmount": form.amount ?? "", "legalOutcome": outcome], status: .unprocessableEntity)
+        }
+        let vault = req.caseVault
+        let opened = try await vault.open(file, on: req.db)
+        let action = CaseLegalAction()
+        action.id = UUID()
+        action.caseID = file.id!
+        action.kind = kind.rawValue
+        action.status = status.rawValue
+        action.filedOn = filedOn
+        action.amountAwardedCents = cents
+        action.sealedOutcome = outcome.isEmpty ? nil : try vault.seal(outcome, field: "legal:\(action.id!.uuidString)", with: opened)
+        action.createdAt = Date()
+        try await req.db.writeTransaction { db in
+            try await action.create(on: db)
+            try await CasesController.audit(req, .caseUpdated, file, detail: "legal-action", on: db)
+        }
+        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "#legal")
+    }
+
+    // MARK: - Trafficking experience
+
+    /// What is sealed of the experience: names and places, and the person's own words.
+    struct ExperienceDetails: Codable, Sendable {
+        var employers: String = ""
+        var recruiters: String = ""
+        var recruitmentPlace: String = ""
+        var recruitmentWhen: String = ""
+        var exploitationPlace: String = ""
+        var exploitationWhen: String = ""
+        var account: String = ""
+    }
+
+    struct ExperienceContext: Encodable {
+        let page: PageChrome
+        let csrf: String
+        let id: String
+        let reference: String
+        let version: Int
+        let statuses: [Option]
+        let exploitation: [Option]
+        let scopes: [Option]
+        let industries: [Option]
+        let controls: [Option]
+        let recruitment: [Option]
+        let relationships: [Option]
+        let licensed: [Option]
+        let fees: String
+        let currency: String
+        let details: ExperienceDetails
+        let errors: FormErrors
+    }
+
+    struct ExperienceForm: Content {
+        var version: Int?
+        var traffickingStatus: String?
+        var exploitationTypes: [String]?
+        var scope: String?
+        var industry: String?
+        var controlMethods: [String]?
+        var recruitmentMethods: [String]?
+        var recruiterRelationship: String?
+        var fees: String?
+        var currency: String?
+        var recruiterLicensed: String?
+        var employers: String?
+        var recruiters: String?
+        var recruitmentPlace: String?
+        var recruitmentWhen: String?
+        var exploitationPlace: String?
+        var exploitationWhen: String?
+        var account: String?
+    }
+
+    static func experienceSummary(_ experience: CaseExperience, opened: CaseVault.Opened, req: Request) throws -> [CasesController.Pair] {
+        var rows: [CasesController.Pair] = []
+        func list<E: CatalogValue>(_ type: E.Type, _ stored: String) -> String {
+            stored.split(separator: ",").compactMap { E(rawValue: String($0)) }.map { req.t($0.labelKey) }.joined(separator: ", ")
+        }
+        func add(_ key: String, _ value: String) { if !value.isEmpty { rows.append(.init(labelKey: key, value: value)) } }
+        add("experience.status", experience.traffickingStatus.flatMap(TraffickingStatus.init(rawValue:)).map { req.t($0.labelKey) } ?? "")
+        add("experience.exploitation", list(ExploitationType.self, experience.exploitationTypes))
+        add("experience.scope", experience.scope.flatMap(TraffickingScope.init(rawValue:)).map { req.t($0.labelKey) } ?? "")
+        add("experience.industry", experience.industry.flatMap(LabourIndustry.init(rawValue:)).map { req.t($0.labelKey) } ?? "")
+        add("experience.control", list(ControlMethod.self, experience.controlMethods))
+        add("experience.recruitment", list(RecruitmentMethod.self, experience.recruitmentMethods))
+        if let details = try req.caseVault.openSection(ExperienceDetails.self, experience.sealedDetails, field: "experience", with: opened) {
+            add("experience.employers", details.employers)
+            add("experience.recruiters", details.recruiters)
+        }
+        return rows
+    }
+
+    @Sendable
+    func experienceForm(req: Request) async throws -> Response {
+        let file = try await CasesController.find(req)
+        let vault = req.caseVault
+        let opened = try await vault.open(file, on: req.db)
+        let stored = try await CaseExperience.query(on: req.db).filter(\.$caseID == file.id!).first()
+        let details = try stored.flatMap { try vault.openSection(ExperienceDetails.self, $0.sealedDetails, field: "experience", with: opened) } ?? ExperienceDetails()
+        try await CasesController.audit(req, .caseViewed, file, detail: "experience")
+        let form = ExperienceForm(
+            version: stored?.version ?? 0, traffickingStatus: stored?.traffickingStatus,
+            exploitationTypes: stored?.exploitationTypes.split(separator: ",").map(String.init),
+            scope: stored?.scope, industry: stored?.industry,
+            controlMethods: stored?.controlMethods.split(separator: ",").map(String.init),
+            recruitmentMethods: stored?.recruitmentMethods.split(separator: ",").map(String.init),
+            recruiterRelationship: stored?.recruiterRelationship,
+            fees: stored?.feesPaidCents.map { String(format: "%.2f", Double($0) / 100) }, currency: stored?.feesCurrency,
+            recruiterLicensed: stored?.recruiterLicensed, employers: details.employers, recruiters: details.recruiters,
+            recruitmentPlace: details.recruitmentPlace, recruitmentWhen: details.recruitmentWhen,
+            exploitationPlace: details.exploitationPlace, exploitationWhen: details.exploitationWhen, account: details.account)
+        return try await renderExperience(req, file: file, form: form, errors: FormErrors())
+    }
+
+    private func renderExperience(_ req: Request, file: CaseFile, form: ExperienceForm, errors: FormErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let one = { (value: String?) -> Set<String> in value.map { [$0] } ?? [] }
+        return try await req.render("cases/experience", ExperienceContext(
+            page: PageChrome(req, titleKey: "experience.title"), csrf: req.csrfToken, id: file.id!.uuidString, reference: file.reference,
+            version: form.version ?? 0,
+            statuses: Self.options(TraffickingStatus.self, selected: one(form.traffickingStatus), req: req),
+            exploitation: Self.options(ExploitationType.self, selected: Set(form.exploitationTypes ?? []), req: req),
+            scopes: Self.options(TraffickingScope.self, selected: one(form.scope), req: req),
+            industries: Self.options(LabourIndustry.self, selected: one(form.industry), req: req),
+            controls: Self.options(ControlMethod.self, selected: Set(form.controlMethods ?? []), req: req),
+            recruitment: Self.options(RecruitmentMethod.self, selected: Set(form.recruitmentMethods ?? []), req: req),
+            relationships: Self.options(RecruiterRelationship.self, selected: one(form.recruiterRelationship), req: req),
+            licensed: ["yes", "no", "unknown"].map { Option(value: $0, label: req.t("case.safe.messages.\($0)"), selected: $0 == (form.recruiterLicensed ?? "unknown")) },
+            fees: form.fees ?? "", currency: form.currency ?? "CAD",
+            details: ExperienceDetails(employers: form.employers ?? "", recruiters: form.recruiters ?? "", recruitmentPlace: form.recruitmentPlace ?? "",
+                                       recruitmentWhen: form.recruitmentWhen ?? "", exploitationPlace: form.exploitationPlace ?? "",
+                                       exploitationWhen: form.exploitationWhen ?? "", account: form.account ?? ""),
+            errors: errors), status: status)
+    }
+
+    @Sendable
+    func saveExperience(req: Request) async throws -> Response {
+        let file = try await CasesController.find(req)
+        let form = (try? req.content.decode(ExperienceForm.self)) ?? ExperienceForm()
+        var errors = FormErrors()
+        func single<E: CatalogValue>(_ raw: String?, _ type: E.Type, _ field: String) -> String? {
+            guard let raw, !raw.isEmpty else { return nil }
+            if E(rawValue: raw) == nil { errors.add(field, req.t("field.invalid_choice")) }
+            return raw
+        }
+        func many<E: CatalogValue>(_ raw: [String]?, _ type: E.Type, _ field: String) -> String {
+            guard let parsed = E.parseAll(raw ?? []) else { errors.add(field, req.t("field.invalid_choice")); return "" }
+            return parsed.map(\.rawValue).joined(separator: ",")
+        }
+        let status = single(form.traffickingStatus, TraffickingStatus.self, "traffickingStatus")
+        let exploitation = many(form.exploitationTypes, ExploitationType.self, "exploitationTypes")
+        let scope = single(form.scope, TraffickingScope.self, "scope")
+        let industry = single(form.industry, LabourIndustry.self, "industry")
+        let controls = many(form.controlMethods, ControlMethod.self, "controlMethods")
+        let recruitment = many(form.recruitmentMethods, RecruitmentMethod.self, "recruitmentMethods")
+        let relationship = single(form.recruiterRelationship, RecruiterRelationship.self, "recruiterRelationship")
+        let licensed = form.recruiterLicensed ?? "unknown"
+        if !["yes", "no", "unknown"].contains(licensed) { errors.add("recruiterLicensed", req.t("field.invalid_choice")) }
+        var fees: Int?
+        if let raw = form.fees, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
+            fees = Self.parseCents(raw)
+            if fees == nil { errors.add("fees", req.t("legal.error.amount")) }
+        }
+        let currency = (form.currency ?? "CAD").trimmingCharacters(in: .whitespaces).uppercased()
+        if !(currency.count == 3 && currency.allSatisfy { $0.isASCII && $0.isLetter }) { errors.add("currency", req.t("experience.error.currency")) }
+        let details = ExperienceDetails(
+            employers: (form.employers ?? "").trimmingCharacters(in: .whitespacesAndNewlines),
+            recruiters: (form.recruiters ?? "").trimmingCharacters(in: .whitespacesAndNewlines),
+            recruitmentPlace: (form.recruitmentPlace ?? "").trimmingCharacters(in: .whitespacesAndNewlines),
+            recruitmentWhen: (form.recruitmentWhen ?? "").trimmingCharacters(in: .whitespacesAndNewlines),
+            exploitationPlace: (form.exploitationPlace ?? "").trimmingCharacters(in: .whitespacesAndNewlines),
+            exploitationWhen: (form.exploitationWhen ?? "").trimmingCharacters(in: .whitespacesAndNewlines),
+            account: (form.account ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+        for (field, value) in [("employers", details.employers), ("recruiters", details.recruiters), ("recruitmentPlace", details.recruitmentPlace),
+                               ("recruitmentWhen", details.recruitmentWhen), ("exploitationPlace", details.exploitationPlace),
+                               ("exploitationWhen", details.exploitationWhen)] where value.count > 2000 {
+            errors.add(field, req.t("field.too_long", "2000"))
+        }
+        if details.account.count > CaseRules.maximumTextLength { errors.add("account", req.t("field.too_long", "\(CaseRules.maximumTextLength)")) }
+        let stored = try await CaseExperience.query(on: req.db).filter(\.$caseID == file.id!).first()
+        let submittedVersion = form.version ?? -1
+        if errors.isEmpty, submittedVersion != (stored?.version ?? 0) { errors.add("form", req.t("case.error.stale")) }
+        guard errors.isEmpty else {
+            return try await renderExperience(req, file: file, form: form, errors: errors,
+                                              status: errors.isEmpty ? .ok : (submittedVersion != (stored?.version ?? 0) ? .conflict : .unprocessableEntity))
+        }
+        let vault = req.caseVault
+        let opened = try await vault.open(file, on: req.db)
+        let experience = stored ?? CaseExperience()
+        experience.caseID = file.id!
+        experience.traffickingStatus = status
+        experience.exploitationTypes = exploitation
+        experience.scope = scope
+        experience.industry = industry
+        experience.controlMethods = controls
+        experience.recruitmentMethods = recruitment
+        experience.recruiterRelationship = relationship
+        experience.feesPaidCents = fees
+        experience.feesCurrency = fees == nil ? nil : currency
+        experience.recruiterLicensed = licensed
+        experience.sealedDetails = try vault.seal(section: details, field: "experience", with: opened)
+        experience.version = (stored?.version ?? 0) + 1
+        experience.updatedAt = Date()
+        let caseID = file.id!
+        let expected = stored?.version
+        try await req.db.writeTransaction { db in
+            // Compare-and-set inside the write lock (BEGIN IMMEDIATE on SQLite, the case row locked on
+            // PostgreSQL): a save racing this one finds the new version.
+            if !db.isSQLite, let sql = db as? any SQLDatabase {
+                try await sql.raw("SELECT id FROM cases WHERE id = \(bind: caseID) FOR UPDATE").run()
+            }
+            let current = try await CaseExperience.query(on: db).filter(\.$caseID == caseID).first()
+            guard current?.version == expected else { throw CaseService.StaleVersion() }
+            try await experience.save(on: db)
+            try await CasesController.audit(req, .caseUpdated, file, detail: "experience", on: db)
+        }
+        return req.redirect(to: SiteURL.caseFile(caseID.uuidString) + "#experience")
+    }
+}
