@@ -134,4 +134,20 @@ import VaporTesting
             #expect(try await CaseExperience.query(on: app.db).first()?.exploitationTypes == "ForcedLabour")
         }
     }
+
+    @Test func listsFilterByNeedAndOpenTasks() async throws {
+        try await withTestApp { app in
+            let (browser, id, _) = try await setUp(app)
+            let other = try await CasesTests.open(browser, name: "Olena Muster")
+            try await browser.get(SiteURL.caseFile(id))
+            try await browser.post(SiteURL.caseFile(id) + "/needs", [("needs[housing]", "unmet")])
+            try await browser.get(SiteURL.caseFile(other))
+            try await browser.post(SiteURL.caseFile(other) + "/tasks", [("title", "Suivi (fictif)"), ("dueOn", "2020-01-01")])
+            let byNeed = try await browser.get(SiteURL.cases + "?need=housing").text
+            #expect(byNeed.contains("Kofi Mẫu") && !byNeed.contains("Olena Muster"))
+            let byTask = try await browser.get(SiteURL.cases + "?tasks=overdue").text
+            #expect(byTask.contains("Olena Muster") && !byTask.contains("Kofi Mẫu"))
+            #expect(try await browser.get(SiteURL.cases + "?need=unicorns&tasks=whatever&page=-3&sort=drop").status == .ok)
+        }
+    }
 }

@@ -51,10 +51,78 @@ enum DemoCases {
                 file.closureReason = status.isClosed ? ClosureReason.allCases[index % ClosureReason.allCases.count].rawValue : nil
                 file.closedAt = status.isClosed ? opened.addingTimeInterval(120 * 86_400) : nil
                 try await CaseService.save(file, expectedVersion: 1, terms: nil, on: app.db) { _ in }
+                try await addSections(app, file: file, key: key, worker: worker, index: index, opened: opened, generator: &generator, vault: vault)
                 created += 1
             }
         }
         return created
+    }
+}
+
+extension DemoCases {
+    /// Experience, needs, consents and a task or two, varied so every panel and filter has content.
+    static func addSections(_ app: Application, file: CaseFile, key: CaseVault.Opened, worker: User, index: Int, opened: Date,
+                            generator: inout SeededGenerator, vault: CaseVault) async throws {
+        let caseID = file.id!
+        let organisationID = file.$organisation.id
+        let labour = index % 3 != 1
+        let experience = CaseExperience()
+        experience.caseID = caseID
+        experience.traffickingStatus = index % 4 == 0 ? TraffickingStatus.actual.rawValue : TraffickingStatus.possible.rawValue
+        experience.exploitationTypes = labour ? (index % 5 == 0 ? "ForcedLabour,SexualExploitation" : "ForcedLabour")
+            : ["SexualExploitation", "ForcedMarriage", "Servitude", "ForcedCriminality"][index % 4]
+        experience.scope = index % 3 == 2 ? TraffickingScope.domestic.rawValue : TraffickingScope.international.rawValue
+        experience.industry = labour ? LabourIndustry.allCases[Int.random(in: 0..<LabourIndustry.allCases.count, using: &generator)].rawValue : nil
+        let controls = ControlMethod.allCases.shuffled(using: &generator).prefix(1 + index % 3)
+        experience.controlMethods = controls.map(\.rawValue).joined(separator: ",")
+        experience.recruitmentMethods = RecruitmentMethod.allCases[index % RecruitmentMethod.allCases.count].rawValue
+        experience.recruiterRelationship = RecruiterRelationship.allCases[index % 3].rawValue
+        experience.feesPaidCents = labour && index % 2 == 0 ? Int.random(in: 1_000...8_000, using: &generator) * 100 : nil
+        experience.feesCurrency = experience.feesPaidCents == nil ? nil : "CAD"
+        experience.recruiterLicensed = ["no", "unknown", "yes"][index % 3]
+        var details = CaseSectionsController.ExperienceDetails()
+        details.employers = labour ? ["Ferme Imaginaire inc. (fictive)", "Serres Exemplaires ltée (fictive)", "Sample Cleaning Co. (fictional)"][index % 3] : ""
+        details.recruiters = ["Agence Placement Fictif", "Recruteur « Exemple »", "Sample Staffing (fictional)"][index % 3]
+        experience.sealedDetails = try vault.seal(section: details, field: "experience", with: key)
+        experience.version = 1
+        experience.updatedAt = opened
+        try await experience.create(on: app.db)
+
+        let needKinds = NeedKind.allCases.shuffled(using: &generator).prefix(2 + index % 4)
+        for (offset, kind) in needKinds.enumerated() {
+            let status = NeedStatus.allCases[(index + offset) % NeedStatus.allCases.count]
+            try await CaseNeed(caseID: caseID, organisationID: organisationID, need: kind, status: status, now: opened).create(on: app.db)
+        }
+        let consent = CaseConsent()
+        consent.caseID = caseID
+        consent.kind = ConsentKind.collect.rawValue
+        consent.givenOn = opened
+        consent.method = index % 2 == 0 ? ConsentMethod.verbal.rawValue : ConsentMethod.written.rawValue
+        consent.language = ["espagnol", "English", "tagalog", "français"][index % 4]
+        consent.recordedBy = worker.id!
+        try await consent.create(on: app.db)
+        if index % 3 != 0 {
+            let statistics = CaseConsent()
+            statistics.caseID = caseID
+            statistics.kind = ConsentKind.statistics.rawValue
+            statistics.givenOn = opened
+            statistics.method = consent.method
+            statistics.language = consent.language
+            statistics.recordedBy = worker.id!
+            try await statistics.create(on: app.db)
+        }
+        if !file.caseStatus.isClosed {
+            let task = CaseTask()
+            task.id = UUID()
+            task.caseID = caseID
+            task.organisationID = organisationID
+            task.sealedTitle = try vault.seal(["Rappeler pour le suivi (fictif)", "Prepare VOWP letter of explanation (fictional)",
+                                               "Accompagner au rendez-vous médical (fictif)"][index % 3], field: "task:\(task.id!.uuidString)", with: key)
+            task.dueOn = Date().addingTimeInterval(Double((index % 20) - 6) * 86_400)
+            task.assigneeID = worker.id
+            task.createdAt = opened
+            try await task.create(on: app.db)
+        }
     }
 }
 

@@ -103,6 +103,8 @@ struct CasesController: RouteCollection {
         let statuses: [Option]
         let provinces: [Option]
         let workers: [Option]
+        let needs: [Option]
+        let taskFilters: [Option]
         let sorts: [Option]
         let previousURL: String?
         let nextURL: String?
@@ -117,6 +119,8 @@ struct CasesController: RouteCollection {
         var status: String?
         var province: String?
         var worker: String?
+        var need: String?
+        var tasks: String?
         var sort: String?
         var page: Int?
     }
@@ -149,6 +153,15 @@ struct CasesController: RouteCollection {
         }
         if let status = filter.status, let value = CaseStatus(rawValue: status) { query.filter(\.$status == value.rawValue) }
         if let province = filter.province, let value = Province(rawValue: province) { query.filter(\.$province == value.rawValue) }
+        if let need = filter.need.flatMap(NeedKind.init(rawValue:)) {
+            // unique(case_id, need): the join cannot duplicate a case.
+            query.join(CaseNeed.self, on: \CaseNeed.$caseID == \CaseFile.$id).filter(CaseNeed.self, \.$need == need.rawValue)
+        }
+        if filter.tasks == "open" || filter.tasks == "overdue" {
+            let tasks = CaseTask.query(on: req.db).filter(\.$organisationID == organisationID).filter(\.$doneAt == nil)
+            if filter.tasks == "overdue" { tasks.filter(\.$dueOn < Date()) }
+            query.filter(\.$id ~~ Array(Set(try await tasks.all(\.$caseID))))
+        }
         if let worker = filter.worker.flatMap(UUID.init(uuidString:)) {
             let assigned = try await CaseAssignment.query(on: req.db).filter(\.$userID == worker).all(\.$caseID)
             query.filter(\.$id ~~ assigned)
@@ -184,7 +197,7 @@ struct CasesController: RouteCollection {
             var components = URLComponents()
             components.path = SiteURL.cases
             components.queryItems = [("q", q), ("scope", scope), ("status", filter.status), ("province", filter.province),
-                                     ("worker", filter.worker), ("sort", filter.sort)]
+                                     ("worker", filter.worker), ("need", filter.need), ("tasks", filter.tasks), ("sort", filter.sort)]
                 .compactMap { name, value in value.flatMap { $0.isEmpty ? nil : URLQueryItem(name: name, value: $0) } }
                 + [URLQueryItem(name: "page", value: String(number))]
             return components.string ?? SiteURL.cases
@@ -195,6 +208,8 @@ struct CasesController: RouteCollection {
             provinces: Province.allCases.map { Option(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == filter.province) },
             workers: colleagues.filter { $0.roleList.contains(.caseworker) || $0.roleList.contains(.supervisor) }
                 .map { Option(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id!.uuidString == filter.worker) },
+            needs: CaseSectionsController.options(NeedKind.self, selected: [filter.need ?? ""], req: req),
+            taskFilters: ["open", "overdue"].map { Option(value: $0, label: req.t("cases.tasks.\($0)"), selected: $0 == filter.tasks) },
             sorts: ["opened", "reference", "status", "updated"].map { Option(value: $0, label: req.t("cases.sort.\($0)"), selected: $0 == (filter.sort ?? "opened")) },
             previousURL: pageNumber > 1 ? pageURL(pageNumber - 1) : nil,
             nextURL: pageNumber * Self.pageSize < total ? pageURL(pageNumber + 1) : nil,
