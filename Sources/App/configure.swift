@@ -69,6 +69,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(AuditCommand(), as: "audit")
     app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
     app.asyncCommands.use(PasserelleMigrateCommand(), as: "migrate")
+    app.asyncCommands.use(KeysCommand(), as: "keys")
+    app.asyncCommands.use(RetentionCommand(), as: "retention")
 
     try routes(app)
 }
@@ -107,5 +109,6 @@ enum Migrations001 {
         migrations.add(CreateCaseSettings())
         migrations.add(CreateCases())
         migrations.add(CreateCaseSections())
+        migrations.add(AddRetentionYears())
     }
 }

@@ -717,36 +717,59 @@ struct CasesController: RouteCollection {
         let visibility: [Option]
         let referenceCode: String
         let saved: Bool
+        let retentionYears: String
+        let due: [String]
+        let errors: FormErrors
     }
 
     struct SettingsForm: Content {
         var visibility: String?
+        var retentionYears: String?
     }
 
     @Sendable
     func settings(req: Request) async throws -> Response {
         let current = try req.requireUser()
         let settings = try await Self.settings(for: current.organisation, on: req.db)
+        return try await renderSettings(req, settings: settings, retention: settings.retentionYears.map(String.init) ?? "", errors: FormErrors())
+    }
+
+    /// The settings page, with the preview of what the retention period would purge today.
+    private func renderSettings(_ req: Request, settings: CaseSettings, retention: String, errors: FormErrors,
+                                status: HTTPResponseStatus = .ok) async throws -> Response {
+        var due: [String] = []
+        if let years = settings.retentionYears {
+            due = try await Retention.due(organisationID: settings.$organisation.id, years: years, on: req.db, now: Date()).map(\.reference)
+        }
         return try await req.render("cases/settings", SettingsContext(
             page: PageChrome(req, titleKey: "cases.settings.title"), csrf: req.csrfToken,
             visibility: CaseVisibility.allCases.map { Option(value: $0.rawValue, label: req.t($0.labelKey), selected: $0 == settings.caseVisibility) },
-            referenceCode: settings.referenceCode, saved: req.query[String.self, at: "saved"] != nil))
+            referenceCode: settings.referenceCode, saved: req.query[String.self, at: "saved"] != nil,
+            retentionYears: retention, due: due, errors: errors), status: status)
     }
 
     @Sendable
     func saveSettings(req: Request) async throws -> Response {
         let current = try req.requireUser()
-        guard let raw = (try? req.content.decode(SettingsForm.self))?.visibility, let visibility = CaseVisibility(rawValue: raw) else {
-            throw PageError.badRequest
-        }
+        let form = (try? req.content.decode(SettingsForm.self)) ?? SettingsForm()
         let settings = try await Self.settings(for: current.organisation, on: req.db)
+        var errors = FormErrors()
+        let visibility = CaseVisibility(rawValue: form.visibility ?? "")
+        if visibility == nil { errors.add("visibility", req.t("field.invalid_choice")) }
+        let rawYears = (form.retentionYears ?? "").trimmingCharacters(in: .whitespaces)
+        let years = Int(rawYears)
+        if !rawYears.isEmpty, years == nil || !(1...100).contains(years!) { errors.add("retentionYears", req.t("cases.settings.error.retention")) }
+        guard errors.isEmpty, let visibility else {
+            return try await renderSettings(req, settings: settings, retention: rawYears, errors: errors, status: .unprocessableEntity)
+        }
         settings.visibility = visibility.rawValue
+        settings.retentionYears = rawYears.isEmpty ? nil : years
         let actor = req.auditActor
         let requestID = req.id
         try await req.db.writeTransaction { db in
             try await settings.save(on: db)
             try await AuditLog.append(on: db, actor: actor, action: .caseSettingsChanged, target: current.organisation.id?.uuidString,
-                                      requestID: requestID, detail: visibility.rawValue)
+                                      requestID: requestID, detail: "\(visibility.rawValue) retention=\(rawYears.isEmpty ? "none" : rawYears)")
         }
         return req.redirect(to: SiteURL.caseSettings + "?saved=1")
     }

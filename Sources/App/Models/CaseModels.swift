@@ -23,6 +23,8 @@ final class CaseSettings: Model, @unchecked Sendable {
     @Parent(key: "organisation_id") var organisation: Organisation
     @Field(key: "reference_code") var referenceCode: String
     @Field(key: "visibility") var visibility: String
+    /// Closed cases are purged this many years after closing (`passerelle retention run`); nil: never.
+    @OptionalField(key: "retention_years") var retentionYears: Int?
 
     init() {}
 

@@ -1,0 +1,87 @@
+import Crypto
+import Domain
+import Fluent
+import Foundation
+import Vapor
+
+/// `passerelle keys rotate`: a new master key rewraps every case's data key; the data itself is
+/// not touched. With a key file, the new key replaces it (the old one is kept beside it, renamed,
+/// for backups made before the rotation); with PASSERELLE_MASTER_KEY, the new key is printed and
+/// must replace the variable before the next start.
+struct KeysCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "action", help: "rotate")
+        var action: String
+    }
+
+    struct Refused: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    var help: String { "Rotates the master key (passerelle keys rotate)." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard signature.action == "rotate" else { throw Refused(description: "unknown action; use: passerelle keys rotate") }
+        let app = context.application
+        let old = app.masterKey
+        let new = Envelope.newKey()
+        let fromEnvironment = ProcessInfo.processInfo.environment["PASSERELLE_MASTER_KEY"].map { !$0.isEmpty } ?? false
+        let path = (app.config.dataDirectory as NSString).appendingPathComponent(MasterKeyProvider.fileName)
+        let pending = path + ".new"
+        if !fromEnvironment {
+            // The new key reaches the disk before any data depends on it.
+            guard FileManager.default.createFile(atPath: pending, contents: Data((Envelope.base64(new) + "\n").utf8),
+                                                 attributes: [.posixPermissions: 0o600]) else {
+                throw Refused(description: "cannot write \(pending)")
+            }
+        }
+        let count = try await Self.rewrap(on: app.db, from: old, to: new)
+        if fromEnvironment {
+            context.console.print("new PASSERELLE_MASTER_KEY (set it before the next start): \(Envelope.base64(new))")
+        } else {
+            let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+            try FileManager.default.moveItem(atPath: path, toPath: path + ".retired-" + stamp)
+            try FileManager.default.moveItem(atPath: pending, toPath: path)
+            context.console.print("previous key kept as \(path).retired-\(stamp), for backups made before now; delete it when they expire")
+        }
+        context.console.print("master key rotated: \(count) case keys rewrapped")
+    }
+
+    /// Rewraps every data key, recomputes the blind index and replaces the key check, in one
+    /// transaction: all or nothing.
+    static func rewrap(on db: any Database, from old: SymmetricKey, to new: SymmetricKey) async throws -> Int {
+        try await db.writeTransaction { db in
+            var count = 0
+            var after: UUID?
+            while true {
+                let query = CaseKey.query(on: db).join(CaseFile.self, on: \CaseKey.$caseID == \CaseFile.$id).sort(\.$caseID).limit(2000)
+                if let after { query.filter(\.$caseID > after) }
+                let page = try await query.all()
+                for key in page {
+                    let file = try key.joined(CaseFile.self)
+                    let organisationID = file.$organisation.id.uuidString
+                    let dataKey = try Envelope.unwrap(key.wrapped, master: old, organisationID: organisationID, caseID: key.caseID.uuidString)
+                    key.wrapped = try Envelope.wrap(dataKey: dataKey, master: new, organisationID: organisationID, caseID: key.caseID.uuidString)
+                    try await key.save(on: db)
+                    // Blind-index keys derive from the master key: the name terms are recomputed too.
+                    let opened = CaseVault.Opened(key: dataKey, organisationID: organisationID, caseID: key.caseID.uuidString)
+                    let vault = CaseVault(master: new)
+                    var names = [try vault.openText(file.sealedPreferredName, field: "preferred_name", with: opened)]
+                    if let person = try vault.openSection(PersonSection.self, file.sealedPerson, field: "person", with: opened) {
+                        names.append(person.legalName)
+                    }
+                    try await CaseNameTerm.query(on: db).filter(\.$caseID == key.caseID).delete()
+                    for term in vault.nameTerms(names, organisationID: file.$organisation.id) {
+                        try await CaseNameTerm(organisationID: file.$organisation.id, caseID: key.caseID, term: term).create(on: db)
+                    }
+                    count += 1
+                }
+                guard let last = page.last, page.count == 2000 else { break }
+                after = last.caseID
+            }
+            try await KeyCheck.query(on: db).delete()
+            try await KeyCheck(sealed: try Envelope.makeKeyCheck(master: new)).create(on: db)
+            return count
+        }
+    }
+}
