@@ -85,6 +85,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: AuditController())
     try app.register(collection: CasesController())
     try app.register(collection: CaseSectionsController())
+    try app.register(collection: CaseDocumentsController(maxBytes: app.config.documentMaxBytes))
 }
 
 /// Prometheus registry fed by swift-metrics; Vapor reports request counts and latency through it.
@@ -110,5 +111,6 @@ enum Migrations001 {
         migrations.add(CreateCases())
         migrations.add(CreateCaseSections())
         migrations.add(AddRetentionYears())
+        migrations.add(CreateCaseDocuments())
     }
 }

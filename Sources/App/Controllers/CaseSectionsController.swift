@@ -63,7 +63,17 @@ struct CaseSectionsController: RouteCollection {
         let outcome: String
     }
 
+    struct DocumentRow: Encodable {
+        let id: String
+        let name: String
+        let typeLabel: String
+        let size: String
+        let uploadedAt: String
+    }
+
     struct Panels: Encodable {
+        let documents: [DocumentRow]
+        let documentMaxMB: Int
         let needs: [NeedRow]
         let tasks: [TaskRow]
         let consents: [ConsentRow]
@@ -90,12 +100,23 @@ struct CaseSectionsController: RouteCollection {
         let consents = try await CaseConsent.query(on: req.db).filter(\.$caseID == caseID).sort(\.$givenOn, .descending).all()
         let legal = try await CaseLegalAction.query(on: req.db).filter(\.$caseID == caseID).sort(\.$createdAt, .descending).all()
         let experience = try await CaseExperience.query(on: req.db).filter(\.$caseID == caseID).first()
+        let documents = try await CaseDocument.query(on: req.db).filter(\.$caseID == caseID)
+            .field(\.$id).field(\.$sealedName).field(\.$type).field(\.$size).field(\.$uploadedAt).field(\.$caseID)
+            .sort(\.$uploadedAt, .descending).all()
         let names = Dictionary(colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
         let records = consents.compactMap(\.record)
         let money = { (cents: Int) -> String in
             (Double(cents) / 100).formatted(.currency(code: "CAD").locale(Locale(identifier: req.language.localeIdentifier)))
         }
         return Panels(
+            documents: try documents.map { document in
+                DocumentRow(id: document.id!.uuidString,
+                            name: try vault.openText(document.sealedName, field: "document:\(document.id!.uuidString):name", with: opened),
+                            typeLabel: (DocumentType(rawValue: document.type)?.fileExtension ?? document.type).uppercased(),
+                            size: req.t("documents.size_kb", req.formatNumber(max(1, document.size / 1024))),
+                            uploadedAt: req.formatDateTime(document.uploadedAt) ?? "")
+            },
+            documentMaxMB: req.config.documentMaxBytes / 1_048_576,
             needs: NeedKind.allCases.map { kind in
                 NeedRow(kind: kind.rawValue, label: req.t(kind.labelKey),
                         statuses: options(NeedStatus.self, selected: [values["need.\(kind.rawValue)"] ?? byKind[kind.rawValue] ?? ""], req: req),

@@ -31,6 +31,8 @@ public struct AppConfig: Sendable {
     public var invitationLifetime: TimeInterval
     /// Tests pass a key; otherwise `PASSERELLE_MASTER_KEY` or the data folder's `master.key`.
     public var masterKey: SymmetricKey?
+    /// Largest document a case accepts (`PASSERELLE_DOCUMENT_MAX_MB`, default 20).
+    public var documentMaxBytes: Int = 20 * 1024 * 1024
 
     public init(dataDirectory: String, database: DatabaseKind, publicURL: String = "http://127.0.0.1:8080", demoMode: Bool = false,
                 requireTwoFactor: Bool = true, trustedProxies: Set<String> = [], metricsToken: String? = nil,
@@ -72,7 +74,7 @@ public struct AppConfig: Sendable {
         func seconds(_ name: String, default value: TimeInterval) -> TimeInterval {
             env[name].flatMap(TimeInterval.init) ?? value
         }
-        return AppConfig(
+        var config = AppConfig(
             dataDirectory: dataDirectory,
             database: database,
             publicURL: env["PASSERELLE_PUBLIC_URL"] ?? "http://127.0.0.1:8080",
@@ -86,6 +88,10 @@ public struct AppConfig: Sendable {
             bcryptCost: env["PASSERELLE_BCRYPT_COST"].flatMap(Int.init).map { min(max($0, 4), 31) } ?? 12,
             timeZone: env["PASSERELLE_TIMEZONE"].flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "America/Toronto") ?? .current
         )
+        if let megabytes = env["PASSERELLE_DOCUMENT_MAX_MB"].flatMap(Int.init), (1...500).contains(megabytes) {
+            config.documentMaxBytes = megabytes * 1024 * 1024
+        }
+        return config
     }
 }
 

@@ -87,7 +87,7 @@ enum CaseService {
     static func purge(_ file: CaseFile, on db: any Database) async throws {
         let caseID = file.id!
         for table in [CaseNote.schema, CaseNameTerm.schema, CaseAssignment.schema, CaseNeed.schema, CaseTask.schema, CaseConsent.schema,
-                      CaseExperience.schema, CaseLegalAction.schema, CaseKey.schema] {
+                      CaseExperience.schema, CaseLegalAction.schema, CaseDocument.schema, CaseKey.schema] {
             try await (db as! any SQLDatabase).delete(from: table).where("case_id", .equal, caseID).run()
         }
         try await CaseFile.query(on: db).filter(\.$id == caseID).delete()

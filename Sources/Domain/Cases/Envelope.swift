@@ -76,6 +76,15 @@ public enum Envelope {
         String(decoding: try open(sealed, key: dataKey, context: ["field", organisationID, caseID, field]), as: UTF8.self)
     }
 
+    /// Binary content (documents), bound like fields.
+    public static func sealData(_ value: Data, field: String, dataKey: SymmetricKey, organisationID: String, caseID: String) throws -> Data {
+        try seal(value, key: dataKey, context: ["field", organisationID, caseID, field])
+    }
+
+    public static func openData(_ sealed: Data, field: String, dataKey: SymmetricKey, organisationID: String, caseID: String) throws -> Data {
+        try open(sealed, key: dataKey, context: ["field", organisationID, caseID, field])
+    }
+
     // MARK: - Key check
 
     /// A value sealed under the master key at first start: if the configured key cannot open it,
