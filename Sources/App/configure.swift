@@ -85,6 +85,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: AuditController())
     try app.register(collection: CasesController())
     try app.register(collection: CaseSectionsController())
+    try app.register(collection: CaseExportController())
     try app.register(collection: CaseDocumentsController(maxBytes: app.config.documentMaxBytes))
 }
 

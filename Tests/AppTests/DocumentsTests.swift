@@ -66,3 +66,36 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct ExportTests {
+    @Test func supervisorsExportACaseAsABilingualPageAndJSON() async throws {
+        try await withTestApp { app in
+            let organisation = try await Fixtures.organisation(app)
+            let chief = try await Fixtures.user(app, in: organisation, roles: [.caseworker, .supervisor])
+            let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
+            let browser = Browser(app)
+            try await browser.signIn(chief.email)
+            let id = try await CasesTests.open(browser, name: "Priya Halimbawa")
+            try await browser.get(SiteURL.caseFile(id))
+            try await browser.post(SiteURL.caseFile(id) + "/notes", [("body", "Note <i>fictive</i>")])
+            let page = try await browser.get(SiteURL.caseFile(id) + "/export")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("Priya Halimbawa"))
+            #expect(page.text.contains("Nom d&#39;usage</span> / <span lang=\"en-CA\">Preferred name"))
+            #expect(page.text.contains("Note &lt;i&gt;fictive&lt;/i&gt;"))
+            let json = try await browser.get(SiteURL.caseFile(id) + "/export.json")
+            #expect(json.headers.first(name: .contentDisposition)?.hasPrefix("attachment;") == true)
+            struct Export: Decodable { let reference: String; let sections: [Section] }
+            struct Section: Decodable { let key: String; let items: [Item] }
+            struct Item: Decodable { let key: String; let fr: String; let en: String; let value: String }
+            let export = try JSONDecoder().decode(Export.self, from: Data(json.body.readableBytesView))
+            #expect(export.sections.first?.items.contains { $0.key == "cases.preferred_name" && $0.value == "Priya Halimbawa" } == true)
+            #expect(export.sections.contains { $0.key == "cases.notes.title" && $0.items.count == 1 })
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == AuditAction.caseExported.rawValue).count() == 2)
+            // Caseworkers cannot export.
+            let other = Browser(app)
+            try await other.signIn(worker.email)
+            #expect(try await other.get(SiteURL.caseFile(id) + "/export").status == .forbidden)
+        }
+    }
+}

@@ -40,6 +40,7 @@ enum AuditAction: String, CaseIterable, Sendable {
     case caseStatusChanged = "case_status_changed"
     case caseAssigned = "case_assigned"
     case casePurged = "case_purged"
+    case caseExported = "case_exported"
     case caseSettingsChanged = "case_settings_changed"
 
     var labelKey: String { "audit.action.\(rawValue)" }
