@@ -71,6 +71,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(PasserelleMigrateCommand(), as: "migrate")
     app.asyncCommands.use(KeysCommand(), as: "keys")
     app.asyncCommands.use(RetentionCommand(), as: "retention")
+    app.asyncCommands.use(GenerateCommand(), as: "generate")
 
     try routes(app)
 }
