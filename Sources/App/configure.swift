@@ -114,5 +114,6 @@ enum Migrations001 {
         migrations.add(CreateCaseSections())
         migrations.add(AddRetentionYears())
         migrations.add(CreateCaseDocuments())
+        migrations.add(IndexAuditTargets())
     }
 }

@@ -4,6 +4,8 @@ import Foundation
 import SQLKit
 import Vapor
 
+struct CaseSettingsKey: StorageKey { typealias Value = CaseSettings }
+
 /// Survivor case files. Every route answers 404 for a case the user may not see — another
 /// organisation's, or, where the organisation says so, one not assigned to this caseworker —
 /// exactly as for a case that does not exist. Every read and write is audited.
@@ -38,13 +40,21 @@ struct CasesController: RouteCollection {
         let organisationID = current.organisation.id!
         let query = CaseFile.query(on: req.db).filter(\.$organisation.$id == organisationID)
         if !current.has(.supervisor) {
-            let settings = try await settings(for: current.organisation, on: req.db)
+            let settings = try await settings(req, for: current.organisation)
             if settings.caseVisibility == .assignedOnly {
                 query.join(CaseAssignment.self, on: \CaseAssignment.$caseID == \CaseFile.$id)
                     .filter(CaseAssignment.self, \.$userID == current.user.id!)
             }
         }
         return query
+    }
+
+    /// The organisation's settings, read once per request.
+    static func settings(_ req: Request, for organisation: Organisation) async throws -> CaseSettings {
+        if let cached = req.storage[CaseSettingsKey.self] { return cached }
+        let settings = try await settings(for: organisation, on: req.db)
+        req.storage[CaseSettingsKey.self] = settings
+        return settings
     }
 
     static func settings(for organisation: Organisation, on db: any Database) async throws -> CaseSettings {
@@ -130,7 +140,7 @@ struct CasesController: RouteCollection {
         let current = try req.requireUser()
         let filter = (try? req.query.decode(ListFilter.self)) ?? ListFilter()
         let organisationID = current.organisation.id!
-        let settings = try await Self.settings(for: current.organisation, on: req.db)
+        let settings = try await Self.settings(req, for: current.organisation)
         let canSeeAll = current.has(.supervisor) || settings.caseVisibility == .wholeOrganisation
         let scope = canSeeAll && filter.scope == "all" ? "all" : "mine"
         let query = try await Self.visible(req)

@@ -45,9 +45,12 @@ extension Request {
 struct CurrentUserMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if request.hasSession, let raw = request.session.data[DatabaseSessions.userKey], let userID = UUID(uuidString: raw) {
-            if let user = try await User.query(on: request.db).filter(\.$id == userID).with(\.$organisation).first(),
-               user.isActive, user.organisation.isActive {
-                let current = CurrentUser(user: user, organisation: user.organisation)
+            // One query for the user and the organisation (this runs on every signed-in request).
+            if let user = try await User.query(on: request.db).join(Organisation.self, on: \User.$organisation.$id == \Organisation.$id)
+                .filter(\.$id == userID).first(),
+               let organisation = try? user.joined(Organisation.self), user.isActive, organisation.isActive {
+                user.$organisation.value = organisation
+                let current = CurrentUser(user: user, organisation: organisation)
                 switch AuthLevel(rawValue: request.session.data["auth"] ?? "") {
                 case .full: request.storage[CurrentUserKey.self] = current
                 case .password: request.storage[PendingUserKey.self] = current
