@@ -1,0 +1,92 @@
+import Domain
+import Testing
+
+@Suite struct BusinessDayTests {
+    @Test(arguments: [(2024, "2024-03-31"), (2025, "2025-04-20"), (2026, "2026-04-05"), (2027, "2027-03-28"), (2038, "2038-04-25"), (2000, "2000-04-23")])
+    func easterIsComputedByRule(year: Int, expected: String) {
+        #expect(FederalHolidays.easter(year).description == expected)
+    }
+
+    @Test func holidaysOfAYear() {
+        let names = Dictionary(FederalHolidays.holidays(2026).map { ($0.name, $0.day.description) }, uniquingKeysWith: { a, _ in a })
+        #expect(names["good_friday"] == "2026-04-03")
+        #expect(names["easter_monday"] == "2026-04-06")
+        #expect(names["victoria_day"] == "2026-05-18")
+        #expect(names["labour_day"] == "2026-09-07")
+        #expect(names["thanksgiving"] == "2026-10-12")
+        #expect(names["truth_and_reconciliation"] == "2026-09-30")
+        #expect(FederalHolidays.holidays(2019).contains { $0.name == "truth_and_reconciliation" } == false)
+    }
+
+    @Test func weekendHolidaysAreObservedOnTheNextWorkingDay() {
+        // Christmas 2022 was a Sunday and Boxing Day a Monday: observed Monday 26 and Tuesday 27.
+        let observed = FederalHolidays.observed(2022)
+        #expect(observed.contains(Day(year: 2022, month: 12, day: 26)))
+        #expect(observed.contains(Day(year: 2022, month: 12, day: 27)))
+        // Canada Day 2023 was a Saturday: observed Monday 3 July.
+        #expect(FederalHolidays.observed(2023).contains(Day(year: 2023, month: 7, day: 3)))
+    }
+
+    @Test(arguments: [
+        ("2026-03-02", "2026-03-02", 0), ("2026-03-02", "2026-03-06", 4), ("2026-03-06", "2026-03-09", 1),
+        ("2026-04-02", "2026-04-07", 1),   // Good Friday and Easter Monday skipped
+        ("2026-12-23", "2027-01-04", 5),   // 24, 29, 30, 31 Dec and 4 Jan: Christmas, Boxing Day (observed Monday), New Year skipped
+        ("2026-09-29", "2026-10-01", 1),   // Truth and Reconciliation
+    ])
+    func processingTimeCountsBusinessDays(start: String, end: String, expected: Int) {
+        #expect(BusinessDays.between(Day(start)!, Day(end)!) == expected)
+    }
+
+    @Test func aDecisionBeforeTheSubmissionHasNoProcessingTime() {
+        #expect(BusinessDays.between(Day("2026-03-06")!, Day("2026-03-02")!) == nil)
+    }
+}
+
+@Suite struct ApplicationMachineTests {
+    /// Every (state, event) pair: the table is the specification.
+    @Test func everyTransition() {
+        let expected: [ApplicationState: [ApplicationEvent: ApplicationState]] = [
+            .preparing: [.submit: .submitted, .withdraw: .withdrawn],
+            .submitted: [.requestInformation: .additionalInformationRequested, .approve: .approved, .refuse: .refused, .withdraw: .withdrawn],
+            .additionalInformationRequested: [.provideInformation: .submitted, .approve: .approved, .refuse: .refused, .withdraw: .withdrawn],
+        ]
+        for state in ApplicationState.allCases {
+            for event in ApplicationEvent.allCases {
+                let result = ApplicationMachine.next(state, event)
+                if let target = expected[state]?[event] {
+                    #expect(result == .success(target), "\(state) + \(event)")
+                } else {
+                    #expect(result == .failure(.impossible(from: state, event: event)), "\(state) + \(event)")
+                }
+            }
+        }
+        #expect(ApplicationState.allCases.filter(\.isFinal) == [.approved, .refused, .withdrawn])
+        #expect(ApplicationMachine.events(from: .approved).isEmpty)
+    }
+}
+
+@Suite struct ValidityRulesTests {
+    let trp = ValidityRules(minimumDays: 1, maximumDays: 3 * 366, renewable: true)
+    let initialVTIP = ValidityRules(minimumDays: 1, maximumDays: 3 * 366, minimumMonths: 12, minimumMonthsFrom: "2025-02-04", renewable: true)
+
+    @Test func anyTRPRunsOneDayToThreeYears() {
+        #expect(trp.problems(validFrom: Day("2026-01-01")!, validTo: Day("2026-01-01")!, decided: nil).isEmpty)
+        #expect(trp.problems(validFrom: Day("2026-01-01")!, validTo: Day("2029-06-01")!, decided: nil) == [.tooLong])
+        #expect(trp.problems(validFrom: Day("2026-01-10")!, validTo: Day("2026-01-01")!, decided: nil) == [.endsBeforeStart])
+    }
+
+    @Test func initialVTIPIsAtLeastTwelveMonthsSinceFebruary2025() {
+        #expect(initialVTIP.problems(validFrom: Day("2025-03-01")!, validTo: Day("2025-08-27")!, decided: Day("2025-03-01")!) == [.tooShort])
+        #expect(initialVTIP.problems(validFrom: Day("2025-03-01")!, validTo: Day("2026-02-28")!, decided: Day("2025-03-01")!).isEmpty)
+        // Before the rule, 180 days was what people got: not flagged.
+        #expect(initialVTIP.problems(validFrom: Day("2019-11-01")!, validTo: Day("2020-04-28")!, decided: Day("2019-11-01")!).isEmpty)
+    }
+
+    @Test func derivedFigures() {
+        #expect(ApplicationFigures.validityDays(from: Day("2026-01-01"), to: Day("2026-12-31")) == 365)
+        #expect(ApplicationFigures.daysToExpiry(validTo: Day("2026-12-31"), today: Day("2026-12-01")!) == 30)
+        #expect(ApplicationFigures.percentile([5, 1, 3, 2, 4], 0.5) == 3)
+        #expect(ApplicationFigures.percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9) == 9)
+        #expect(ApplicationFigures.percentile([], 0.5) == nil)
+    }
+}
