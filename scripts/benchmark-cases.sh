@@ -26,9 +26,9 @@ start_postgres() {
   pg_lsclusters -h | grep -q "^$PG_VERSION  *main" || pg_createcluster "$PG_VERSION" main >/dev/null
   pg_lsclusters -h | grep "^$PG_VERSION  *main" | grep -q online || pg_ctlcluster "$PG_VERSION" main start
   PG_PORT=$(pg_lsclusters -h | awk -v v="$PG_VERSION" '$1==v && $2=="main" {print $3}')
-  su postgres -c "psql -p $PG_PORT -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='passerelle'\"" | grep -q 1 \
-    || su postgres -c "psql -p $PG_PORT -qc \"CREATE ROLE passerelle LOGIN PASSWORD 'passerelle-bench'\""
-  su postgres -c "psql -p $PG_PORT -qc \"ALTER ROLE passerelle PASSWORD 'passerelle-bench'\""
+  # A role of its own, so the test suite's role is left alone.
+  su postgres -c "psql -p $PG_PORT -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='passerelle_bench'\"" | grep -q 1 \
+    || su postgres -c "psql -p $PG_PORT -qc \"CREATE ROLE passerelle_bench LOGIN PASSWORD 'passerelle-bench'\""
 }
 
 measure() { # label pathsfile cookie
@@ -47,8 +47,8 @@ for DB in $DATABASES; do
     unset DATABASE_URL
     if [ "$DB" = postgres ]; then
       start_postgres
-      su postgres -c "dropdb -p $PG_PORT --if-exists passerelle_bench && createdb -p $PG_PORT -O passerelle passerelle_bench"
-      export DATABASE_URL="postgres://passerelle:passerelle-bench@127.0.0.1:$PG_PORT/passerelle_bench?sslmode=disable"
+      su postgres -c "dropdb -p $PG_PORT --if-exists passerelle_bench && createdb -p $PG_PORT -O passerelle_bench passerelle_bench"
+      export DATABASE_URL="postgres://passerelle_bench:passerelle-bench@127.0.0.1:$PG_PORT/passerelle_bench?sslmode=disable"
     fi
     GEN=$(PASSERELLE_DATA_DIR="$DATA" "$BIN" generate --cases "$SIZE" --organisations 100 --env production 2>&1 | grep '^generate:')
     echo "# $DB $SIZE — $GEN"

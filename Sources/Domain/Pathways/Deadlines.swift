@@ -1,0 +1,173 @@
+import Foundation
+
+/// What the deadlines board, the calendar feed and the daily digest show: references only, never
+/// a person's name.
+public struct DeadlineInput: Sendable {
+    public struct Permit: Sendable {
+        public var caseID: String
+        public var reference: String
+        public var pathwayCode: String
+        public var validTo: Day
+        /// Another application for this case is being prepared or is pending.
+        public var nextApplicationInProgress: Bool
+        public init(caseID: String, reference: String, pathwayCode: String, validTo: Day, nextApplicationInProgress: Bool) {
+            self.caseID = caseID
+            self.reference = reference
+            self.pathwayCode = pathwayCode
+            self.validTo = validTo
+            self.nextApplicationInProgress = nextApplicationInProgress
+        }
+    }
+
+    public struct Pending: Sendable {
+        public var caseID: String
+        public var reference: String
+        public var pathwayCode: String
+        public var submitted: Day
+        public init(caseID: String, reference: String, pathwayCode: String, submitted: Day) {
+            self.caseID = caseID
+            self.reference = reference
+            self.pathwayCode = pathwayCode
+            self.submitted = submitted
+        }
+    }
+
+    public struct Task: Sendable {
+        public var caseID: String
+        public var reference: String
+        public var due: Day
+        public init(caseID: String, reference: String, due: Day) {
+            self.caseID = caseID
+            self.reference = reference
+            self.due = due
+        }
+    }
+
+    public var permits: [Permit]
+    public var pending: [Pending]
+    public var tasks: [Task]
+
+    public init(permits: [Permit], pending: [Pending], tasks: [Task]) {
+        self.permits = permits
+        self.pending = pending
+        self.tasks = tasks
+    }
+}
+
+public struct DeadlineBoard: Sendable {
+    public struct Item: Sendable, Equatable {
+        public var caseID: String
+        public var reference: String
+        public var pathwayCode: String?
+        public var day: Day
+        /// Days until (positive) or since (negative) `day`; business days for waiting applications.
+        public var days: Int
+    }
+
+    public var expiringWithin30: [Item] = []
+    public var expiringWithin60: [Item] = []
+    public var expiringWithin90: [Item] = []
+    public var waitingTooLong: [Item] = []
+    public var overdueTasks: [Item] = []
+    /// A VOWP cannot be renewed: one nearing its end with nothing prepared is the most urgent.
+    public var vowpWithoutNext: [Item] = []
+
+    public var urgentCount: Int { expiringWithin30.count + overdueTasks.count + vowpWithoutNext.count + waitingTooLong.count }
+    public var isEmpty: Bool {
+        expiringWithin30.isEmpty && expiringWithin60.isEmpty && expiringWithin90.isEmpty && waitingTooLong.isEmpty
+            && overdueTasks.isEmpty && vowpWithoutNext.isEmpty
+    }
+
+    public static let vowpCode = "VOWP"
+
+    public static func build(_ input: DeadlineInput, today: Day, waitingThresholdBusinessDays: Int = 30) -> DeadlineBoard {
+        var board = DeadlineBoard()
+        for permit in input.permits {
+            let days = today.days(until: permit.validTo)
+            guard days >= 0 else { continue }
+            let item = Item(caseID: permit.caseID, reference: permit.reference, pathwayCode: permit.pathwayCode, day: permit.validTo, days: days)
+            if days <= 30 { board.expiringWithin30.append(item) } else if days <= 60 { board.expiringWithin60.append(item) } else if days <= 90 {
+                board.expiringWithin90.append(item)
+            }
+            if permit.pathwayCode == vowpCode, days <= 60, !permit.nextApplicationInProgress { board.vowpWithoutNext.append(item) }
+        }
+        for pending in input.pending {
+            let waited = BusinessDays.between(pending.submitted, today) ?? 0
+            if waited > waitingThresholdBusinessDays {
+                board.waitingTooLong.append(Item(caseID: pending.caseID, reference: pending.reference, pathwayCode: pending.pathwayCode,
+                                                 day: pending.submitted, days: waited))
+            }
+        }
+        for task in input.tasks where task.due < today {
+            board.overdueTasks.append(Item(caseID: task.caseID, reference: task.reference, pathwayCode: nil, day: task.due,
+                                           days: task.due.days(until: today)))
+        }
+        board.expiringWithin30.sort { $0.day < $1.day }
+        board.expiringWithin60.sort { $0.day < $1.day }
+        board.expiringWithin90.sort { $0.day < $1.day }
+        board.vowpWithoutNext.sort { $0.day < $1.day }
+        board.waitingTooLong.sort { $0.days > $1.days }
+        board.overdueTasks.sort { $0.day < $1.day }
+        return board
+    }
+}
+
+/// iCalendar (RFC 5545) for the private feed: CRLF lines folded at 75 octets, text escaped.
+public enum ICalendar {
+    public struct Event: Sendable {
+        public var uid: String
+        public var day: Day
+        public var summary: String
+        public var url: String?
+        public init(uid: String, day: Day, summary: String, url: String?) {
+            self.uid = uid
+            self.day = day
+            self.summary = summary
+            self.url = url
+        }
+    }
+
+    public static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ";", with: "\\;")
+            .replacingOccurrences(of: ",", with: "\\,").replacingOccurrences(of: "\r\n", with: "\\n").replacingOccurrences(of: "\n", with: "\\n")
+    }
+
+    /// Folds a content line so no physical line exceeds 75 octets, never splitting a character.
+    public static func fold(_ line: String) -> String {
+        var lines: [String] = []
+        var current = ""
+        var octets = 0
+        for character in line {
+            let size = String(character).utf8.count
+            let limit = lines.isEmpty ? 75 : 74
+            if octets + size > limit {
+                lines.append(current)
+                current = ""
+                octets = 0
+            }
+            current.append(character)
+            octets += size
+        }
+        lines.append(current)
+        return lines.joined(separator: "\r\n ")
+    }
+
+    public static func render(name: String, events: [Event], stamp: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        let dtstamp = formatter.string(from: stamp)
+        func compact(_ day: Day) -> String { String(format: "%04d%02d%02d", day.year, day.month, day.day) }
+        var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Passerelle//Deadlines//FR", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
+                     "X-WR-CALNAME:\(escape(name))"]
+        for event in events {
+            lines += ["BEGIN:VEVENT", "UID:\(event.uid)", "DTSTAMP:\(dtstamp)", "DTSTART;VALUE=DATE:\(compact(event.day))",
+                      "DTEND;VALUE=DATE:\(compact(event.day.adding(days: 1)))", "SUMMARY:\(escape(event.summary))", "TRANSP:TRANSPARENT"]
+            if let url = event.url { lines.append("URL:\(url)") }
+            lines.append("END:VEVENT")
+        }
+        lines.append("END:VCALENDAR")
+        return lines.map(fold).joined(separator: "\r\n") + "\r\n"
+    }
+}
