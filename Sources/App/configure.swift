@@ -72,6 +72,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(KeysCommand(), as: "keys")
     app.asyncCommands.use(RetentionCommand(), as: "retention")
     app.asyncCommands.use(GenerateCommand(), as: "generate")
+    app.asyncCommands.use(NotifyCommand(), as: "notify")
 
     try routes(app)
 }
@@ -87,6 +88,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: CasesController())
     try app.register(collection: CaseSectionsController())
     try app.register(collection: CaseExportController())
+    try app.register(collection: ApplicationsController())
+    try app.register(collection: DeadlinesController())
     try app.register(collection: CaseDocumentsController(maxBytes: app.config.documentMaxBytes))
 }
 
@@ -115,5 +118,7 @@ enum Migrations001 {
         migrations.add(AddRetentionYears())
         migrations.add(CreateCaseDocuments())
         migrations.add(IndexAuditTargets())
+        migrations.add(CreatePathways())
+        migrations.add(AddDigestSetting())
     }
 }

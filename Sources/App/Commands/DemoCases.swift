@@ -111,6 +111,7 @@ extension DemoCases {
             statistics.recordedBy = worker.id!
             try await statistics.create(on: app.db)
         }
+        try await addApplication(app, file: file, index: index, opened: opened)
         if !file.caseStatus.isClosed {
             let task = CaseTask()
             task.id = UUID()
@@ -123,6 +124,43 @@ extension DemoCases {
             task.createdAt = opened
             try await task.create(on: app.db)
         }
+    }
+}
+
+extension DemoCases {
+    /// Applications in every state; approved ones end at varied distances, some within 90 days.
+    static func addApplication(_ app: Application, file: CaseFile, index: Int, opened: Date) async throws {
+        let codes = ["TRP_VTIP_INITIAL", "VOWP", "TRP_VTIP_SUBSEQUENT", "HC", "REFUGEE_CLAIM", "VOWP"]
+        guard let pathway = try await PathwayType.query(on: app.db).filter(\.$code == codes[index % codes.count]).filter(\.$isCurrent == true).first() else { return }
+        let states: [ApplicationState] = [.approved, .approved, .submitted, .preparing, .additionalInformationRequested, .refused, .approved, .withdrawn]
+        let state = states[index % states.count]
+        let application = PathwayApplication()
+        application.caseID = file.id!
+        application.organisationID = file.$organisation.id
+        application.$pathway.id = pathway.id!
+        application.state = state.rawValue
+        application.createdAt = opened
+        let items = pathway.checklistItems
+        let complete = index % 3 != 0
+        application.checklistDone = items.filter { complete ? $0.required : false }.map(\.key).joined(separator: ",")
+        application.version = 1
+        let today = Day(Date())
+        if state != .preparing {
+            let submitted = today.adding(days: -(20 + index * 3 % 200))
+            application.submittedOn = submitted.date
+            application.completeAtSubmission = complete
+            if state == .additionalInformationRequested { application.infoRequestedOn = submitted.adding(days: 15).date }
+            if [.approved, .refused, .withdrawn].contains(state) {
+                let decided = submitted.adding(days: complete ? 3 + index % 5 : 30 + index % 40)
+                application.decidedOn = decided.date
+                if state == .approved {
+                    let ends = today.adding(days: [12, 45, 75, 200, 400][index % 5])
+                    application.validFrom = decided.date
+                    application.validTo = max(ends, decided.adding(days: 1)).date
+                }
+            }
+        }
+        try await application.create(on: app.db)
     }
 }
 

@@ -313,6 +313,8 @@ struct CasesController: RouteCollection {
         let errors: FormErrors
         let values: [String: String]
         let sections: CaseSectionsController.Panels
+        let applications: [ApplicationsController.Row]
+        let pathways: [Option]
     }
 
     struct SafeContactView: Encodable {
@@ -379,7 +381,9 @@ struct CasesController: RouteCollection {
                                              actionKey: AuditAction(rawValue: $0.action)?.labelKey ?? $0.action) },
             isSupervisor: current.has(.supervisor), canPurge: current.has(.supervisor) && file.caseStatus.isClosed,
             errors: errors, values: values,
-            sections: try await CaseSectionsController.panels(req, file: file, opened: opened, colleagues: colleagues, values: values))
+            sections: try await CaseSectionsController.panels(req, file: file, opened: opened, colleagues: colleagues, values: values),
+            applications: try await ApplicationsController.rows(req, caseID: file.id!),
+            pathways: try await ApplicationsController.pathwayOptions(req))
         return try await req.render("cases/show", context, status: status)
     }
 

@@ -25,11 +25,17 @@ struct HomeController: RouteCollection {
         let failedSince: Int
         let twoFactorEnabled: Bool
         let seesCaseData: Bool
+        let urgent: Int?
     }
 
     @Sendable
     func home(req: Request) async throws -> Response {
         let current = try req.requireUser()
+        var urgent: Int?
+        if current.roles.canReadCases {
+            let (input, _) = try await DeadlinesController.input(for: current.user, organisationID: current.organisation.id!, on: req.db)
+            urgent = DeadlineBoard.build(input, today: Day(Date())).urgentCount
+        }
         let previous = req.session.data["previous_sign_in"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
         let context = HomeContext(
             page: PageChrome(req, titleKey: "home.title"),
@@ -42,7 +48,7 @@ struct HomeController: RouteCollection {
             previousSignIn: req.formatDateTime(previous),
             failedSince: Int(req.session.data["failed_since"] ?? "0") ?? 0,
             twoFactorEnabled: current.user.hasTwoFactor,
-            seesCaseData: current.roles.canReadCases)
+            seesCaseData: current.roles.canReadCases, urgent: urgent)
         return try await req.render("home", context)
     }
 }

@@ -41,6 +41,8 @@ enum AuditAction: String, CaseIterable, Sendable {
     case caseAssigned = "case_assigned"
     case casePurged = "case_purged"
     case caseExported = "case_exported"
+    case deadlinesViewed = "deadlines_viewed"
+    case calendarFeedChanged = "calendar_feed_changed"
     case caseSettingsChanged = "case_settings_changed"
 
     var labelKey: String { "audit.action.\(rawValue)" }

@@ -18,6 +18,7 @@ enum SiteURL {
     static let setPassword = "/set-password"
     static let cases = "/cases"
     static let caseSettings = "/case-settings"
+    static let deadlines = "/deadlines"
 
     static func organisation(_ id: String) -> String { "/organisations/\(id)" }
     static func user(_ id: String) -> String { "/users/\(id)" }

@@ -28,6 +28,8 @@ final class User: Model, @unchecked Sendable {
     @OptionalField(key: "last_sign_in_at") var lastSignInAt: Date?
     /// Failed sign-ins since the last successful one, shown at the next sign-in.
     @Field(key: "failed_since_last_sign_in") var failedSinceLastSignIn: Int
+    /// The daily deadline digest (`passerelle notify`); on unless the person turns it off.
+    @Field(key: "digest_enabled") var digestEnabled: Bool
 
     init() {}
 
@@ -41,6 +43,7 @@ final class User: Model, @unchecked Sendable {
         self.twoFactorExempt = false
         self.isActive = true
         self.failedSinceLastSignIn = 0
+        self.digestEnabled = true
     }
 
     var roleList: [Role] { Role.parseList(roles) }

@@ -49,7 +49,10 @@ struct PageChrome: Encodable {
     private static func navigation(for current: CurrentUser?, path: String) -> [NavItem] {
         guard let current else { return [] }
         var items: [(String, String)] = [(SiteURL.home, "nav.home")]
-        if current.roles.canReadCases { items.append((SiteURL.cases, "nav.cases")) }
+        if current.roles.canReadCases {
+            items.append((SiteURL.cases, "nav.cases"))
+            items.append((SiteURL.deadlines, "nav.deadlines"))
+        }
         if current.hasAny([.systemAdmin]) { items.append((SiteURL.organisations, "nav.organisations")) }
         if current.hasAny([.orgAdmin, .systemAdmin]) {
             items.append((SiteURL.users, "nav.users"))

@@ -1,0 +1,82 @@
+import Domain
+import Fluent
+import Foundation
+import Vapor
+
+/// `passerelle notify`: sends the daily deadline digests that are due. Every active caseworker or
+/// supervisor with deadlines, whose digest is on, gets one per calendar day (in the configured
+/// time zone), whatever the hour it runs, and never two: the (user, day) row is claimed before the
+/// message is written. On the embedded install mail goes to `outbox/` as one `.eml` per message.
+struct NotifyCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+
+    var help: String { "Sends the daily deadline digests that are due (passerelle notify)." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let sent = try await Self.sendDue(context.application, now: Date())
+        context.console.print("digests sent: \(sent)")
+    }
+
+    static func sendDue(_ app: Application, now: Date) async throws -> Int {
+        let outbox = (app.config.dataDirectory as NSString).appendingPathComponent("outbox")
+        try FileManager.default.createDirectory(atPath: outbox, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = app.config.timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: now)
+        let today = Day(year: parts.year!, month: parts.month!, day: parts.day!)
+        var sent = 0
+        let users = try await User.query(on: app.db).filter(\.$isActive == true).filter(\.$digestEnabled == true).with(\.$organisation).all()
+        for user in users where user.roleList.canReadCases && user.organisation.isActive {
+            let (input, _) = try await DeadlinesController.input(for: user, organisationID: user.$organisation.id, on: app.db)
+            let board = DeadlineBoard.build(input, today: today)
+            guard !board.isEmpty else { continue }
+            let claimed = try await app.db.writeTransaction { db -> Bool in
+                if try await DigestSend.query(on: db).filter(\.$userID == user.id!).filter(\.$day == today.description).count() > 0 { return false }
+                try await DigestSend(userID: user.id!, day: today.description, sentAt: Date()).create(on: db)
+                return true
+            }
+            guard claimed else { continue }
+            let message = Digest.message(for: user, board: board, today: today, localizer: app.localizer, publicURL: app.config.publicURL)
+            let path = (outbox as NSString).appendingPathComponent("\(today)-\(user.id!.uuidString).eml")
+            guard FileManager.default.createFile(atPath: path, contents: Data(message.utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw KeysCommand.Refused(description: "cannot write \(path)")
+            }
+            sent += 1
+        }
+        return sent
+    }
+}
+
+/// The digest as an RFC 5322 message: references only, in the user's language.
+enum Digest {
+    static func message(for user: User, board: DeadlineBoard, today: Day, localizer: Localizer, publicURL: String) -> String {
+        let language = user.preferredLanguage
+        func t(_ key: String, _ args: String...) -> String { localizer.text(key, language, args) }
+        var lines: [String] = [t("digest.greeting", user.displayName), ""]
+        func section(_ key: String, _ items: [DeadlineBoard.Item]) {
+            guard !items.isEmpty else { return }
+            lines.append(t(key))
+            for item in items { lines.append("  - \(item.reference) — \(item.day) — \(publicURL)\(SiteURL.caseFile(item.caseID))") }
+            lines.append("")
+        }
+        section("deadlines.vowp", board.vowpWithoutNext)
+        section("deadlines.within30", board.expiringWithin30)
+        section("deadlines.within60", board.expiringWithin60)
+        section("deadlines.within90", board.expiringWithin90)
+        section("deadlines.waiting", board.waitingTooLong)
+        section("deadlines.overdue", board.overdueTasks)
+        lines.append(t("digest.footer", publicURL + SiteURL.deadlines))
+        let subject = t("digest.subject", today.description)
+        let encodedSubject = "=?UTF-8?B?\(Data(subject.utf8).base64EncodedString())?="
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        let from = ProcessInfo.processInfo.environment["PASSERELLE_MAIL_FROM"] ?? "passerelle@localhost"
+        let headers = [
+            "From: Passerelle <\(from)>", "To: \(user.email)", "Subject: \(encodedSubject)", "Date: \(formatter.string(from: Date()))",
+            "Message-ID: <digest-\(today)-\(user.id!.uuidString)@passerelle>", "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit", "Content-Language: \(language.localeIdentifier)",
+        ]
+        return (headers + [""] + lines).joined(separator: "\r\n") + "\r\n"
+    }
+}

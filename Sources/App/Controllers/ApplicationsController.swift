@@ -1,0 +1,255 @@
+import Crypto
+import Domain
+import Fluent
+import Foundation
+import Vapor
+
+/// Protection-pathway applications on a case: create under the current pathway version, tick the
+/// evidence checklist, move through the state machine with the date of each step.
+struct ApplicationsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let workers = CasesController.workers
+        routes.on(.POST, SiteURL.cases + "/:id/applications", access: workers, use: create)
+        routes.on(.GET, SiteURL.cases + "/:id/applications/:item", access: workers, use: show)
+        routes.on(.POST, SiteURL.cases + "/:id/applications/:item/checklist", access: workers, use: saveChecklist)
+        routes.on(.POST, SiteURL.cases + "/:id/applications/:item/events", access: workers, use: apply)
+    }
+
+    typealias Option = CasesController.Option
+
+    struct Row: Encodable {
+        let id: String
+        let pathway: String
+        let stateKey: String
+        let submittedOn: String?
+        let decidedOn: String?
+        let validTo: String?
+        let processingDays: Int?
+        let validityDays: Int?
+        let daysToExpiry: Int?
+    }
+
+    /// The case page's panel.
+    static func rows(_ req: Request, caseID: UUID) async throws -> [Row] {
+        let today = Day(Date())
+        return try await PathwayApplication.query(on: req.db).filter(\.$caseID == caseID).with(\.$pathway).sort(\.$createdAt, .descending).all().map { app in
+            let submitted = app.submittedOn.map(Day.init)
+            let decided = app.decidedOn.map(Day.init)
+            let from = app.validFrom.map(Day.init)
+            let to = app.validTo.map(Day.init)
+            return Row(id: app.id!.uuidString, pathway: app.pathway.name(req.language), stateKey: app.applicationState.labelKey,
+                       submittedOn: submitted?.description, decidedOn: decided?.description, validTo: to?.description,
+                       processingDays: ApplicationFigures.processingBusinessDays(submitted: submitted, decided: decided),
+                       validityDays: ApplicationFigures.validityDays(from: from, to: to),
+                       daysToExpiry: app.applicationState == .approved ? ApplicationFigures.daysToExpiry(validTo: to, today: today) : nil)
+        }
+    }
+
+    static func pathwayOptions(_ req: Request) async throws -> [Option] {
+        try await PathwayType.query(on: req.db).filter(\.$isCurrent == true).sort(\.$code).all()
+            .map { Option(value: $0.id!.uuidString, label: $0.name(req.language), selected: false) }
+    }
+
+    struct CreateForm: Content {
+        var pathway: String?
+    }
+
+    @Sendable
+    func create(req: Request) async throws -> Response {
+        let file = try await CasesController.find(req)
+        let chosen = (try? req.content.decode(CreateForm.self))?.pathway.flatMap(UUID.init(uuidString:))
+        guard let chosen, let pathway = try await PathwayType.query(on: req.db).filter(\.$id == chosen).filter(\.$isCurrent == true).first() else {
+            var errors = FormErrors()
+            errors.add("pathway", req.t("field.invalid_choice"))
+            return try await CasesController.renderShow(req, file: file, errors: errors, status: .unprocessableEntity)
+        }
+        let application = PathwayApplication()
+        application.caseID = file.id!
+        application.organisationID = file.$organisation.id
+        application.$pathway.id = pathway.id!
+        application.state = ApplicationState.preparing.rawValue
+        application.createdAt = Date()
+        application.checklistDone = ""
+        application.version = 1
+        try await req.db.writeTransaction { db in
+            try await application.create(on: db)
+            try await CasesController.audit(req, .caseUpdated, file, detail: "application:\(pathway.code)", on: db)
+        }
+        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "/applications/\(application.id!.uuidString)")
+    }
+
+    private func find(_ req: Request, file: CaseFile) async throws -> PathwayApplication {
+        guard let id = req.parameters.get("item", as: UUID.self),
+              let application = try await PathwayApplication.query(on: req.db).filter(\.$id == id).filter(\.$caseID == file.id!)
+                .with(\.$pathway).first() else { throw PageError.notFound }
+        return application
+    }
+
+    struct ChecklistRow: Encodable {
+        let key: String
+        let label: String
+        let required: Bool
+        let done: Bool
+    }
+
+    struct ShowContext: Encodable {
+        let page: PageChrome
+        let csrf: String
+        let caseID: String
+        let id: String
+        let reference: String
+        let pathway: String
+        let stateKey: String
+        let version: Int
+        let checklist: [ChecklistRow]
+        let missingRequired: [String]
+        let events: [Option]
+        let submittedOn: String?
+        let infoRequestedOn: String?
+        let decidedOn: String?
+        let validFrom: String?
+        let validTo: String?
+        let processingDays: Int?
+        let validityDays: Int?
+        let completeAtSubmission: Bool?
+        let renewable: Bool
+        let errors: FormErrors
+        let values: [String: String]
+    }
+
+    @Sendable
+    func show(req: Request) async throws -> Response {
+        let file = try await CasesController.find(req)
+        let application = try await find(req, file: file)
+        try await CasesController.audit(req, .caseViewed, file, detail: "application")
+        return try await render(req, file: file, application: application, errors: FormErrors(), values: [:])
+    }
+
+    private func render(_ req: Request, file: CaseFile, application: PathwayApplication, errors: FormErrors, values: [String: String],
+                        status: HTTPResponseStatus = .ok) async throws -> Response {
+        let done = application.doneKeys
+        let items = application.pathway.checklistItems
+        let label = { (item: PathwayType.ChecklistItem) in req.language == .fr ? item.fr : item.en }
+        let submitted = application.submittedOn.map(Day.init)
+        let decided = application.decidedOn.map(Day.init)
+        return try await req.render("cases/application", ShowContext(
+            page: PageChrome(req, titleKey: "application.title"), csrf: req.csrfToken, caseID: file.id!.uuidString, id: application.id!.uuidString,
+            reference: file.reference, pathway: application.pathway.name(req.language), stateKey: application.applicationState.labelKey,
+            version: application.version,
+            checklist: items.map { ChecklistRow(key: $0.key, label: label($0), required: $0.required, done: done.contains($0.key)) },
+            missingRequired: items.filter { $0.required && !done.contains($0.key) }.map(label),
+            events: ApplicationMachine.events(from: application.applicationState).map { Option(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == values["event"]) },
+            submittedOn: submitted?.description, infoRequestedOn: application.infoRequestedOn.map { Day($0).description },
+            decidedOn: decided?.description, validFrom: application.validFrom.map { Day($0).description }, validTo: application.validTo.map { Day($0).description },
+            processingDays: ApplicationFigures.processingBusinessDays(submitted: submitted, decided: decided),
+            validityDays: ApplicationFigures.validityDays(from: application.validFrom.map(Day.init), to: application.validTo.map(Day.init)),
+            completeAtSubmission: application.completeAtSubmission, renewable: application.pathway.validityRules.renewable,
+            errors: errors, values: values), status: status)
+    }
+
+    struct ChecklistForm: Content {
+        var done: [String]?
+        var version: Int?
+    }
+
+    @Sendable
+    func saveChecklist(req: Request) async throws -> Response {
+        let file = try await CasesController.find(req)
+        let application = try await find(req, file: file)
+        let form = (try? req.content.decode(ChecklistForm.self)) ?? ChecklistForm()
+        let known = Set(application.pathway.checklistItems.map(\.key))
+        let done = Set(form.done ?? [])
+        guard done.isSubset(of: known) else {
+            var errors = FormErrors()
+            errors.add("checklist", req.t("field.invalid_choice"))
+            return try await render(req, file: file, application: application, errors: errors, values: [:], status: .unprocessableEntity)
+        }
+        guard form.version == application.version else {
+            var errors = FormErrors()
+            errors.add("form", req.t("case.error.stale"))
+            return try await render(req, file: file, application: application, errors: errors, values: [:], status: .conflict)
+        }
+        application.checklistDone = done.sorted().joined(separator: ",")
+        application.version += 1
+        try await req.db.writeTransaction { db in
+            try await application.save(on: db)
+            try await CasesController.audit(req, .caseUpdated, file, detail: "application-checklist", on: db)
+        }
+        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "/applications/\(application.id!.uuidString)")
+    }
+
+    struct EventForm: Content {
+        var event: String?
+        var on: String?
+        var validFrom: String?
+        var validTo: String?
+        var version: Int?
+    }
+
+    @Sendable
+    func apply(req: Request) async throws -> Response {
+        let file = try await CasesController.find(req)
+        let application = try await find(req, file: file)
+        let form = (try? req.content.decode(EventForm.self)) ?? EventForm()
+        let values = ["event": form.event ?? "", "on": form.on ?? "", "validFrom": form.validFrom ?? "", "validTo": form.validTo ?? ""]
+        var errors = FormErrors()
+        guard let event = ApplicationEvent(rawValue: form.event ?? "") else {
+            errors.add("event", req.t("field.invalid_choice"))
+            return try await render(req, file: file, application: application, errors: errors, values: values, status: .unprocessableEntity)
+        }
+        guard case .success(let target) = ApplicationMachine.next(application.applicationState, event) else {
+            errors.add("event", req.t("application.error.impossible", req.t(event.labelKey), req.t(application.applicationState.labelKey)))
+            return try await render(req, file: file, application: application, errors: errors, values: values, status: .unprocessableEntity)
+        }
+        let day = Day(form.on ?? "")
+        if day == nil { errors.add("on", req.t("field.date_invalid")) }
+        if let day, day > Day(Date().addingTimeInterval(86_400)) { errors.add("on", req.t("case.error.date_in_future")) }
+        if let day, let submitted = application.submittedOn.map(Day.init), [.approve, .refuse, .requestInformation].contains(event), day < submitted {
+            errors.add("on", req.t(ValidityRules.Problem.decisionBeforeSubmission.rawValue))
+        }
+        var validFrom: Day?
+        var validTo: Day?
+        if event == .approve {
+            validFrom = Day(form.validFrom ?? "")
+            validTo = Day(form.validTo ?? "")
+            if validFrom == nil { errors.add("validFrom", req.t("field.date_invalid")) }
+            if validTo == nil { errors.add("validTo", req.t("field.date_invalid")) }
+            if let validFrom, let validTo {
+                for problem in application.pathway.validityRules.problems(validFrom: validFrom, validTo: validTo, decided: day) {
+                    errors.add("validTo", req.t(problem.rawValue))
+                }
+            }
+        }
+        if event == .submit, !application.pathway.validityRules.renewable {
+            // A VOWP cannot be renewed: refuse a second one on the same case.
+            let earlier = try await PathwayApplication.query(on: req.db).filter(\.$caseID == file.id!).filter(\.$pathway.$id == application.$pathway.id)
+                .filter(\.$state == ApplicationState.approved.rawValue).count()
+            if earlier > 0 { errors.add("event", req.t(ValidityRules.Problem.notRenewable.rawValue)) }
+        }
+        if form.version != application.version { errors.add("form", req.t("case.error.stale")) }
+        guard errors.isEmpty, let day else {
+            return try await render(req, file: file, application: application, errors: errors, values: values,
+                                    status: form.version != application.version ? .conflict : .unprocessableEntity)
+        }
+        application.state = target.rawValue
+        switch event {
+        case .submit:
+            application.submittedOn = day.date
+            let required = application.pathway.checklistItems.filter(\.required).map(\.key)
+            application.completeAtSubmission = Set(required).isSubset(of: application.doneKeys)
+        case .provideInformation: break
+        case .requestInformation: application.infoRequestedOn = day.date
+        case .approve:
+            application.decidedOn = day.date
+            application.validFrom = validFrom?.date
+            application.validTo = validTo?.date
+        case .refuse, .withdraw: application.decidedOn = day.date
+        }
+        application.version += 1
+        try await req.db.writeTransaction { db in
+            try await application.save(on: db)
+            try await CasesController.audit(req, .caseUpdated, file, detail: "application:\(event.rawValue)", on: db)
+        }
+        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "/applications/\(application.id!.uuidString)")
+    }
+}

@@ -1,0 +1,123 @@
+@testable import App
+import Domain
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+@Suite struct PathwaysTests {
+    func setUp(_ app: Application) async throws -> (Browser, String, User) {
+        let organisation = try await Fixtures.organisation(app)
+        let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker], language: .en)
+        let browser = Browser(app)
+        try await browser.signIn(worker.email)
+        let id = try await CasesTests.open(browser, name: "Esperanza Ejemplo")
+        return (browser, id, worker)
+    }
+
+    func start(_ browser: Browser, app: Application, caseID: String, code: String) async throws -> String {
+        let pathway = try #require(try await PathwayType.query(on: app.db).filter(\.$code == code).first())
+        try await browser.get(SiteURL.caseFile(caseID))
+        let created = try await browser.post(SiteURL.caseFile(caseID) + "/applications", [("pathway", pathway.id!.uuidString)])
+        #expect(created.status == .seeOther)
+        return try #require(created.location)
+    }
+
+    @Test func aVOWPGoesFromPreparationToApprovalWithItsChecklist() async throws {
+        try await withTestApp { app in
+            let (browser, id, _) = try await setUp(app)
+            let path = try await start(browser, app: app, caseID: id, code: "VOWP")
+            var page = try await browser.get(path)
+            #expect(page.text.contains("Letter of explanation"))
+            #expect(page.text.contains("Still missing:"))
+            // Approving before submitting is impossible.
+            let impossible = try await browser.post(path + "/events", [("event", "approve"), ("on", "2026-01-10"), ("version", "1")])
+            #expect(impossible.status == .unprocessableEntity)
+            #expect(impossible.text.contains("is not possible when the application is"))
+            try await browser.get(path)
+            #expect(try await browser.post(path + "/checklist", [("done[]", "letter_of_explanation"), ("version", "1")]).status == .seeOther)
+            try await browser.get(path)
+            #expect(try await browser.post(path + "/events", [("event", "submit"), ("on", "2026-03-02"), ("version", "2")]).status == .seeOther)
+            try await browser.get(path)
+            let backwards = try await browser.post(path + "/events", [("event", "approve"), ("on", "2026-02-01"), ("validFrom", "2026-02-01"), ("validTo", "2027-01-31"), ("version", "3")])
+            #expect(backwards.text.contains("This date is before the submission."))
+            try await browser.get(path)
+            let tooLong = try await browser.post(path + "/events", [("event", "approve"), ("on", "2026-03-06"), ("validFrom", "2026-03-06"), ("validTo", "2028-03-06"), ("version", "3")])
+            #expect(tooLong.text.contains("Too long for this permit"))
+            #expect(tooLong.text.contains(#"value="2028-03-06""#))
+            try await browser.get(path)
+            #expect(try await browser.post(path + "/events", [("event", "approve"), ("on", "2026-03-06"), ("validFrom", "2026-03-06"), ("validTo", "2027-03-05"), ("version", "3")]).status == .seeOther)
+            page = try await browser.get(path)
+            #expect(page.text.contains("4 business days to process"))
+            #expect(page.text.contains("365 days of validity"))
+            let application = try #require(try await PathwayApplication.query(on: app.db).first())
+            #expect(application.completeAtSubmission == true)
+            #expect(application.applicationState == .approved)
+            // A second VOWP on the same case cannot be submitted.
+            let second = try await start(browser, app: app, caseID: id, code: "VOWP")
+            try await browser.get(second)
+            let refused = try await browser.post(second + "/events", [("event", "submit"), ("on", "2026-06-01"), ("version", "1")])
+            #expect(refused.text.contains("This permit cannot be renewed"))
+        }
+    }
+
+    @Test func aStaleStepIsRefused() async throws {
+        try await withTestApp { app in
+            let (browser, id, _) = try await setUp(app)
+            let path = try await start(browser, app: app, caseID: id, code: "HC")
+            try await browser.get(path)
+            #expect(try await browser.post(path + "/events", [("event", "submit"), ("on", "2026-03-02"), ("version", "1")]).status == .seeOther)
+            try await browser.get(path)
+            let stale = try await browser.post(path + "/events", [("event", "withdraw"), ("on", "2026-03-03"), ("version", "1")])
+            #expect(stale.status == .conflict)
+        }
+    }
+
+    @Test func theBoardTheFeedAndTheDigestShowReferencesOnly() async throws {
+        try await withTestApp { app in
+            let (browser, id, worker) = try await setUp(app)
+            let path = try await start(browser, app: app, caseID: id, code: "TRP_VTIP_SUBSEQUENT")
+            let today = Day(Date())
+            try await browser.get(path)
+            try await browser.post(path + "/events", [("event", "submit"), ("on", today.adding(days: -40).description), ("version", "1")])
+            try await browser.get(path)
+            #expect(try await browser.post(path + "/events", [("event", "approve"), ("on", today.adding(days: -30).description),
+                ("validFrom", today.adding(days: -30).description), ("validTo", today.adding(days: 45).description), ("version", "2")]).status == .seeOther)
+            let reference = try #require(try await CaseFile.find(UUID(uuidString: id), on: app.db)?.reference)
+            let board = try await browser.get(SiteURL.deadlines)
+            #expect(board.status == .ok)
+            #expect(board.text.contains("Permits expiring within 60 days"))
+            #expect(board.text.contains(reference))
+            #expect(try await browser.get(SiteURL.home).text.contains("Urgent deadlines"))
+            let range = try #require(board.text.range(of: #"/calendar/[0-9A-F-]{36}/[A-Za-z0-9_-]+\.ics"#, options: .regularExpression))
+            let feedPath = String(board.text[range])
+            let feed = try await Browser(app).get(feedPath)
+            #expect(feed.headers.first(name: .contentType)?.hasPrefix("text/calendar") == true)
+            let ics = feed.text
+            #expect(ics.hasPrefix("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"))
+            #expect(ics.replacingOccurrences(of: "\r\n ", with: "").contains("SUMMARY:Expiry: TRP for victims of trafficking (subsequent) — \(reference)"))
+            #expect(!ics.contains("Esperanza"))
+            #expect(ics.split(separator: "\r\n").allSatisfy { $0.utf8.count <= 75 })
+            // A guessed token, or a revoked feed: nothing.
+            #expect(try await Browser(app).get("/calendar/\(worker.id!.uuidString)/guess.ics").status == .notFound)
+            try await browser.get(SiteURL.deadlines)
+            try await browser.post(SiteURL.deadlines + "/calendar", [("action", "renew")])
+            #expect(try await Browser(app).get(feedPath).status == .notFound)
+
+            // The digest: once per day, into the outbox, references only.
+            #expect(try await NotifyCommand.sendDue(app, now: Date()) == 1)
+            #expect(try await NotifyCommand.sendDue(app, now: Date()) == 0)
+            let outbox = app.config.dataDirectory + "/outbox"
+            let files = try FileManager.default.contentsOfDirectory(atPath: outbox).filter { $0.hasSuffix(".eml") }
+            #expect(files.count == 1)
+            let mail = try String(contentsOfFile: outbox + "/" + files[0], encoding: .utf8)
+            #expect(mail.contains("To: \(worker.email)"))
+            #expect(mail.contains(reference))
+            #expect(!mail.contains("Esperanza"))
+            worker.digestEnabled = false
+            try await worker.save(on: app.db)
+            #expect(try await NotifyCommand.sendDue(app, now: Date().addingTimeInterval(86_400)) == 0)
+        }
+    }
+}
