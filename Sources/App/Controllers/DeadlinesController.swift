@@ -58,7 +58,7 @@ struct DeadlinesController: RouteCollection {
         // Every caseworker has a feed from the start (version 1); a row exists once renewed or revoked.
         let feed = try await CalendarFeed.query(on: req.db).filter(\.$userID == user.id!).first()
         guard feed?.enabled ?? true else { return nil }
-        return req.config.publicURL + "/calendar/\(user.id!.uuidString)/\(token(master: req.application.masterKey, userID: user.id!, version: feed?.version ?? 1)).ics"
+        return req.baseURL + "/calendar/\(user.id!.uuidString)/\(token(master: req.application.masterKey, userID: user.id!, version: feed?.version ?? 1)).ics"
     }
 
     // MARK: - Board
@@ -148,12 +148,12 @@ struct DeadlinesController: RouteCollection {
             events.append(.init(uid: "permit-\(permit.caseID)-\(permit.validTo)@passerelle",
                                 day: permit.validTo,
                                 summary: localizer.text("calendar.permit_expires", language, [names[permit.pathwayCode] ?? permit.pathwayCode, permit.reference]),
-                                url: req.config.publicURL + SiteURL.caseFile(permit.caseID)))
+                                url: req.baseURL + SiteURL.caseFile(permit.caseID)))
         }
         for task in input.tasks {
             events.append(.init(uid: "task-\(task.caseID)-\(task.due)@passerelle", day: task.due,
                                 summary: localizer.text("calendar.task_due", language, [task.reference]),
-                                url: req.config.publicURL + SiteURL.caseFile(task.caseID)))
+                                url: req.baseURL + SiteURL.caseFile(task.caseID)))
         }
         let body = ICalendar.render(name: localizer.text("calendar.name", language), events: events, stamp: Date())
         let response = Response(status: .ok, body: .init(string: body))

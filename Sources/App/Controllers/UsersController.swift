@@ -193,7 +193,7 @@ struct UsersController: RouteCollection {
                                       detail: Role.storedList(roles))
         }
         try await user.$organisation.load(on: req.db)
-        return try await renderShow(req, user: user, link: req.config.publicURL + SiteURL.setPassword(token: token), expires: expires,
+        return try await renderShow(req, user: user, link: req.baseURL + SiteURL.setPassword(token: token), expires: expires,
                                     notice: req.t("users.notice.invited"))
     }
 
@@ -310,7 +310,7 @@ struct UsersController: RouteCollection {
             try await AuditLog.append(on: db, actor: actor, action: .userInvited, target: user.id?.uuidString, requestID: requestID,
                                       detail: "password-link")
         }
-        return try await renderShow(req, user: user, link: req.config.publicURL + SiteURL.setPassword(token: token), expires: expires,
+        return try await renderShow(req, user: user, link: req.baseURL + SiteURL.setPassword(token: token), expires: expires,
                                     notice: req.t("users.notice.link_created"))
     }
 }

@@ -18,6 +18,9 @@ public struct AppConfig: Sendable {
     /// The address people type, e.g. `https://passerelle.example.org`. Decides `Secure` cookies,
     /// the `__Host-` prefix, HSTS, the allowed `Origin` and the links in invitations.
     public var publicURL: String
+    /// False when `PASSERELLE_PUBLIC_URL` is not set: links shown in pages then follow the address
+    /// the browser used (a demo on another port, a LAN address), see `Request.baseURL`.
+    public var publicURLConfigured: Bool = true
     /// `passerelle demo`: demo accounts may skip two-factor, and every page says so.
     public var demoMode: Bool
     public var requireTwoFactor: Bool
@@ -74,10 +77,11 @@ public struct AppConfig: Sendable {
         func seconds(_ name: String, default value: TimeInterval) -> TimeInterval {
             env[name].flatMap(TimeInterval.init) ?? value
         }
+        let configuredURL = env["PASSERELLE_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }
         var config = AppConfig(
             dataDirectory: dataDirectory,
             database: database,
-            publicURL: env["PASSERELLE_PUBLIC_URL"] ?? "http://127.0.0.1:8080",
+            publicURL: configuredURL ?? "http://127.0.0.1:8080",
             demoMode: demoMode,
             requireTwoFactor: flag("PASSERELLE_REQUIRE_2FA", default: true),
             trustedProxies: Set((env["PASSERELLE_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }),
@@ -88,6 +92,7 @@ public struct AppConfig: Sendable {
             bcryptCost: env["PASSERELLE_BCRYPT_COST"].flatMap(Int.init).map { min(max($0, 4), 31) } ?? 12,
             timeZone: env["PASSERELLE_TIMEZONE"].flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "America/Toronto") ?? .current
         )
+        config.publicURLConfigured = configuredURL != nil
         if let megabytes = env["PASSERELLE_DOCUMENT_MAX_MB"].flatMap(Int.init), (1...500).contains(megabytes) {
             config.documentMaxBytes = megabytes * 1024 * 1024
         }
@@ -109,4 +114,13 @@ extension Application {
 
 extension Request {
     var config: AppConfig { application.config }
+
+    /// The base of absolute links shown in pages.
+    var baseURL: String {
+        if !config.publicURLConfigured, let host = headers.first(name: .host), !host.isEmpty,
+           host.allSatisfy({ $0.isLetter || $0.isNumber || ".-:[]".contains($0) }) {
+            return "http://" + host
+        }
+        return config.publicURL
+    }
 }
