@@ -89,6 +89,8 @@ import VaporTesting
             #expect(board.status == .ok)
             #expect(board.text.contains("Permits expiring within 60 days"))
             #expect(board.text.contains(reference))
+            #expect(!board.text.contains("VOWP ending with no next application"))
+            #expect(!board.text.contains("Overdue tasks"))
             #expect(try await browser.get(SiteURL.home).text.contains("Urgent deadlines"))
             let range = try #require(board.text.range(of: #"/calendar/[0-9A-F-]{36}/[A-Za-z0-9_-]+\.ics"#, options: .regularExpression))
             let feedPath = String(board.text[range])

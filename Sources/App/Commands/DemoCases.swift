@@ -153,7 +153,7 @@ extension DemoCases {
             if [.approved, .refused, .withdrawn].contains(state) {
                 let decided = submitted.adding(days: complete ? 3 + index % 5 : 30 + index % 40)
                 application.decidedOn = decided.date
-                if state == .approved {
+                if state == .approved, pathway.typicalValidityDays != nil {
                     let ends = today.adding(days: [12, 45, 75, 200, 400][index % 5])
                     application.validFrom = decided.date
                     application.validTo = max(ends, decided.adding(days: 1)).date

@@ -103,7 +103,9 @@ struct ApplicationsController: RouteCollection {
         let version: Int
         let checklist: [ChecklistRow]
         let missingRequired: [String]
+        let hasMissing: Bool
         let events: [Option]
+        let hasEvents: Bool
         let submittedOn: String?
         let infoRequestedOn: String?
         let decidedOn: String?
@@ -138,7 +140,9 @@ struct ApplicationsController: RouteCollection {
             version: application.version,
             checklist: items.map { ChecklistRow(key: $0.key, label: label($0), required: $0.required, done: done.contains($0.key)) },
             missingRequired: items.filter { $0.required && !done.contains($0.key) }.map(label),
+            hasMissing: items.contains { $0.required && !done.contains($0.key) },
             events: ApplicationMachine.events(from: application.applicationState).map { Option(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == values["event"]) },
+            hasEvents: !ApplicationMachine.events(from: application.applicationState).isEmpty,
             submittedOn: submitted?.description, infoRequestedOn: application.infoRequestedOn.map { Day($0).description },
             decidedOn: decided?.description, validFrom: application.validFrom.map { Day($0).description }, validTo: application.validTo.map { Day($0).description },
             processingDays: ApplicationFigures.processingBusinessDays(submitted: submitted, decided: decided),

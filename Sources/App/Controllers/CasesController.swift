@@ -421,6 +421,7 @@ struct CasesController: RouteCollection {
         let regions: [Option]
         let errors: FormErrors
         let changed: [String]
+        let hasChanged: Bool
     }
 
     struct PersonForm: Content {
@@ -463,7 +464,7 @@ struct CasesController: RouteCollection {
             indigenous: options(IndigenousIdentity.self, person.indigenousIdentity) { req.t($0.labelKey) },
             immigration: options(ImmigrationStatus.self, person.immigrationStatus) { req.t($0.labelKey) },
             regions: ["urban", "rural", "remote"].map { Option(value: $0, label: req.t("case.region.\($0)"), selected: $0 == person.region) },
-            errors: errors, changed: changed), status: status)
+            errors: errors, changed: changed, hasChanged: !changed.isEmpty), status: status)
     }
 
     @Sendable
@@ -732,6 +733,7 @@ struct CasesController: RouteCollection {
         let referenceCode: String
         let saved: Bool
         let retentionYears: String
+        let hasRetention: Bool
         let due: [String]
         let errors: FormErrors
     }
@@ -759,7 +761,7 @@ struct CasesController: RouteCollection {
             page: PageChrome(req, titleKey: "cases.settings.title"), csrf: req.csrfToken,
             visibility: CaseVisibility.allCases.map { Option(value: $0.rawValue, label: req.t($0.labelKey), selected: $0 == settings.caseVisibility) },
             referenceCode: settings.referenceCode, saved: req.query[String.self, at: "saved"] != nil,
-            retentionYears: retention, due: due, errors: errors), status: status)
+            retentionYears: retention, hasRetention: settings.retentionYears != nil, due: due, errors: errors), status: status)
     }
 
     @Sendable

@@ -81,6 +81,8 @@ struct DeadlinesController: RouteCollection {
         let overdue: [ItemView]
         let vowp: [ItemView]
         let isEmpty: Bool
+        /// Leaf treats an empty array as true: which sections to show is said explicitly.
+        let show: [String: Bool]
         let feedURL: String?
         let isSupervisor: Bool
     }
@@ -99,6 +101,8 @@ struct DeadlinesController: RouteCollection {
             page: PageChrome(req, titleKey: "deadlines.title"), csrf: req.csrfToken,
             within30: views(board.expiringWithin30), within60: views(board.expiringWithin60), within90: views(board.expiringWithin90),
             waiting: views(board.waitingTooLong), overdue: views(board.overdueTasks), vowp: views(board.vowpWithoutNext), isEmpty: board.isEmpty,
+            show: ["vowp": !board.vowpWithoutNext.isEmpty, "within30": !board.expiringWithin30.isEmpty, "within60": !board.expiringWithin60.isEmpty,
+                   "within90": !board.expiringWithin90.isEmpty, "waiting": !board.waitingTooLong.isEmpty, "overdue": !board.overdueTasks.isEmpty],
             feedURL: try await Self.feedURL(req, user: current.user), isSupervisor: current.has(.supervisor)))
     }
 
