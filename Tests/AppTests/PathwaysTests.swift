@@ -122,4 +122,33 @@ import VaporTesting
             #expect(try await NotifyCommand.sendDue(app, now: Date().addingTimeInterval(86_400)) == 0)
         }
     }
+
+    @Test func supervisorsSeeFiguresAsATableAChartAndCSV() async throws {
+        try await withTestApp { app in
+            let organisation = try await Fixtures.organisation(app)
+            let chief = try await Fixtures.user(app, in: organisation, roles: [.caseworker, .supervisor], language: .en)
+            let browser = Browser(app)
+            try await browser.signIn(chief.email)
+            let id = try await CasesTests.open(browser, name: "Samuel Muster")
+            let path = try await start(browser, app: app, caseID: id, code: "VOWP")
+            try await browser.get(path)
+            try await browser.post(path + "/checklist", [("done[]", "letter_of_explanation"), ("version", "1")])
+            try await browser.get(path)
+            try await browser.post(path + "/events", [("event", "submit"), ("on", "2026-03-02"), ("version", "2")])
+            try await browser.get(path)
+            try await browser.post(path + "/events", [("event", "approve"), ("on", "2026-03-05"), ("validFrom", "2026-03-05"), ("validTo", "2027-03-04"), ("version", "3")])
+            let page = try await browser.get(SiteURL.figures)
+            #expect(page.status == .ok)
+            #expect(page.text.contains("<svg"))
+            #expect(page.text.contains("Open work permit for vulnerable workers (VOWP)"))
+            #expect(page.text.contains("100%"))
+            let csv = try await browser.get(SiteURL.figures + ".csv")
+            #expect(csv.headers.first(name: .contentType)?.hasPrefix("text/csv") == true)
+            #expect(csv.text.contains("VOWP,QC,1,1.000,3,3,365,3,"))
+            let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
+            let other = Browser(app)
+            try await other.signIn(worker.email)
+            #expect(try await other.get(SiteURL.figures).status == .forbidden)
+        }
+    }
 }

@@ -90,3 +90,33 @@ import Testing
         #expect(ApplicationFigures.percentile([], 0.5) == nil)
     }
 }
+
+@Suite struct PathwayFiguresTests {
+    @Test func figuresByPathwayAndProvince() {
+        func record(_ state: ApplicationState, _ submitted: String, _ decided: String?, complete: Bool, validTo: String? = nil) -> PathwayFigures.Record {
+            PathwayFigures.Record(pathwayCode: "VOWP", province: "QC", state: state, submitted: Day(submitted), decided: decided.flatMap(Day.init),
+                                  validFrom: decided.flatMap(Day.init), validTo: validTo.flatMap(Day.init), completeAtSubmission: complete)
+        }
+        let rows = PathwayFigures.rows([
+            record(.approved, "2026-03-02", "2026-03-04", complete: true, validTo: "2027-03-03"),
+            record(.approved, "2026-03-02", "2026-03-05", complete: true, validTo: "2027-03-04"),
+            record(.refused, "2026-03-02", "2026-04-13", complete: false),
+            record(.submitted, "2026-03-02", nil, complete: false),
+        ])
+        #expect(rows.count == 1)
+        let row = rows[0]
+        #expect(row.applications == 4)
+        #expect(row.decided == 3)
+        #expect(row.approvalRate == 2.0 / 3.0)
+        #expect(row.medianProcessingComplete == 2)
+        #expect(row.medianProcessingIncomplete == 28)
+        #expect(row.medianValidity == 365)
+    }
+
+    @Test func csvCellsCannotBecomeFormulas() {
+        #expect(PathwayFigures.csvCell("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
+        #expect(PathwayFigures.csvCell("-2") == "'-2")
+        #expect(PathwayFigures.csvCell("VOWP") == "VOWP")
+        #expect(PathwayFigures.csvCell("a,b") == "\"a,b\"")
+    }
+}

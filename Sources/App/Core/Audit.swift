@@ -43,6 +43,7 @@ enum AuditAction: String, CaseIterable, Sendable {
     case caseExported = "case_exported"
     case deadlinesViewed = "deadlines_viewed"
     case calendarFeedChanged = "calendar_feed_changed"
+    case figuresViewed = "figures_viewed"
     case caseSettingsChanged = "case_settings_changed"
 
     var labelKey: String { "audit.action.\(rawValue)" }

@@ -19,6 +19,7 @@ enum SiteURL {
     static let cases = "/cases"
     static let caseSettings = "/case-settings"
     static let deadlines = "/deadlines"
+    static let figures = "/applications/figures"
 
     static func organisation(_ id: String) -> String { "/organisations/\(id)" }
     static func user(_ id: String) -> String { "/users/\(id)" }

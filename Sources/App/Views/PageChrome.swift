@@ -53,6 +53,7 @@ struct PageChrome: Encodable {
             items.append((SiteURL.cases, "nav.cases"))
             items.append((SiteURL.deadlines, "nav.deadlines"))
         }
+        if current.has(.supervisor) { items.append((SiteURL.figures, "nav.figures")) }
         if current.hasAny([.systemAdmin]) { items.append((SiteURL.organisations, "nav.organisations")) }
         if current.hasAny([.orgAdmin, .systemAdmin]) {
             items.append((SiteURL.users, "nav.users"))
