@@ -91,6 +91,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: ApplicationsController())
     try app.register(collection: DeadlinesController())
     try app.register(collection: FiguresController())
+    try app.register(collection: PathwayTypesController())
     try app.register(collection: CaseDocumentsController(maxBytes: app.config.documentMaxBytes))
 }
 

@@ -151,4 +151,35 @@ import VaporTesting
             #expect(try await other.get(SiteURL.figures).status == .forbidden)
         }
     }
+
+    @Test func aPathwayEditCreatesANewVersionAndOldApplicationsKeepTheirs() async throws {
+        try await withTestApp { app in
+            let (browser, id, _) = try await setUp(app)
+            let path = try await start(browser, app: app, caseID: id, code: "VOWP")
+            let before = try #require(try await PathwayApplication.query(on: app.db).first())
+            let instance = try await Fixtures.organisation(app)
+            let admin = try await Fixtures.user(app, in: instance, roles: [.systemAdmin], language: .en)
+            let adminBrowser = Browser(app)
+            try await adminBrowser.signIn(admin.email)
+            try await adminBrowser.get(SiteURL.pathways + "/VOWP")
+            let bad = try await adminBrowser.post(SiteURL.pathways + "/VOWP", [("nameFR", "PTO-TV"), ("nameEN", ""), ("checklist", "no pipes here"), ("maximumDays", "abc")])
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.text.contains("Each line needs four parts"))
+            #expect(bad.text.contains("no pipes here"))
+            try await adminBrowser.get(SiteURL.pathways + "/VOWP")
+            let saved = try await adminBrowser.post(SiteURL.pathways + "/VOWP", [("nameFR", "PTO-TV (2027)"), ("nameEN", "VOWP (2027)"),
+                ("checklist", "letter_of_explanation | Lettre d'explication | Letter of explanation | required\nemployer_letter | Lettre | Letter | optional"),
+                ("maximumDays", "730")])
+            #expect(saved.status == .seeOther)
+            let versions = try await PathwayType.query(on: app.db).filter(\.$code == "VOWP").sort(\.$version).all()
+            #expect(versions.map(\.version) == [1, 2])
+            #expect(versions.map(\.isCurrent) == [false, true])
+            #expect(versions[1].validityRules.maximumDays == 730)
+            #expect(versions[1].validityRules.renewable == false)
+            let after = try #require(try await PathwayApplication.find(before.id, on: app.db))
+            #expect(after.$pathway.id == versions[0].id)
+            #expect(try await browser.get(path).text.contains("Open work permit for vulnerable workers (VOWP)"))
+            #expect(try await browser.get(SiteURL.pathways).status == .forbidden)
+        }
+    }
 }

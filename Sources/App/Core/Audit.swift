@@ -44,6 +44,7 @@ enum AuditAction: String, CaseIterable, Sendable {
     case deadlinesViewed = "deadlines_viewed"
     case calendarFeedChanged = "calendar_feed_changed"
     case figuresViewed = "figures_viewed"
+    case pathwayChanged = "pathway_changed"
     case caseSettingsChanged = "case_settings_changed"
 
     var labelKey: String { "audit.action.\(rawValue)" }

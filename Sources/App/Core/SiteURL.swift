@@ -20,6 +20,7 @@ enum SiteURL {
     static let caseSettings = "/case-settings"
     static let deadlines = "/deadlines"
     static let figures = "/applications/figures"
+    static let pathways = "/pathways"
 
     static func organisation(_ id: String) -> String { "/organisations/\(id)" }
     static func user(_ id: String) -> String { "/users/\(id)" }

@@ -54,7 +54,10 @@ struct PageChrome: Encodable {
             items.append((SiteURL.deadlines, "nav.deadlines"))
         }
         if current.has(.supervisor) { items.append((SiteURL.figures, "nav.figures")) }
-        if current.hasAny([.systemAdmin]) { items.append((SiteURL.organisations, "nav.organisations")) }
+        if current.hasAny([.systemAdmin]) {
+            items.append((SiteURL.organisations, "nav.organisations"))
+            items.append((SiteURL.pathways, "nav.pathways"))
+        }
         if current.hasAny([.orgAdmin, .systemAdmin]) {
             items.append((SiteURL.users, "nav.users"))
             items.append((SiteURL.audit, "nav.audit"))
