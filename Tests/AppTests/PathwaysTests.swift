@@ -182,4 +182,50 @@ import VaporTesting
             #expect(try await browser.get(SiteURL.pathways).status == .forbidden)
         }
     }
+
+    /// Digests go through a real SMTP server on loopback (Python's aiosmtpd) when one is configured.
+    @Test func digestsAreSentOverSMTP() async throws {
+        guard (try? Process.run(URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", "-c", "import aiosmtpd"]))
+                .map({ $0.waitUntilExit(); return $0.terminationStatus == 0 }) == true else {
+            Issue.record("aiosmtpd is not installed (python3 -m pip install aiosmtpd)")
+            return
+        }
+        let inbox = FileManager.default.temporaryDirectory.appendingPathComponent("passerelle-inbox-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: inbox) }
+        let sink = Process()
+        sink.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        sink.arguments = ["python3", URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/smtp_sink.py").path, inbox.path]
+        let output = Pipe()
+        let input = Pipe()
+        sink.standardOutput = output
+        sink.standardInput = input
+        try sink.run()
+        defer { try? input.fileHandleForWriting.close(); sink.waitUntilExit() }
+        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let port = try #require(Int(line))
+
+        try await withTestApp { app in
+            let (browser, id, worker) = try await setUp(app)
+            try await browser.get(SiteURL.caseFile(id))
+            try await browser.post(SiteURL.caseFile(id) + "/tasks", [("title", "Suivi (fictif)"), ("dueOn", "2020-01-01")])
+            var mail = MailSettings()
+            mail.host = "127.0.0.1"
+            mail.port = port
+            mail.startTLS = false
+            mail.from = "passerelle@test.example"
+            #expect(try await NotifyCommand.sendDue(app, now: Date(), mail: mail) == 1)
+            #expect(try await NotifyCommand.sendDue(app, now: Date(), mail: mail) == 0)
+            let received = try FileManager.default.contentsOfDirectory(atPath: inbox.path)
+            #expect(received.count == 1)
+            let message = try String(contentsOf: inbox.appendingPathComponent(received[0]), encoding: .utf8)
+            #expect(message.contains("X-Envelope-To: \(worker.email)"))
+            #expect(message.contains("Overdue tasks"))
+            #expect(!message.contains("Esperanza"))
+            // A server that refuses: nothing is claimed, the next run tries again.
+            mail.port = 1
+            #expect(try await NotifyCommand.sendDue(app, now: Date().addingTimeInterval(86_400), mail: mail) == 0)
+            #expect(try await DigestSend.query(on: app.db).count() == 1)
+        }
+    }
 }

@@ -17,7 +17,7 @@ struct NotifyCommand: AsyncCommand {
         context.console.print("digests sent: \(sent)")
     }
 
-    static func sendDue(_ app: Application, now: Date) async throws -> Int {
+    static func sendDue(_ app: Application, now: Date, mail: MailSettings = .fromEnvironment()) async throws -> Int {
         let outbox = (app.config.dataDirectory as NSString).appendingPathComponent("outbox")
         try FileManager.default.createDirectory(atPath: outbox, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         var calendar = Calendar(identifier: .gregorian)
@@ -36,10 +36,21 @@ struct NotifyCommand: AsyncCommand {
                 return true
             }
             guard claimed else { continue }
-            let message = Digest.message(for: user, board: board, today: today, localizer: app.localizer, publicURL: app.config.publicURL)
-            let path = (outbox as NSString).appendingPathComponent("\(today)-\(user.id!.uuidString).eml")
-            guard FileManager.default.createFile(atPath: path, contents: Data(message.utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw KeysCommand.Refused(description: "cannot write \(path)")
+            let message = Digest.message(for: user, board: board, today: today, localizer: app.localizer, publicURL: app.config.publicURL, from: mail.from)
+            if mail.host != nil {
+                do {
+                    try await SMTPClient(settings: mail, group: app.eventLoopGroup).send(to: user.email, message: message)
+                } catch {
+                    // Not sent: release the claim so the next run tries again, and say why.
+                    try await DigestSend.query(on: app.db).filter(\.$userID == user.id!).filter(\.$day == today.description).delete()
+                    app.logger.error("digest not sent", metadata: ["user": "\(user.id!)", "error": "\(error)"])
+                    continue
+                }
+            } else {
+                let path = (outbox as NSString).appendingPathComponent("\(today)-\(user.id!.uuidString).eml")
+                guard FileManager.default.createFile(atPath: path, contents: Data(message.utf8), attributes: [.posixPermissions: 0o600]) else {
+                    throw KeysCommand.Refused(description: "cannot write \(path)")
+                }
             }
             sent += 1
         }
@@ -49,7 +60,7 @@ struct NotifyCommand: AsyncCommand {
 
 /// The digest as an RFC 5322 message: references only, in the user's language.
 enum Digest {
-    static func message(for user: User, board: DeadlineBoard, today: Day, localizer: Localizer, publicURL: String) -> String {
+    static func message(for user: User, board: DeadlineBoard, today: Day, localizer: Localizer, publicURL: String, from: String) -> String {
         let language = user.preferredLanguage
         func t(_ key: String, _ args: String...) -> String { localizer.text(key, language, args) }
         var lines: [String] = [t("digest.greeting", user.displayName), ""]
@@ -71,7 +82,6 @@ enum Digest {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-        let from = ProcessInfo.processInfo.environment["PASSERELLE_MAIL_FROM"] ?? "passerelle@localhost"
         let headers = [
             "From: Passerelle <\(from)>", "To: \(user.email)", "Subject: \(encodedSubject)", "Date: \(formatter.string(from: Date()))",
             "Message-ID: <digest-\(today)-\(user.id!.uuidString)@passerelle>", "MIME-Version: 1.0",
