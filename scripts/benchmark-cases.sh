@@ -75,6 +75,16 @@ for DB in $DATABASES; do
     measure "case list" "$WORK/list" "$COOKIE"
     measure "search by name" "$WORK/search" "$COOKIE"
     measure "case page" "$WORK/show" "$COOKIE"
+    echo "/deadlines" >"$WORK/deadlines"
+    measure "deadlines board" "$WORK/deadlines" "$COOKIE"
+    # Organisation figures are for supervisors.
+    JAR2="$WORK/jar2"; rm -f "$JAR2"
+    CSRF=$(curl -fs -c "$JAR2" "http://127.0.0.1:$PORT/login" | grep -o 'name="_csrf" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"$//')
+    curl -fs -b "$JAR2" -c "$JAR2" -o /dev/null --data-urlencode "_csrf=$CSRF" --data-urlencode "email=superviseur.001@genere.example" \
+      --data-urlencode "password=$PASSERELLE_DEMO_PASSWORD" "http://127.0.0.1:$PORT/login"
+    SUPERVISOR=$(awk '$6=="passerelle" {print "passerelle=" $7}' "$JAR2")
+    echo "/applications/figures" >"$WORK/figures"
+    measure "org figures" "$WORK/figures" "$SUPERVISOR"
     echo "# $DB $SIZE — peak RSS $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$SERVER/status), searched $(wc -l <"$WORK/search") names, $(wc -l <"$WORK/show") cases"
     kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
     rm -rf "$DATA"

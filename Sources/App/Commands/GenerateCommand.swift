@@ -60,6 +60,7 @@ struct GenerateCommand: AsyncCommand {
         }
 
         let vault = CaseVault(master: app.masterKey)
+        let pathways = try await PathwayType.query(on: app.db).filter(\.$isCurrent == true).sort(\.$code).all()
         let year = Calendar(identifier: .gregorian).component(.year, from: Date())
         var nextNumber: [UUID: Int] = [:]
         for (organisation, _, _) in organisations {
@@ -74,6 +75,7 @@ struct GenerateCommand: AsyncCommand {
             var keyRows: [[any Encodable & Sendable]] = []
             var termRows: [[any Encodable & Sendable]] = []
             var assignmentRows: [[any Encodable & Sendable]] = []
+            var applicationRows: [[any Encodable & Sendable]] = []
             for offset in 0..<count {
                 let (organisation, worker, settings) = organisations[(written + offset) % organisations.count]
                 let organisationID = organisation.id!
@@ -93,8 +95,19 @@ struct GenerateCommand: AsyncCommand {
                     termRows.append([UUID(), organisationID, caseID, term])
                 }
                 assignmentRows.append([UUID(), caseID, worker.id!])
+                // One application per case, in every state, some permits ending within 90 days.
+                if !pathways.isEmpty {
+                    let pathway = pathways[Int.random(in: 0..<pathways.count, using: &generator)]
+                    let state = ApplicationState.allCases[Int.random(in: 0..<ApplicationState.allCases.count, using: &generator)]
+                    let submitted: Date? = state == .preparing ? nil : openedAt.addingTimeInterval(Double(Int.random(in: 1...60, using: &generator)) * 86_400)
+                    let decided: Date? = state.isFinal ? submitted.map { $0.addingTimeInterval(Double(Int.random(in: 2...90, using: &generator)) * 86_400) } : nil
+                    let validTo: Date? = state == .approved && pathway.typicalValidityDays != nil
+                        ? Date().addingTimeInterval(Double(Int.random(in: -200...400, using: &generator)) * 86_400) : nil
+                    applicationRows.append([UUID(), caseID, organisationID, pathway.id!, state.rawValue, openedAt, submitted, decided,
+                                            validTo == nil ? nil : decided, validTo, submitted == nil ? nil : Bool.random(using: &generator), "", 1])
+                }
             }
-            let (cases, keys, terms, assignments) = (caseRows, keyRows, termRows, assignmentRows)
+            let (cases, keys, terms, assignments, applications) = (caseRows, keyRows, termRows, assignmentRows, applicationRows)
             try await app.db.writeTransaction { db in
                 let sql = db as! any SQLDatabase
                 try await Self.insert(sql, "cases", ["id", "organisation_id", "reference", "status", "province", "opened_at", "opened_by",
@@ -102,6 +115,8 @@ struct GenerateCommand: AsyncCommand {
                 try await Self.insert(sql, "case_keys", ["id", "case_id", "wrapped"], keys)
                 try await Self.insert(sql, "case_name_terms", ["id", "organisation_id", "case_id", "term"], terms)
                 try await Self.insert(sql, "case_assignments", ["id", "case_id", "user_id"], assignments)
+                try await Self.insert(sql, "applications", ["id", "case_id", "organisation_id", "pathway_type_id", "state", "created_at", "submitted_on",
+                                                            "decided_on", "valid_from", "valid_to", "complete_at_submission", "checklist_done", "version"], applications)
             }
             written += count
             if written % 100_000 == 0 || written == total {

@@ -16,37 +16,48 @@ struct DeadlinesController: RouteCollection {
     // MARK: - Data
 
     /// Deadlines of the cases a user follows: a supervisor all of the organisation's, a caseworker
-    /// those assigned to them.
-    static func input(for user: User, organisationID: UUID, on db: any Database) async throws -> (DeadlineInput, [UUID: String]) {
-        let cases = CaseFile.query(on: db).filter(\.$organisation.$id == organisationID).field(\.$id).field(\.$reference)
-        if !user.roleList.contains(.supervisor) {
-            cases.join(CaseAssignment.self, on: \CaseAssignment.$caseID == \CaseFile.$id).filter(CaseAssignment.self, \.$userID == user.id!)
-        }
-        let files = try await cases.all()
-        let references = Dictionary(files.map { ($0.id!, $0.reference) }, uniquingKeysWith: { first, _ in first })
-        let ids = Array(references.keys)
-        guard !ids.isEmpty else { return (DeadlineInput(permits: [], pending: [], tasks: []), references) }
-        let applications = try await PathwayApplication.query(on: db).filter(\.$organisationID == organisationID).filter(\.$caseID ~~ ids)
-            .with(\.$pathway).all()
-        let inProgress = Set(applications.filter { [.preparing, .submitted, .additionalInformationRequested].contains($0.applicationState) }.map(\.caseID))
+    /// those assigned to them. Every filter is in SQL, so the cost follows the number of deadlines,
+    /// not the number of cases.
+    static func input(for user: User, organisationID: UUID, on db: any Database, horizonDays: Int = 90) async throws -> (DeadlineInput, [UUID: String]) {
+        let supervisor = user.roleList.contains(.supervisor)
         let today = Day(Date())
-        var permits: [DeadlineInput.Permit] = []
-        var pending: [DeadlineInput.Pending] = []
-        for application in applications {
-            let reference = references[application.caseID] ?? ""
-            if application.applicationState == .approved, let validTo = application.validTo.map(Day.init), validTo >= today {
-                permits.append(.init(caseID: application.caseID.uuidString, reference: reference, pathwayCode: application.pathway.code,
-                                     validTo: validTo, nextApplicationInProgress: inProgress.contains(application.caseID)))
+        func scoped<M: Model>(_ query: QueryBuilder<M>, caseKey: KeyPath<M, FieldProperty<M, UUID>>) -> QueryBuilder<M> {
+            query.join(CaseFile.self, on: caseKey == \CaseFile.$id)
+            if !supervisor {
+                query.join(CaseAssignment.self, on: caseKey == \CaseAssignment.$caseID).filter(CaseAssignment.self, \.$userID == user.id!)
             }
-            if [.submitted, .additionalInformationRequested].contains(application.applicationState), let submitted = application.submittedOn.map(Day.init) {
-                pending.append(.init(caseID: application.caseID.uuidString, reference: reference, pathwayCode: application.pathway.code, submitted: submitted))
-            }
+            return query
         }
-        let tasks = try await CaseTask.query(on: db).filter(\.$organisationID == organisationID).filter(\.$caseID ~~ ids)
-            .filter(\.$doneAt == nil).filter(\.$dueOn != nil).all()
-        return (DeadlineInput(permits: permits, pending: pending,
-                              tasks: tasks.map { .init(caseID: $0.caseID.uuidString, reference: references[$0.caseID] ?? "", due: Day($0.dueOn!)) }),
-                references)
+        let permitRows = try await scoped(PathwayApplication.query(on: db).filter(\.$organisationID == organisationID)
+            .filter(\.$state == ApplicationState.approved.rawValue)
+            .filter(\.$validTo >= today.date.addingTimeInterval(-43_200)).filter(\.$validTo <= today.adding(days: horizonDays).date), caseKey: \.$caseID)
+            .with(\.$pathway).all()
+        // Waiting longer than 30 business days means more than 40 calendar days: a safe prefilter.
+        let pendingRows = try await scoped(PathwayApplication.query(on: db).filter(\.$organisationID == organisationID)
+            .filter(\.$state ~~ [ApplicationState.submitted.rawValue, ApplicationState.additionalInformationRequested.rawValue])
+            .filter(\.$submittedOn <= today.adding(days: -40).date), caseKey: \.$caseID)
+            .with(\.$pathway).all()
+        let taskRows = try await scoped(CaseTask.query(on: db).filter(\.$organisationID == organisationID).filter(\.$doneAt == nil)
+            .filter(\.$dueOn != nil).filter(\.$dueOn <= today.adding(days: horizonDays).date), caseKey: \.$caseID).all()
+        var references: [UUID: String] = [:]
+        for row in permitRows { references[row.caseID] = try row.joined(CaseFile.self).reference }
+        for row in pendingRows { references[row.caseID] = try row.joined(CaseFile.self).reference }
+        for row in taskRows { references[row.caseID] = try row.joined(CaseFile.self).reference }
+        let permitCases = Array(Set(permitRows.map(\.caseID)))
+        let inProgress = permitCases.isEmpty ? Set<UUID>() : Set(try await PathwayApplication.query(on: db).filter(\.$caseID ~~ permitCases)
+            .filter(\.$state ~~ [ApplicationState.preparing.rawValue, ApplicationState.submitted.rawValue,
+                                  ApplicationState.additionalInformationRequested.rawValue]).all(\.$caseID))
+        let permits = permitRows.compactMap { row -> DeadlineInput.Permit? in
+            guard let validTo = row.validTo.map(Day.init) else { return nil }
+            return .init(caseID: row.caseID.uuidString, reference: references[row.caseID] ?? "", pathwayCode: row.pathway.code, validTo: validTo,
+                         nextApplicationInProgress: inProgress.contains(row.caseID))
+        }
+        let pending = pendingRows.compactMap { row -> DeadlineInput.Pending? in
+            guard let submitted = row.submittedOn.map(Day.init) else { return nil }
+            return .init(caseID: row.caseID.uuidString, reference: references[row.caseID] ?? "", pathwayCode: row.pathway.code, submitted: submitted)
+        }
+        let tasks = taskRows.map { DeadlineInput.Task(caseID: $0.caseID.uuidString, reference: references[$0.caseID] ?? "", due: Day($0.dueOn!)) }
+        return (DeadlineInput(permits: permits, pending: pending, tasks: tasks), references)
     }
 
     static func token(master: SymmetricKey, userID: UUID, version: Int) -> String {
@@ -143,7 +154,7 @@ struct DeadlinesController: RouteCollection {
         guard feed.enabled, Secrets.constantTimeEqual(token, Self.token(master: req.application.masterKey, userID: userID, version: feed.version)),
               let user = try await User.query(on: req.db).filter(\.$id == userID).with(\.$organisation).first(), user.isActive,
               user.roleList.canReadCases else { throw PageError.notFound }
-        let (input, _) = try await Self.input(for: user, organisationID: user.$organisation.id, on: req.db)
+        let (input, _) = try await Self.input(for: user, organisationID: user.$organisation.id, on: req.db, horizonDays: 365)
         let language = user.preferredLanguage
         let localizer = req.application.localizer
         let names = Dictionary(try await PathwayType.query(on: req.db).all().map { ($0.code, $0.name(language)) }, uniquingKeysWith: { first, _ in first })
