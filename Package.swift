@@ -73,6 +73,8 @@ let package = Package(
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "XCTVapor", package: "vapor"),
             ],
+            // Helper scripts the tests run (e.g. the loopback SMTP server), not sources.
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
     ]

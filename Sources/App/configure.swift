@@ -122,5 +122,6 @@ enum Migrations001 {
         migrations.add(IndexAuditTargets())
         migrations.add(CreatePathways())
         migrations.add(AddDigestSetting())
+        migrations.add(AddChecklistDocuments())
     }
 }

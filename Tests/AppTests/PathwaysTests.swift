@@ -228,4 +228,30 @@ import VaporTesting
             #expect(try await DigestSend.query(on: app.db).count() == 1)
         }
     }
+
+    @Test func checklistItemsPointAtTheCasesOwnDocumentsAndTheDigestCanBeTurnedOff() async throws {
+        try await withTestApp { app in
+            let (browser, id, worker) = try await setUp(app)
+            try await browser.get(SiteURL.caseFile(id))
+            let (headers, body) = DocumentsTests.multipart(Array("Lettre d'explication (fictive)".utf8), filename: "lettre.txt", csrf: try #require(browser.csrf))
+            #expect(try await browser.send(.POST, SiteURL.caseFile(id) + "/documents", headers: headers, body: body).status == .seeOther)
+            let document = try #require(try await CaseDocument.query(on: app.db).first())
+            let path = try await start(browser, app: app, caseID: id, code: "VOWP")
+            try await browser.get(path)
+            let foreign = try await browser.post(path + "/checklist", [("done[]", "letter_of_explanation"), ("documents[letter_of_explanation]", UUID().uuidString), ("version", "1")])
+            #expect(foreign.status == .unprocessableEntity)
+            try await browser.get(path)
+            #expect(try await browser.post(path + "/checklist", [("done[]", "letter_of_explanation"),
+                ("documents[letter_of_explanation]", document.id!.uuidString), ("version", "1")]).status == .seeOther)
+            #expect(try await PathwayApplication.query(on: app.db).first()?.documentLinks == ["letter_of_explanation": document.id!.uuidString])
+            #expect(try await browser.get(path).text.contains("lettre.txt"))
+
+            try await browser.get(SiteURL.account)
+            #expect(try await browser.post(SiteURL.account + "/digest", []).status == .seeOther)
+            #expect(try await User.find(worker.id, on: app.db)?.digestEnabled == false)
+            try await browser.get(SiteURL.account)
+            try await browser.post(SiteURL.account + "/digest", [("digest", "on")])
+            #expect(try await User.find(worker.id, on: app.db)?.digestEnabled == true)
+        }
+    }
 }

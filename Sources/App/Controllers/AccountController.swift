@@ -8,6 +8,7 @@ struct AccountController: RouteCollection {
         routes.on(.GET, SiteURL.account, access: .signedIn, use: show)
         routes.on(.POST, SiteURL.accountPassword, access: .signedIn, use: changePassword)
         routes.on(.POST, SiteURL.account + "/language", access: .signedIn, use: changeLanguage)
+        routes.on(.POST, SiteURL.account + "/digest", access: .signedIn, use: changeDigest)
         routes.on(.GET, SiteURL.accountTwoFactor, access: .signedIn, use: twoFactorPage)
         routes.on(.POST, SiteURL.accountTwoFactor, access: .signedIn, use: replaceTwoFactor)
         routes.on(.GET, SiteURL.sessions, access: .signedIn, use: sessions)
@@ -26,6 +27,8 @@ struct AccountController: RouteCollection {
         let errors: FormErrors
         let notice: String?
         let minimumLength: Int
+        let showsDigest: Bool
+        let digestEnabled: Bool
     }
 
     struct SessionView: Encodable {
@@ -68,6 +71,7 @@ struct AccountController: RouteCollection {
         case "password": req.t("account.notice.password_changed")
         case "language": req.t("account.notice.language_changed")
         case "two_factor": req.t("account.notice.two_factor_replaced")
+        case "digest": req.t("account.notice.digest")
         default: nil
         }
         return try await render(req, errors: FormErrors(), notice: notice)
@@ -80,7 +84,7 @@ struct AccountController: RouteCollection {
             page: PageChrome(req, titleKey: "account.title"), csrf: csrf, email: current.user.email,
             displayName: current.user.displayName, organisationName: current.organisation.name,
             language: current.user.language, twoFactorEnabled: current.user.hasTwoFactor, errors: errors, notice: notice,
-            minimumLength: PasswordPolicy.minimumLength), status: status)
+            minimumLength: PasswordPolicy.minimumLength, showsDigest: current.roles.canReadCases, digestEnabled: current.user.digestEnabled), status: status)
     }
 
     @Sendable
@@ -134,6 +138,27 @@ struct AccountController: RouteCollection {
         response.cookies["lang"] = HTTPCookies.Value(string: language.rawValue, maxAge: 365 * 24 * 3600, path: "/",
                                                      isSecure: req.config.isHTTPS, isHTTPOnly: true, sameSite: .lax)
         return response
+    }
+
+    struct DigestForm: Content {
+        var digest: String?
+    }
+
+    /// The daily deadline digest: on by default, each person may turn it off.
+    @Sendable
+    func changeDigest(req: Request) async throws -> Response {
+        let current = try req.requireUser()
+        let enabled = (try? req.content.decode(DigestForm.self))?.digest == "on"
+        let user = current.user
+        user.digestEnabled = enabled
+        let actor = req.auditActor
+        let requestID = req.id
+        try await req.db.writeTransaction { db in
+            try await user.save(on: db)
+            try await AuditLog.append(on: db, actor: actor, action: .digestChanged, target: user.id?.uuidString, requestID: requestID,
+                                      detail: enabled ? "on" : "off")
+        }
+        return req.redirect(to: SiteURL.account + "?notice=digest")
     }
 
     @Sendable

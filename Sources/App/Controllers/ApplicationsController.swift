@@ -90,6 +90,8 @@ struct ApplicationsController: RouteCollection {
         let label: String
         let required: Bool
         let done: Bool
+        let documents: [Option]
+        let linkedDocument: String?
     }
 
     struct ShowContext: Encodable {
@@ -130,7 +132,15 @@ struct ApplicationsController: RouteCollection {
     private func render(_ req: Request, file: CaseFile, application: PathwayApplication, errors: FormErrors, values: [String: String],
                         status: HTTPResponseStatus = .ok) async throws -> Response {
         let done = application.doneKeys
+        let links = application.documentLinks
         let items = application.pathway.checklistItems
+        let vault = req.caseVault
+        let opened = try await vault.open(file, on: req.db)
+        let documents = try await CaseDocument.query(on: req.db).filter(\.$caseID == file.id!).field(\.$id).field(\.$sealedName).field(\.$caseID)
+            .field(\.$uploadedAt).sort(\.$uploadedAt).all().map { document in
+                (id: document.id!.uuidString, name: try vault.openText(document.sealedName, field: "document:\(document.id!.uuidString):name", with: opened))
+            }
+        let names = Dictionary(documents.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         let label = { (item: PathwayType.ChecklistItem) in req.language == .fr ? item.fr : item.en }
         let submitted = application.submittedOn.map(Day.init)
         let decided = application.decidedOn.map(Day.init)
@@ -138,7 +148,11 @@ struct ApplicationsController: RouteCollection {
             page: PageChrome(req, titleKey: "application.title"), csrf: req.csrfToken, caseID: file.id!.uuidString, id: application.id!.uuidString,
             reference: file.reference, pathway: application.pathway.name(req.language), stateKey: application.applicationState.labelKey,
             version: application.version,
-            checklist: items.map { ChecklistRow(key: $0.key, label: label($0), required: $0.required, done: done.contains($0.key)) },
+            checklist: items.map { item in
+                ChecklistRow(key: item.key, label: label(item), required: item.required, done: done.contains(item.key),
+                             documents: documents.map { Option(value: $0.id, label: $0.name, selected: links[item.key] == $0.id) },
+                             linkedDocument: links[item.key].flatMap { names[$0] })
+            },
             missingRequired: items.filter { $0.required && !done.contains($0.key) }.map(label),
             hasMissing: items.contains { $0.required && !done.contains($0.key) },
             events: ApplicationMachine.events(from: application.applicationState).map { Option(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == values["event"]) },
@@ -153,6 +167,7 @@ struct ApplicationsController: RouteCollection {
 
     struct ChecklistForm: Content {
         var done: [String]?
+        var documents: [String: String]?
         var version: Int?
     }
 
@@ -163,7 +178,10 @@ struct ApplicationsController: RouteCollection {
         let form = (try? req.content.decode(ChecklistForm.self)) ?? ChecklistForm()
         let known = Set(application.pathway.checklistItems.map(\.key))
         let done = Set(form.done ?? [])
-        guard done.isSubset(of: known) else {
+        // Each item may point at one of this case's documents (and only this case's).
+        let caseDocuments = Set(try await CaseDocument.query(on: req.db).filter(\.$caseID == file.id!).all(\.$id).map { $0.uuidString })
+        let links = (form.documents ?? [:]).filter { !$0.value.isEmpty }
+        guard done.isSubset(of: known), Set(links.keys).isSubset(of: known), Set(links.values).isSubset(of: caseDocuments) else {
             var errors = FormErrors()
             errors.add("checklist", req.t("field.invalid_choice"))
             return try await render(req, file: file, application: application, errors: errors, values: [:], status: .unprocessableEntity)
@@ -174,6 +192,7 @@ struct ApplicationsController: RouteCollection {
             return try await render(req, file: file, application: application, errors: errors, values: [:], status: .conflict)
         }
         application.checklistDone = done.sorted().joined(separator: ",")
+        application.checklistDocuments = String(decoding: try JSONEncoder().encode(links), as: UTF8.self)
         application.version += 1
         try await req.db.writeTransaction { db in
             try await application.save(on: db)

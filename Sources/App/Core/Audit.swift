@@ -45,6 +45,7 @@ enum AuditAction: String, CaseIterable, Sendable {
     case calendarFeedChanged = "calendar_feed_changed"
     case figuresViewed = "figures_viewed"
     case pathwayChanged = "pathway_changed"
+    case digestChanged = "digest_changed"
     case caseSettingsChanged = "case_settings_changed"
 
     var labelKey: String { "audit.action.\(rawValue)" }

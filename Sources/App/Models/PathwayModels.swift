@@ -54,12 +54,17 @@ final class PathwayApplication: Model, @unchecked Sendable {
     @OptionalField(key: "complete_at_submission") var completeAtSubmission: Bool?
     /// Comma-separated checklist keys that are done.
     @Field(key: "checklist_done") var checklistDone: String
+    /// JSON object: checklist key → id of the case document that supports it.
+    @OptionalField(key: "checklist_documents") var checklistDocuments: String?
     @Field(key: "version") var version: Int
 
     init() {}
 
     var applicationState: ApplicationState { ApplicationState(rawValue: state) ?? .preparing }
     var doneKeys: Set<String> { Set(checklistDone.split(separator: ",").map(String.init)) }
+    var documentLinks: [String: String] {
+        (checklistDocuments.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) }) ?? [:]
+    }
 }
 
 /// The private calendar feed of a user: the URL's token is derived from the master key, the user
