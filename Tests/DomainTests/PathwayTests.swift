@@ -1,4 +1,5 @@
 import Domain
+import Foundation
 import Testing
 
 @Suite struct BusinessDayTests {
@@ -118,5 +119,33 @@ import Testing
         #expect(PathwayFigures.csvCell("-2") == "'-2")
         #expect(PathwayFigures.csvCell("VOWP") == "VOWP")
         #expect(PathwayFigures.csvCell("a,b") == "\"a,b\"")
+    }
+}
+
+@Suite struct DayArithmeticTests {
+    @Test func ordinalsRoundTripAndMatchFoundation() {
+        for text in ["1970-01-01", "2000-02-29", "2024-12-31", "2026-11-29", "1900-03-01", "2100-02-28"] {
+            let day = Day(text)!
+            #expect(Day(ordinal: day.ordinal) == day)
+            #expect(Day(day.date) == day)
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC")!
+            #expect(day.weekday == calendar.component(.weekday, from: day.date), "\(text)")
+        }
+        #expect(Day("2026-01-31")!.adding(months: 1) == Day("2026-02-28"))
+        #expect(Day("2024-02-29")!.adding(months: 12) == Day("2025-02-28"))
+        #expect(Day("2026-12-15")!.adding(months: 1) == Day("2027-01-15"))
+    }
+
+    /// The arithmetic count agrees with a day-by-day walk over several years.
+    @Test func businessDaysAgreeWithADayByDayWalk() {
+        let start = Day("2019-12-20")!
+        var walked = 0
+        var day = start
+        for offset in 1...1200 {
+            day = start.adding(days: offset)
+            if BusinessDays.isBusinessDay(day) { walked += 1 }
+            if offset % 97 == 0 { #expect(BusinessDays.between(start, day) == walked, "\(day)") }
+        }
     }
 }

@@ -12,37 +12,60 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.day = day
     }
 
-    static var calendar: Calendar {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar
-    }
-
     /// Parses `YYYY-MM-DD`; nil for anything that is not a real date.
     public init?(_ text: String) {
         guard let components = DayParser.parse(text) else { return nil }
         self.init(year: components.year!, month: components.month!, day: components.day!)
     }
 
+    /// The UTC calendar day of an instant (dates are stored at noon UTC, see `DayParser.date`).
     public init(_ date: Date) {
-        let c = Day.calendar.dateComponents([.year, .month, .day], from: date)
-        self.init(year: c.year!, month: c.month!, day: c.day!)
+        self.init(ordinal: Int((date.timeIntervalSince1970 / 86_400).rounded(.down)))
     }
 
-    public var date: Date { Day.calendar.date(from: DateComponents(year: year, month: month, day: day, hour: 12))! }
+    /// Days since 1970-01-01, by integer arithmetic (H. Hinnant's days-from-civil): business-day
+    /// counts run over years of dates and must not build calendars day by day.
+    public var ordinal: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    public init(ordinal: Int) {
+        let z = ordinal + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        self.init(year: yoe + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day)
+    }
+
+    public var date: Date { Date(timeIntervalSince1970: Double(ordinal) * 86_400 + 43_200) }
     public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
 
-    /// 1 = Sunday … 7 = Saturday.
-    public var weekday: Int { Day.calendar.component(.weekday, from: date) }
+    /// 1 = Sunday … 7 = Saturday (1970-01-01 was a Thursday).
+    public var weekday: Int { ((ordinal % 7 + 7) % 7 + 4) % 7 + 1 }
     public var isWeekend: Bool { weekday == 1 || weekday == 7 }
 
-    public func adding(days: Int) -> Day { Day(Day.calendar.date(byAdding: .day, value: days, to: date)!) }
-    public func adding(months: Int) -> Day { Day(Day.calendar.date(byAdding: .month, value: months, to: date)!) }
+    public func adding(days: Int) -> Day { Day(ordinal: ordinal + days) }
+
+    /// Same day `months` later, clamped to the month's end (31 January + 1 month = 28/29 February).
+    public func adding(months: Int) -> Day {
+        let total = year * 12 + (month - 1) + months
+        let newYear = total / 12, newMonth = total % 12 + 1
+        let lastDay = Day(year: newMonth == 12 ? newYear + 1 : newYear, month: newMonth == 12 ? 1 : newMonth + 1, day: 1).adding(days: -1).day
+        return Day(year: newYear, month: newMonth, day: min(day, lastDay))
+    }
 
     /// Whole days from `self` to `other` (negative when `other` is earlier).
-    public func days(until other: Day) -> Int {
-        Day.calendar.dateComponents([.day], from: date, to: other.date).day!
-    }
+    public func days(until other: Day) -> Int { other.ordinal - ordinal }
 
     public static func < (lhs: Day, rhs: Day) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
@@ -110,18 +133,23 @@ public enum BusinessDays {
     }
 
     /// Business days after `start` up to and including `end` (0 when decided the day it was
-    /// submitted); nil when `end` is before `start`.
+    /// submitted); nil when `end` is before `start`. Weekdays are counted by arithmetic, then the
+    /// observed holidays in the range are taken off: cost follows the number of years, not days.
     public static func between(_ start: Day, _ end: Day) -> Int? {
         guard start <= end else { return nil }
-        var count = 0
-        var cache: [Int: Set<Day>] = [:]
-        var day = start.adding(days: 1)
-        while day <= end {
-            let holidays = cache[day.year] ?? FederalHolidays.observed(day.year)
-            cache[day.year] = holidays
-            if !day.isWeekend && !holidays.contains(day) { count += 1 }
+        let first = start.ordinal + 1, last = end.ordinal
+        guard first <= last else { return 0 }
+        let total = last - first + 1
+        var weekdays = total / 7 * 5
+        var day = Day(ordinal: first + total / 7 * 7)
+        while day.ordinal <= last {
+            if !day.isWeekend { weekdays += 1 }
             day = day.adding(days: 1)
         }
-        return count
+        var holidays = 0
+        for year in Day(ordinal: first).year...end.year {
+            for holiday in FederalHolidays.observed(year) where holiday.ordinal >= first && holiday.ordinal <= last { holidays += 1 }
+        }
+        return weekdays - holidays
     }
 }
