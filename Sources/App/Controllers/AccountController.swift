@@ -151,12 +151,8 @@ struct AccountController: RouteCollection {
         let enabled = (try? req.content.decode(DigestForm.self))?.digest == "on"
         let user = current.user
         user.digestEnabled = enabled
-        let actor = req.auditActor
-        let requestID = req.id
-        try await req.db.writeTransaction { db in
+        try await req.auditedWrite(.digestChanged, target: user.id?.uuidString, detail: enabled ? "on" : "off") { db in
             try await user.save(on: db)
-            try await AuditLog.append(on: db, actor: actor, action: .digestChanged, target: user.id?.uuidString, requestID: requestID,
-                                      detail: enabled ? "on" : "off")
         }
         return req.redirect(to: SiteURL.account + "?notice=digest")
     }
@@ -198,11 +194,8 @@ struct AccountController: RouteCollection {
         user.totpSecret = secret
         user.totpLastStep = step
         req.session.data["totp_setup"] = nil
-        let actor = req.auditActor
-        let requestID = req.id
-        try await req.db.writeTransaction { db in
+        try await req.auditedWrite(.twoFactorEnabled, target: user.id?.uuidString) { db in
             try await user.save(on: db)
-            try await AuditLog.append(on: db, actor: actor, action: .twoFactorEnabled, target: user.id?.uuidString, requestID: requestID)
         }
         return req.redirect(to: SiteURL.account + "?notice=two_factor")
     }
@@ -230,11 +223,8 @@ struct AccountController: RouteCollection {
         guard let id = req.parameters.get("id", as: UUID.self),
               let record = try await BrowserSession.query(on: req.db).filter(\.$id == id).filter(\.$userID == current.user.id!).first()
         else { throw PageError.notFound }
-        let actor = req.auditActor
-        let requestID = req.id
-        try await req.db.writeTransaction { db in
+        try await req.auditedWrite(.sessionEnded, target: id.uuidString) { db in
             try await record.delete(on: db)
-            try await AuditLog.append(on: db, actor: actor, action: .sessionEnded, target: id.uuidString, requestID: requestID)
         }
         if id == req.currentSessionRecordID {
             req.session.destroy()

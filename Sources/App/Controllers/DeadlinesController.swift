@@ -135,11 +135,8 @@ struct DeadlinesController: RouteCollection {
             feed.enabled = true
         default: feed.enabled = true
         }
-        let actor = req.auditActor
-        let requestID = req.id
-        try await req.db.writeTransaction { db in
+        try await req.auditedWrite(.calendarFeedChanged, target: current.user.id?.uuidString, detail: action) { db in
             try await feed.save(on: db)
-            try await AuditLog.append(on: db, actor: actor, action: .calendarFeedChanged, target: current.user.id?.uuidString, requestID: requestID, detail: action)
         }
         return req.redirect(to: SiteURL.deadlines + "#calendar")
     }

@@ -235,12 +235,8 @@ struct UsersController: RouteCollection {
         }
         guard errors.isEmpty else { return try await renderShow(req, user: user, errors: errors, status: .unprocessableEntity) }
         user.roles = Role.storedList(roles + (keptSystemAdmin ? [.systemAdmin] : []))
-        let actor = req.auditActor
-        let requestID = req.id
-        try await req.db.writeTransaction { db in
+        try await req.auditedWrite(.userRolesChanged, target: user.id?.uuidString, detail: user.roles) { db in
             try await user.save(on: db)
-            try await AuditLog.append(on: db, actor: actor, action: .userRolesChanged, target: user.id?.uuidString, requestID: requestID,
-                                      detail: user.roles)
         }
         return req.redirect(to: SiteURL.user(user.id!.uuidString) + "?notice=roles")
     }
@@ -255,13 +251,10 @@ struct UsersController: RouteCollection {
             return try await renderShow(req, user: user, errors: errors, status: .unprocessableEntity)
         }
         user.isActive = false
-        let actor = req.auditActor
-        let requestID = req.id
-        try await req.db.writeTransaction { db in
+        try await req.auditedWrite(.userDeactivated, target: user.id?.uuidString) { db in
             try await user.save(on: db)
             // Every session ends at once, on every instance, since sessions live in the database.
             try await DatabaseSessions.endAll(of: user.id!, on: db)
-            try await AuditLog.append(on: db, actor: actor, action: .userDeactivated, target: user.id?.uuidString, requestID: requestID)
         }
         return req.redirect(to: SiteURL.user(user.id!.uuidString) + "?notice=deactivated")
     }
@@ -270,11 +263,8 @@ struct UsersController: RouteCollection {
     func reactivate(req: Request) async throws -> Response {
         let user = try await find(req)
         user.isActive = true
-        let actor = req.auditActor
-        let requestID = req.id
-        try await req.db.writeTransaction { db in
+        try await req.auditedWrite(.userReactivated, target: user.id?.uuidString) { db in
             try await user.save(on: db)
-            try await AuditLog.append(on: db, actor: actor, action: .userReactivated, target: user.id?.uuidString, requestID: requestID)
         }
         return req.redirect(to: SiteURL.user(user.id!.uuidString) + "?notice=reactivated")
     }
@@ -284,13 +274,10 @@ struct UsersController: RouteCollection {
         let user = try await find(req)
         user.totpSecret = nil
         user.totpLastStep = nil
-        let actor = req.auditActor
-        let requestID = req.id
-        try await req.db.writeTransaction { db in
+        try await req.auditedWrite(.twoFactorReset, target: user.id?.uuidString) { db in
             try await user.save(on: db)
             // The lost phone may be in someone else's hands: end the sessions it opened too.
             try await DatabaseSessions.endAll(of: user.id!, on: db)
-            try await AuditLog.append(on: db, actor: actor, action: .twoFactorReset, target: user.id?.uuidString, requestID: requestID)
         }
         return req.redirect(to: SiteURL.user(user.id!.uuidString) + "?notice=two_factor")
     }

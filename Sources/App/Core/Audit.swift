@@ -125,3 +125,16 @@ extension Request {
         }
     }
 }
+
+extension Request {
+    /// One use case that writes: `body` and the audit event that records it, in one transaction.
+    func auditedWrite(_ action: AuditAction, target: String?, detail: String? = nil,
+                      _ body: @escaping @Sendable (any Database) async throws -> Void) async throws {
+        let actor = auditActor
+        let requestID = id
+        try await db.writeTransaction { db in
+            try await body(db)
+            try await AuditLog.append(on: db, actor: actor, action: action, target: target, requestID: requestID, detail: detail)
+        }
+    }
+}
