@@ -4,6 +4,8 @@ import Vapor
 /// The home page: who you are, for which organisation, what your roles let you do, and the
 /// sign-in facts that help notice someone else using the account.
 struct HomeController: RouteCollection {
+    static let urgentCountLifetime: TimeInterval = 120
+
     func boot(routes: any RoutesBuilder) throws {
         routes.on(.GET, SiteURL.home, access: .signedIn, use: home)
     }
@@ -33,8 +35,20 @@ struct HomeController: RouteCollection {
         let current = try req.requireUser()
         var urgent: Int?
         if current.roles.canReadCases {
-            let (input, _) = try await DeadlinesController.input(for: current.user, organisationID: current.organisation.id!, on: req.db)
-            urgent = DeadlineBoard.build(input, today: Day(Date())).urgentCount
+            // The count is kept in the session for two minutes: the home page is the most visited
+            // one, and building the board each time cost it three quarters of its throughput.
+            // The deadlines page itself is always exact.
+            let now = Date().timeIntervalSince1970
+            if let cached = req.session.data["urgent"].flatMap(Int.init), let at = req.session.data["urgent_at"].flatMap(Double.init),
+               now - at < Self.urgentCountLifetime {
+                urgent = cached
+            } else {
+                let (input, _) = try await DeadlinesController.input(for: current.user, organisationID: current.organisation.id!, on: req.db)
+                let count = DeadlineBoard.build(input, today: Day(Date())).urgentCount
+                req.session.data["urgent"] = String(count)
+                req.session.data["urgent_at"] = String(now)
+                urgent = count
+            }
         }
         let previous = req.session.data["previous_sign_in"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
         let context = HomeContext(
