@@ -15,6 +15,9 @@ import VaporTesting
             try await browser.signIn(worker.email)
             let id = try await CasesTests.open(browser, name: "Thandiwe Esempio")
             let old = app.masterKey
+            let secret = TwoFactor.newSecret()
+            worker.totpSecret = try TwoFactor.seal(secret, userID: worker.id!, master: old)
+            try await worker.save(on: app.db)
             let new = Envelope.newKey()
             // MUT
             let count = try await KeysCommand.rewrap(on: app.db, from: old, to: new)
@@ -24,6 +27,9 @@ import VaporTesting
             let page = try await browser.get(SiteURL.caseFile(id))
             #expect(page.text.contains("<h1>Thandiwe Esempio</h1>"))
             #expect(try await browser.get(SiteURL.cases + "?q=thandiwe").text.contains("Thandiwe Esempio"))
+            let stored = try #require(try await User.find(worker.id, on: app.db)?.totpSecret)
+            #expect(TwoFactor.open(stored, userID: worker.id!, master: new) == secret)
+            #expect(TwoFactor.open(stored, userID: worker.id!, master: old) == nil)
             let check = try #require(try await KeyCheck.query(on: app.db).first())
             #expect(Envelope.verifyKeyCheck(check.sealed, master: new))
             #expect(!Envelope.verifyKeyCheck(check.sealed, master: old))

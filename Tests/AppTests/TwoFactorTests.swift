@@ -42,7 +42,10 @@ import VaporTesting
             let done = try await browser.post(SiteURL.twoFactorSetup, [("code", code)])
             #expect(done.location == SiteURL.home)
             #expect(try await browser.get(SiteURL.home).status == .ok)
-            #expect(try await User.find(user.id, on: app.db)?.totpSecret == secret)
+            // Stored sealed, never in clear.
+            let stored = try #require(try await User.find(user.id, on: app.db)?.totpSecret)
+            #expect(stored != secret && !stored.contains(secret))
+            #expect(TwoFactor.open(stored, userID: user.id!, master: app.masterKey) == secret)
 
             // Next sign-in: the code page; the same code cannot be used twice.
             let second = Browser(app)

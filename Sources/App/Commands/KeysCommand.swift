@@ -79,6 +79,12 @@ struct KeysCommand: AsyncCommand {
                 guard let last = page.last, page.count == 2000 else { break }
                 after = last.caseID
             }
+            // Two-factor secrets are sealed under a key derived from the master key too.
+            for user in try await User.query(on: db).filter(\.$totpSecret != nil).all() {
+                guard let stored = user.totpSecret, let secret = TwoFactor.open(stored, userID: user.id!, master: old) else { continue }
+                user.totpSecret = try TwoFactor.seal(secret, userID: user.id!, master: new)
+                try await user.save(on: db)
+            }
             try await KeyCheck.query(on: db).delete()
             try await KeyCheck(sealed: try Envelope.makeKeyCheck(master: new)).create(on: db)
             return count

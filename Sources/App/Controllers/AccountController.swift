@@ -191,7 +191,7 @@ struct AccountController: RouteCollection {
             return try await renderTwoFactor(req, errors: errors, status: .unprocessableEntity)
         }
         let user = current.user
-        user.totpSecret = secret
+        user.totpSecret = try TwoFactor.seal(secret, userID: user.id!, master: req.application.masterKey)
         user.totpLastStep = step
         req.session.data["totp_setup"] = nil
         try await req.auditedWrite(.twoFactorEnabled, target: user.id?.uuidString) { db in

@@ -176,7 +176,8 @@ struct AuthController: RouteCollection {
 
     @Sendable
     func twoFactor(req: Request) async throws -> Response {
-        guard let pending = req.pendingUser, let secret = pending.user.totpSecret else { return req.redirect(to: SiteURL.login) }
+        guard let pending = req.pendingUser, let stored = pending.user.totpSecret,
+              let secret = TwoFactor.open(stored, userID: pending.user.id!, master: req.application.masterKey) else { return req.redirect(to: SiteURL.login) }
         let code = (try? req.content.decode(CodeForm.self))?.code ?? ""
         let user = pending.user
         let subject = user.id!.uuidString
@@ -237,7 +238,7 @@ struct AuthController: RouteCollection {
                                         secret: secret, account: pending.user.email, status: .unprocessableEntity)
         }
         let user = pending.user
-        user.totpSecret = secret
+        user.totpSecret = try TwoFactor.seal(secret, userID: user.id!, master: req.application.masterKey)
         user.totpLastStep = step
         let actor = actor(of: pending)
         let requestID = req.id

@@ -1,4 +1,5 @@
 import Crypto
+import Domain
 import Foundation
 import Vapor
 
@@ -27,6 +28,24 @@ enum TwoFactor {
             if Secrets.constantTimeEqual(expected, code) { return step }
         }
         return nil
+    }
+
+    /// The stored form of a secret: sealed with a key derived from the master key and bound to
+    /// the user, so a copy of the database does not hand over anyone's second factor.
+    static func seal(_ secret: String, userID: UUID, master: SymmetricKey) throws -> String {
+        let key = Envelope.derivedKey(master: master, purpose: "totp", organisationID: userID.uuidString)
+        let box = try AES.GCM.seal(Data(secret.utf8), using: key, authenticating: Data(userID.uuidString.utf8))
+        guard let combined = box.combined else { throw Envelope.Failure.cannotOpen }
+        return "v1:" + combined.base64EncodedString()
+    }
+
+    /// The secret of a stored value; secrets stored in clear by earlier versions are read as they are.
+    static func open(_ stored: String, userID: UUID, master: SymmetricKey) -> String? {
+        guard stored.hasPrefix("v1:") else { return Base32.decode(stored) == nil ? nil : stored }
+        let key = Envelope.derivedKey(master: master, purpose: "totp", organisationID: userID.uuidString)
+        guard let data = Data(base64Encoded: String(stored.dropFirst(3))), let box = try? AES.GCM.SealedBox(combined: data),
+              let plain = try? AES.GCM.open(box, using: key, authenticating: Data(userID.uuidString.utf8)) else { return nil }
+        return String(decoding: plain, as: UTF8.self)
     }
 
     static func provisioningURI(secret: String, account: String) -> String {
