@@ -15,8 +15,6 @@ struct ApplicationsController: RouteCollection {
         routes.on(.POST, SiteURL.cases + "/:id/applications/:item/events", access: workers, use: apply)
     }
 
-    typealias Option = CasesController.Option
-
     struct Row: Encodable {
         let id: String
         let pathway: String
@@ -45,9 +43,9 @@ struct ApplicationsController: RouteCollection {
         }
     }
 
-    static func pathwayOptions(_ req: Request) async throws -> [Option] {
+    static func pathwayOptions(_ req: Request) async throws -> [FormOption] {
         try await PathwayType.query(on: req.db).filter(\.$isCurrent == true).sort(\.$code).all()
-            .map { Option(value: $0.id!.uuidString, label: $0.name(req.language), selected: false) }
+            .map { FormOption(value: $0.id!.uuidString, label: $0.name(req.language), selected: false) }
     }
 
     struct CreateForm: Content {
@@ -90,7 +88,7 @@ struct ApplicationsController: RouteCollection {
         let label: String
         let required: Bool
         let done: Bool
-        let documents: [Option]
+        let documents: [FormOption]
         let linkedDocument: String?
     }
 
@@ -106,7 +104,7 @@ struct ApplicationsController: RouteCollection {
         let checklist: [ChecklistRow]
         let missingRequired: [String]
         let hasMissing: Bool
-        let events: [Option]
+        let events: [FormOption]
         let hasEvents: Bool
         let submittedOn: String?
         let infoRequestedOn: String?
@@ -150,12 +148,12 @@ struct ApplicationsController: RouteCollection {
             version: application.version,
             checklist: items.map { item in
                 ChecklistRow(key: item.key, label: label(item), required: item.required, done: done.contains(item.key),
-                             documents: documents.map { Option(value: $0.id, label: $0.name, selected: links[item.key] == $0.id) },
+                             documents: documents.map { FormOption(value: $0.id, label: $0.name, selected: links[item.key] == $0.id) },
                              linkedDocument: links[item.key].flatMap { names[$0] })
             },
             missingRequired: items.filter { $0.required && !done.contains($0.key) }.map(label),
             hasMissing: items.contains { $0.required && !done.contains($0.key) },
-            events: ApplicationMachine.events(from: application.applicationState).map { Option(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == values["event"]) },
+            events: ApplicationMachine.events(from: application.applicationState).map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == values["event"]) },
             hasEvents: !ApplicationMachine.events(from: application.applicationState).isEmpty,
             submittedOn: submitted?.description, infoRequestedOn: application.infoRequestedOn.map { Day($0).description },
             decidedOn: decided?.description, validFrom: application.validFrom.map { Day($0).description }, validTo: application.validTo.map { Day($0).description },

@@ -21,17 +21,11 @@ struct AuditController: RouteCollection {
         let requestID: String
     }
 
-    struct Option: Encodable {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
-
     struct IndexContext: Encodable {
         let page: PageChrome
         let events: [EventRow]
-        let users: [Option]
-        let actions: [Option]
+        let users: [FormOption]
+        let actions: [FormOption]
         let from: String
         let to: String
         let errors: FormErrors
@@ -88,18 +82,13 @@ struct AuditController: RouteCollection {
 
         let userQuery = User.query(on: req.db).sort(\.$email)
         if !current.has(.systemAdmin) { userQuery.filter(\.$organisation.$id == current.organisation.id!) }
-        let users = try await userQuery.all().map { Option(value: $0.id!.uuidString, label: $0.email, selected: $0.id!.uuidString == filter.user) }
-        let actions = AuditAction.allCases.map { Option(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == filter.action) }
+        let users = try await userQuery.all().map { FormOption(value: $0.id!.uuidString, label: $0.email, selected: $0.id!.uuidString == filter.user) }
+        let actions = AuditAction.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == filter.action) }
 
         try await req.audit(.auditViewed, target: current.has(.systemAdmin) ? "all" : current.organisation.id?.uuidString)
 
         func pageURL(_ number: Int) -> String {
-            var components = URLComponents()
-            components.path = SiteURL.audit
-            components.queryItems = [("user", filter.user), ("action", filter.action), ("from", filter.from), ("to", filter.to)]
-                .compactMap { name, value in value.flatMap { $0.isEmpty ? nil : URLQueryItem(name: name, value: $0) } }
-                + [URLQueryItem(name: "page", value: String(number))]
-            return components.string ?? SiteURL.audit
+            listPageURL(SiteURL.audit, [("user", filter.user), ("action", filter.action), ("from", filter.from), ("to", filter.to)], page: number)
         }
         let rows = events.prefix(Self.pageSize).map { event in
             EventRow(sequence: event.sequence, at: req.formatDateTime(event.occurredAt) ?? "", actor: event.actorEmail ?? "—",

@@ -21,10 +21,8 @@ struct CaseSectionsController: RouteCollection {
         routes.on(.POST, SiteURL.cases + "/:id/experience", access: workers, use: saveExperience)
     }
 
-    typealias Option = CasesController.Option
-
-    static func options<E: CatalogValue>(_ type: E.Type, selected: Set<String>, req: Request) -> [Option] {
-        E.allCases.map { Option(value: $0.rawValue, label: req.t($0.labelKey), selected: selected.contains($0.rawValue)) }
+    static func options<E: CatalogValue>(_ type: E.Type, selected: Set<String>, req: Request) -> [FormOption] {
+        E.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: selected.contains($0.rawValue)) }
     }
 
     // MARK: - Panels on the case page
@@ -32,7 +30,7 @@ struct CaseSectionsController: RouteCollection {
     struct NeedRow: Encodable {
         let kind: String
         let label: String
-        let statuses: [Option]
+        let statuses: [FormOption]
         let recorded: Bool
     }
 
@@ -83,11 +81,11 @@ struct CaseSectionsController: RouteCollection {
         let experience: [CasesController.Pair]
         let hasConsents: Bool
         let hasExperience: Bool
-        let consentKinds: [Option]
-        let consentMethods: [Option]
-        let legalKinds: [Option]
-        let legalStatuses: [Option]
-        let assignees: [Option]
+        let consentKinds: [FormOption]
+        let consentMethods: [FormOption]
+        let legalKinds: [FormOption]
+        let legalStatuses: [FormOption]
+        let assignees: [FormOption]
     }
 
     static func panels(_ req: Request, file: CaseFile, opened: CaseVault.Opened, colleagues: [User], values: [String: String]) async throws -> Panels {
@@ -149,7 +147,7 @@ struct CaseSectionsController: RouteCollection {
             legalKinds: options(LegalActionKind.self, selected: [values["legalKind"] ?? ""], req: req),
             legalStatuses: options(LegalActionStatus.self, selected: [values["legalStatus"] ?? ""], req: req),
             assignees: colleagues.filter { $0.isActive && ($0.roleList.contains(.caseworker) || $0.roleList.contains(.supervisor)) }
-                .map { Option(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id!.uuidString == values["taskAssignee"]) })
+                .map { FormOption(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id!.uuidString == values["taskAssignee"]) })
     }
 
     // MARK: - Needs
@@ -417,14 +415,14 @@ struct CaseSectionsController: RouteCollection {
         let id: String
         let reference: String
         let version: Int
-        let statuses: [Option]
-        let exploitation: [Option]
-        let scopes: [Option]
-        let industries: [Option]
-        let controls: [Option]
-        let recruitment: [Option]
-        let relationships: [Option]
-        let licensed: [Option]
+        let statuses: [FormOption]
+        let exploitation: [FormOption]
+        let scopes: [FormOption]
+        let industries: [FormOption]
+        let controls: [FormOption]
+        let recruitment: [FormOption]
+        let relationships: [FormOption]
+        let licensed: [FormOption]
         let fees: String
         let currency: String
         let details: ExperienceDetails
@@ -505,7 +503,7 @@ struct CaseSectionsController: RouteCollection {
             controls: Self.options(ControlMethod.self, selected: Set(form.controlMethods ?? []), req: req),
             recruitment: Self.options(RecruitmentMethod.self, selected: Set(form.recruitmentMethods ?? []), req: req),
             relationships: Self.options(RecruiterRelationship.self, selected: one(form.recruiterRelationship), req: req),
-            licensed: ["yes", "no", "unknown"].map { Option(value: $0, label: req.t("case.safe.messages.\($0)"), selected: $0 == (form.recruiterLicensed ?? "unknown")) },
+            licensed: ["yes", "no", "unknown"].map { FormOption(value: $0, label: req.t("case.safe.messages.\($0)"), selected: $0 == (form.recruiterLicensed ?? "unknown")) },
             fees: form.fees ?? "", currency: form.currency ?? "CAD",
             details: ExperienceDetails(employers: form.employers ?? "", recruiters: form.recruiters ?? "", recruitmentPlace: form.recruitmentPlace ?? "",
                                        recruitmentWhen: form.recruitmentWhen ?? "", exploitationPlace: form.exploitationPlace ?? "",
@@ -586,9 +584,7 @@ struct CaseSectionsController: RouteCollection {
         try await req.db.writeTransaction { db in
             // Compare-and-set inside the write lock (BEGIN IMMEDIATE on SQLite, the case row locked on
             // PostgreSQL): a save racing this one finds the new version.
-            if !db.isSQLite, let sql = db as? any SQLDatabase {
-                try await sql.raw("SELECT id FROM cases WHERE id = \(bind: caseID) FOR UPDATE").run()
-            }
+            try await db.lockCase(caseID)
             let current = try await CaseExperience.query(on: db).filter(\.$caseID == caseID).first()
             guard current?.version == expected else { throw CaseService.StaleVersion() }
             try await experience.save(on: db)

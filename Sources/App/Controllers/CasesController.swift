@@ -98,24 +98,18 @@ struct CasesController: RouteCollection {
         let workers: String
     }
 
-    struct Option: Encodable {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
-
     struct IndexContext: Encodable {
         let page: PageChrome
         let rows: [Row]
         let q: String
         let scope: String
         let canSeeAll: Bool
-        let statuses: [Option]
-        let provinces: [Option]
-        let workers: [Option]
-        let needs: [Option]
-        let taskFilters: [Option]
-        let sorts: [Option]
+        let statuses: [FormOption]
+        let provinces: [FormOption]
+        let workers: [FormOption]
+        let needs: [FormOption]
+        let taskFilters: [FormOption]
+        let sorts: [FormOption]
         let previousURL: String?
         let nextURL: String?
         let pageNumber: Int
@@ -204,23 +198,18 @@ struct CasesController: RouteCollection {
         try await req.audit(.caseListViewed, target: organisationID.uuidString, detail: "\(rows.count)")
 
         func pageURL(_ number: Int) -> String {
-            var components = URLComponents()
-            components.path = SiteURL.cases
-            components.queryItems = [("q", q), ("scope", scope), ("status", filter.status), ("province", filter.province),
-                                     ("worker", filter.worker), ("need", filter.need), ("tasks", filter.tasks), ("sort", filter.sort)]
-                .compactMap { name, value in value.flatMap { $0.isEmpty ? nil : URLQueryItem(name: name, value: $0) } }
-                + [URLQueryItem(name: "page", value: String(number))]
-            return components.string ?? SiteURL.cases
+            listPageURL(SiteURL.cases, [("q", q), ("scope", scope), ("status", filter.status), ("province", filter.province),
+                                        ("worker", filter.worker), ("need", filter.need), ("tasks", filter.tasks), ("sort", filter.sort)], page: number)
         }
         let context = IndexContext(
             page: PageChrome(req, titleKey: "cases.title"), rows: rows, q: q, scope: scope, canSeeAll: canSeeAll,
-            statuses: CaseStatus.allCases.map { Option(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == filter.status) },
-            provinces: Province.allCases.map { Option(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == filter.province) },
+            statuses: CaseStatus.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == filter.status) },
+            provinces: Province.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == filter.province) },
             workers: colleagues.filter { $0.roleList.contains(.caseworker) || $0.roleList.contains(.supervisor) }
-                .map { Option(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id!.uuidString == filter.worker) },
+                .map { FormOption(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id!.uuidString == filter.worker) },
             needs: CaseSectionsController.options(NeedKind.self, selected: [filter.need ?? ""], req: req),
-            taskFilters: ["open", "overdue"].map { Option(value: $0, label: req.t("cases.tasks.\($0)"), selected: $0 == filter.tasks) },
-            sorts: ["opened", "reference", "status", "updated"].map { Option(value: $0, label: req.t("cases.sort.\($0)"), selected: $0 == (filter.sort ?? "opened")) },
+            taskFilters: ["open", "overdue"].map { FormOption(value: $0, label: req.t("cases.tasks.\($0)"), selected: $0 == filter.tasks) },
+            sorts: ["opened", "reference", "status", "updated"].map { FormOption(value: $0, label: req.t("cases.sort.\($0)"), selected: $0 == (filter.sort ?? "opened")) },
             previousURL: pageNumber > 1 ? pageURL(pageNumber - 1) : nil,
             nextURL: pageNumber * Self.pageSize < total ? pageURL(pageNumber + 1) : nil,
             pageNumber: pageNumber, total: total, isSupervisor: current.has(.supervisor))
@@ -233,7 +222,7 @@ struct CasesController: RouteCollection {
         let page: PageChrome
         let csrf: String
         let preferredName: String
-        let provinces: [Option]
+        let provinces: [FormOption]
         let errors: FormErrors
     }
 
@@ -253,7 +242,7 @@ struct CasesController: RouteCollection {
         let chosen = form.province ?? (current.organisation.provinceList.count == 1 ? current.organisation.provinceList[0].rawValue : "")
         return try await req.render("cases/new", NewContext(
             page: PageChrome(req, titleKey: "cases.new.title"), csrf: csrf, preferredName: form.preferredName ?? "",
-            provinces: Province.allCases.map { Option(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == chosen) },
+            provinces: Province.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == chosen) },
             errors: errors), status: status)
     }
 
@@ -304,9 +293,9 @@ struct CasesController: RouteCollection {
         let person: PersonView?
         let notes: [NoteView]
         let workers: [String]
-        let colleagues: [Option]
-        let statuses: [Option]
-        let closureReasons: [Option]
+        let colleagues: [FormOption]
+        let statuses: [FormOption]
+        let closureReasons: [FormOption]
         let history: [EventView]
         let isSupervisor: Bool
         let canPurge: Bool
@@ -314,7 +303,7 @@ struct CasesController: RouteCollection {
         let values: [String: String]
         let sections: CaseSectionsController.Panels
         let applications: [ApplicationsController.Row]
-        let pathways: [Option]
+        let pathways: [FormOption]
     }
 
     struct SafeContactView: Encodable {
@@ -374,9 +363,9 @@ struct CasesController: RouteCollection {
             },
             workers: assigned.compactMap { names[$0] }.sorted(),
             colleagues: colleagues.filter { $0.isActive && ($0.roleList.contains(.caseworker) || $0.roleList.contains(.supervisor)) }
-                .map { Option(value: $0.id!.uuidString, label: $0.displayName, selected: assigned.contains($0.id!)) },
-            statuses: CaseStatus.allCases.map { Option(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == file.status) },
-            closureReasons: ClosureReason.allCases.map { Option(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == file.closureReason) },
+                .map { FormOption(value: $0.id!.uuidString, label: $0.displayName, selected: assigned.contains($0.id!)) },
+            statuses: CaseStatus.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == file.status) },
+            closureReasons: ClosureReason.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == file.closureReason) },
             history: history.map { EventView(at: req.formatDateTime($0.occurredAt) ?? "", who: $0.actorEmail ?? "—",
                                              actionKey: AuditAction(rawValue: $0.action)?.labelKey ?? $0.action) },
             isSupervisor: current.has(.supervisor), canPurge: current.has(.supervisor) && file.caseStatus.isClosed,
@@ -415,10 +404,10 @@ struct CasesController: RouteCollection {
         let preferredName: String
         let version: Int
         let person: PersonSection
-        let ageBands: [Option]
-        let indigenous: [Option]
-        let immigration: [Option]
-        let regions: [Option]
+        let ageBands: [FormOption]
+        let indigenous: [FormOption]
+        let immigration: [FormOption]
+        let regions: [FormOption]
         let errors: FormErrors
         let changed: [String]
         let hasChanged: Bool
@@ -454,8 +443,8 @@ struct CasesController: RouteCollection {
 
     private func renderPerson(_ req: Request, file: CaseFile, name: String, person: PersonSection, version: Int, errors: FormErrors,
                               changed: [String], status: HTTPResponseStatus = .ok) async throws -> Response {
-        func options<E: RawRepresentable & CaseIterable>(_ type: E.Type, _ selected: String, label: (E) -> String) -> [Option] where E.RawValue == String {
-            E.allCases.map { Option(value: $0.rawValue, label: label($0), selected: $0.rawValue == selected) }
+        func options<E: RawRepresentable & CaseIterable>(_ type: E.Type, _ selected: String, label: (E) -> String) -> [FormOption] where E.RawValue == String {
+            E.allCases.map { FormOption(value: $0.rawValue, label: label($0), selected: $0.rawValue == selected) }
         }
         return try await req.render("cases/person", PersonContext(
             page: PageChrome(req, titleKey: "cases.person.title"), csrf: req.csrfToken, id: file.id!.uuidString, reference: file.reference,
@@ -463,7 +452,7 @@ struct CasesController: RouteCollection {
             ageBands: options(AgeBand.self, person.ageBand) { req.t($0.labelKey) },
             indigenous: options(IndigenousIdentity.self, person.indigenousIdentity) { req.t($0.labelKey) },
             immigration: options(ImmigrationStatus.self, person.immigrationStatus) { req.t($0.labelKey) },
-            regions: ["urban", "rural", "remote"].map { Option(value: $0, label: req.t("case.region.\($0)"), selected: $0 == person.region) },
+            regions: ["urban", "rural", "remote"].map { FormOption(value: $0, label: req.t("case.region.\($0)"), selected: $0 == person.region) },
             errors: errors, changed: changed, hasChanged: !changed.isEmpty), status: status)
     }
 
@@ -536,9 +525,9 @@ struct CasesController: RouteCollection {
         let id: String
         let reference: String
         let version: Int
-        let channels: [Option]
+        let channels: [FormOption]
         let safeTimes: String
-        let messages: [Option]
+        let messages: [FormOption]
         let codeWord: String
         let neverUse: String
         let errors: FormErrors
@@ -568,9 +557,9 @@ struct CasesController: RouteCollection {
         try await req.render("cases/safe-contact", SafeContactContext(
             page: PageChrome(req, titleKey: "cases.safe.title"), csrf: req.csrfToken, id: file.id!.uuidString, reference: file.reference,
             version: version,
-            channels: SafeContactChannel.allCases.map { Option(value: $0.rawValue, label: req.t($0.labelKey), selected: section.channels.contains($0.rawValue)) },
+            channels: SafeContactChannel.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: section.channels.contains($0.rawValue)) },
             safeTimes: section.safeTimes,
-            messages: ["yes", "no", "unknown"].map { Option(value: $0, label: req.t("case.safe.messages.\($0)"), selected: $0 == section.messagesAllowed) },
+            messages: ["yes", "no", "unknown"].map { FormOption(value: $0, label: req.t("case.safe.messages.\($0)"), selected: $0 == section.messagesAllowed) },
             codeWord: section.codeWord, neverUse: section.neverUse, errors: errors), status: status)
     }
 
@@ -729,7 +718,7 @@ struct CasesController: RouteCollection {
     struct SettingsContext: Encodable {
         let page: PageChrome
         let csrf: String
-        let visibility: [Option]
+        let visibility: [FormOption]
         let referenceCode: String
         let saved: Bool
         let retentionYears: String
@@ -759,7 +748,7 @@ struct CasesController: RouteCollection {
         }
         return try await req.render("cases/settings", SettingsContext(
             page: PageChrome(req, titleKey: "cases.settings.title"), csrf: req.csrfToken,
-            visibility: CaseVisibility.allCases.map { Option(value: $0.rawValue, label: req.t($0.labelKey), selected: $0 == settings.caseVisibility) },
+            visibility: CaseVisibility.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: $0 == settings.caseVisibility) },
             referenceCode: settings.referenceCode, saved: req.query[String.self, at: "saved"] != nil,
             retentionYears: retention, hasRetention: settings.retentionYears != nil, due: due, errors: errors), status: status)
     }

@@ -28,20 +28,14 @@ struct OrganisationsController: RouteCollection {
         let organisations: [OrganisationRow]
     }
 
-    struct Choice: Encodable {
-        let value: String
-        let labelKey: String
-        let selected: Bool
-    }
-
     struct FormContext: Encodable {
         let page: PageChrome
         let csrf: String
         let action: String
         let isNew: Bool
         let name: String
-        let types: [Choice]
-        let provinces: [Choice]
+        let types: [KeyedOption]
+        let provinces: [KeyedOption]
         let languages: String
         let active: Bool
         let errors: FormErrors
@@ -82,8 +76,8 @@ struct OrganisationsController: RouteCollection {
             csrf: csrf,
             action: organisation.map { SiteURL.organisation($0.id!.uuidString) } ?? SiteURL.organisations,
             isNew: organisation == nil, name: form.name ?? "",
-            types: OrganisationType.allCases.map { Choice(value: $0.rawValue, labelKey: $0.labelKey, selected: $0.rawValue == form.type) },
-            provinces: Province.allCases.map { Choice(value: $0.rawValue, labelKey: $0.labelKey, selected: chosen.contains($0.rawValue)) },
+            types: OrganisationType.allCases.map { KeyedOption(value: $0.rawValue, labelKey: $0.labelKey, selected: $0.rawValue == form.type) },
+            provinces: Province.allCases.map { KeyedOption(value: $0.rawValue, labelKey: $0.labelKey, selected: chosen.contains($0.rawValue)) },
             languages: form.languages ?? "", active: form.active != nil, errors: errors)
         return try await req.render("organisations/form", context, status: status)
     }

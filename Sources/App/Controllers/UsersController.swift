@@ -36,12 +36,6 @@ struct UsersController: RouteCollection {
         let showOrganisation: Bool
     }
 
-    struct Choice: Encodable {
-        let value: String
-        let labelKey: String
-        let selected: Bool
-    }
-
     struct OrganisationChoice: Encodable {
         let value: String
         let name: String
@@ -53,8 +47,8 @@ struct UsersController: RouteCollection {
         let csrf: String
         let email: String
         let displayName: String
-        let roles: [Choice]
-        let languages: [Choice]
+        let roles: [KeyedOption]
+        let languages: [KeyedOption]
         let organisations: [OrganisationChoice]
         let chooseOrganisation: Bool
         let errors: FormErrors
@@ -64,7 +58,7 @@ struct UsersController: RouteCollection {
         let page: PageChrome
         let csrf: String
         let user: UserRow
-        let roles: [Choice]
+        let roles: [KeyedOption]
         let link: String?
         let linkExpires: String?
         let notice: String?
@@ -142,8 +136,8 @@ struct UsersController: RouteCollection {
         let csrf = req.csrfToken
         return try await req.render("users/new", NewContext(
             page: PageChrome(req, titleKey: "users.new.title"), csrf: csrf, email: form.email ?? "", displayName: form.displayName ?? "",
-            roles: grantable(by: current).map { Choice(value: $0.rawValue, labelKey: $0.labelKey, selected: chosen.contains($0.rawValue)) },
-            languages: Language.allCases.map { Choice(value: $0.rawValue, labelKey: "language.\($0.rawValue)", selected: $0.rawValue == form.language) },
+            roles: grantable(by: current).map { KeyedOption(value: $0.rawValue, labelKey: $0.labelKey, selected: chosen.contains($0.rawValue)) },
+            languages: Language.allCases.map { KeyedOption(value: $0.rawValue, labelKey: "language.\($0.rawValue)", selected: $0.rawValue == form.language) },
             organisations: organisations, chooseOrganisation: !organisations.isEmpty, errors: errors), status: status)
     }
 
@@ -217,7 +211,7 @@ struct UsersController: RouteCollection {
         let held = Set(user.roleList)
         return try await req.render("users/show", ShowContext(
             page: PageChrome(req, titleKey: "users.show.title"), csrf: csrf, user: row(req, user),
-            roles: grantable(by: current).map { Choice(value: $0.rawValue, labelKey: $0.labelKey, selected: held.contains($0)) },
+            roles: grantable(by: current).map { KeyedOption(value: $0.rawValue, labelKey: $0.labelKey, selected: held.contains($0)) },
             link: link, linkExpires: req.formatDateTime(expires), notice: notice, errors: errors, isSelf: user.id == current.user.id),
             status: status)
     }

@@ -62,9 +62,7 @@ enum CaseService {
         let caseID = file.id!
         let organisationID = file.$organisation.id
         try await db.writeTransaction { db in
-            if !db.isSQLite, let sql = db as? any SQLDatabase {
-                try await sql.raw("SELECT version FROM cases WHERE id = \(bind: caseID) FOR UPDATE").run()
-            }
+            try await db.lockCase(caseID)
             guard let stored = try await CaseFile.query(on: db).filter(\.$id == caseID).first(), stored.version == expectedVersion else {
                 throw StaleVersion()
             }

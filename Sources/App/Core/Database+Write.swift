@@ -31,6 +31,15 @@ extension Database {
     }
 }
 
+extension Database {
+    /// Inside a write transaction: holds the case row until commit, so a version read next
+    /// cannot change before the write. SQLite's BEGIN IMMEDIATE already holds the whole database.
+    func lockCase(_ caseID: UUID) async throws {
+        guard !isSQLite, let sql = self as? any SQLDatabase else { return }
+        try await sql.raw("SELECT id FROM cases WHERE id = \(bind: caseID) FOR UPDATE").run()
+    }
+}
+
 enum DatabaseSetup {
     /// Pragmas for the embedded database. WAL lets readers work while one writer commits and is
     /// remembered by the file; `synchronous=FULL` keeps a committed transaction across a power

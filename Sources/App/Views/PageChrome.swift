@@ -76,6 +76,29 @@ extension Request {
     }
 }
 
+/// One choice of a select, radio or checkbox list, its label already in the page's language.
+struct FormOption: Encodable {
+    let value: String
+    let label: String
+    let selected: Bool
+}
+
+/// The same, labelled by a catalog key that the template translates with `#t`.
+struct KeyedOption: Encodable {
+    let value: String
+    let labelKey: String
+    let selected: Bool
+}
+
+/// A list page's link to another page, keeping its filters (empty ones dropped).
+func listPageURL(_ path: String, _ filters: [(String, String?)], page: Int) -> String {
+    var components = URLComponents()
+    components.path = path
+    components.queryItems = filters.compactMap { name, value in value.flatMap { $0.isEmpty ? nil : URLQueryItem(name: name, value: $0) } }
+        + [URLQueryItem(name: "page", value: String(page))]
+    return components.string ?? path
+}
+
 /// A field's error message (already in the page's language) and the value to show again.
 struct FormErrors: Encodable {
     private(set) var messages: [String: String] = [:]
