@@ -26,6 +26,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         postgres.searchPath = searchPath.map { [$0] }
         app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: connections, sqlLogLevel: .debug), as: .psql)
     }
+    _ = app.figuresCache  // created before any request can race to create it
+    app.databases.middleware.use(ApplicationDerivedFields())
+    app.databases.middleware.use(CaseAssignmentOpenedAt())
     Migrations001.add(to: app.migrations)
     if case .postgres(_, let searchPath?, _) = config.database, let sql = app.db as? any SQLDatabase {
         // A schema of its own (tests, or several instances in one database).
@@ -123,5 +126,6 @@ enum Migrations001 {
         migrations.add(CreatePathways())
         migrations.add(AddDigestSetting())
         migrations.add(AddChecklistDocuments())
+        migrations.add(DenormaliseForScale())
     }
 }

@@ -2,6 +2,7 @@
 import Domain
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -149,6 +150,76 @@ import VaporTesting
             let other = Browser(app)
             try await other.signIn(worker.email)
             #expect(try await other.get(SiteURL.figures).status == .forbidden)
+        }
+    }
+
+    /// The figures page asks the database for counts and ranked values (window functions over the
+    /// derived columns); on SQLite and PostgreSQL alike they must equal the computation over every
+    /// application. The derived columns are also kept current when an application changes.
+    @Test func theDatabaseComputesTheSameFiguresAsEveryRecordWould() async throws {
+        try await withTestApp { app in
+            let organisation = try await Fixtures.organisation(app)
+            let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
+            let vault = CaseVault(master: app.masterKey)
+            let pathways = try await PathwayType.query(on: app.db).filter(\.$isCurrent == true).sort(\.$code).all()
+            var caseIDs: [UUID] = []
+            for (index, province) in [Province.QC, .ON, nil].enumerated() {
+                let file = try await CaseService.open(on: app.db, vault: vault, organisation: organisation, openedBy: worker.id,
+                                                      preferredName: "Figure Exemple \(index)", province: province, now: Date(),
+                                                      actor: .system, requestID: nil)
+                caseIDs.append(file.id!)
+            }
+            let start = Day("2025-01-06")!
+            for index in 0..<157 {
+                let state = ApplicationState.allCases[index % ApplicationState.allCases.count]
+                let application = PathwayApplication()
+                application.caseID = caseIDs[index % caseIDs.count]
+                application.organisationID = organisation.id!
+                application.$pathway.id = pathways[(index / 3) % 3].id!
+                application.state = state.rawValue
+                application.createdAt = Date()
+                application.checklistDone = ""
+                application.version = 1
+                let submitted = state == .preparing ? nil : start.adding(days: index % 41)
+                let decided = state.isFinal ? submitted?.adding(days: (index * 7) % 53) : nil
+                application.submittedOn = submitted?.date
+                application.decidedOn = decided?.date
+                if state == .approved, let decided {
+                    application.validFrom = decided.date
+                    application.validTo = decided.adding(days: (index * 13) % 500).date
+                }
+                application.completeAtSubmission = submitted == nil ? nil : index % 5 < 3
+                try await application.create(on: app.db)
+            }
+            func expected() async throws -> [PathwayFigures.Row] {
+                let provinces = Dictionary(uniqueKeysWithValues: try await CaseFile.query(on: app.db).filter(\.$id ~~ caseIDs).all().map { ($0.id!, $0.province ?? "") })
+                return PathwayFigures.rows(try await PathwayApplication.query(on: app.db).filter(\.$organisationID == organisation.id!).with(\.$pathway).all().map {
+                    PathwayFigures.Record(pathwayCode: $0.pathway.code, province: provinces[$0.caseID] ?? "", state: $0.applicationState,
+                                          submitted: $0.submittedOn.map(Day.init), decided: $0.decidedOn.map(Day.init),
+                                          validFrom: $0.validFrom.map(Day.init), validTo: $0.validTo.map(Day.init), completeAtSubmission: $0.completeAtSubmission)
+                })
+            }
+            let sql = app.db as! any SQLDatabase
+            var rows = try await FiguresController.rows(organisationID: organisation.id!, on: sql)
+            #expect(rows.count == 9)
+            #expect(rows.contains { $0.medianProcessing != nil && $0.p90Processing != nil && $0.medianValidity != nil })
+            #expect(rows == (try await expected()))
+            // A later decision updates the derived columns through the model middleware.
+            let pending = try #require(try await PathwayApplication.query(on: app.db).filter(\.$state == ApplicationState.submitted.rawValue).first())
+            pending.state = ApplicationState.approved.rawValue
+            pending.decidedOn = Day(pending.submittedOn!).adding(days: 200).date
+            pending.validFrom = pending.decidedOn
+            pending.validTo = Day(pending.submittedOn!).adding(days: 900).date
+            let before = try await FiguresStamp.current(organisationID: organisation.id!, on: sql)
+            #expect(before == 157)
+            try await pending.save(on: app.db)
+            rows = try await FiguresController.rows(organisationID: organisation.id!, on: sql)
+            #expect(rows == (try await expected()))
+            // Every write moves the organisation's stamp, whatever path makes it: the page's cache
+            // is thrown away. A delete through the query builder skips model middleware, not triggers.
+            #expect(try await FiguresStamp.current(organisationID: organisation.id!, on: sql) == before + 1)
+            try await PathwayApplication.query(on: app.db).filter(\.$id == pending.id!).delete()
+            #expect(try await FiguresStamp.current(organisationID: organisation.id!, on: sql) == before + 2)
         }
     }
 

@@ -114,6 +114,47 @@ import Testing
         #expect(row.medianValidity == 365)
     }
 
+    /// The database computes the figures from counts and ranked values (window functions); the
+    /// result must equal the plain computation over every record.
+    @Test func rankedFiguresEqualFiguresFromRecords() {
+        var records: [PathwayFigures.Record] = []
+        let start = Day("2025-01-06")!
+        for index in 0..<437 {
+            let state = ApplicationState.allCases[index % ApplicationState.allCases.count]
+            let submitted = state == .preparing ? nil : start.adding(days: index % 97)
+            let decided = state.isFinal ? submitted?.adding(days: (index * 7) % 83) : nil
+            let validTo = state == .approved ? decided?.adding(days: (index * 13) % 700 - 30) : nil
+            records.append(PathwayFigures.Record(pathwayCode: ["VOWP", "TRP"][index % 2], province: ["QC", "ON", ""][index % 3], state: state,
+                                                 submitted: submitted, decided: decided, validFrom: validTo == nil ? nil : decided, validTo: validTo,
+                                                 completeAtSubmission: submitted == nil ? nil : index % 5 < 3))
+        }
+        // What the GROUP BY and the window functions return.
+        var tallies: [String: PathwayFigures.Tally] = [:]
+        var series: [String: (PathwayFigures.Series, String, String, [Int])] = [:]
+        for record in records {
+            tallies["\(record.pathwayCode)|\(record.province)|\(record.state)", default: .init(pathwayCode: record.pathwayCode, province: record.province,
+                                                                                         state: record.state, count: 0)].count += 1
+            func add(_ kind: PathwayFigures.Series, _ value: Int?) {
+                guard let value else { return }
+                series["\(kind)|\(record.pathwayCode)|\(record.province)", default: (kind, record.pathwayCode, record.province, [])].3.append(value)
+            }
+            if record.state == .approved || record.state == .refused {
+                let days = ApplicationFigures.processingBusinessDays(submitted: record.submitted, decided: record.decided)
+                add(.processing, days)
+                if let complete = record.completeAtSubmission { add(complete ? .complete : .incomplete, days) }
+            }
+            if record.state == .approved { add(.validity, ApplicationFigures.validityDays(from: record.validFrom, to: record.validTo)) }
+        }
+        let ranked = series.values.flatMap { kind, code, province, values in
+            values.sorted().enumerated().map { PathwayFigures.Ranked(series: kind, pathwayCode: code, province: province, value: $1, rank: $0 + 1, count: values.count) }
+        }
+        #expect(PathwayFigures.rows(tallies: Array(tallies.values), ranked: ranked) == PathwayFigures.rows(records))
+        #expect(PathwayFigures.nearestRank(percent: 90, count: 30) == 27)
+        #expect(ApplicationFigures.percentile(Array(1...30), 0.9) == 27)
+        #expect(PathwayFigures.nearestRank(percent: 50, count: 5) == 3)
+        #expect(PathwayFigures.nearestRank(percent: 50, count: 4) == 2)
+    }
+
     @Test func csvCellsCannotBecomeFormulas() {
         #expect(PathwayFigures.csvCell("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
         #expect(PathwayFigures.csvCell("-2") == "'-2")
@@ -147,5 +188,39 @@ import Testing
             if BusinessDays.isBusinessDay(day) { walked += 1 }
             if offset % 97 == 0 { #expect(BusinessDays.between(start, day) == walked, "\(day)") }
         }
+    }
+}
+
+@Suite struct DeadlineBoardTests {
+    @Test func theWaitingCutoffIsTheLastDayPastTheThreshold() {
+        var today = Day("2026-01-02")!
+        for _ in 0..<400 {
+            let cutoff = DeadlineBoard.latestSubmissionWaitingTooLong(today: today)
+            #expect(BusinessDays.between(cutoff, today)! > 30, "\(today)")
+            #expect(BusinessDays.between(cutoff.adding(days: 1), today)! <= 30, "\(today)")
+            today = today.adding(days: 1)
+        }
+    }
+
+    @Test func sectionsCountsAndTheVOWPWithNothingNext() {
+        let today = Day("2026-11-30")!
+        func permit(_ days: Int, _ code: String = "TRP-VTIP", next: Bool = false) -> DeadlineInput.Permit {
+            .init(caseID: "c\(days)", reference: "R-\(days)", pathwayCode: code, validTo: today.adding(days: days), nextApplicationInProgress: next)
+        }
+        let input = DeadlineInput(
+            permits: [permit(-1), permit(3), permit(45, "VOWP"), permit(50, "VOWP", next: true), permit(80), permit(120)],
+            pending: [.init(caseID: "p1", reference: "P-1", pathwayCode: "VOWP", submitted: today.adding(days: -120)),
+                      .init(caseID: "p2", reference: "P-2", pathwayCode: "VOWP", submitted: today.adding(days: -10))],
+            pendingNotListed: 7,
+            tasks: [.init(caseID: "t1", reference: "T-1", due: today.adding(days: -2)), .init(caseID: "t2", reference: "T-2", due: today.adding(days: 2))])
+        let board = DeadlineBoard.build(input, today: today)
+        #expect(board.expiringWithin30.map(\.reference) == ["R-3"])
+        #expect(board.expiringWithin60.map(\.reference) == ["R-45", "R-50"])
+        #expect(board.expiringWithin90.map(\.reference) == ["R-80"])
+        #expect(board.vowpWithoutNext.map(\.reference) == ["R-45"])
+        #expect(board.waitingTooLong.map(\.reference) == ["P-1"])
+        #expect(board.overdueTasks.map(\.reference) == ["T-1"])
+        #expect(board.waitingNotListed == 7)
+        #expect(board.urgentCount == 1 + 1 + 1 + 1 + 7)
     }
 }

@@ -94,7 +94,7 @@ struct GenerateCommand: AsyncCommand {
                 for term in vault.nameTerms([name], organisationID: organisationID) {
                     termRows.append([UUID(), organisationID, caseID, term])
                 }
-                assignmentRows.append([UUID(), caseID, worker.id!])
+                assignmentRows.append([UUID(), caseID, worker.id!, openedAt])
                 // One application per case, in every state, some permits ending within 90 days.
                 if !pathways.isEmpty {
                     let pathway = pathways[Int.random(in: 0..<pathways.count, using: &generator)]
@@ -103,8 +103,12 @@ struct GenerateCommand: AsyncCommand {
                     let decided: Date? = state.isFinal ? submitted.map { $0.addingTimeInterval(Double(Int.random(in: 2...90, using: &generator)) * 86_400) } : nil
                     let validTo: Date? = state == .approved && pathway.typicalValidityDays != nil
                         ? Date().addingTimeInterval(Double(Int.random(in: -200...400, using: &generator)) * 86_400) : nil
+                    let validFrom = validTo == nil ? nil : decided
+                    let processing = ApplicationFigures.processingBusinessDays(submitted: submitted.map(Day.init), decided: decided.map(Day.init))
+                    let validity = ApplicationFigures.validityDays(from: validFrom.map(Day.init), to: validTo.map(Day.init))
                     applicationRows.append([UUID(), caseID, organisationID, pathway.id!, state.rawValue, openedAt, submitted, decided,
-                                            validTo == nil ? nil : decided, validTo, submitted == nil ? nil : Bool.random(using: &generator), "", 1])
+                                            validFrom, validTo, submitted == nil ? nil : Bool.random(using: &generator), "", 1,
+                                            organisation.provinceList.first?.rawValue, processing, validity])
                 }
             }
             let (cases, keys, terms, assignments, applications) = (caseRows, keyRows, termRows, assignmentRows, applicationRows)
@@ -114,9 +118,10 @@ struct GenerateCommand: AsyncCommand {
                                                      "updated_at", "version", "sealed_preferred_name"], cases)
                 try await Self.insert(sql, "case_keys", ["id", "case_id", "wrapped"], keys)
                 try await Self.insert(sql, "case_name_terms", ["id", "organisation_id", "case_id", "term"], terms)
-                try await Self.insert(sql, "case_assignments", ["id", "case_id", "user_id"], assignments)
+                try await Self.insert(sql, "case_assignments", ["id", "case_id", "user_id", "opened_at"], assignments)
                 try await Self.insert(sql, "applications", ["id", "case_id", "organisation_id", "pathway_type_id", "state", "created_at", "submitted_on",
-                                                            "decided_on", "valid_from", "valid_to", "complete_at_submission", "checklist_done", "version"], applications)
+                                                            "decided_on", "valid_from", "valid_to", "complete_at_submission", "checklist_done", "version",
+                                                            "province", "processing_days", "validity_days"], applications)
             }
             written += count
             if written % 100_000 == 0 || written == total {

@@ -75,6 +75,11 @@ enum Digest {
         section("deadlines.within60", board.expiringWithin60)
         section("deadlines.within90", board.expiringWithin90)
         section("deadlines.waiting", board.waitingTooLong)
+        if board.waitingNotListed > 0 {
+            if board.waitingTooLong.isEmpty { lines.append(t("deadlines.waiting")) }
+            lines.append(t("deadlines.waiting_not_listed", String(board.waitingNotListed) + (board.waitingCountIsCapped ? "+" : "")))
+            lines.append("")
+        }
         section("deadlines.overdue", board.overdueTasks)
         lines.append(t("digest.footer", publicURL + SiteURL.deadlines))
         let subject = t("digest.subject", today.description)

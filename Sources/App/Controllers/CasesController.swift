@@ -114,6 +114,8 @@ struct CasesController: RouteCollection {
         let nextURL: String?
         let pageNumber: Int
         let total: Int
+        let totalLabel: String
+        let totalCapped: Bool
         let isSupervisor: Bool
     }
 
@@ -129,6 +131,22 @@ struct CasesController: RouteCollection {
         var page: Int?
     }
 
+    /// The columns a list row needs, read with SQLKit into a plain struct (Fluent's per-row model
+    /// decoding is the largest cost of a list page).
+    struct ListRaw: Decodable {
+        let id: UUID
+        let reference: String
+        let status: String
+        let province: String?
+        let opened_at: Date
+        let sealed_preferred_name: Data
+        let wrapped: Data
+    }
+
+    /// Counting stops here: "1 000+" reads as well as an exact figure, and an exact count of a
+    /// caseworker's ten thousand cases would cost more than the page itself.
+    static let countCap = 1000
+
     @Sendable
     func index(req: Request) async throws -> Response {
         let current = try req.requireUser()
@@ -137,63 +155,102 @@ struct CasesController: RouteCollection {
         let settings = try await Self.settings(req, for: current.organisation)
         let canSeeAll = current.has(.supervisor) || settings.caseVisibility == .wholeOrganisation
         let scope = canSeeAll && filter.scope == "all" ? "all" : "mine"
-        let query = try await Self.visible(req)
-        if scope == "mine", canSeeAll {
-            query.join(CaseAssignment.self, on: \CaseAssignment.$caseID == \CaseFile.$id)
-                .filter(CaseAssignment.self, \.$userID == current.user.id!)
-        }
+        let sql = req.db as! any SQLDatabase
         let q = (filter.q ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if !q.isEmpty {
-            if let reference = CaseReference(q) {
-                query.filter(\.$reference == reference.description)
+        // Name search: the cases holding every term of the query, found in the blind index.
+        var nameMatches: [UUID]?
+        if !q.isEmpty, CaseReference(q) == nil {
+            struct Match: Decodable { let case_id: UUID }
+            let terms = req.caseVault.nameTerms([q], organisationID: organisationID)
+            nameMatches = terms.isEmpty ? [] : try await sql.select().column("case_id").from("case_name_terms")
+                .where("organisation_id", .equal, SQLBind(organisationID)).where("term", .in, SQLBind.group(terms))
+                .groupBy("case_id").having(SQLFunction("COUNT", args: SQLDistinct(SQLIdentifier("term"))), .equal, SQLBind(terms.count))
+                .limit(Self.countCap + 1).all(decoding: Match.self).map(\.case_id)
+        }
+        // The record-level rule: the organisation's cases, and only the assigned ones for "mine"
+        // (or when the organisation keeps caseworkers to their own cases). The list of one's own
+        // cases reads the assignments index (user, opening date): 25 entries for a page.
+        let assignedOnly = scope == "mine"
+        func scoped(_ select: some SQLSubqueryClauseBuilder) {
+            if assignedOnly {
+                select.from("case_assignments")
+                    .join("cases", on: SQLColumn("id", table: "cases"), .equal, SQLColumn("case_id", table: "case_assignments"))
+                    .where(SQLColumn("user_id", table: "case_assignments"), .equal, SQLBind(current.user.id!))
             } else {
-                let terms = req.caseVault.nameTerms([q], organisationID: organisationID)
-                let matches = try await CaseNameTerm.query(on: req.db)
-                    .filter(\.$organisationID == organisationID).filter(\.$term ~~ terms).all()
-                let counts = Dictionary(grouping: matches, by: \.caseID).mapValues { Set($0.map(\.term)).count }
-                let ids = counts.filter { $0.value == terms.count }.map(\.key)
-                query.filter(\.$id ~~ ids)
+                select.from("cases")
+            }
+            select.where(SQLColumn("organisation_id", table: "cases"), .equal, SQLBind(organisationID))
+            if let reference = CaseReference(q) { select.where(SQLColumn("reference", table: "cases"), .equal, SQLBind(reference.description)) }
+            if let nameMatches { select.where(SQLColumn("id", table: "cases"), .in, SQLBind.group(nameMatches)) }
+            if let status = filter.status.flatMap(CaseStatus.init(rawValue:)) {
+                select.where(SQLColumn("status", table: "cases"), .equal, SQLBind(status.rawValue))
+            }
+            if let province = filter.province.flatMap(Province.init(rawValue:)) {
+                select.where(SQLColumn("province", table: "cases"), .equal, SQLBind(province.rawValue))
+            }
+            if let need = filter.need.flatMap(NeedKind.init(rawValue:)) {
+                select.where(SQLColumn("id", table: "cases"), .in, SQLSubquery.select { $0.column("case_id").from("case_needs")
+                    .where("organisation_id", .equal, SQLBind(organisationID)).where("need", .equal, SQLBind(need.rawValue)) })
+            }
+            if filter.tasks == "open" || filter.tasks == "overdue" {
+                let overdue = filter.tasks == "overdue"
+                select.where(SQLColumn("id", table: "cases"), .in, SQLSubquery.select { sub in
+                    sub.column("case_id").from("case_tasks").where("organisation_id", .equal, SQLBind(organisationID)).where("done_at", .is, SQLLiteral.null)
+                    if overdue { sub.where("due_on", .lessThan, SQLBind(Date())) }
+                    return sub
+                })
+            }
+            if let worker = filter.worker.flatMap(UUID.init(uuidString:)) {
+                select.where(SQLColumn("id", table: "cases"), .in, SQLSubquery.select { $0.column("case_id").from("case_assignments")
+                    .where("user_id", .equal, SQLBind(worker)) })
             }
         }
-        if let status = filter.status, let value = CaseStatus(rawValue: status) { query.filter(\.$status == value.rawValue) }
-        if let province = filter.province, let value = Province(rawValue: province) { query.filter(\.$province == value.rawValue) }
-        if let need = filter.need.flatMap(NeedKind.init(rawValue:)) {
-            // unique(case_id, need): the join cannot duplicate a case.
-            query.join(CaseNeed.self, on: \CaseNeed.$caseID == \CaseFile.$id).filter(CaseNeed.self, \.$need == need.rawValue)
-        }
-        if filter.tasks == "open" || filter.tasks == "overdue" {
-            let tasks = CaseTask.query(on: req.db).filter(\.$organisationID == organisationID).filter(\.$doneAt == nil)
-            if filter.tasks == "overdue" { tasks.filter(\.$dueOn < Date()) }
-            query.filter(\.$id ~~ Array(Set(try await tasks.all(\.$caseID))))
-        }
-        if let worker = filter.worker.flatMap(UUID.init(uuidString:)) {
-            let assigned = try await CaseAssignment.query(on: req.db).filter(\.$userID == worker).all(\.$caseID)
-            query.filter(\.$id ~~ assigned)
-        }
+        let opened = assignedOnly ? SQLColumn("opened_at", table: "case_assignments") : SQLColumn("opened_at", table: "cases")
+        let pageNumber = max(1, min(filter.page ?? 1, Self.countCap / Self.pageSize))
+        let select = sql.select()
+        for column in ["id", "reference", "status", "province", "opened_at", "sealed_preferred_name"] { select.column(SQLColumn(column, table: "cases")) }
+        select.column(SQLColumn("wrapped", table: "case_keys"))
+        scoped(select)
+        select.join("case_keys", on: SQLColumn("case_id", table: "case_keys"), .equal, SQLColumn("id", table: "cases"))
+        func descending(_ column: SQLColumn) -> SQLOrderBy { SQLOrderBy(expression: column, direction: SQLDirection.descending) }
         switch filter.sort {
-        case "reference": query.sort(\.$reference)
-        case "status": query.sort(\.$status).sort(\.$openedAt, .descending)
-        case "updated": query.sort(\.$updatedAt, .descending)
-        default: query.sort(\.$openedAt, .descending)
+        case "reference": select.orderBy(SQLColumn("reference", table: "cases"))
+        case "status": select.orderBy(SQLColumn("status", table: "cases")).orderBy(descending(opened))
+        case "updated": select.orderBy(descending(SQLColumn("updated_at", table: "cases")))
+        default:
+            // The index order itself (user, opened_at, case_id) when listing one's own cases.
+            select.orderBy(descending(opened))
+            if assignedOnly { select.orderBy(descending(SQLColumn("case_id", table: "case_assignments"))) }
         }
-        let total = try await query.count()
-        let pageNumber = max(1, min(filter.page ?? 1, 100_000))
-        let files = try await query.range((pageNumber - 1) * Self.pageSize ..< pageNumber * Self.pageSize).all()
+        let files = try await select.limit(Self.pageSize).offset((pageNumber - 1) * Self.pageSize).all(decoding: ListRaw.self)
+        struct Count: Decodable { let n: Int }
+        let counting = SQLSubqueryBuilder().column(SQLLiteral.numeric("1"))
+        let unfiltered = q.isEmpty && [filter.status, filter.province, filter.need, filter.tasks, filter.worker].allSatisfy { ($0 ?? "").isEmpty }
+        if assignedOnly, unfiltered {
+            // One's own cases, unfiltered: the assignments index alone (assignments are only ever
+            // made within the organisation).
+            counting.from("case_assignments").where("user_id", .equal, SQLBind(current.user.id!))
+        } else {
+            scoped(counting)
+        }
+        let counted = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .from(SQLAlias(counting.limit(Self.countCap + 1).query, as: SQLIdentifier("capped"))).first(decoding: Count.self)?.n ?? 0
+        let total = min(counted, Self.countCap)
 
-        let ids = files.compactMap(\.id)
-        let keys = Dictionary(try await CaseKey.query(on: req.db).filter(\.$caseID ~~ ids).all().map { ($0.caseID, $0.wrapped) },
-                              uniquingKeysWith: { first, _ in first })
-        let assignments = try await CaseAssignment.query(on: req.db).filter(\.$caseID ~~ ids).all()
+        struct Assigned: Decodable { let case_id: UUID; let user_id: UUID }
+        let ids = files.map(\.id)
+        let assignments = ids.isEmpty ? [] : try await sql.select().column("case_id").column("user_id").from("case_assignments")
+            .where("case_id", .in, SQLBind.group(ids)).all(decoding: Assigned.self)
         let colleagues = try await User.query(on: req.db).filter(\.$organisation.$id == organisationID).sort(\.$displayName).all()
         let names = Dictionary(colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
         let vault = req.caseVault
         let rows = try files.map { file -> Row in
-            let opened = try vault.open(file, wrapped: keys[file.id!] ?? Data())
-            let workers = assignments.filter { $0.caseID == file.id }.compactMap { names[$0.userID] }.sorted().joined(separator: ", ")
-            return Row(id: file.id!.uuidString, reference: file.reference,
-                       preferredName: try vault.openText(file.sealedPreferredName, field: "preferred_name", with: opened),
-                       statusKey: file.caseStatus.labelKey, provinceKey: file.province.flatMap(Province.init(rawValue:))?.labelKey,
-                       openedAt: req.formatDate(file.openedAt), workers: workers)
+            let opened = try vault.open(organisationID: organisationID, caseID: file.id, wrapped: file.wrapped)
+            let workers = assignments.filter { $0.case_id == file.id }.compactMap { names[$0.user_id] }.sorted().joined(separator: ", ")
+            return Row(id: file.id.uuidString, reference: file.reference,
+                       preferredName: try vault.openText(file.sealed_preferred_name, field: "preferred_name", with: opened),
+                       statusKey: (CaseStatus(rawValue: file.status) ?? .active).labelKey, provinceKey: file.province.flatMap(Province.init(rawValue:))?.labelKey,
+                       openedAt: req.formatDate(file.opened_at), workers: workers)
         }
         try await req.audit(.caseListViewed, target: organisationID.uuidString, detail: "\(rows.count)")
 
@@ -212,7 +269,7 @@ struct CasesController: RouteCollection {
             sorts: ["opened", "reference", "status", "updated"].map { FormOption(value: $0, label: req.t("cases.sort.\($0)"), selected: $0 == (filter.sort ?? "opened")) },
             previousURL: pageNumber > 1 ? pageURL(pageNumber - 1) : nil,
             nextURL: pageNumber * Self.pageSize < total ? pageURL(pageNumber + 1) : nil,
-            pageNumber: pageNumber, total: total, isSupervisor: current.has(.supervisor))
+            pageNumber: pageNumber, total: total, totalLabel: req.formatNumber(total), totalCapped: counted > Self.countCap, isSupervisor: current.has(.supervisor))
         return try await req.render("cases/index", context)
     }
 
@@ -661,10 +718,10 @@ struct CasesController: RouteCollection {
         // Only active colleagues of the same organisation can be assigned.
         let valid = try await User.query(on: req.db).filter(\.$organisation.$id == current.organisation.id!)
             .filter(\.$isActive == true).filter(\.$id ~~ Array(chosen)).all(\.$id).compactMap { $0 }
-        let caseID = file.id!
+        let caseID = file.id!, openedAt = file.openedAt
         try await req.db.writeTransaction { db in
             try await CaseAssignment.query(on: db).filter(\.$caseID == caseID).delete()
-            for worker in valid { try await CaseAssignment(caseID: caseID, userID: worker).create(on: db) }
+            for worker in valid { try await CaseAssignment(caseID: caseID, userID: worker, openedAt: openedAt).create(on: db) }
             try await Self.audit(req, .caseAssigned, file, detail: "\(valid.count)", on: db)
         }
         return req.redirect(to: SiteURL.caseFile(caseID.uuidString))

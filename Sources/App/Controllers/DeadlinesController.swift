@@ -2,6 +2,7 @@ import Crypto
 import Domain
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// The deadlines board, the private calendar feed, and the data both (and the daily digest) read.
@@ -15,49 +16,99 @@ struct DeadlinesController: RouteCollection {
 
     // MARK: - Data
 
+    /// How many of the longest-waiting applications a board or a digest lists; the rest are counted.
+    static let waitingListed = 100
+    /// Waiting applications are counted up to this many per state.
+    static let waitingCountCap = 300
+
     /// Deadlines of the cases a user follows: a supervisor all of the organisation's, a caseworker
-    /// those assigned to them. Every filter is in SQL, so the cost follows the number of deadlines,
-    /// not the number of cases.
+    /// those assigned to them. Every filter is in SQL, read with SQLKit into plain structs (not
+    /// Fluent models), so the cost follows the number of deadlines shown, not the number of cases.
     static func input(for user: User, organisationID: UUID, on db: any Database, horizonDays: Int = 90) async throws -> (DeadlineInput, [UUID: String]) {
+        let sql = db as! any SQLDatabase
         let supervisor = user.roleList.contains(.supervisor)
         let today = Day(Date())
-        func scoped<M: Model>(_ query: QueryBuilder<M>, caseKey: KeyPath<M, FieldProperty<M, UUID>>) -> QueryBuilder<M> {
-            query.join(CaseFile.self, on: caseKey == \CaseFile.$id)
+        /// Midnight (UTC) starting a day: stored dates are compared against day boundaries.
+        func start(_ day: Day) -> Date { day.date.addingTimeInterval(-43_200) }
+        func scoped<Builder: SQLSubqueryClauseBuilder>(_ select: Builder, table: String) -> Builder {
+            select.where(SQLColumn("organisation_id", table: table), .equal, SQLBind(organisationID))
             if !supervisor {
-                query.join(CaseAssignment.self, on: caseKey == \CaseAssignment.$caseID).filter(CaseAssignment.self, \.$userID == user.id!)
+                select.join("case_assignments", on: SQLColumn("case_id", table: "case_assignments"), .equal, SQLColumn("case_id", table: table))
+                    .where(SQLColumn("user_id", table: "case_assignments"), .equal, SQLBind(user.id!))
             }
-            return query
+            return select
         }
-        let permitRows = try await scoped(PathwayApplication.query(on: db).filter(\.$organisationID == organisationID)
-            .filter(\.$state == ApplicationState.approved.rawValue)
-            .filter(\.$validTo >= today.date.addingTimeInterval(-43_200)).filter(\.$validTo <= today.adding(days: horizonDays).date), caseKey: \.$caseID)
-            .with(\.$pathway).all()
-        // Waiting longer than 30 business days means more than 40 calendar days: a safe prefilter.
-        let pendingRows = try await scoped(PathwayApplication.query(on: db).filter(\.$organisationID == organisationID)
-            .filter(\.$state ~~ [ApplicationState.submitted.rawValue, ApplicationState.additionalInformationRequested.rawValue])
-            .filter(\.$submittedOn <= today.adding(days: -40).date), caseKey: \.$caseID)
-            .with(\.$pathway).all()
-        let taskRows = try await scoped(CaseTask.query(on: db).filter(\.$organisationID == organisationID).filter(\.$doneAt == nil)
-            .filter(\.$dueOn != nil).filter(\.$dueOn <= today.adding(days: horizonDays).date), caseKey: \.$caseID).all()
+        func withReference(_ select: SQLSelectBuilder, table: String) -> SQLSelectBuilder {
+            select.column(SQLColumn("case_id", table: table)).column(SQLColumn("reference", table: "cases"))
+                .join("cases", on: SQLColumn("id", table: "cases"), .equal, SQLColumn("case_id", table: table))
+        }
+        func withPathway(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
+            select.column(SQLColumn("code", table: "pathway_types"))
+                .join("pathway_types", on: SQLColumn("id", table: "pathway_types"), .equal, SQLColumn("pathway_type_id", table: "applications"))
+        }
+        struct PermitRow: Decodable { let case_id: UUID; let reference: String; let code: String; let valid_to: Date }
+        struct PendingRow: Decodable { let case_id: UUID; let reference: String; let code: String; let submitted_on: Date }
+        struct TaskRow: Decodable { let case_id: UUID; let reference: String; let due_on: Date }
+        struct Count: Decodable { let n: Int }
+        struct CaseRow: Decodable { let case_id: UUID }
+
+        let permitRows = try await scoped(withPathway(withReference(sql.select().column(SQLColumn("valid_to", table: "applications")).from("applications"), table: "applications")), table: "applications")
+            .where(SQLColumn("state", table: "applications"), .equal, SQLBind(ApplicationState.approved.rawValue))
+            .where(SQLColumn("valid_to", table: "applications"), .greaterThanOrEqual, SQLBind(start(today)))
+            .where(SQLColumn("valid_to", table: "applications"), .lessThan, SQLBind(start(today.adding(days: horizonDays + 1))))
+            .all(decoding: PermitRow.self)
+        // Waiting too long: submitted on or before the last day past the threshold (business days).
+        // One query per state, each read in the order of the index (organisation, state,
+        // submitted_on) and stopped at the listed number; the rest is counted up to a cap.
+        let cutoff = start(DeadlineBoard.latestSubmissionWaitingTooLong(today: today).adding(days: 1))
+        var pendingRows: [PendingRow] = []
+        var waitingTotal = 0, capped = false
+        for state in [ApplicationState.submitted, .additionalInformationRequested] {
+            func waiting<Builder: SQLSubqueryClauseBuilder>(_ select: Builder) -> Builder {
+                scoped(select, table: "applications")
+                    .where(SQLColumn("state", table: "applications"), .equal, SQLBind(state.rawValue))
+                    .where(SQLColumn("submitted_on", table: "applications"), .lessThan, SQLBind(cutoff))
+            }
+            let rows = try await waiting(withPathway(withReference(sql.select().column(SQLColumn("submitted_on", table: "applications")).from("applications"), table: "applications")))
+                .orderBy(SQLColumn("submitted_on", table: "applications")).limit(Self.waitingListed)
+                .all(decoding: PendingRow.self)
+            pendingRows += rows
+            if rows.count < Self.waitingListed {
+                waitingTotal += rows.count
+            } else {
+                let query = waiting(SQLSubqueryBuilder().column(SQLLiteral.numeric("1")).from("applications")).limit(Self.waitingCountCap)
+                let counted = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+                    .from(SQLAlias(query.query, as: SQLIdentifier("capped"))).first(decoding: Count.self)?.n ?? 0
+                waitingTotal += counted
+                capped = capped || counted >= Self.waitingCountCap
+            }
+        }
+        pendingRows = Array(pendingRows.sorted { $0.submitted_on < $1.submitted_on }.prefix(Self.waitingListed))
+        let pendingNotListed = max(0, waitingTotal - pendingRows.count)
+        let taskRows = try await scoped(withReference(sql.select().column(SQLColumn("due_on", table: "case_tasks")).from("case_tasks"), table: "case_tasks"), table: "case_tasks")
+            .where(SQLColumn("done_at", table: "case_tasks"), .is, SQLLiteral.null)
+            .where(SQLColumn("due_on", table: "case_tasks"), .isNot, SQLLiteral.null)
+            .where(SQLColumn("due_on", table: "case_tasks"), .lessThan, SQLBind(start(today.adding(days: horizonDays + 1))))
+            .all(decoding: TaskRow.self)
         var references: [UUID: String] = [:]
-        for row in permitRows { references[row.caseID] = try row.joined(CaseFile.self).reference }
-        for row in pendingRows { references[row.caseID] = try row.joined(CaseFile.self).reference }
-        for row in taskRows { references[row.caseID] = try row.joined(CaseFile.self).reference }
-        let permitCases = Array(Set(permitRows.map(\.caseID)))
-        let inProgress = permitCases.isEmpty ? Set<UUID>() : Set(try await PathwayApplication.query(on: db).filter(\.$caseID ~~ permitCases)
-            .filter(\.$state ~~ [ApplicationState.preparing.rawValue, ApplicationState.submitted.rawValue,
-                                  ApplicationState.additionalInformationRequested.rawValue]).all(\.$caseID))
-        let permits = permitRows.compactMap { row -> DeadlineInput.Permit? in
-            guard let validTo = row.validTo.map(Day.init) else { return nil }
-            return .init(caseID: row.caseID.uuidString, reference: references[row.caseID] ?? "", pathwayCode: row.pathway.code, validTo: validTo,
-                         nextApplicationInProgress: inProgress.contains(row.caseID))
+        for row in permitRows { references[row.case_id] = row.reference }
+        for row in pendingRows { references[row.case_id] = row.reference }
+        for row in taskRows { references[row.case_id] = row.reference }
+        let permitCases = Array(Set(permitRows.map(\.case_id)))
+        let inProgress = permitCases.isEmpty ? Set<UUID>() : Set(try await sql.select().column("case_id").from("applications")
+            .where("case_id", .in, SQLBind.group(permitCases))
+            .where("state", .in, SQLBind.group([ApplicationState.preparing.rawValue, ApplicationState.submitted.rawValue,
+                                                ApplicationState.additionalInformationRequested.rawValue]))
+            .all(decoding: CaseRow.self).map(\.case_id))
+        let permits = permitRows.map { row in
+            DeadlineInput.Permit(caseID: row.case_id.uuidString, reference: row.reference, pathwayCode: row.code, validTo: Day(row.valid_to),
+                                 nextApplicationInProgress: inProgress.contains(row.case_id))
         }
-        let pending = pendingRows.compactMap { row -> DeadlineInput.Pending? in
-            guard let submitted = row.submittedOn.map(Day.init) else { return nil }
-            return .init(caseID: row.caseID.uuidString, reference: references[row.caseID] ?? "", pathwayCode: row.pathway.code, submitted: submitted)
-        }
-        let tasks = taskRows.map { DeadlineInput.Task(caseID: $0.caseID.uuidString, reference: references[$0.caseID] ?? "", due: Day($0.dueOn!)) }
-        return (DeadlineInput(permits: permits, pending: pending, tasks: tasks), references)
+        let pending = pendingRows.map { DeadlineInput.Pending(caseID: $0.case_id.uuidString, reference: $0.reference, pathwayCode: $0.code, submitted: Day($0.submitted_on)) }
+        let tasks = taskRows.map { DeadlineInput.Task(caseID: $0.case_id.uuidString, reference: $0.reference, due: Day($0.due_on)) }
+        var input = DeadlineInput(permits: permits, pending: pending, pendingNotListed: pendingNotListed, tasks: tasks)
+        input.pendingCountIsCapped = capped
+        return (input, references)
     }
 
     static func token(master: SymmetricKey, userID: UUID, version: Int) -> String {
@@ -89,6 +140,7 @@ struct DeadlinesController: RouteCollection {
         let within60: [ItemView]
         let within90: [ItemView]
         let waiting: [ItemView]
+        let waitingNotListed: String?
         let overdue: [ItemView]
         let vowp: [ItemView]
         let isEmpty: Bool
@@ -111,9 +163,10 @@ struct DeadlinesController: RouteCollection {
         return try await req.render("deadlines", BoardContext(
             page: PageChrome(req, titleKey: "deadlines.title"), csrf: req.csrfToken,
             within30: views(board.expiringWithin30), within60: views(board.expiringWithin60), within90: views(board.expiringWithin90),
-            waiting: views(board.waitingTooLong), overdue: views(board.overdueTasks), vowp: views(board.vowpWithoutNext), isEmpty: board.isEmpty,
+            waiting: views(board.waitingTooLong), waitingNotListed: board.waitingNotListed > 0 ? req.formatNumber(board.waitingNotListed) + (board.waitingCountIsCapped ? "+" : "") : nil,
+            overdue: views(board.overdueTasks), vowp: views(board.vowpWithoutNext), isEmpty: board.isEmpty,
             show: ["vowp": !board.vowpWithoutNext.isEmpty, "within30": !board.expiringWithin30.isEmpty, "within60": !board.expiringWithin60.isEmpty,
-                   "within90": !board.expiringWithin90.isEmpty, "waiting": !board.waitingTooLong.isEmpty, "overdue": !board.overdueTasks.isEmpty],
+                   "within90": !board.expiringWithin90.isEmpty, "waiting": !board.waitingTooLong.isEmpty || board.waitingNotListed > 0, "overdue": !board.overdueTasks.isEmpty],
             feedURL: try await Self.feedURL(req, user: current.user), isSupervisor: current.has(.supervisor)))
     }
 

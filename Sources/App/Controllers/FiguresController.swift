@@ -1,6 +1,7 @@
 import Domain
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -12,38 +13,61 @@ struct FiguresController: RouteCollection {
         routes.on(.GET, SiteURL.figures + ".csv", access: CasesController.supervisors, use: csv)
     }
 
-    /// The columns the figures need, read with SQLKit into a plain struct: an organisation can
-    /// hold tens of thousands of applications, and Fluent's per-row model decoding is slow.
-    struct Raw: Decodable {
-        let code: String
-        let province: String?
-        let state: String
-        let submitted_on: Date?
-        let decided_on: Date?
-        let valid_from: Date?
-        let valid_to: Date?
-        let complete_at_submission: Bool?
+    /// The figures are computed by the database from the covering index `applications_figures_idx`:
+    /// counts by pathway, province and state (GROUP BY), and the values at the median and the
+    /// 90th percentile of each series (ROW_NUMBER and COUNT over a window). A few dozen rows come
+    /// back whatever the number of applications; `PathwayFigures.rows(tallies:ranked:)` assembles
+    /// them (tested equal to the computation over every record).
+    static func rows(_ req: Request) async throws -> [PathwayFigures.Row] {
+        let organisationID = try req.requireUser().organisation.id!
+        let sql = req.db as! any SQLDatabase
+        // Computed again only when an application of the organisation changed since (FiguresStamp).
+        let stamp = try await FiguresStamp.current(organisationID: organisationID, on: sql)
+        if let cached = req.application.figuresCache.rows(organisationID, stamp: stamp) { return cached }
+        let rows = try await rows(organisationID: organisationID, on: sql)
+        req.application.figuresCache.store(organisationID, stamp: stamp, rows: rows)
+        return rows
     }
 
-    static func rows(_ req: Request) async throws -> [PathwayFigures.Row] {
-        let current = try req.requireUser()
-        let sql = req.db as! any SQLDatabase
-        let raws = try await sql.select()
-            .column(SQLColumn("code", table: "pathway_types")).column(SQLColumn("province", table: "cases"))
-            .column(SQLColumn("state", table: "applications")).column(SQLColumn("submitted_on", table: "applications"))
-            .column(SQLColumn("decided_on", table: "applications")).column(SQLColumn("valid_from", table: "applications"))
-            .column(SQLColumn("valid_to", table: "applications")).column(SQLColumn("complete_at_submission", table: "applications"))
-            .from("applications")
-            .join("cases", on: SQLColumn("case_id", table: "applications"), .equal, SQLColumn("id", table: "cases"))
-            .join("pathway_types", on: SQLColumn("pathway_type_id", table: "applications"), .equal, SQLColumn("id", table: "pathway_types"))
-            .where(SQLColumn("organisation_id", table: "applications"), .equal, SQLBind(current.organisation.id!))
-            .all(decoding: Raw.self)
-        return PathwayFigures.rows(raws.map { raw in
-            PathwayFigures.Record(pathwayCode: raw.code, province: raw.province ?? "", state: ApplicationState(rawValue: raw.state) ?? .preparing,
-                                  submitted: raw.submitted_on.map(Day.init), decided: raw.decided_on.map(Day.init),
-                                  validFrom: raw.valid_from.map(Day.init), validTo: raw.valid_to.map(Day.init),
-                                  completeAtSubmission: raw.complete_at_submission)
-        })
+    static func rows(organisationID: UUID, on sql: any SQLDatabase) async throws -> [PathwayFigures.Row] {
+        struct Tally: Decodable { let code: String; let province: String?; let state: String; let n: Int }
+        struct Ranked: Decodable { let series: String; let code: String; let province: String?; let v: Int; let rn: Int; let n: Int }
+        let approved = ApplicationState.approved.rawValue, refused = ApplicationState.refused.rawValue
+        let tallies = try await sql.raw("""
+            SELECT p.code AS code, a.province AS province, a.state AS state, COUNT(*) AS n
+            FROM applications a JOIN pathway_types p ON p.id = a.pathway_type_id
+            WHERE a.organisation_id = \(bind: organisationID)
+            GROUP BY p.code, a.province, a.state
+            """).all(decoding: Tally.self)
+        let ranked = try await sql.raw("""
+            SELECT series, code, province, v, rn, n FROM (
+              SELECT series, code, province, v,
+                     ROW_NUMBER() OVER (PARTITION BY series, code, province ORDER BY v) AS rn,
+                     COUNT(*) OVER (PARTITION BY series, code, province) AS n
+              FROM (
+                SELECT 'processing' AS series, p.code AS code, a.province AS province, a.processing_days AS v
+                FROM applications a JOIN pathway_types p ON p.id = a.pathway_type_id
+                WHERE a.organisation_id = \(bind: organisationID) AND a.state IN (\(bind: approved), \(bind: refused)) AND a.processing_days IS NOT NULL
+                UNION ALL
+                SELECT CASE WHEN a.complete_at_submission THEN 'complete' ELSE 'incomplete' END, p.code, a.province, a.processing_days
+                FROM applications a JOIN pathway_types p ON p.id = a.pathway_type_id
+                WHERE a.organisation_id = \(bind: organisationID) AND a.state IN (\(bind: approved), \(bind: refused)) AND a.processing_days IS NOT NULL
+                  AND a.complete_at_submission IS NOT NULL
+                UNION ALL
+                SELECT 'validity', p.code, a.province, a.validity_days
+                FROM applications a JOIN pathway_types p ON p.id = a.pathway_type_id
+                WHERE a.organisation_id = \(bind: organisationID) AND a.state = \(bind: approved) AND a.validity_days IS NOT NULL
+              ) series_values
+            ) ranked
+            WHERE rn = (n * 50 + 99) / 100 OR (series = 'processing' AND rn = (n * 90 + 99) / 100)
+            """).all(decoding: Ranked.self)
+        return PathwayFigures.rows(
+            tallies: tallies.map { .init(pathwayCode: $0.code, province: $0.province ?? "", state: ApplicationState(rawValue: $0.state) ?? .preparing, count: $0.n) },
+            ranked: ranked.compactMap { row in
+                PathwayFigures.Series(rawValue: row.series).map {
+                    .init(series: $0, pathwayCode: row.code, province: row.province ?? "", value: row.v, rank: row.rn, count: row.n)
+                }
+            })
     }
 
     struct RowView: Encodable {
@@ -125,5 +149,29 @@ struct FiguresController: RouteCollection {
         response.headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
         response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"passerelle-figures.csv\"")
         return response
+    }
+}
+
+/// The last figures of each organisation with the stamp they were computed at.
+final class FiguresCache: Sendable {
+    private let entries = NIOLockedValueBox<[UUID: (stamp: Int, rows: [PathwayFigures.Row])]>([:])
+
+    func rows(_ organisationID: UUID, stamp: Int) -> [PathwayFigures.Row]? {
+        entries.withLockedValue { entries in entries[organisationID].flatMap { $0.stamp == stamp ? $0.rows : nil } }
+    }
+
+    func store(_ organisationID: UUID, stamp: Int, rows: [PathwayFigures.Row]) {
+        entries.withLockedValue { $0[organisationID] = (stamp, rows) }
+    }
+}
+
+extension Application {
+    private struct FiguresCacheKey: StorageKey { typealias Value = FiguresCache }
+
+    var figuresCache: FiguresCache {
+        if let cache = storage[FiguresCacheKey.self] { return cache }
+        let cache = FiguresCache()
+        storage[FiguresCacheKey.self] = cache
+        return cache
     }
 }

@@ -45,7 +45,7 @@ enum CaseService {
             try await file.create(on: db)
             try await CaseKey(caseID: caseID, wrapped: wrapped).create(on: db)
             for term in terms { try await CaseNameTerm(organisationID: organisationID, caseID: caseID, term: term).create(on: db) }
-            if let openedBy { try await CaseAssignment(caseID: caseID, userID: openedBy).create(on: db) }
+            if let openedBy { try await CaseAssignment(caseID: caseID, userID: openedBy, openedAt: now).create(on: db) }
             try await AuditLog.append(on: db, actor: actor, action: .caseCreated, target: caseID.uuidString, requestID: requestID,
                                       detail: file.reference)
             return file

@@ -69,8 +69,11 @@ struct CaseVault: Sendable {
     }
 
     func open(_ file: CaseFile, wrapped: Data) throws -> Opened {
-        let organisationID = file.$organisation.id.uuidString
-        let caseID = file.id!.uuidString
+        try open(organisationID: file.$organisation.id, caseID: file.id!, wrapped: wrapped)
+    }
+
+    func open(organisationID: UUID, caseID: UUID, wrapped: Data) throws -> Opened {
+        let organisationID = organisationID.uuidString, caseID = caseID.uuidString
         return Opened(key: try Envelope.unwrap(wrapped, master: master, organisationID: organisationID, caseID: caseID),
                       organisationID: organisationID, caseID: caseID)
     }

@@ -55,6 +55,9 @@ enum DatabaseSetup {
                 try await sql.raw("PRAGMA journal_mode = WAL").run()
                 try await sql.raw("PRAGMA synchronous = FULL").run()
                 try await sql.raw("PRAGMA foreign_keys = ON").run()
+                // 64 MB of page cache instead of SQLite's 2 MB: at a million cases the hot
+                // index pages stay in memory instead of being read again with a system call.
+                try await sql.raw("PRAGMA cache_size = -65536").run()
             }
         }
     }

@@ -124,11 +124,14 @@ final class CaseAssignment: Model, @unchecked Sendable {
     @ID(key: .id) var id: UUID?
     @Field(key: "case_id") var caseID: UUID
     @Field(key: "user_id") var userID: UUID
+    /// The case's opening date, copied for the list's index (see `DenormaliseForScale`).
+    @OptionalField(key: "opened_at") var openedAt: Date?
 
     init() {}
-    init(caseID: UUID, userID: UUID) {
+    init(caseID: UUID, userID: UUID, openedAt: Date? = nil) {
         self.caseID = caseID
         self.userID = userID
+        self.openedAt = openedAt
     }
 }
 

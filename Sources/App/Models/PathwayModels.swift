@@ -57,6 +57,10 @@ final class PathwayApplication: Model, @unchecked Sendable {
     /// JSON object: checklist key → id of the case document that supports it.
     @OptionalField(key: "checklist_documents") var checklistDocuments: String?
     @Field(key: "version") var version: Int
+    /// Derived and copied columns for the figures' covering index (see `DenormaliseForScale`).
+    @OptionalField(key: "province") var province: String?
+    @OptionalField(key: "processing_days") var processingDays: Int?
+    @OptionalField(key: "validity_days") var validityDays: Int?
 
     init() {}
 

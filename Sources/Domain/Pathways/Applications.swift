@@ -99,7 +99,8 @@ public enum ApplicationFigures {
     public static func percentile(_ values: [Int], _ p: Double) -> Int? {
         guard !values.isEmpty else { return nil }
         let sorted = values.sorted()
-        let rank = max(1, Int((p * Double(sorted.count)).rounded(.up)))
+        // In whole hundredths: ceil(0.9 × 30) in floating point is 28, not 27.
+        let rank = PathwayFigures.nearestRank(percent: Int((p * 100).rounded()), count: sorted.count)
         return sorted[min(rank, sorted.count) - 1]
     }
 }

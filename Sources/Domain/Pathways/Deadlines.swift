@@ -44,12 +44,18 @@ public struct DeadlineInput: Sendable {
     }
 
     public var permits: [Permit]
+    /// The longest-waiting applications past the threshold, oldest first; `pendingNotListed` more
+    /// wait as long or longer than the threshold but are not listed (a board lists the oldest).
     public var pending: [Pending]
+    public var pendingNotListed: Int
+    /// The database stopped counting: there are at least `pendingNotListed` more.
+    public var pendingCountIsCapped = false
     public var tasks: [Task]
 
-    public init(permits: [Permit], pending: [Pending], tasks: [Task]) {
+    public init(permits: [Permit], pending: [Pending], pendingNotListed: Int = 0, tasks: [Task]) {
         self.permits = permits
         self.pending = pending
+        self.pendingNotListed = pendingNotListed
         self.tasks = tasks
     }
 }
@@ -69,19 +75,34 @@ public struct DeadlineBoard: Sendable {
     public var expiringWithin90: [Item] = []
     public var waitingTooLong: [Item] = []
     public var overdueTasks: [Item] = []
+    /// Applications waiting too long beyond those listed in `waitingTooLong`.
+    public var waitingNotListed = 0
+    public var waitingCountIsCapped = false
     /// A VOWP cannot be renewed: one nearing its end with nothing prepared is the most urgent.
     public var vowpWithoutNext: [Item] = []
 
-    public var urgentCount: Int { expiringWithin30.count + overdueTasks.count + vowpWithoutNext.count + waitingTooLong.count }
+    public var urgentCount: Int { expiringWithin30.count + overdueTasks.count + vowpWithoutNext.count + waitingTooLong.count + waitingNotListed }
     public var isEmpty: Bool {
         expiringWithin30.isEmpty && expiringWithin60.isEmpty && expiringWithin90.isEmpty && waitingTooLong.isEmpty
-            && overdueTasks.isEmpty && vowpWithoutNext.isEmpty
+            && overdueTasks.isEmpty && vowpWithoutNext.isEmpty && waitingNotListed == 0
     }
 
     public static let vowpCode = "VOWP"
 
-    public static func build(_ input: DeadlineInput, today: Day, waitingThresholdBusinessDays: Int = 30) -> DeadlineBoard {
+    public static let waitingThresholdBusinessDays = 30
+
+    /// The latest submission day that has waited longer than `threshold` business days by
+    /// `today`: a database selects what waits too long with `submitted <= this day`.
+    public static func latestSubmissionWaitingTooLong(today: Day, threshold: Int = waitingThresholdBusinessDays) -> Day {
+        var day = today.adding(days: -threshold)
+        while (BusinessDays.between(day, today) ?? 0) <= threshold { day = day.adding(days: -1) }
+        return day
+    }
+
+    public static func build(_ input: DeadlineInput, today: Day, waitingThresholdBusinessDays: Int = waitingThresholdBusinessDays) -> DeadlineBoard {
         var board = DeadlineBoard()
+        board.waitingNotListed = input.pendingNotListed
+        board.waitingCountIsCapped = input.pendingCountIsCapped
         for permit in input.permits {
             let days = today.days(until: permit.validTo)
             guard days >= 0 else { continue }

@@ -57,6 +57,78 @@ public enum PathwayFigures {
         }.sorted { ($0.pathwayCode, $0.province) < ($1.pathwayCode, $1.province) }
     }
 
+    /// Counts by pathway, province and state, as a database's GROUP BY gives them.
+    public struct Tally: Sendable {
+        public var pathwayCode: String
+        public var province: String
+        public var state: ApplicationState
+        public var count: Int
+
+        public init(pathwayCode: String, province: String, state: ApplicationState, count: Int) {
+            self.pathwayCode = pathwayCode
+            self.province = province
+            self.state = state
+            self.count = count
+        }
+    }
+
+    /// The series whose percentiles the figures show: processing business days of decided
+    /// applications (all, with and without a complete checklist) and validity days granted.
+    public enum Series: String, Sendable, CaseIterable {
+        case processing, complete, incomplete, validity
+    }
+
+    /// One value of a series at its rank (1-based, ascending) among `count` values of its
+    /// pathway and province: what a window function (ROW_NUMBER, COUNT OVER) returns.
+    public struct Ranked: Sendable {
+        public var series: Series
+        public var pathwayCode: String
+        public var province: String
+        public var value: Int
+        public var rank: Int
+        public var count: Int
+
+        public init(series: Series, pathwayCode: String, province: String, value: Int, rank: Int, count: Int) {
+            self.series = series
+            self.pathwayCode = pathwayCode
+            self.province = province
+            self.value = value
+            self.rank = rank
+            self.count = count
+        }
+    }
+
+    /// The nearest rank of percentile `p` (in hundredths) among `count` values: ceil(p × count),
+    /// in integers so a database computes the same (`(count × p + 99) / 100`).
+    public static func nearestRank(percent: Int, count: Int) -> Int { max(1, (count * percent + 99) / 100) }
+
+    /// The same rows as `rows(_:)`, from counts and the ranked values at the median and the 90th
+    /// percentile, so the database does the sorting and only a few dozen rows travel.
+    public static func rows(tallies: [Tally], ranked: [Ranked]) -> [Row] {
+        struct Key: Hashable { let code: String; let province: String }
+        var percentiles: [Key: [Series: [Int: Int]]] = [:]
+        var sizes: [Key: [Series: Int]] = [:]
+        for item in ranked {
+            let key = Key(code: item.pathwayCode, province: item.province)
+            percentiles[key, default: [:]][item.series, default: [:]][item.rank] = item.value
+            sizes[key, default: [:]][item.series] = item.count
+        }
+        func value(_ key: Key, _ series: Series, percent: Int) -> Int? {
+            guard let count = sizes[key]?[series] else { return nil }
+            return percentiles[key]?[series]?[nearestRank(percent: percent, count: count)]
+        }
+        return Dictionary(grouping: tallies) { Key(code: $0.pathwayCode, province: $0.province) }.map { key, group in
+            func count(_ states: Set<ApplicationState>) -> Int { group.filter { states.contains($0.state) }.reduce(0) { $0 + $1.count } }
+            let decided = count([.approved, .refused]), approved = count([.approved])
+            return Row(pathwayCode: key.code, province: key.province, applications: group.reduce(0) { $0 + $1.count }, decided: decided,
+                       approvalRate: decided == 0 ? nil : Double(approved) / Double(decided),
+                       medianProcessing: value(key, .processing, percent: 50), p90Processing: value(key, .processing, percent: 90),
+                       medianValidity: value(key, .validity, percent: 50),
+                       medianProcessingComplete: value(key, .complete, percent: 50),
+                       medianProcessingIncomplete: value(key, .incomplete, percent: 50))
+        }.sorted { ($0.pathwayCode, $0.province) < ($1.pathwayCode, $1.province) }
+    }
+
     /// A CSV cell that a spreadsheet will not run as a formula (OWASP CSV injection).
     public static func csvCell(_ text: String) -> String {
         var value = text
