@@ -348,3 +348,41 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct GenerateTests {
+    func generate(_ app: Application, cases: Int, organisations: Int) async throws {
+        var context = CommandContext(console: Terminal(), input: CommandInput(arguments: ["passerelle", "--cases", "\(cases)", "--organisations", "\(organisations)"]))
+        context.application = app
+        try await GenerateCommand().run(using: &context)
+    }
+
+    /// `passerelle generate` writes through the same encryption path as a real case: the list
+    /// opens every name, the blind index finds one, numbering continues on a second run.
+    @Test func generatedCasesAreListedSearchedAndNumberedInOrder() async throws {
+        try await withTestApp { app in
+            try await generate(app, cases: 250, organisations: 3)
+            try await generate(app, cases: 10, organisations: 3)
+            #expect(try await CaseFile.query(on: app.db).count() == 260)
+            #expect(try await CaseKey.query(on: app.db).count() == 260)
+            #expect(try await CaseAssignment.query(on: app.db).filter(\.$openedAt == nil).count() == 0)
+            let references = try await CaseFile.query(on: app.db).all(\.$reference)
+            #expect(Set(references).count == 260)
+            // Organisation 1 received cases 0, 3, 6… of each run: 84 then 4, numbered 1 to 88.
+            let worker = try #require(try await User.query(on: app.db).filter(\.$email == "intervenant.001@genere.example").first())
+            let counter = try #require(try await CaseCounter.query(on: app.db).filter(\.$organisationID == worker.$organisation.id).first())
+            #expect(counter.lastNumber == 88)
+            worker.passwordHash = try await app.passwordService.hash(Fixtures.password, on: app.threadPool)
+            try await worker.save(on: app.db)
+            let browser = Browser(app)
+            try await browser.signIn(worker.email)
+            let list = try await browser.get(SiteURL.cases)
+            #expect(list.text.contains("88 dossier(s)"))
+            let row = try #require(list.text.range(of: #"/cases/[0-9A-F-]{36}">[^<]+ [0-9]+<"#, options: .regularExpression))
+            let name = list.text[row].split(separator: ">")[1].dropLast()
+            let words = name.split(separator: " ")
+            let search = try await browser.get(SiteURL.cases + "?q=" + "\(words.first!) \(words.last!)".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+            #expect(search.text.contains("1 dossier(s)"))
+            #expect(search.text.contains(String(name)))
+        }
+    }
+}

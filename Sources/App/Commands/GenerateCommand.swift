@@ -18,7 +18,7 @@ struct GenerateCommand: AsyncCommand {
 
     var help: String { "Adds synthetic cases for load testing (passerelle generate --cases N --organisations M)." }
 
-    static let batch = 1000
+    static let batch = 10_000
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
@@ -61,75 +61,70 @@ struct GenerateCommand: AsyncCommand {
 
         let vault = CaseVault(master: app.masterKey)
         let pathways = try await PathwayType.query(on: app.db).filter(\.$isCurrent == true).sort(\.$code).all()
+            .map { Pathway(id: $0.id!, typicalValidityDays: $0.typicalValidityDays) }
         let year = Calendar(identifier: .gregorian).component(.year, from: Date())
-        var nextNumber: [UUID: Int] = [:]
+        var firstNumber: [UUID: Int] = [:]
         for (organisation, _, _) in organisations {
-            nextNumber[organisation.id!] = try await CaseCounter.query(on: app.db).filter(\.$organisationID == organisation.id!)
+            firstNumber[organisation.id!] = try await CaseCounter.query(on: app.db).filter(\.$organisationID == organisation.id!)
                 .filter(\.$year == year).first()?.lastNumber ?? 0
         }
-        var generator = SeededGenerator(seed: UInt64(total) &+ 7)
-        var written = 0
-        while written < total {
-            let count = min(Self.batch, total - written)
-            var caseRows: [[any Encodable & Sendable]] = []
-            var keyRows: [[any Encodable & Sendable]] = []
-            var termRows: [[any Encodable & Sendable]] = []
-            var assignmentRows: [[any Encodable & Sendable]] = []
-            var applicationRows: [[any Encodable & Sendable]] = []
-            for offset in 0..<count {
-                let (organisation, worker, settings) = organisations[(written + offset) % organisations.count]
-                let organisationID = organisation.id!
-                let caseID = UUID()
-                let number = nextNumber[organisationID]! + 1
-                nextNumber[organisationID] = number
-                let name = "\(DemoCases.givenNames[Int.random(in: 0..<DemoCases.givenNames.count, using: &generator)]) "
-                    + "\(DemoCases.familyNames[Int.random(in: 0..<DemoCases.familyNames.count, using: &generator)]) \(number)"
-                let (opened, wrapped) = try vault.create(organisationID: organisationID, caseID: caseID)
-                let openedAt = Date().addingTimeInterval(-Double(Int.random(in: 0..<(5 * 365 * 86_400), using: &generator)))
-                let status = [CaseStatus.active, .active, .followUp, .closed][Int.random(in: 0..<4, using: &generator)]
-                caseRows.append([caseID, organisationID, CaseReference(organisationCode: settings.referenceCode, year: year, number: number).description,
-                                 status.rawValue, organisation.provinceList.first?.rawValue, openedAt, worker.id, openedAt, 1,
-                                 try vault.seal(name, field: "preferred_name", with: opened)])
-                keyRows.append([UUID(), caseID, wrapped])
-                for term in vault.nameTerms([name], organisationID: organisationID) {
-                    termRows.append([UUID(), organisationID, caseID, term])
+        // The blind-index terms of every given and family name, per organisation, computed once:
+        // only the case number's term is computed per case.
+        let plan = Plan(
+            organisations: organisations.map { organisation, worker, settings in
+                let index = BlindIndex(master: app.masterKey, organisationID: organisation.id!.uuidString)
+                return Plan.Organisation(id: organisation.id!, workerID: worker.id!, code: settings.referenceCode,
+                                         province: organisation.provinceList.first?.rawValue, firstNumber: firstNumber[organisation.id!]!,
+                                         index: index, givenTerms: DemoCases.givenNames.map(index.terms(for:)),
+                                         familyTerms: DemoCases.familyNames.map(index.terms(for:)))
+            },
+            pathways: pathways, year: year, total: total, vault: vault, now: Date(), idBase: UInt64(Date().timeIntervalSince1970 * 1_000_000) * 16)
+
+        // Organisation k receives the cases k, k + n, k + 2n…: (total + n - 1 - k) / n of them.
+        let lastNumbers = Dictionary(uniqueKeysWithValues: plan.organisations.enumerated().map { k, organisation in
+            (organisation.id, organisation.firstNumber + (total + organisationCount - 1 - k) / organisationCount)
+        })
+        // Pipeline: the next batch is built and sealed on another core while this one is written.
+        // On SQLite the load runs on one connection without waiting for each commit to reach the
+        // disk and with rarer checkpoints; both are restored, and the log checkpointed, at the end.
+        try await app.db.withConnection { db in
+            let sql = db as! any SQLDatabase
+            if db.isSQLite {
+                try await sql.raw("PRAGMA synchronous = OFF").run()
+                try await sql.raw("PRAGMA wal_autocheckpoint = 100000").run()
+                // Index inserts land at random places (UUID keys): keep the pages they touch in memory.
+                try await sql.raw("PRAGMA cache_size = -2000000").run()
+            }
+            var written = 0
+            var pending: Task<Batch, any Error>? = Task.detached { try plan.batch(from: 0, count: min(Self.batch, total)) }
+            while let building = pending {
+                let batch = try await building.value
+                let next = written + batch.count
+                pending = next < total ? Task.detached { try plan.batch(from: next, count: min(Self.batch, total - next)) } : nil
+                try await db.writeTransaction { db in
+                    let sql = db as! any SQLDatabase
+                    try await Self.insert(sql, "cases", ["id", "organisation_id", "reference", "status", "province", "opened_at", "opened_by",
+                                                         "updated_at", "version", "sealed_preferred_name"], batch.cases)
+                    try await Self.insert(sql, "case_keys", ["id", "case_id", "wrapped"], batch.keys)
+                    try await Self.insert(sql, "case_name_terms", ["id", "organisation_id", "case_id", "term"], batch.terms)
+                    try await Self.insert(sql, "case_assignments", ["id", "case_id", "user_id", "opened_at"], batch.assignments)
+                    try await Self.insert(sql, "applications", ["id", "case_id", "organisation_id", "pathway_type_id", "state", "created_at", "submitted_on",
+                                                                "decided_on", "valid_from", "valid_to", "complete_at_submission", "checklist_done", "version",
+                                                                "province", "processing_days", "validity_days"], batch.applications)
                 }
-                assignmentRows.append([UUID(), caseID, worker.id!, openedAt])
-                // One application per case, in every state, some permits ending within 90 days.
-                if !pathways.isEmpty {
-                    let pathway = pathways[Int.random(in: 0..<pathways.count, using: &generator)]
-                    let state = ApplicationState.allCases[Int.random(in: 0..<ApplicationState.allCases.count, using: &generator)]
-                    let submitted: Date? = state == .preparing ? nil : openedAt.addingTimeInterval(Double(Int.random(in: 1...60, using: &generator)) * 86_400)
-                    let decided: Date? = state.isFinal ? submitted.map { $0.addingTimeInterval(Double(Int.random(in: 2...90, using: &generator)) * 86_400) } : nil
-                    let validTo: Date? = state == .approved && pathway.typicalValidityDays != nil
-                        ? Date().addingTimeInterval(Double(Int.random(in: -200...400, using: &generator)) * 86_400) : nil
-                    let validFrom = validTo == nil ? nil : decided
-                    let processing = ApplicationFigures.processingBusinessDays(submitted: submitted.map(Day.init), decided: decided.map(Day.init))
-                    let validity = ApplicationFigures.validityDays(from: validFrom.map(Day.init), to: validTo.map(Day.init))
-                    applicationRows.append([UUID(), caseID, organisationID, pathway.id!, state.rawValue, openedAt, submitted, decided,
-                                            validFrom, validTo, submitted == nil ? nil : Bool.random(using: &generator), "", 1,
-                                            organisation.provinceList.first?.rawValue, processing, validity])
+                written = next
+                if written % 100_000 == 0 || written == total {
+                    let rate = Double(written) / max(Date().timeIntervalSince(started), 0.001)
+                    context.console.print("generated \(written) cases (\(Int(rate)) cases/s)")
                 }
             }
-            let (cases, keys, terms, assignments, applications) = (caseRows, keyRows, termRows, assignmentRows, applicationRows)
-            try await app.db.writeTransaction { db in
-                let sql = db as! any SQLDatabase
-                try await Self.insert(sql, "cases", ["id", "organisation_id", "reference", "status", "province", "opened_at", "opened_by",
-                                                     "updated_at", "version", "sealed_preferred_name"], cases)
-                try await Self.insert(sql, "case_keys", ["id", "case_id", "wrapped"], keys)
-                try await Self.insert(sql, "case_name_terms", ["id", "organisation_id", "case_id", "term"], terms)
-                try await Self.insert(sql, "case_assignments", ["id", "case_id", "user_id", "opened_at"], assignments)
-                try await Self.insert(sql, "applications", ["id", "case_id", "organisation_id", "pathway_type_id", "state", "created_at", "submitted_on",
-                                                            "decided_on", "valid_from", "valid_to", "complete_at_submission", "checklist_done", "version",
-                                                            "province", "processing_days", "validity_days"], applications)
-            }
-            written += count
-            if written % 100_000 == 0 || written == total {
-                let rate = Double(written) / max(Date().timeIntervalSince(started), 0.001)
-                context.console.print("generated \(written) cases (\(Int(rate)) cases/s)")
+            if db.isSQLite {
+                try await sql.raw("PRAGMA synchronous = FULL").run()
+                try await sql.raw("PRAGMA wal_autocheckpoint = 1000").run()
+                try await sql.raw("PRAGMA cache_size = -65536").run()
+                try await sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
             }
         }
-        let lastNumbers = nextNumber
         try await app.db.writeTransaction { db in
             for (organisationID, last) in lastNumbers {
                 if let counter = try await CaseCounter.query(on: db).filter(\.$organisationID == organisationID).filter(\.$year == year).first() {
@@ -158,6 +153,107 @@ struct GenerateCommand: AsyncCommand {
             for row in chunk { builder.values(row.map { SQLBind($0) as any SQLExpression }) }
             try await builder.run()
             start += perStatement
+        }
+    }
+}
+
+extension GenerateCommand {
+    struct Pathway: Sendable {
+        let id: UUID
+        let typicalValidityDays: Int?
+    }
+
+    typealias Rows = [[any Encodable & Sendable]]
+
+    struct Batch: Sendable {
+        var count = 0
+        var cases: Rows = []
+        var keys: Rows = []
+        var terms: Rows = []
+        var assignments: Rows = []
+        var applications: Rows = []
+    }
+
+    /// Everything a batch needs, immutable, so batches can be built on any thread. Case `i` goes
+    /// to organisation `i % n` with number `first + i / n + 1`, and draws from its own seeded
+    /// generator: the result does not depend on how the work is split.
+    struct Plan: Sendable {
+        struct Organisation: Sendable {
+            let id: UUID
+            let workerID: UUID
+            let code: String
+            let province: String?
+            let firstNumber: Int
+            let index: BlindIndex
+            let givenTerms: [[String]]
+            let familyTerms: [[String]]
+        }
+
+        let organisations: [Organisation]
+        let pathways: [Pathway]
+        let year: Int
+        let total: Int
+        let vault: CaseVault
+        let now: Date
+        /// Microseconds at the start of the run: the base of the generated row identifiers.
+        let idBase: UInt64
+
+        /// Row identifiers in increasing order (RFC 9562 version 8: a 60-bit counter around the
+        /// version nibble, 62 random bits): each insert lands at the end of the primary-key and
+        /// case-id indexes instead of at a random page, which kept generation from slowing down
+        /// as the tables grow. Real cases keep random identifiers.
+        func id(_ position: Int, _ slot: Int, using generator: inout SeededGenerator) -> UUID {
+            let counter = idBase &+ UInt64(position) &* 16 &+ UInt64(slot)
+            let high = counter >> 12, low = counter & 0xFFF
+            let random = generator.next()
+            return UUID(uuid: (UInt8(truncatingIfNeeded: high >> 40), UInt8(truncatingIfNeeded: high >> 32), UInt8(truncatingIfNeeded: high >> 24),
+                               UInt8(truncatingIfNeeded: high >> 16), UInt8(truncatingIfNeeded: high >> 8), UInt8(truncatingIfNeeded: high),
+                               0x80 | UInt8(low >> 8), UInt8(truncatingIfNeeded: low),
+                               0x80 | UInt8(truncatingIfNeeded: random >> 58), UInt8(truncatingIfNeeded: random >> 48), UInt8(truncatingIfNeeded: random >> 40),
+                               UInt8(truncatingIfNeeded: random >> 32), UInt8(truncatingIfNeeded: random >> 24), UInt8(truncatingIfNeeded: random >> 16),
+                               UInt8(truncatingIfNeeded: random >> 8), UInt8(truncatingIfNeeded: random)))
+        }
+
+        func batch(from start: Int, count: Int) throws -> Batch {
+            var batch = Batch(count: count)
+            batch.cases.reserveCapacity(count)
+            for position in start..<(start + count) {
+                var generator = SeededGenerator(seed: UInt64(total) &* 31 &+ UInt64(position))
+                let organisation = organisations[position % organisations.count]
+                let number = organisation.firstNumber + position / organisations.count + 1
+                let caseID = id(position, 0, using: &generator)
+                let given = Int.random(in: 0..<DemoCases.givenNames.count, using: &generator)
+                let family = Int.random(in: 0..<DemoCases.familyNames.count, using: &generator)
+                let name = "\(DemoCases.givenNames[given]) \(DemoCases.familyNames[family]) \(number)"
+                let (opened, wrapped) = try vault.create(organisationID: organisation.id, caseID: caseID)
+                let openedAt = now.addingTimeInterval(-Double(Int.random(in: 0..<(5 * 365 * 86_400), using: &generator)))
+                let status = [CaseStatus.active, .active, .followUp, .closed][Int.random(in: 0..<4, using: &generator)]
+                batch.cases.append([caseID, organisation.id, CaseReference(organisationCode: organisation.code, year: year, number: number).description,
+                                    status.rawValue, organisation.province, openedAt, organisation.workerID, openedAt, 1,
+                                    try vault.seal(name, field: "preferred_name", with: opened)])
+                batch.keys.append([id(position, 1, using: &generator), caseID, wrapped])
+                // Slots 2 to 13 for the terms (a name has three to five).
+                for (slot, term) in Set(organisation.givenTerms[given] + organisation.familyTerms[family] + [organisation.index.term(String(number))]).enumerated() {
+                    batch.terms.append([id(position, 2 + slot, using: &generator), organisation.id, caseID, term])
+                }
+                batch.assignments.append([id(position, 14, using: &generator), caseID, organisation.workerID, openedAt])
+                // One application per case, in every state, some permits ending within 90 days.
+                if !pathways.isEmpty {
+                    let pathway = pathways[Int.random(in: 0..<pathways.count, using: &generator)]
+                    let state = ApplicationState.allCases[Int.random(in: 0..<ApplicationState.allCases.count, using: &generator)]
+                    let submitted: Date? = state == .preparing ? nil : openedAt.addingTimeInterval(Double(Int.random(in: 1...60, using: &generator)) * 86_400)
+                    let decided: Date? = state.isFinal ? submitted.map { $0.addingTimeInterval(Double(Int.random(in: 2...90, using: &generator)) * 86_400) } : nil
+                    let validTo: Date? = state == .approved && pathway.typicalValidityDays != nil
+                        ? now.addingTimeInterval(Double(Int.random(in: -200...400, using: &generator)) * 86_400) : nil
+                    let validFrom = validTo == nil ? nil : decided
+                    let processing = ApplicationFigures.processingBusinessDays(submitted: submitted.map(Day.init), decided: decided.map(Day.init))
+                    let validity = ApplicationFigures.validityDays(from: validFrom.map(Day.init), to: validTo.map(Day.init))
+                    batch.applications.append([id(position, 15, using: &generator), caseID, organisation.id, pathway.id, state.rawValue, openedAt, submitted, decided,
+                                               validFrom, validTo, submitted == nil ? nil : Bool.random(using: &generator), "", 1,
+                                               organisation.province, processing, validity])
+                }
+            }
+            return batch
         }
     }
 }

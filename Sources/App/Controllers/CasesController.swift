@@ -92,8 +92,8 @@ struct CasesController: RouteCollection {
         let id: String
         let reference: String
         let preferredName: String
-        let statusKey: String
-        let provinceKey: String?
+        let status: String
+        let province: String
         let openedAt: String
         let workers: String
     }
@@ -249,7 +249,8 @@ struct CasesController: RouteCollection {
             let workers = assignments.filter { $0.case_id == file.id }.compactMap { names[$0.user_id] }.sorted().joined(separator: ", ")
             return Row(id: file.id.uuidString, reference: file.reference,
                        preferredName: try vault.openText(file.sealed_preferred_name, field: "preferred_name", with: opened),
-                       statusKey: (CaseStatus(rawValue: file.status) ?? .active).labelKey, provinceKey: file.province.flatMap(Province.init(rawValue:))?.labelKey,
+                       status: req.t((CaseStatus(rawValue: file.status) ?? .active).labelKey),
+                       province: file.province.flatMap(Province.init(rawValue:)).map { req.t($0.labelKey) } ?? "",
                        openedAt: req.formatDate(file.opened_at), workers: workers)
         }
         try await req.audit(.caseListViewed, target: organisationID.uuidString, detail: "\(rows.count)")

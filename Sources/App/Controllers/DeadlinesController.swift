@@ -128,27 +128,28 @@ struct DeadlinesController: RouteCollection {
     struct ItemView: Encodable {
         let caseID: String
         let reference: String
-        let pathway: String?
-        let day: String
-        let days: Int
+        /// Pathway, day and the count of days, already in the reader's language.
+        let text: String
+    }
+
+    struct SectionView: Encodable {
+        let title: String
+        let danger: Bool
+        let items: [ItemView]
+        let more: String?
     }
 
     struct BoardContext: Encodable {
         let page: PageChrome
         let csrf: String
-        let within30: [ItemView]
-        let within60: [ItemView]
-        let within90: [ItemView]
-        let waiting: [ItemView]
-        let waitingNotListed: String?
-        let overdue: [ItemView]
-        let vowp: [ItemView]
+        let sections: [SectionView]
         let isEmpty: Bool
-        /// Leaf treats an empty array as true: which sections to show is said explicitly.
-        let show: [String: Bool]
         let feedURL: String?
         let isSupervisor: Bool
     }
+
+    /// Each section lists its most urgent items; the rest are counted (the calendar has them all).
+    static let sectionListed = 50
 
     @Sendable
     func board(req: Request) async throws -> Response {
@@ -156,17 +157,33 @@ struct DeadlinesController: RouteCollection {
         let (input, _) = try await Self.input(for: current.user, organisationID: current.organisation.id!, on: req.db)
         let board = DeadlineBoard.build(input, today: Day(Date()))
         let names = Dictionary(try await PathwayType.query(on: req.db).all().map { ($0.code, $0.name(req.language)) }, uniquingKeysWith: { first, _ in first })
-        func views(_ items: [DeadlineBoard.Item]) -> [ItemView] {
-            items.map { ItemView(caseID: $0.caseID, reference: $0.reference, pathway: $0.pathwayCode.flatMap { names[$0] }, day: $0.day.description, days: $0.days) }
+        func section(_ key: String, _ items: [DeadlineBoard.Item], danger: Bool = false, notListed: Int = 0, capped: Bool = false,
+                     note: (DeadlineBoard.Item) -> String) -> SectionView? {
+            guard !items.isEmpty || notListed > 0 else { return nil }
+            let shown = items.prefix(Self.sectionListed)
+            let rest = items.count - shown.count + notListed
+            let more: String? = rest == 0 ? nil
+                : key == "deadlines.waiting" ? req.t("deadlines.waiting_not_listed", req.formatNumber(rest) + (capped ? "+" : ""))
+                : req.t("deadlines.more", req.formatNumber(rest))
+            return SectionView(title: req.t(key), danger: danger, items: shown.map { item in
+                ItemView(caseID: item.caseID, reference: item.reference,
+                         text: ([item.pathwayCode.flatMap { names[$0] }].compactMap { $0 } + [note(item)]).joined(separator: " — "))
+            }, more: more)
         }
+        let expiring = { (item: DeadlineBoard.Item) in "\(item.day) (\(req.t("applications.days_left", String(item.days))))" }
+        let sections = [
+            section("deadlines.vowp", board.vowpWithoutNext, danger: true, note: expiring),
+            section("deadlines.within30", board.expiringWithin30, note: expiring),
+            section("deadlines.within60", board.expiringWithin60, note: expiring),
+            section("deadlines.within90", board.expiringWithin90, note: expiring),
+            section("deadlines.waiting", board.waitingTooLong, notListed: board.waitingNotListed, capped: board.waitingCountIsCapped) {
+                req.t("deadlines.waiting_since", $0.day.description, String($0.days))
+            },
+            section("deadlines.overdue", board.overdueTasks) { "\($0.day) (\(req.t("deadlines.days_late", String($0.days))))" },
+        ].compactMap { $0 }
         try await req.audit(.deadlinesViewed, target: current.organisation.id?.uuidString)
         return try await req.render("deadlines", BoardContext(
-            page: PageChrome(req, titleKey: "deadlines.title"), csrf: req.csrfToken,
-            within30: views(board.expiringWithin30), within60: views(board.expiringWithin60), within90: views(board.expiringWithin90),
-            waiting: views(board.waitingTooLong), waitingNotListed: board.waitingNotListed > 0 ? req.formatNumber(board.waitingNotListed) + (board.waitingCountIsCapped ? "+" : "") : nil,
-            overdue: views(board.overdueTasks), vowp: views(board.vowpWithoutNext), isEmpty: board.isEmpty,
-            show: ["vowp": !board.vowpWithoutNext.isEmpty, "within30": !board.expiringWithin30.isEmpty, "within60": !board.expiringWithin60.isEmpty,
-                   "within90": !board.expiringWithin90.isEmpty, "waiting": !board.waitingTooLong.isEmpty || board.waitingNotListed > 0, "overdue": !board.overdueTasks.isEmpty],
+            page: PageChrome(req, titleKey: "deadlines.title"), csrf: req.csrfToken, sections: sections, isEmpty: board.isEmpty,
             feedURL: try await Self.feedURL(req, user: current.user), isSupervisor: current.has(.supervisor)))
     }
 

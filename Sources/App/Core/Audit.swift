@@ -65,7 +65,12 @@ enum AuditLog {
             // are already serialised by BEGIN IMMEDIATE.
             try await sql.raw("SELECT pg_advisory_xact_lock(7283001)").run()
         }
-        let head = try await AuditHead.find(1, on: db)
+        // Plain SQL with plain structs: one append per page view, so it stays off Fluent's
+        // per-row model reflection, and the write lock is held for as short a time as possible.
+        let sql = db as! any SQLDatabase
+        struct Head: Decodable { let sequence: Int64; let hash: String }
+        let head = try await sql.select().column("sequence").column("hash").from(AuditHead.schema)
+            .where("id", .equal, SQLBind(1)).first(decoding: Head.self)
         let record = AuditRecord(
             sequence: (head?.sequence ?? 0) + 1,
             occurredAtMilliseconds: Int64((now.timeIntervalSince1970 * 1000).rounded()),
@@ -73,13 +78,19 @@ enum AuditLog {
             action: action.rawValue, target: target, outcome: outcome.rawValue, requestID: requestID, detail: detail)
         let previousHash = head?.hash ?? AuditChain.genesisHash
         let hash = AuditChain.hash(previousHash: previousHash, record: record)
-        try await AuditEvent(record: record, previousHash: previousHash, hash: hash).create(on: db)
-        if let head {
-            head.sequence = record.sequence
-            head.hash = hash
-            try await head.update(on: db)
+        try await sql.insert(into: AuditEvent.schema)
+            .columns("id", "sequence", "occurred_at_ms", "actor_id", "actor_email", "organisation_id", "action", "target", "outcome",
+                     "request_id", "detail", "previous_hash", "hash")
+            .values(SQLBind(UUID()), SQLBind(record.sequence), SQLBind(record.occurredAtMilliseconds), SQLBind(record.actorID),
+                    SQLBind(record.actorEmail), SQLBind(record.organisationID), SQLBind(record.action), SQLBind(record.target),
+                    SQLBind(record.outcome), SQLBind(record.requestID), SQLBind(record.detail), SQLBind(previousHash), SQLBind(hash))
+            .run()
+        if head != nil {
+            try await sql.update(AuditHead.schema).set("sequence", to: SQLBind(record.sequence)).set("hash", to: SQLBind(hash))
+                .where("id", .equal, SQLBind(1)).run()
         } else {
-            try await AuditHead(sequence: record.sequence, hash: hash).create(on: db)
+            try await sql.insert(into: AuditHead.schema).columns("id", "sequence", "hash")
+                .values(SQLBind(1), SQLBind(record.sequence), SQLBind(hash)).run()
         }
     }
 

@@ -16,18 +16,48 @@ extension Database {
         guard isSQLite else {
             return try await transaction(body)
         }
-        return try await withConnection { connection in
-            let sql = connection as! any SQLDatabase
-            try await sql.raw("BEGIN IMMEDIATE").run()
-            do {
-                let result = try await body(connection)
-                try await sql.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await sql.raw("ROLLBACK").run()
-                throw error
+        // Writers of this process queue here, in order, rather than in SQLite's busy handler,
+        // which sleeps and polls (1, 2, 5, 10… ms) and turned concurrent page views — each one
+        // appends an audit event — into latency spikes. Other processes still meet the busy timeout.
+        await SQLiteWriteGate.shared.acquire()
+        do {
+            let result = try await withConnection { connection in
+                let sql = connection as! any SQLDatabase
+                try await sql.raw("BEGIN IMMEDIATE").run()
+                do {
+                    let result = try await body(connection)
+                    try await sql.raw("COMMIT").run()
+                    return result
+                } catch {
+                    try? await sql.raw("ROLLBACK").run()
+                    throw error
+                }
             }
+            await SQLiteWriteGate.shared.release()
+            return result
+        } catch {
+            await SQLiteWriteGate.shared.release()
+            throw error
         }
+    }
+}
+
+/// A first-in, first-out lock for the process's SQLite writers.
+actor SQLiteWriteGate {
+    static let shared = SQLiteWriteGate()
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func acquire() async {
+        guard busy else {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release() {
+        if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
     }
 }
 

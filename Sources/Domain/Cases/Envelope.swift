@@ -119,7 +119,14 @@ public struct BlindIndex: Sendable {
     }
 
     public func term(_ token: String) -> String {
-        Data(HMAC<SHA256>.authenticationCode(for: Data(token.utf8), using: key)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(32)
+        for byte in HMAC<SHA256>.authenticationCode(for: Data(token.utf8), using: key).prefix(16) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 }
 

@@ -116,7 +116,15 @@ public enum FederalHolidays {
     }
 
     /// Days off in a year: each holiday, or the next free weekday when it falls on a weekend.
+    /// Computed once for the years a case can plausibly touch, by rule for any other.
     public static func observed(_ year: Int) -> Set<Day> {
+        if let days = table[year] { return days }
+        return computeObserved(year)
+    }
+
+    private static let table: [Int: Set<Day>] = Dictionary(uniqueKeysWithValues: (1990...2100).map { ($0, computeObserved($0)) })
+
+    static func computeObserved(_ year: Int) -> Set<Day> {
         var days = Set<Day>()
         for (_, day) in holidays(year) {
             var observed = day
