@@ -26,7 +26,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         postgres.searchPath = searchPath.map { [$0] }
         app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: connections, sqlLogLevel: .debug), as: .psql)
     }
-    _ = app.figuresCache  // created before any request can race to create it
+    _ = app.figuresCache  // created before any request can race to create them
+    _ = app.auditWriter
     app.databases.middleware.use(ApplicationDerivedFields())
     app.databases.middleware.use(CaseAssignmentOpenedAt())
     Migrations001.add(to: app.migrations)

@@ -63,6 +63,29 @@ import VaporTesting
         }
     }
 
+    /// Page views are written by group commit: many at once, in one transaction when they
+    /// arrive together, and the chain stays whole and in order with single appends between.
+    @Test func groupCommittedEventsKeepTheChainIntact() async throws {
+        try await withTestApp { app in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<60 {
+                    group.addTask {
+                        if index % 10 == 0 {
+                            try await app.db.writeTransaction { db in
+                                try await AuditLog.append(on: db, actor: .system, action: .signInFailed, target: "single\(index)", outcome: .failure, requestID: nil)
+                            }
+                        } else {
+                            try await app.auditWriter.append(AuditLog.Entry(actor: .system, action: .caseViewed, target: "view\(index)"), on: app.db)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await AuditLog.verify(on: app.db) == .intact(count: 60))
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == AuditAction.caseViewed.rawValue).count() == 54)
+        }
+    }
+
     @Test func orgAdminsReadTheirOrganisationsEventsAndFilter() async throws {
         try await withTestApp { app in
             let mine = try await Fixtures.organisation(app)

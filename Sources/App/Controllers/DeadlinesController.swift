@@ -16,10 +16,8 @@ struct DeadlinesController: RouteCollection {
 
     // MARK: - Data
 
-    /// How many of the longest-waiting applications a board or a digest lists; the rest are counted.
-    static let waitingListed = 100
-    /// Waiting applications are counted up to this many per state.
-    static let waitingCountCap = 300
+    /// How many of the longest-waiting applications a board or a digest lists.
+    static let waitingListed = 50
 
     /// Deadlines of the cases a user follows: a supervisor all of the organisation's, a caseworker
     /// those assigned to them. Every filter is in SQL, read with SQLKit into plain structs (not
@@ -49,7 +47,6 @@ struct DeadlinesController: RouteCollection {
         struct PermitRow: Decodable { let case_id: UUID; let reference: String; let code: String; let valid_to: Date }
         struct PendingRow: Decodable { let case_id: UUID; let reference: String; let code: String; let submitted_on: Date }
         struct TaskRow: Decodable { let case_id: UUID; let reference: String; let due_on: Date }
-        struct Count: Decodable { let n: Int }
         struct CaseRow: Decodable { let case_id: UUID }
 
         let permitRows = try await scoped(withPathway(withReference(sql.select().column(SQLColumn("valid_to", table: "applications")).from("applications"), table: "applications")), table: "applications")
@@ -59,32 +56,21 @@ struct DeadlinesController: RouteCollection {
             .all(decoding: PermitRow.self)
         // Waiting too long: submitted on or before the last day past the threshold (business days).
         // One query per state, each read in the order of the index (organisation, state,
-        // submitted_on) and stopped at the listed number; the rest is counted up to a cap.
+        // submitted_on) and stopped one row after the listed number: beyond it the board says
+        // "more" without counting them (a count walks every waiting application of the scope).
         let cutoff = start(DeadlineBoard.latestSubmissionWaitingTooLong(today: today).adding(days: 1))
         var pendingRows: [PendingRow] = []
-        var waitingTotal = 0, capped = false
         for state in [ApplicationState.submitted, .additionalInformationRequested] {
-            func waiting<Builder: SQLSubqueryClauseBuilder>(_ select: Builder) -> Builder {
-                scoped(select, table: "applications")
-                    .where(SQLColumn("state", table: "applications"), .equal, SQLBind(state.rawValue))
-                    .where(SQLColumn("submitted_on", table: "applications"), .lessThan, SQLBind(cutoff))
-            }
-            let rows = try await waiting(withPathway(withReference(sql.select().column(SQLColumn("submitted_on", table: "applications")).from("applications"), table: "applications")))
-                .orderBy(SQLColumn("submitted_on", table: "applications")).limit(Self.waitingListed)
+            pendingRows += try await scoped(withPathway(withReference(sql.select().column(SQLColumn("submitted_on", table: "applications")).from("applications"), table: "applications")), table: "applications")
+                .where(SQLColumn("state", table: "applications"), .equal, SQLBind(state.rawValue))
+                .where(SQLColumn("submitted_on", table: "applications"), .lessThan, SQLBind(cutoff))
+                .orderBy(SQLColumn("submitted_on", table: "applications")).limit(Self.waitingListed + 1)
                 .all(decoding: PendingRow.self)
-            pendingRows += rows
-            if rows.count < Self.waitingListed {
-                waitingTotal += rows.count
-            } else {
-                let query = waiting(SQLSubqueryBuilder().column(SQLLiteral.numeric("1")).from("applications")).limit(Self.waitingCountCap)
-                let counted = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
-                    .from(SQLAlias(query.query, as: SQLIdentifier("capped"))).first(decoding: Count.self)?.n ?? 0
-                waitingTotal += counted
-                capped = capped || counted >= Self.waitingCountCap
-            }
         }
-        pendingRows = Array(pendingRows.sorted { $0.submitted_on < $1.submitted_on }.prefix(Self.waitingListed))
-        let pendingNotListed = max(0, waitingTotal - pendingRows.count)
+        pendingRows.sort { $0.submitted_on < $1.submitted_on }
+        let pendingNotListed = max(0, pendingRows.count - Self.waitingListed)
+        let capped = pendingNotListed > 0
+        pendingRows = Array(pendingRows.prefix(Self.waitingListed))
         let taskRows = try await scoped(withReference(sql.select().column(SQLColumn("due_on", table: "case_tasks")).from("case_tasks"), table: "case_tasks"), table: "case_tasks")
             .where(SQLColumn("done_at", table: "case_tasks"), .is, SQLLiteral.null)
             .where(SQLColumn("due_on", table: "case_tasks"), .isNot, SQLLiteral.null)
@@ -109,6 +95,14 @@ struct DeadlinesController: RouteCollection {
         var input = DeadlineInput(permits: permits, pending: pending, pendingNotListed: pendingNotListed, tasks: tasks)
         input.pendingCountIsCapped = capped
         return (input, references)
+    }
+
+    /// Current pathway names by code, in one language.
+    static func pathwayNames(_ db: any Database, language: Language) async throws -> [String: String] {
+        struct Name: Decodable { let code: String; let name_fr: String; let name_en: String }
+        let rows = try await (db as! any SQLDatabase).select().column("code").column("name_fr").column("name_en").from(PathwayType.schema)
+            .where("is_current", .equal, SQLBind(true)).all(decoding: Name.self)
+        return Dictionary(rows.map { ($0.code, language == .fr ? $0.name_fr : $0.name_en) }, uniquingKeysWith: { first, _ in first })
     }
 
     static func token(master: SymmetricKey, userID: UUID, version: Int) -> String {
@@ -156,14 +150,14 @@ struct DeadlinesController: RouteCollection {
         let current = try req.requireUser()
         let (input, _) = try await Self.input(for: current.user, organisationID: current.organisation.id!, on: req.db)
         let board = DeadlineBoard.build(input, today: Day(Date()))
-        let names = Dictionary(try await PathwayType.query(on: req.db).all().map { ($0.code, $0.name(req.language)) }, uniquingKeysWith: { first, _ in first })
+        let names = try await Self.pathwayNames(req.db, language: req.language)
         func section(_ key: String, _ items: [DeadlineBoard.Item], danger: Bool = false, notListed: Int = 0, capped: Bool = false,
                      note: (DeadlineBoard.Item) -> String) -> SectionView? {
             guard !items.isEmpty || notListed > 0 else { return nil }
             let shown = items.prefix(Self.sectionListed)
             let rest = items.count - shown.count + notListed
             let more: String? = rest == 0 ? nil
-                : key == "deadlines.waiting" ? req.t("deadlines.waiting_not_listed", req.formatNumber(rest) + (capped ? "+" : ""))
+                : key == "deadlines.waiting" ? (capped ? req.t("deadlines.waiting_more") : req.t("deadlines.waiting_not_listed", req.formatNumber(rest)))
                 : req.t("deadlines.more", req.formatNumber(rest))
             return SectionView(title: req.t(key), danger: danger, items: shown.map { item in
                 ItemView(caseID: item.caseID, reference: item.reference,
@@ -224,7 +218,7 @@ struct DeadlinesController: RouteCollection {
         let (input, _) = try await Self.input(for: user, organisationID: user.$organisation.id, on: req.db, horizonDays: 365)
         let language = user.preferredLanguage
         let localizer = req.application.localizer
-        let names = Dictionary(try await PathwayType.query(on: req.db).all().map { ($0.code, $0.name(language)) }, uniquingKeysWith: { first, _ in first })
+        let names = try await Self.pathwayNames(req.db, language: language)
         var events: [ICalendar.Event] = []
         for permit in input.permits {
             events.append(.init(uid: "permit-\(permit.caseID)-\(permit.validTo)@passerelle",

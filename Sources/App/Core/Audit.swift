@@ -56,41 +56,62 @@ enum AuditOutcome: String, Sendable {
 }
 
 enum AuditLog {
+    /// What an event says before it is placed in the chain.
+    struct Entry: Sendable {
+        var actor: AuditActor
+        var action: AuditAction
+        var target: String?
+        var outcome: AuditOutcome = .success
+        var requestID: String?
+        var detail: String?
+        var now = Date()
+    }
+
     /// Appends one event. Call it inside the write transaction of the change it records, so
     /// both commit or neither does.
     static func append(on db: any Database, actor: AuditActor, action: AuditAction, target: String? = nil,
                        outcome: AuditOutcome = .success, requestID: String?, detail: String? = nil, now: Date = Date()) async throws {
-        if !db.isSQLite, let sql = db as? any SQLDatabase {
+        try await append(on: db, [Entry(actor: actor, action: action, target: target, outcome: outcome, requestID: requestID, detail: detail, now: now)])
+    }
+
+    /// Appends events in order, inside the caller's write transaction: the head is read once,
+    /// the events are chained in memory and written with one INSERT, the head updated once.
+    /// Plain SQL with plain structs keeps it off Fluent's per-row model reflection.
+    static func append(on db: any Database, _ entries: [Entry]) async throws {
+        guard !entries.isEmpty else { return }
+        let sql = db as! any SQLDatabase
+        if !db.isSQLite {
             // PostgreSQL: serialise appenders for the rest of this transaction. SQLite writers
             // are already serialised by BEGIN IMMEDIATE.
             try await sql.raw("SELECT pg_advisory_xact_lock(7283001)").run()
         }
-        // Plain SQL with plain structs: one append per page view, so it stays off Fluent's
-        // per-row model reflection, and the write lock is held for as short a time as possible.
-        let sql = db as! any SQLDatabase
         struct Head: Decodable { let sequence: Int64; let hash: String }
         let head = try await sql.select().column("sequence").column("hash").from(AuditHead.schema)
             .where("id", .equal, SQLBind(1)).first(decoding: Head.self)
-        let record = AuditRecord(
-            sequence: (head?.sequence ?? 0) + 1,
-            occurredAtMilliseconds: Int64((now.timeIntervalSince1970 * 1000).rounded()),
-            actorID: actor.userID?.uuidString, actorEmail: actor.email, organisationID: actor.organisationID?.uuidString,
-            action: action.rawValue, target: target, outcome: outcome.rawValue, requestID: requestID, detail: detail)
-        let previousHash = head?.hash ?? AuditChain.genesisHash
-        let hash = AuditChain.hash(previousHash: previousHash, record: record)
-        try await sql.insert(into: AuditEvent.schema)
+        var sequence = head?.sequence ?? 0
+        var previousHash = head?.hash ?? AuditChain.genesisHash
+        let insert = sql.insert(into: AuditEvent.schema)
             .columns("id", "sequence", "occurred_at_ms", "actor_id", "actor_email", "organisation_id", "action", "target", "outcome",
                      "request_id", "detail", "previous_hash", "hash")
-            .values(SQLBind(UUID()), SQLBind(record.sequence), SQLBind(record.occurredAtMilliseconds), SQLBind(record.actorID),
-                    SQLBind(record.actorEmail), SQLBind(record.organisationID), SQLBind(record.action), SQLBind(record.target),
-                    SQLBind(record.outcome), SQLBind(record.requestID), SQLBind(record.detail), SQLBind(previousHash), SQLBind(hash))
-            .run()
+        for entry in entries {
+            sequence += 1
+            let record = AuditRecord(
+                sequence: sequence, occurredAtMilliseconds: Int64((entry.now.timeIntervalSince1970 * 1000).rounded()),
+                actorID: entry.actor.userID?.uuidString, actorEmail: entry.actor.email, organisationID: entry.actor.organisationID?.uuidString,
+                action: entry.action.rawValue, target: entry.target, outcome: entry.outcome.rawValue, requestID: entry.requestID, detail: entry.detail)
+            let hash = AuditChain.hash(previousHash: previousHash, record: record)
+            insert.values(SQLBind(UUID()), SQLBind(record.sequence), SQLBind(record.occurredAtMilliseconds), SQLBind(record.actorID),
+                          SQLBind(record.actorEmail), SQLBind(record.organisationID), SQLBind(record.action), SQLBind(record.target),
+                          SQLBind(record.outcome), SQLBind(record.requestID), SQLBind(record.detail), SQLBind(previousHash), SQLBind(hash))
+            previousHash = hash
+        }
+        try await insert.run()
         if head != nil {
-            try await sql.update(AuditHead.schema).set("sequence", to: SQLBind(record.sequence)).set("hash", to: SQLBind(hash))
+            try await sql.update(AuditHead.schema).set("sequence", to: SQLBind(sequence)).set("hash", to: SQLBind(previousHash))
                 .where("id", .equal, SQLBind(1)).run()
         } else {
             try await sql.insert(into: AuditHead.schema).columns("id", "sequence", "hash")
-                .values(SQLBind(1), SQLBind(record.sequence), SQLBind(hash)).run()
+                .values(SQLBind(1), SQLBind(sequence), SQLBind(previousHash)).run()
         }
     }
 
@@ -129,11 +150,54 @@ extension Request {
     /// Records an event that has no other write to share a transaction with.
     func audit(_ action: AuditAction, target: String? = nil, outcome: AuditOutcome = .success, detail: String? = nil,
                actor: AuditActor? = nil) async throws {
-        let actor = actor ?? auditActor
-        let requestID = id
-        try await db.writeTransaction { db in
-            try await AuditLog.append(on: db, actor: actor, action: action, target: target, outcome: outcome, requestID: requestID, detail: detail)
+        try await application.auditWriter.append(AuditLog.Entry(actor: actor ?? auditActor, action: action, target: target, outcome: outcome,
+                                                                requestID: id, detail: detail), on: application.db)
+    }
+}
+
+/// Group commit for events that have no other write to share a transaction with (page views
+/// above all): requests that arrive while a transaction commits are written together in the
+/// next one. Each request still waits until its event is committed before it answers.
+actor AuditWriter {
+    private var pending: [(AuditLog.Entry, CheckedContinuation<Void, any Error>)] = []
+    private var draining = false
+
+    func append(_ entry: AuditLog.Entry, on db: any Database) async throws {
+        try await withCheckedThrowingContinuation { continuation in
+            pending.append((entry, continuation))
+            if !draining {
+                draining = true
+                Task { await self.drain(on: db) }
+            }
         }
+    }
+
+    private func drain(on db: any Database) async {
+        while !pending.isEmpty {
+            // Within both databases' bind-parameter limits (13 per event).
+            let batch = Array(pending.prefix(500))
+            pending.removeFirst(batch.count)
+            let entries = batch.map(\.0)
+            do {
+                try await db.writeTransaction { db in try await AuditLog.append(on: db, entries) }
+                for (_, continuation) in batch { continuation.resume() }
+            } catch {
+                for (_, continuation) in batch { continuation.resume(throwing: error) }
+            }
+        }
+        draining = false
+    }
+}
+
+extension Application {
+    private struct AuditWriterKey: StorageKey { typealias Value = AuditWriter }
+
+    /// Created in `configure`, before any request can race to create it.
+    var auditWriter: AuditWriter {
+        if let writer = storage[AuditWriterKey.self] { return writer }
+        let writer = AuditWriter()
+        storage[AuditWriterKey.self] = writer
+        return writer
     }
 }
 
