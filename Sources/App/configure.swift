@@ -128,5 +128,6 @@ enum Migrations001 {
         migrations.add(AddDigestSetting())
         migrations.add(AddChecklistDocuments())
         migrations.add(DenormaliseForScale())
+        migrations.add(IndexCaseHistory())
     }
 }

@@ -2,6 +2,7 @@ import Crypto
 import Domain
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// Protection-pathway applications on a case: create under the current pathway version, tick the
@@ -29,23 +30,38 @@ struct ApplicationsController: RouteCollection {
 
     /// The case page's panel.
     static func rows(_ req: Request, caseID: UUID) async throws -> [Row] {
+        struct Raw: Decodable {
+            let id: UUID; let state: String; let name_fr: String; let name_en: String
+            let submitted_on: Date?; let decided_on: Date?; let valid_from: Date?; let valid_to: Date?
+        }
         let today = Day(Date())
-        return try await PathwayApplication.query(on: req.db).filter(\.$caseID == caseID).with(\.$pathway).sort(\.$createdAt, .descending).all().map { app in
-            let submitted = app.submittedOn.map(Day.init)
-            let decided = app.decidedOn.map(Day.init)
-            let from = app.validFrom.map(Day.init)
-            let to = app.validTo.map(Day.init)
-            return Row(id: app.id!.uuidString, pathway: app.pathway.name(req.language), stateKey: app.applicationState.labelKey,
+        let raws = try await (req.db as! any SQLDatabase).select()
+            .column(SQLColumn("id", table: "applications")).column(SQLColumn("state", table: "applications"))
+            .column(SQLColumn("name_fr", table: "pathway_types")).column(SQLColumn("name_en", table: "pathway_types"))
+            .column(SQLColumn("submitted_on", table: "applications")).column(SQLColumn("decided_on", table: "applications"))
+            .column(SQLColumn("valid_from", table: "applications")).column(SQLColumn("valid_to", table: "applications"))
+            .from("applications")
+            .join("pathway_types", on: SQLColumn("id", table: "pathway_types"), .equal, SQLColumn("pathway_type_id", table: "applications"))
+            .where(SQLColumn("case_id", table: "applications"), .equal, SQLBind(caseID))
+            .orderBy(SQLOrderBy(expression: SQLColumn("created_at", table: "applications"), direction: SQLDirection.descending))
+            .all(decoding: Raw.self)
+        return raws.map { app in
+            let state = ApplicationState(rawValue: app.state) ?? .preparing
+            let submitted = app.submitted_on.map(Day.init), decided = app.decided_on.map(Day.init)
+            let from = app.valid_from.map(Day.init), to = app.valid_to.map(Day.init)
+            return Row(id: app.id.uuidString, pathway: req.language == .fr ? app.name_fr : app.name_en, stateKey: state.labelKey,
                        submittedOn: submitted?.description, decidedOn: decided?.description, validTo: to?.description,
                        processingDays: ApplicationFigures.processingBusinessDays(submitted: submitted, decided: decided),
                        validityDays: ApplicationFigures.validityDays(from: from, to: to),
-                       daysToExpiry: app.applicationState == .approved ? ApplicationFigures.daysToExpiry(validTo: to, today: today) : nil)
+                       daysToExpiry: state == .approved ? ApplicationFigures.daysToExpiry(validTo: to, today: today) : nil)
         }
     }
 
     static func pathwayOptions(_ req: Request) async throws -> [FormOption] {
-        try await PathwayType.query(on: req.db).filter(\.$isCurrent == true).sort(\.$code).all()
-            .map { FormOption(value: $0.id!.uuidString, label: $0.name(req.language), selected: false) }
+        struct Raw: Decodable { let id: UUID; let name_fr: String; let name_en: String }
+        return try await (req.db as! any SQLDatabase).select().column("id").column("name_fr").column("name_en").from(PathwayType.schema)
+            .where("is_current", .equal, SQLBind(true)).orderBy("code").all(decoding: Raw.self)
+            .map { FormOption(value: $0.id.uuidString, label: req.language == .fr ? $0.name_fr : $0.name_en, selected: false) }
     }
 
     struct CreateForm: Content {

@@ -399,8 +399,13 @@ struct CasesController: RouteCollection {
         let names = Dictionary(colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
         let assigned = try await CaseAssignment.query(on: req.db).filter(\.$caseID == file.id!).all(\.$userID)
         let notes = try await CaseNote.query(on: req.db).filter(\.$caseID == file.id!).sort(\.$createdAt, .descending).limit(100).all()
-        let history = try await AuditEvent.query(on: req.db).filter(\.$target == file.id!.uuidString)
-            .filter(\.$action != AuditAction.caseViewed.rawValue).sort(\.$sequence, .descending).limit(20).all()
+        struct HistoryRow: Decodable { let occurred_at_ms: Int64; let actor_email: String?; let action: String }
+        // The literal repeats the partial index's predicate (IndexCaseHistory), so it is used.
+        let history = try await (req.db as! any SQLDatabase).raw("""
+            SELECT occurred_at_ms, actor_email, action FROM audit_events
+            WHERE target = \(bind: file.id!.uuidString) AND action <> '\(unsafeRaw: AuditAction.caseViewed.rawValue)'
+            ORDER BY sequence DESC LIMIT 20
+            """).all(decoding: HistoryRow.self)
 
         try await Self.audit(req, .caseViewed, file)
 
@@ -424,8 +429,8 @@ struct CasesController: RouteCollection {
                 .map { FormOption(value: $0.id!.uuidString, label: $0.displayName, selected: assigned.contains($0.id!)) },
             statuses: CaseStatus.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == file.status) },
             closureReasons: ClosureReason.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == file.closureReason) },
-            history: history.map { EventView(at: req.formatDateTime($0.occurredAt) ?? "", who: $0.actorEmail ?? "—",
-                                             actionKey: AuditAction(rawValue: $0.action)?.labelKey ?? $0.action) },
+            history: history.map { EventView(at: req.formatDateTime(Date(timeIntervalSince1970: Double($0.occurred_at_ms) / 1000)) ?? "",
+                                             who: $0.actor_email ?? "—", actionKey: AuditAction(rawValue: $0.action)?.labelKey ?? $0.action) },
             isSupervisor: current.has(.supervisor), canPurge: current.has(.supervisor) && file.caseStatus.isClosed,
             errors: errors, values: values,
             sections: try await CaseSectionsController.panels(req, file: file, opened: opened, colleagues: colleagues, values: values),
