@@ -124,6 +124,30 @@ import VaporTesting
         }
     }
 
+    @Test func theBoardListsApplicationsWaitingPastThirtyBusinessDays() async throws {
+        try await withTestApp { app in
+            let (browser, id, _) = try await setUp(app)
+            let path = try await start(browser, app: app, caseID: id, code: "VOWP")
+            try await browser.get(path)
+            try await browser.post(path + "/checklist", [("done[]", "letter_of_explanation"), ("version", "1")])
+            try await browser.get(path)
+            let today = Day(Date())
+            #expect(try await browser.post(path + "/events", [("event", "submit"), ("on", today.adding(days: -80).description), ("version", "2")]).status == .seeOther)
+            let reference = try #require(try await CaseFile.find(UUID(uuidString: id), on: app.db)?.reference)
+            let board = try await browser.get(SiteURL.deadlines)
+            #expect(board.text.contains("Applications waiting long for a decision"))
+            #expect(board.text.contains(reference))
+            #expect(board.text.contains("business days"))
+            // Submitted ten days ago: not waiting too long yet.
+            let other = try await CasesTests.open(browser, name: "Bo Exemple")
+            let second = try await start(browser, app: app, caseID: other, code: "TRP_VTIP_SUBSEQUENT")
+            try await browser.get(second)
+            try await browser.post(second + "/events", [("event", "submit"), ("on", today.adding(days: -10).description), ("version", "1")])
+            let otherReference = try #require(try await CaseFile.find(UUID(uuidString: other), on: app.db)?.reference)
+            #expect(!(try await browser.get(SiteURL.deadlines)).text.contains(otherReference))
+        }
+    }
+
     @Test func supervisorsSeeFiguresAsATableAChartAndCSV() async throws {
         try await withTestApp { app in
             let organisation = try await Fixtures.organisation(app)

@@ -61,10 +61,18 @@ struct DeadlinesController: RouteCollection {
         let cutoff = start(DeadlineBoard.latestSubmissionWaitingTooLong(today: today).adding(days: 1))
         var pendingRows: [PendingRow] = []
         for state in [ApplicationState.submitted, .additionalInformationRequested] {
-            pendingRows += try await scoped(withPathway(withReference(sql.select().column(SQLColumn("submitted_on", table: "applications")).from("applications"), table: "applications")), table: "applications")
+            // The oldest first, then the reference and pathway of those rows only.
+            let oldest = scoped(SQLSubqueryBuilder().column(SQLColumn("case_id", table: "applications"))
+                .column(SQLColumn("submitted_on", table: "applications")).column(SQLColumn("pathway_type_id", table: "applications"))
+                .from("applications"), table: "applications")
                 .where(SQLColumn("state", table: "applications"), .equal, SQLBind(state.rawValue))
                 .where(SQLColumn("submitted_on", table: "applications"), .lessThan, SQLBind(cutoff))
                 .orderBy(SQLColumn("submitted_on", table: "applications")).limit(Self.waitingListed + 1)
+            pendingRows += try await sql.select().column(SQLColumn("case_id", table: "oldest")).column(SQLColumn("submitted_on", table: "oldest"))
+                .column(SQLColumn("reference", table: "cases")).column(SQLColumn("code", table: "pathway_types"))
+                .from(SQLAlias(oldest.query, as: SQLIdentifier("oldest")))
+                .join("cases", on: SQLColumn("id", table: "cases"), .equal, SQLColumn("case_id", table: "oldest"))
+                .join("pathway_types", on: SQLColumn("id", table: "pathway_types"), .equal, SQLColumn("pathway_type_id", table: "oldest"))
                 .all(decoding: PendingRow.self)
         }
         pendingRows.sort { $0.submitted_on < $1.submitted_on }
