@@ -80,9 +80,8 @@ struct CasesController: RouteCollection {
         if let db {
             try await AuditLog.append(on: db, actor: actor, action: action, target: target, requestID: requestID, detail: detail)
         } else {
-            try await req.db.writeTransaction { db in
-                try await AuditLog.append(on: db, actor: actor, action: action, target: target, requestID: requestID, detail: detail)
-            }
+            // Nothing else to commit with it (a view, an export): group commit.
+            try await req.audit(action, target: target, detail: detail, actor: actor)
         }
     }
 
@@ -172,13 +171,8 @@ struct CasesController: RouteCollection {
         // cases reads the assignments index (user, opening date): 25 entries for a page.
         let assignedOnly = scope == "mine"
         func scoped(_ select: some SQLSubqueryClauseBuilder) {
-            if assignedOnly {
-                select.from("case_assignments")
-                    .join("cases", on: SQLColumn("id", table: "cases"), .equal, SQLColumn("case_id", table: "case_assignments"))
-                    .where(SQLColumn("user_id", table: "case_assignments"), .equal, SQLBind(current.user.id!))
-            } else {
-                select.from("cases")
-            }
+            select.from("cases")
+            if assignedOnly { select.where(CaseScope.assigned(to: current.user.id!, caseIDIn: "cases", column: "id")) }
             select.where(SQLColumn("organisation_id", table: "cases"), .equal, SQLBind(organisationID))
             if let reference = CaseReference(q) { select.where(SQLColumn("reference", table: "cases"), .equal, SQLBind(reference.description)) }
             if let nameMatches { select.where(SQLColumn("id", table: "cases"), .in, SQLBind.group(nameMatches)) }
@@ -205,7 +199,7 @@ struct CasesController: RouteCollection {
                     .where("user_id", .equal, SQLBind(worker)) })
             }
         }
-        let opened = assignedOnly ? SQLColumn("opened_at", table: "case_assignments") : SQLColumn("opened_at", table: "cases")
+        let opened = SQLColumn("opened_at", table: "cases")
         let pageNumber = max(1, min(filter.page ?? 1, Self.countCap / Self.pageSize))
         let unfiltered = q.isEmpty && [filter.status, filter.province, filter.need, filter.tasks, filter.worker].allSatisfy { ($0 ?? "").isEmpty }
         let select = sql.select()

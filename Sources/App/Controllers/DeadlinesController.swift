@@ -30,10 +30,7 @@ struct DeadlinesController: RouteCollection {
         func start(_ day: Day) -> Date { day.date.addingTimeInterval(-43_200) }
         func scoped<Builder: SQLSubqueryClauseBuilder>(_ select: Builder, table: String) -> Builder {
             select.where(SQLColumn("organisation_id", table: table), .equal, SQLBind(organisationID))
-            if !supervisor {
-                select.join("case_assignments", on: SQLColumn("case_id", table: "case_assignments"), .equal, SQLColumn("case_id", table: table))
-                    .where(SQLColumn("user_id", table: "case_assignments"), .equal, SQLBind(user.id!))
-            }
+            if !supervisor { select.where(CaseScope.assigned(to: user.id!, caseIDIn: table)) }
             return select
         }
         func withReference(_ select: SQLSelectBuilder, table: String) -> SQLSelectBuilder {

@@ -98,3 +98,16 @@ enum DatabaseSetup {
         try await sql.raw("SELECT 1").run()
     }
 }
+
+enum CaseScope {
+    /// `EXISTS (an assignment of the row's case to this user)`, as a filter checked row by row in
+    /// the order of the query's own index. `LIMIT 1 OFFSET 0` keeps PostgreSQL from turning it into
+    /// a hash join over all of the user's assignments: its planner misjudges how many of an
+    /// organisation's cases are one's own, and read 10 000 assignments to list 50 rows.
+    static func assigned(to userID: UUID, caseIDIn table: String, column: String = "case_id") -> SQLQueryString {
+        """
+        EXISTS (SELECT 1 FROM case_assignments WHERE case_assignments.case_id = \(ident: table).\(ident: column) \
+        AND case_assignments.user_id = \(bind: userID) LIMIT 1 OFFSET 0)
+        """
+    }
+}
