@@ -51,7 +51,7 @@ import VaporTesting
             let open = try await CasesTests.open(browser, name: "Yusuf Przykład")
             for id in [old, recent] {
                 try await browser.get(SiteURL.caseFile(id))
-                try await browser.post(SiteURL.caseFile(id) + "/status", [("status", "Closed"), ("closureReason", "goals_met")])
+                try await browser.post(SiteURL.caseFile(id) + "/status", [("status", "Closed"), ("closureReason", "goals_met"), ("version", "1")])
             }
             try await CaseFile.query(on: app.db).filter(\.$id == UUID(uuidString: old)!).set(\.$closedAt, to: Date().addingTimeInterval(-8 * 365 * 86_400)).update()
             try await browser.get(SiteURL.caseSettings)

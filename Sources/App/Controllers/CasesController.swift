@@ -433,8 +433,9 @@ struct CasesController: RouteCollection {
             workers: assigned.compactMap { names[$0] }.sorted(),
             colleagues: colleagues.filter { $0.isActive && ($0.roleList.contains(.caseworker) || $0.roleList.contains(.supervisor)) }
                 .map { FormOption(value: $0.id!.uuidString, label: $0.displayName, selected: assigned.contains($0.id!)) },
-            statuses: CaseStatus.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == file.status) },
-            closureReasons: ClosureReason.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == file.closureReason) },
+            statuses: CaseStatus.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == (values["status"] ?? file.status)) },
+            closureReasons: ClosureReason.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey),
+                                                                    selected: $0.rawValue == (values["closureReason"] ?? file.closureReason)) },
             history: history.map { EventView(at: req.formatDateTime(Date(timeIntervalSince1970: Double($0.occurred_at_ms) / 1000)) ?? "",
                                              who: $0.actor_email ?? "—", actionKey: AuditAction(rawValue: $0.action)?.labelKey ?? $0.action) },
             isSupervisor: current.has(.supervisor), canPurge: current.has(.supervisor) && file.caseStatus.isClosed,
@@ -696,6 +697,7 @@ struct CasesController: RouteCollection {
     struct StatusForm: Content {
         var status: String?
         var closureReason: String?
+        var version: Int?
     }
 
     @Sendable
@@ -707,7 +709,14 @@ struct CasesController: RouteCollection {
         if status == nil { errors.add("status", req.t("field.invalid_choice")) }
         let reason = ClosureReason(rawValue: form.closureReason ?? "")
         if status?.isClosed == true, reason == nil { errors.add("closureReason", req.t("case.error.closure_reason")) }
-        guard errors.isEmpty, let status else { return try await Self.renderShow(req, file: file, errors: errors, values: ["status": form.status ?? "", "closureReason": form.closureReason ?? ""], status: .unprocessableEntity) }
+        // Based on an older page: someone else changed the case since. The page shows what is
+        // saved now (status at the top) and keeps the choice made, beside the field.
+        let stale = errors.isEmpty && form.version != file.version
+        if stale { errors.add("status", req.t("case.error.stale")) }
+        guard errors.isEmpty, let status else {
+            return try await Self.renderShow(req, file: file, errors: errors, values: ["status": form.status ?? "", "closureReason": form.closureReason ?? ""],
+                                             status: stale ? .conflict : .unprocessableEntity)
+        }
         let expected = file.version
         file.status = status.rawValue
         file.closureReason = status.isClosed ? reason?.rawValue : nil
