@@ -26,8 +26,13 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         postgres.searchPath = searchPath.map { [$0] }
         app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: connections, sqlLogLevel: .debug), as: .psql)
     }
-    _ = app.figuresCache  // created before any request can race to create them
-    _ = app.auditWriter
+    _ = app.figuresCache  // created before any request can race to create it
+    if case .sqlite(let path) = config.database {
+        app.auditWriter = AuditWriter(sqlite: .init(path: path, threadPool: app.threadPool, eventLoop: app.eventLoopGroup.any(), logger: app.logger))
+    } else {
+        app.auditWriter = AuditWriter(sqlite: nil)
+    }
+    app.lifecycle.use(AuditWriterLifecycle())
     app.databases.middleware.use(ApplicationDerivedFields())
     app.databases.middleware.use(CaseAssignmentOpenedAt())
     Migrations001.add(to: app.migrations)

@@ -1,6 +1,7 @@
 import Domain
 import Fluent
 import SQLKit
+import SQLiteKit
 import Vapor
 
 /// Who did something, as the audit log records it.
@@ -78,9 +79,12 @@ enum AuditLog {
     /// the events are chained in memory and written with one INSERT, the head updated once.
     /// Plain SQL with plain structs keeps it off Fluent's per-row model reflection.
     static func append(on db: any Database, _ entries: [Entry]) async throws {
+        try await append(sql: db as! any SQLDatabase, entries)
+    }
+
+    static func append(sql: any SQLDatabase, _ entries: [Entry]) async throws {
         guard !entries.isEmpty else { return }
-        let sql = db as! any SQLDatabase
-        if !db.isSQLite {
+        if sql.dialect.name != "sqlite" {
             // PostgreSQL: serialise appenders for the rest of this transaction. SQLite writers
             // are already serialised by BEGIN IMMEDIATE.
             try await sql.raw("SELECT pg_advisory_xact_lock(7283001)").run()
@@ -158,9 +162,27 @@ extension Request {
 /// Group commit for events that have no other write to share a transaction with (page views
 /// above all): requests that arrive while a transaction commits are written together in the
 /// next one. Each request still waits until its event is committed before it answers.
+///
+/// On SQLite the writer has a connection of its own: Fluent keeps exactly one connection per
+/// event loop, and a page view's commit (with its disk sync) held the loop's only connection
+/// while the other requests of that loop waited to read. Its transactions queue behind the same
+/// `SQLiteWriteGate` as every other writer of the process.
 actor AuditWriter {
+    struct SQLiteFile: Sendable {
+        let path: String
+        let threadPool: NIOThreadPool
+        let eventLoop: any EventLoop
+        let logger: Logger
+    }
+
+    private let sqlite: SQLiteFile?
+    private var connection: SQLiteConnection?
     private var pending: [(AuditLog.Entry, CheckedContinuation<Void, any Error>)] = []
     private var draining = false
+
+    init(sqlite: SQLiteFile?) {
+        self.sqlite = sqlite
+    }
 
     func append(_ entry: AuditLog.Entry, on db: any Database) async throws {
         try await withCheckedThrowingContinuation { continuation in
@@ -179,7 +201,11 @@ actor AuditWriter {
             pending.removeFirst(batch.count)
             let entries = batch.map(\.0)
             do {
-                try await db.writeTransaction { db in try await AuditLog.append(on: db, entries) }
+                if let sqlite {
+                    try await write(entries, to: sqlite)
+                } else {
+                    try await db.writeTransaction { db in try await AuditLog.append(on: db, entries) }
+                }
                 for (_, continuation) in batch { continuation.resume() }
             } catch {
                 for (_, continuation) in batch { continuation.resume(throwing: error) }
@@ -187,17 +213,54 @@ actor AuditWriter {
         }
         draining = false
     }
+
+    private func write(_ entries: [AuditLog.Entry], to file: SQLiteFile) async throws {
+        let sql = try await ownConnection(file).sql()
+        await SQLiteWriteGate.shared.acquire()
+        do {
+            try await sql.raw("BEGIN IMMEDIATE").run()
+            do {
+                try await AuditLog.append(sql: sql, entries)
+                try await sql.raw("COMMIT").run()
+            } catch {
+                try? await sql.raw("ROLLBACK").run()
+                throw error
+            }
+            await SQLiteWriteGate.shared.release()
+        } catch {
+            await SQLiteWriteGate.shared.release()
+            throw error
+        }
+    }
+
+    private func ownConnection(_ file: SQLiteFile) async throws -> SQLiteConnection {
+        if let connection { return connection }
+        let opened = try await SQLiteConnection.open(storage: .file(path: file.path), threadPool: file.threadPool, logger: file.logger, on: file.eventLoop)
+        // The same connection pragmas as the pool's (DatabaseSetup.prepareSQLite).
+        for pragma in DatabaseSetup.connectionPragmas { try await opened.sql().raw(SQLQueryString(pragma)).run() }
+        connection = opened
+        return opened
+    }
+
+    func close() async {
+        try? await connection?.close()
+        connection = nil
+    }
 }
 
 extension Application {
     private struct AuditWriterKey: StorageKey { typealias Value = AuditWriter }
 
-    /// Created in `configure`, before any request can race to create it.
+    /// Set in `configure`, once the database is known; closed at shutdown.
     var auditWriter: AuditWriter {
-        if let writer = storage[AuditWriterKey.self] { return writer }
-        let writer = AuditWriter()
-        storage[AuditWriterKey.self] = writer
-        return writer
+        get { storage[AuditWriterKey.self]! }
+        set { storage[AuditWriterKey.self] = newValue }
+    }
+}
+
+struct AuditWriterLifecycle: LifecycleHandler {
+    func shutdownAsync(_ application: Application) async {
+        await application.auditWriter.close()
     }
 }
 
