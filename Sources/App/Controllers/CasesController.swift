@@ -160,11 +160,22 @@ struct CasesController: RouteCollection {
         var nameMatches: [UUID]?
         if !q.isEmpty, CaseReference(q) == nil {
             struct Match: Decodable { let case_id: UUID }
-            let terms = req.caseVault.nameTerms([q], organisationID: organisationID)
-            nameMatches = terms.isEmpty ? [] : try await sql.select().column("case_id").from("case_name_terms")
-                .where("organisation_id", .equal, SQLBind(organisationID)).where("term", .in, SQLBind.group(terms))
-                .groupBy("case_id").having(SQLFunction("COUNT", args: SQLDistinct(SQLIdentifier("term"))), .equal, SQLBind(terms.count))
-                .limit(Self.countCap + 1).all(decoding: Match.self).map(\.case_id)
+            let terms = req.caseVault.searchTerms(q, organisationID: organisationID)
+            if let first = terms.first {
+                // Driven by the most specific token (a number, else the longest): its postings
+                // are read from the index, each checked for the other tokens through the case's
+                // own few terms — instead of reading and grouping every posting of every token.
+                let select = sql.select().column(SQLColumn("case_id", table: "t"))
+                    .from(SQLAlias(SQLIdentifier("case_name_terms"), as: SQLIdentifier("t")))
+                    .where(SQLColumn("organisation_id", table: "t"), .equal, SQLBind(organisationID))
+                    .where(SQLColumn("term", table: "t"), .equal, SQLBind(first))
+                for term in terms.dropFirst() {
+                    select.where(SQLQueryString("EXISTS (SELECT 1 FROM case_name_terms u WHERE u.case_id = t.case_id AND u.term = \(bind: term))"))
+                }
+                nameMatches = try await select.limit(Self.countCap + 1).all(decoding: Match.self).map(\.case_id)
+            } else {
+                nameMatches = []
+            }
         }
         // The record-level rule: the organisation's cases, and only the assigned ones for "mine"
         // (or when the organisation keeps caseworkers to their own cases). The list of one's own

@@ -102,6 +102,17 @@ struct CaseVault: Sendable {
         return try JSONDecoder().decode(T.self, from: Data(try openText(sealed, field: field, with: opened).utf8))
     }
 
+    /// The terms of a search, the most specific first: tokens with digits (case numbers are
+    /// nearly unique), then the longest. A search reads the postings of the first one only.
+    func searchTerms(_ query: String, organisationID: UUID) -> [String] {
+        let index = BlindIndex(master: master, organisationID: organisationID.uuidString)
+        let tokens = Set(NameTokens.tokens(query)).sorted { a, b in
+            let (digitsA, digitsB) = (a.contains(where: \.isNumber), b.contains(where: \.isNumber))
+            return digitsA != digitsB ? digitsA : a.count != b.count ? a.count > b.count : a < b
+        }
+        return tokens.map(index.term)
+    }
+
     func nameTerms(_ names: [String], organisationID: UUID) -> [String] {
         let index = BlindIndex(master: master, organisationID: organisationID.uuidString)
         return Array(Set(names.flatMap { index.terms(for: $0) })).sorted()
