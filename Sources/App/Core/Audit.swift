@@ -216,20 +216,8 @@ actor AuditWriter {
 
     private func write(_ entries: [AuditLog.Entry], to file: SQLiteFile) async throws {
         let sql = try await ownConnection(file).sql()
-        await SQLiteWriteGate.shared.acquire()
-        do {
-            try await sql.raw("BEGIN IMMEDIATE").run()
-            do {
-                try await AuditLog.append(sql: sql, entries)
-                try await sql.raw("COMMIT").run()
-            } catch {
-                try? await sql.raw("ROLLBACK").run()
-                throw error
-            }
-            await SQLiteWriteGate.shared.release()
-        } catch {
-            await SQLiteWriteGate.shared.release()
-            throw error
+        try await SQLiteWriteGate.shared.exclusively {
+            try await SQLiteWriteGate.immediateTransaction(on: sql) { try await AuditLog.append(sql: sql, entries) }
         }
     }
 

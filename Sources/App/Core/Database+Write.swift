@@ -19,25 +19,10 @@ extension Database {
         // Writers of this process queue here, in order, rather than in SQLite's busy handler,
         // which sleeps and polls (1, 2, 5, 10… ms) and turned concurrent page views — each one
         // appends an audit event — into latency spikes. Other processes still meet the busy timeout.
-        await SQLiteWriteGate.shared.acquire()
-        do {
-            let result = try await withConnection { connection in
-                let sql = connection as! any SQLDatabase
-                try await sql.raw("BEGIN IMMEDIATE").run()
-                do {
-                    let result = try await body(connection)
-                    try await sql.raw("COMMIT").run()
-                    return result
-                } catch {
-                    try? await sql.raw("ROLLBACK").run()
-                    throw error
-                }
+        return try await SQLiteWriteGate.shared.exclusively {
+            try await withConnection { connection in
+                try await SQLiteWriteGate.immediateTransaction(on: connection as! any SQLDatabase) { try await body(connection) }
             }
-            await SQLiteWriteGate.shared.release()
-            return result
-        } catch {
-            await SQLiteWriteGate.shared.release()
-            throw error
         }
     }
 }
@@ -58,6 +43,32 @@ actor SQLiteWriteGate {
 
     func release() {
         if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
+    }
+
+    /// Runs `body` holding the gate, releasing it however `body` ends.
+    nonisolated func exclusively<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await acquire()
+        do {
+            let result = try await body()
+            await release()
+            return result
+        } catch {
+            await release()
+            throw error
+        }
+    }
+
+    /// `BEGIN IMMEDIATE` … `COMMIT`, or `ROLLBACK` when `body` throws. Call it holding the gate.
+    static func immediateTransaction<T: Sendable>(on sql: any SQLDatabase, _ body: @Sendable () async throws -> T) async throws -> T {
+        try await sql.raw("BEGIN IMMEDIATE").run()
+        do {
+            let result = try await body()
+            try await sql.raw("COMMIT").run()
+            return result
+        } catch {
+            try? await sql.raw("ROLLBACK").run()
+            throw error
+        }
     }
 }
 

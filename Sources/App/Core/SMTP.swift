@@ -90,8 +90,10 @@ struct SMTPClient {
             if settings.startTLS {
                 try await expect(["220"], after: "STARTTLS")
                 let context = try NIOSSLContext(configuration: .makeClientConfiguration())
-                let tls = try NIOSSLClientHandler(context: context, serverHostname: host)
-                try await channel.pipeline.addHandler(tls, position: .first).get()
+                // The handler is not Sendable: made and added on the channel's event loop.
+                try await channel.eventLoop.submit {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: host), position: .first)
+                }.get()
                 try await expect(["250"], after: "EHLO \(name)")
             }
             if let username = settings.username {
