@@ -34,7 +34,6 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     }
     app.lifecycle.use(AuditWriterLifecycle())
     app.databases.middleware.use(ApplicationDerivedFields())
-    app.databases.middleware.use(CaseAssignmentOpenedAt())
     Migrations001.add(to: app.migrations)
     if case .postgres(_, let searchPath?, _) = config.database, let sql = app.db as? any SQLDatabase {
         // A schema of its own (tests, or several instances in one database).

@@ -77,7 +77,7 @@ enum Digest {
         section("deadlines.waiting", board.waitingTooLong)
         if board.waitingNotListed > 0 {
             if board.waitingTooLong.isEmpty { lines.append(t("deadlines.waiting")) }
-            lines.append(board.waitingCountIsCapped ? t("deadlines.waiting_more") : t("deadlines.waiting_not_listed", String(board.waitingNotListed)))
+            lines.append(t("deadlines.waiting_more"))
             lines.append("")
         }
         section("deadlines.overdue", board.overdueTasks)

@@ -83,7 +83,7 @@ struct AuditController: RouteCollection {
         let userQuery = User.query(on: req.db).sort(\.$email)
         if !current.has(.systemAdmin) { userQuery.filter(\.$organisation.$id == current.organisation.id!) }
         let users = try await userQuery.all().map { FormOption(value: $0.id!.uuidString, label: $0.email, selected: $0.id!.uuidString == filter.user) }
-        let actions = AuditAction.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == filter.action) }
+        let actions = req.options(AuditAction.self, selected: [filter.action ?? ""], label: \.labelKey)
 
         try await req.audit(.auditViewed, target: current.has(.systemAdmin) ? "all" : current.organisation.id?.uuidString)
 

@@ -22,7 +22,7 @@ struct CaseSectionsController: RouteCollection {
     }
 
     static func options<E: CatalogValue>(_ type: E.Type, selected: Set<String>, req: Request) -> [FormOption] {
-        E.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: selected.contains($0.rawValue)) }
+        req.options(type, selected: selected, label: \.labelKey)
     }
 
     // MARK: - Panels on the case page

@@ -278,8 +278,8 @@ struct CasesController: RouteCollection {
         }
         let context = IndexContext(
             page: PageChrome(req, titleKey: "cases.title"), rows: rows, q: q, scope: scope, canSeeAll: canSeeAll,
-            statuses: CaseStatus.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == filter.status) },
-            provinces: Province.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == filter.province) },
+            statuses: req.options(CaseStatus.self, selected: [filter.status ?? ""], label: \.labelKey),
+            provinces: req.options(Province.self, selected: [filter.province ?? ""], label: \.labelKey),
             workers: colleagues.filter { $0.roleList.contains(.caseworker) || $0.roleList.contains(.supervisor) }
                 .map { FormOption(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id!.uuidString == filter.worker) },
             needs: CaseSectionsController.options(NeedKind.self, selected: [filter.need ?? ""], req: req),
@@ -317,7 +317,7 @@ struct CasesController: RouteCollection {
         let chosen = form.province ?? (current.organisation.provinceList.count == 1 ? current.organisation.provinceList[0].rawValue : "")
         return try await req.render("cases/new", NewContext(
             page: PageChrome(req, titleKey: "cases.new.title"), csrf: csrf, preferredName: form.preferredName ?? "",
-            provinces: Province.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == chosen) },
+            provinces: req.options(Province.self, selected: [chosen], label: \.labelKey),
             errors: errors), status: status)
     }
 
@@ -444,9 +444,8 @@ struct CasesController: RouteCollection {
             workers: assigned.compactMap { names[$0] }.sorted(),
             colleagues: colleagues.filter { $0.isActive && ($0.roleList.contains(.caseworker) || $0.roleList.contains(.supervisor)) }
                 .map { FormOption(value: $0.id!.uuidString, label: $0.displayName, selected: assigned.contains($0.id!)) },
-            statuses: CaseStatus.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == (values["status"] ?? file.status)) },
-            closureReasons: ClosureReason.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey),
-                                                                    selected: $0.rawValue == (values["closureReason"] ?? file.closureReason)) },
+            statuses: req.options(CaseStatus.self, selected: [values["status"] ?? file.status], label: \.labelKey),
+            closureReasons: req.options(ClosureReason.self, selected: [values["closureReason"] ?? file.closureReason ?? ""], label: \.labelKey),
             history: history.map { EventView(at: req.formatDateTime(Date(timeIntervalSince1970: Double($0.occurred_at_ms) / 1000)) ?? "",
                                              who: $0.actor_email ?? "—", actionKey: AuditAction(rawValue: $0.action)?.labelKey ?? $0.action) },
             isSupervisor: current.has(.supervisor), canPurge: current.has(.supervisor) && file.caseStatus.isClosed,
@@ -524,15 +523,12 @@ struct CasesController: RouteCollection {
 
     private func renderPerson(_ req: Request, file: CaseFile, name: String, person: PersonSection, version: Int, errors: FormErrors,
                               changed: [String], status: HTTPResponseStatus = .ok) async throws -> Response {
-        func options<E: RawRepresentable & CaseIterable>(_ type: E.Type, _ selected: String, label: (E) -> String) -> [FormOption] where E.RawValue == String {
-            E.allCases.map { FormOption(value: $0.rawValue, label: label($0), selected: $0.rawValue == selected) }
-        }
         return try await req.render("cases/person", PersonContext(
             page: PageChrome(req, titleKey: "cases.person.title"), csrf: req.csrfToken, id: file.id!.uuidString, reference: file.reference,
             preferredName: name, version: version, person: person,
-            ageBands: options(AgeBand.self, person.ageBand) { req.t($0.labelKey) },
-            indigenous: options(IndigenousIdentity.self, person.indigenousIdentity) { req.t($0.labelKey) },
-            immigration: options(ImmigrationStatus.self, person.immigrationStatus) { req.t($0.labelKey) },
+            ageBands: req.options(AgeBand.self, selected: [person.ageBand], label: \.labelKey),
+            indigenous: req.options(IndigenousIdentity.self, selected: [person.indigenousIdentity], label: \.labelKey),
+            immigration: req.options(ImmigrationStatus.self, selected: [person.immigrationStatus], label: \.labelKey),
             regions: ["urban", "rural", "remote"].map { FormOption(value: $0, label: req.t("case.region.\($0)"), selected: $0 == person.region) },
             errors: errors, changed: changed, hasChanged: !changed.isEmpty), status: status)
     }
@@ -638,7 +634,7 @@ struct CasesController: RouteCollection {
         try await req.render("cases/safe-contact", SafeContactContext(
             page: PageChrome(req, titleKey: "cases.safe.title"), csrf: req.csrfToken, id: file.id!.uuidString, reference: file.reference,
             version: version,
-            channels: SafeContactChannel.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: section.channels.contains($0.rawValue)) },
+            channels: req.options(SafeContactChannel.self, selected: Set(section.channels), label: \.labelKey),
             safeTimes: section.safeTimes,
             messages: ["yes", "no", "unknown"].map { FormOption(value: $0, label: req.t("case.safe.messages.\($0)"), selected: $0 == section.messagesAllowed) },
             codeWord: section.codeWord, neverUse: section.neverUse, errors: errors), status: status)
@@ -837,7 +833,7 @@ struct CasesController: RouteCollection {
         }
         return try await req.render("cases/settings", SettingsContext(
             page: PageChrome(req, titleKey: "cases.settings.title"), csrf: req.csrfToken,
-            visibility: CaseVisibility.allCases.map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: $0 == settings.caseVisibility) },
+            visibility: req.options(CaseVisibility.self, selected: [settings.caseVisibility.rawValue], label: \.labelKey),
             referenceCode: settings.referenceCode, saved: req.query[String.self, at: "saved"] != nil,
             retentionYears: retention, hasRetention: settings.retentionYears != nil, due: due, errors: errors), status: status)
     }

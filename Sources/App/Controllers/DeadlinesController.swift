@@ -74,7 +74,6 @@ struct DeadlinesController: RouteCollection {
         }
         pendingRows.sort { $0.submitted_on < $1.submitted_on }
         let pendingNotListed = max(0, pendingRows.count - Self.waitingListed)
-        let capped = pendingNotListed > 0
         pendingRows = Array(pendingRows.prefix(Self.waitingListed))
         let taskRows = try await scoped(withReference(sql.select().column(SQLColumn("due_on", table: "case_tasks")).from("case_tasks"), table: "case_tasks"), table: "case_tasks")
             .where(SQLColumn("done_at", table: "case_tasks"), .is, SQLLiteral.null)
@@ -97,17 +96,7 @@ struct DeadlinesController: RouteCollection {
         }
         let pending = pendingRows.map { DeadlineInput.Pending(caseID: $0.case_id.uuidString, reference: $0.reference, pathwayCode: $0.code, submitted: Day($0.submitted_on)) }
         let tasks = taskRows.map { DeadlineInput.Task(caseID: $0.case_id.uuidString, reference: $0.reference, due: Day($0.due_on)) }
-        var input = DeadlineInput(permits: permits, pending: pending, pendingNotListed: pendingNotListed, tasks: tasks)
-        input.pendingCountIsCapped = capped
-        return (input, references)
-    }
-
-    /// Current pathway names by code, in one language.
-    static func pathwayNames(_ db: any Database, language: Language) async throws -> [String: String] {
-        struct Name: Decodable { let code: String; let name_fr: String; let name_en: String }
-        let rows = try await (db as! any SQLDatabase).select().column("code").column("name_fr").column("name_en").from(PathwayType.schema)
-            .where("is_current", .equal, SQLBind(true)).all(decoding: Name.self)
-        return Dictionary(rows.map { ($0.code, language == .fr ? $0.name_fr : $0.name_en) }, uniquingKeysWith: { first, _ in first })
+        return (DeadlineInput(permits: permits, pending: pending, pendingNotListed: pendingNotListed, tasks: tasks), references)
     }
 
     static func token(master: SymmetricKey, userID: UUID, version: Int) -> String {
@@ -155,14 +144,14 @@ struct DeadlinesController: RouteCollection {
         let current = try req.requireUser()
         let (input, _) = try await Self.input(for: current.user, organisationID: current.organisation.id!, on: req.db)
         let board = DeadlineBoard.build(input, today: Day(Date()))
-        let names = try await Self.pathwayNames(req.db, language: req.language)
-        func section(_ key: String, _ items: [DeadlineBoard.Item], danger: Bool = false, notListed: Int = 0, capped: Bool = false,
+        let names = try await PathwayType.currentNames(on: req.db, language: req.language)
+        func section(_ key: String, _ items: [DeadlineBoard.Item], danger: Bool = false, notListed: Int = 0,
                      note: (DeadlineBoard.Item) -> String) -> SectionView? {
             guard !items.isEmpty || notListed > 0 else { return nil }
             let shown = items.prefix(Self.sectionListed)
             let rest = items.count - shown.count + notListed
             let more: String? = rest == 0 ? nil
-                : key == "deadlines.waiting" ? (capped ? req.t("deadlines.waiting_more") : req.t("deadlines.waiting_not_listed", req.formatNumber(rest)))
+                : key == "deadlines.waiting" ? req.t("deadlines.waiting_more")
                 : req.t("deadlines.more", req.formatNumber(rest))
             return SectionView(title: req.t(key), danger: danger, items: shown.map { item in
                 ItemView(caseID: item.caseID, reference: item.reference,
@@ -175,7 +164,7 @@ struct DeadlinesController: RouteCollection {
             section("deadlines.within30", board.expiringWithin30, note: expiring),
             section("deadlines.within60", board.expiringWithin60, note: expiring),
             section("deadlines.within90", board.expiringWithin90, note: expiring),
-            section("deadlines.waiting", board.waitingTooLong, notListed: board.waitingNotListed, capped: board.waitingCountIsCapped) {
+            section("deadlines.waiting", board.waitingTooLong, notListed: board.waitingNotListed) {
                 req.t("deadlines.waiting_since", $0.day.description, String($0.days))
             },
             section("deadlines.overdue", board.overdueTasks) { "\($0.day) (\(req.t("deadlines.days_late", String($0.days))))" },
@@ -223,7 +212,7 @@ struct DeadlinesController: RouteCollection {
         let (input, _) = try await Self.input(for: user, organisationID: user.$organisation.id, on: req.db, horizonDays: 365)
         let language = user.preferredLanguage
         let localizer = req.application.localizer
-        let names = try await Self.pathwayNames(req.db, language: language)
+        let names = try await PathwayType.currentNames(on: req.db, language: language)
         var events: [ICalendar.Event] = []
         for permit in input.permits {
             events.append(.init(uid: "permit-\(permit.caseID)-\(permit.validTo)@passerelle",

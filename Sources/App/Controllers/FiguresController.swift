@@ -104,7 +104,7 @@ struct FiguresController: RouteCollection {
     @Sendable
     func page(req: Request) async throws -> Response {
         let rows = try await Self.rows(req)
-        let names = try await DeadlinesController.pathwayNames(req.db, language: req.language)
+        let names = try await PathwayType.currentNames(on: req.db, language: req.language)
         func number(_ value: Int?) -> String { value.map { req.formatNumber($0) } ?? "—" }
         let views = rows.map { row in
             RowView(pathway: names[row.pathwayCode] ?? row.pathwayCode,

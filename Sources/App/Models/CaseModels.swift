@@ -128,7 +128,7 @@ final class CaseAssignment: Model, @unchecked Sendable {
     @OptionalField(key: "opened_at") var openedAt: Date?
 
     init() {}
-    init(caseID: UUID, userID: UUID, openedAt: Date? = nil) {
+    init(caseID: UUID, userID: UUID, openedAt: Date) {
         self.caseID = caseID
         self.userID = userID
         self.openedAt = openedAt

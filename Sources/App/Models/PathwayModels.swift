@@ -1,6 +1,7 @@
 import Domain
 import Fluent
 import Foundation
+import SQLKit
 
 /// A kind of application (TRP-VTIP initial, VOWP, …) in one version. Editing a pathway creates a
 /// new version; applications keep the version they were made under.
@@ -33,6 +34,14 @@ final class PathwayType: Model, @unchecked Sendable {
     var checklistItems: [ChecklistItem] { (try? JSONDecoder().decode([ChecklistItem].self, from: Data(checklist.utf8))) ?? [] }
     var validityRules: ValidityRules { (try? JSONDecoder().decode(ValidityRules.self, from: Data(rules.utf8))) ?? ValidityRules() }
     func name(_ language: Language) -> String { language == .fr ? nameFR : nameEN }
+
+    /// Current pathway names by code, in one language (three columns, no model decoding).
+    static func currentNames(on db: any Database, language: Language) async throws -> [String: String] {
+        struct Name: Decodable { let code: String; let name_fr: String; let name_en: String }
+        let rows = try await (db as! any SQLDatabase).select().column("code").column("name_fr").column("name_en").from(schema)
+            .where("is_current", .equal, SQLBind(true)).all(decoding: Name.self)
+        return Dictionary(rows.map { ($0.code, language == .fr ? $0.name_fr : $0.name_en) }, uniquingKeysWith: { first, _ in first })
+    }
 }
 
 /// An application on a case, pinned to the pathway version it was made under.

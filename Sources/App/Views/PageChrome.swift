@@ -83,6 +83,14 @@ struct FormOption: Encodable {
     let selected: Bool
 }
 
+extension Request {
+    /// A choice list of every value of an enum, labelled from the catalog in the reader's language.
+    func options<E: RawRepresentable & CaseIterable>(_ type: E.Type, selected: Set<String>, label: KeyPath<E, String>) -> [FormOption]
+        where E.RawValue == String {
+        E.allCases.map { FormOption(value: $0.rawValue, label: t($0[keyPath: label]), selected: selected.contains($0.rawValue)) }
+    }
+}
+
 /// The same, labelled by a catalog key that the template translates with `#t`.
 struct KeyedOption: Encodable {
     let value: String

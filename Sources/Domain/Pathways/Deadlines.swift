@@ -44,12 +44,10 @@ public struct DeadlineInput: Sendable {
     }
 
     public var permits: [Permit]
-    /// The longest-waiting applications past the threshold, oldest first; `pendingNotListed` more
-    /// wait as long or longer than the threshold but are not listed (a board lists the oldest).
+    /// The longest-waiting applications past the threshold, oldest first; at least
+    /// `pendingNotListed` more have also waited past it (a board lists the oldest and stops reading).
     public var pending: [Pending]
     public var pendingNotListed: Int
-    /// The database stopped counting: there are at least `pendingNotListed` more.
-    public var pendingCountIsCapped = false
     public var tasks: [Task]
 
     public init(permits: [Permit], pending: [Pending], pendingNotListed: Int = 0, tasks: [Task]) {
@@ -77,7 +75,6 @@ public struct DeadlineBoard: Sendable {
     public var overdueTasks: [Item] = []
     /// Applications waiting too long beyond those listed in `waitingTooLong`.
     public var waitingNotListed = 0
-    public var waitingCountIsCapped = false
     /// A VOWP cannot be renewed: one nearing its end with nothing prepared is the most urgent.
     public var vowpWithoutNext: [Item] = []
 
@@ -102,7 +99,6 @@ public struct DeadlineBoard: Sendable {
     public static func build(_ input: DeadlineInput, today: Day, waitingThresholdBusinessDays: Int = waitingThresholdBusinessDays) -> DeadlineBoard {
         var board = DeadlineBoard()
         board.waitingNotListed = input.pendingNotListed
-        board.waitingCountIsCapped = input.pendingCountIsCapped
         for permit in input.permits {
             let days = today.days(until: permit.validTo)
             guard days >= 0 else { continue }

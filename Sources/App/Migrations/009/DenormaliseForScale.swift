@@ -72,16 +72,6 @@ struct ApplicationDerivedFields: AsyncModelMiddleware {
     }
 }
 
-/// Keeps `case_assignments.opened_at` equal to the case's opening date.
-struct CaseAssignmentOpenedAt: AsyncModelMiddleware {
-    func create(model: CaseAssignment, on db: any Database, next: any AnyAsyncModelResponder) async throws {
-        if model.openedAt == nil {
-            model.openedAt = try await CaseFile.query(on: db).filter(\.$id == model.caseID).field(\.$id).field(\.$openedAt).first()?.openedAt
-        }
-        try await next.create(model, on: db)
-    }
-}
-
 /// A counter per organisation that the database bumps, by trigger, on every insert, update or
 /// delete of one of its applications, whatever path writes it (Fluent, SQL, purge). The figures
 /// page keeps its last result per organisation with the counter it was computed at and computes
