@@ -51,7 +51,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "Run",
-            dependencies: ["App"],
+            dependencies: ["App", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         // Baseline for scripts/benchmark-foundation.sh; not part of the product.

@@ -186,7 +186,7 @@ struct AccountController: RouteCollection {
             return try await renderTwoFactor(req, errors: errors, status: .tooManyRequests)
         }
         guard let step = TwoFactor.acceptedStep(code: code, secret: secret, lastStep: nil) else {
-            try await SignInThrottle.recordFailure(scope: .secondFactor, subject: subject, on: req.db, now: Date())
+            try await req.db.writeTransaction { try await SignInThrottle.recordFailure(scope: .secondFactor, subject: subject, on: $0, now: Date()) }
             errors.add("code", req.t(code.isEmpty ? "field.required" : "two_factor.error.invalid"))
             return try await renderTwoFactor(req, errors: errors, status: .unprocessableEntity)
         }

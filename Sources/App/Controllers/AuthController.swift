@@ -130,7 +130,7 @@ struct AuthController: RouteCollection {
             return try await renderLogin(req, email: typedEmail, errors: errors, status: .unauthorized)
         }
 
-        try await SignInThrottle.clear(scope: .account, subject: email, on: req.db)
+        try await req.db.writeTransaction { try await SignInThrottle.clear(scope: .account, subject: email, on: $0) }
         let needsSecondFactor = user.hasTwoFactor || (req.config.requireTwoFactor && !user.twoFactorExempt)
         if needsSecondFactor {
             try await req.rotateSession(keeping: [DatabaseSessions.userKey: user.id!.uuidString, "auth": AuthLevel.password.rawValue])
@@ -255,7 +255,7 @@ struct AuthController: RouteCollection {
             try await req.audit(.signOut, target: req.currentSessionRecordID?.uuidString, actor: actor(of: current))
         }
         if req.hasSession, let id = req.session.id {
-            try await BrowserSession.query(on: req.db).filter(\.$keyHash == Secrets.sha256Hex(id.string)).delete()
+            try await DatabaseSessions.delete(id, on: req.db)
         }
         req.session.destroy()
         return req.redirect(to: SiteURL.login + "?notice=signed_out")

@@ -19,7 +19,7 @@ struct DatabaseSessions: AsyncSessionDriver {
             now: Date(),
             userAgent: request.headers.first(name: .userAgent).map { String($0.prefix(300)) },
             address: request.clientAddress)
-        try await record.create(on: request.db)
+        try await request.db.writeTransaction { try await record.create(on: $0) }
         return SessionID(string: key)
     }
 
@@ -27,7 +27,7 @@ struct DatabaseSessions: AsyncSessionDriver {
         guard let record = try await BrowserSession.query(on: request.db)
             .filter(\.$keyHash == Secrets.sha256Hex(sessionID.string)).first() else { return nil }
         guard request.config.sessionLifetime.isAlive(createdAt: record.createdAt, lastSeenAt: record.lastSeenAt, now: Date()) else {
-            try await record.delete(on: request.db)
+            try await request.db.writeTransaction { try await record.delete(on: $0) }
             return nil
         }
         request.storage[CurrentSessionRecordKey.self] = record.id
@@ -46,18 +46,25 @@ struct DatabaseSessions: AsyncSessionDriver {
            Date().timeIntervalSince(loaded.lastSeenAt) < Self.touchInterval {
             return sessionID
         }
-        try await BrowserSession.query(on: request.db)
-            .filter(\.$keyHash == Secrets.sha256Hex(sessionID.string))
-            .set(\.$data, to: encoded)
-            .set(\.$userID, to: data[Self.userKey].flatMap(UUID.init(uuidString:)))
-            .set(\.$lastSeenAt, to: Date())
-            .update()
+        let keyHash = Secrets.sha256Hex(sessionID.string), userID = data[Self.userKey].flatMap(UUID.init(uuidString:))
+        try await request.db.writeTransaction { db in
+            try await BrowserSession.query(on: db).filter(\.$keyHash == keyHash)
+                .set(\.$data, to: encoded).set(\.$userID, to: userID).set(\.$lastSeenAt, to: Date())
+                .update()
+        }
         return sessionID
     }
 
     func deleteSession(_ sessionID: SessionID, for request: Request) async throws {
-        try await BrowserSession.query(on: request.db)
-            .filter(\.$keyHash == Secrets.sha256Hex(sessionID.string)).delete()
+        try await Self.delete(sessionID, on: request.db)
+    }
+
+    /// Every write to the sessions table goes through `writeTransaction`: on SQLite, a write outside
+    /// the process's write gate waited in SQLite's busy handler on a blocking-pool thread while the
+    /// gate's holder needed that thread to commit (measured: ten-second stalls under load).
+    static func delete(_ sessionID: SessionID, on db: any Database) async throws {
+        let keyHash = Secrets.sha256Hex(sessionID.string)
+        try await db.writeTransaction { try await BrowserSession.query(on: $0).filter(\.$keyHash == keyHash).delete() }
     }
 
     private static func encode(_ data: SessionData) throws -> String {
@@ -103,7 +110,7 @@ extension Request {
     /// session id planted before sign-in is worthless after it.
     func rotateSession(keeping data: [String: String]) async throws {
         if hasSession, let oldID = session.id {
-            try await BrowserSession.query(on: db).filter(\.$keyHash == Secrets.sha256Hex(oldID.string)).delete()
+            try await DatabaseSessions.delete(oldID, on: db)
         }
         session.id = nil
         session.data = SessionData(initialData: data.merging(["csrf": Secrets.randomToken()]) { _, new in new })
