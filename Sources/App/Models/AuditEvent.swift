@@ -25,6 +25,12 @@ final class AuditEvent: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] {
+        [$id, $sequence, $occurredAtMilliseconds, $actorID, $actorEmail, $organisationID, $action, $target, $outcome,
+         $requestID, $detail, $previousHash, $hash]
+    }
+
     init(record: AuditRecord, previousHash: String, hash: String) {
         self.sequence = record.sequence
         self.occurredAtMilliseconds = record.occurredAtMilliseconds
@@ -59,6 +65,9 @@ final class AuditHead: Model, @unchecked Sendable {
     @Field(key: "hash") var hash: String
 
     init() {}
+
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] { [$id, $sequence, $hash] }
 
     init(sequence: Int64, hash: String) {
         self.id = 1

@@ -20,6 +20,9 @@ final class BrowserSession: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] { [$id, $keyHash, $userID, $data, $createdAt, $lastSeenAt, $userAgent, $address] }
+
     init(keyHash: String, userID: UUID?, data: String, now: Date, userAgent: String?, address: String?) {
         self.keyHash = keyHash
         self.userID = userID

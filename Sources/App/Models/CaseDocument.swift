@@ -17,4 +17,7 @@ final class CaseDocument: Model, @unchecked Sendable {
     @Field(key: "sealed_content") var sealedContent: Data
 
     init() {}
+
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] { [$id, $caseID, $sealedName, $type, $size, $uploadedBy, $uploadedAt, $sealedContent] }
 }

@@ -11,6 +11,9 @@ final class KeyCheck: Model, @unchecked Sendable {
     @Field(key: "sealed") var sealed: Data
 
     init() {}
+
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] { [$id, $sealed] }
     init(sealed: Data) { self.sealed = sealed }
 }
 
@@ -27,6 +30,9 @@ final class CaseSettings: Model, @unchecked Sendable {
     @OptionalField(key: "retention_years") var retentionYears: Int?
 
     init() {}
+
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] { [$id, $organisation, $referenceCode, $visibility, $retentionYears] }
 
     init(organisationID: UUID, referenceCode: String, visibility: CaseVisibility = .assignedOnly) {
         self.$organisation.id = organisationID
@@ -48,6 +54,9 @@ final class CaseCounter: Model, @unchecked Sendable {
     @Field(key: "last_number") var lastNumber: Int
 
     init() {}
+
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] { [$id, $organisationID, $year, $lastNumber] }
     init(organisationID: UUID, year: Int, lastNumber: Int) {
         self.organisationID = organisationID
         self.year = year
@@ -80,6 +89,12 @@ final class CaseFile: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] {
+        [$id, $organisation, $reference, $status, $closureReason, $province, $openedAt, $closedAt, $openedBy, $updatedAt,
+         $version, $sealedPreferredName, $sealedPerson, $sealedSafeContact]
+    }
+
     var caseStatus: CaseStatus { CaseStatus(rawValue: status) ?? .active }
 }
 
@@ -93,6 +108,9 @@ final class CaseKey: Model, @unchecked Sendable {
     @Field(key: "wrapped") var wrapped: Data
 
     init() {}
+
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] { [$id, $caseID, $wrapped] }
     init(caseID: UUID, wrapped: Data) {
         self.caseID = caseID
         self.wrapped = wrapped
@@ -110,6 +128,9 @@ final class CaseNameTerm: Model, @unchecked Sendable {
     @Field(key: "term") var term: String
 
     init() {}
+
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] { [$id, $organisationID, $caseID, $term] }
     init(organisationID: UUID, caseID: UUID, term: String) {
         self.organisationID = organisationID
         self.caseID = caseID
@@ -128,6 +149,9 @@ final class CaseAssignment: Model, @unchecked Sendable {
     @OptionalField(key: "opened_at") var openedAt: Date?
 
     init() {}
+
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] { [$id, $caseID, $userID, $openedAt] }
     init(caseID: UUID, userID: UUID, openedAt: Date) {
         self.caseID = caseID
         self.userID = userID
@@ -146,6 +170,9 @@ final class CaseNote: Model, @unchecked Sendable {
     @Field(key: "sealed_body") var sealedBody: Data
 
     init() {}
+
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] { [$id, $caseID, $authorID, $createdAt, $sealedBody] }
     init(caseID: UUID, authorID: UUID?, createdAt: Date, sealedBody: Data) {
         self.caseID = caseID
         self.authorID = authorID

@@ -16,6 +16,9 @@ final class CaseNeed: Model, @unchecked Sendable {
     @Field(key: "updated_at") var updatedAt: Date
 
     init() {}
+
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] { [$id, $caseID, $organisationID, $need, $status, $updatedAt] }
     init(caseID: UUID, organisationID: UUID, need: NeedKind, status: NeedStatus, now: Date) {
         self.caseID = caseID
         self.organisationID = organisationID
@@ -41,6 +44,9 @@ final class CaseTask: Model, @unchecked Sendable {
     @OptionalField(key: "done_at") var doneAt: Date?
 
     init() {}
+
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] { [$id, $caseID, $organisationID, $sealedTitle, $dueOn, $assigneeID, $createdAt, $doneAt] }
 }
 
 /// One consent as given (or withdrawn) by the person.
@@ -59,6 +65,9 @@ final class CaseConsent: Model, @unchecked Sendable {
     @OptionalField(key: "withdrawn_at") var withdrawnAt: Date?
 
     init() {}
+
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] { [$id, $caseID, $kind, $partner, $givenOn, $method, $language, $recordedBy, $withdrawnAt] }
 
     var record: ConsentRecord? {
         guard let kind = ConsentKind(rawValue: kind) else { return nil }
@@ -91,6 +100,12 @@ final class CaseExperience: Model, @unchecked Sendable {
     @Field(key: "updated_at") var updatedAt: Date
 
     init() {}
+
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] {
+        [$id, $caseID, $traffickingStatus, $exploitationTypes, $scope, $industry, $controlMethods, $recruitmentMethods,
+         $recruiterRelationship, $feesPaidCents, $feesCurrency, $recruiterLicensed, $sealedDetails, $version, $updatedAt]
+    }
 }
 
 /// A legal action: criminal complaint, civil claim, employment-standards complaint.
@@ -108,4 +123,9 @@ final class CaseLegalAction: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
+
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] {
+        [$id, $caseID, $kind, $status, $filedOn, $amountAwardedCents, $sealedOutcome, $createdAt]
+    }
 }

@@ -19,6 +19,9 @@ final class Organisation: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] { [$id, $createdAt, $name, $type, $provinces, $languages, $isActive] }
+
     init(id: UUID? = nil, name: String, type: OrganisationType, provinces: [Province], languages: [String]) {
         self.id = id
         self.name = name

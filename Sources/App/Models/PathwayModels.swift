@@ -24,6 +24,11 @@ final class PathwayType: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] {
+        [$id, $code, $version, $isCurrent, $nameFR, $nameEN, $checklist, $rules, $typicalValidityDays, $createdAt]
+    }
+
     struct ChecklistItem: Codable, Sendable, Equatable {
         var key: String
         var fr: String
@@ -73,6 +78,13 @@ final class PathwayApplication: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] {
+        [$id, $caseID, $organisationID, $pathway, $state, $createdAt, $submittedOn, $infoRequestedOn, $decidedOn,
+         $validFrom, $validTo, $completeAtSubmission, $checklistDone, $checklistDocuments, $version, $province,
+         $processingDays, $validityDays]
+    }
+
     var applicationState: ApplicationState { ApplicationState(rawValue: state) ?? .preparing }
     var doneKeys: Set<String> { Set(checklistDone.split(separator: ",").map(String.init)) }
     var documentLinks: [String: String] {
@@ -92,6 +104,9 @@ final class CalendarFeed: Model, @unchecked Sendable {
     @Field(key: "enabled") var enabled: Bool
 
     init() {}
+
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] { [$id, $userID, $version, $enabled] }
     init(userID: UUID) {
         self.userID = userID
         self.version = 1
@@ -110,6 +125,9 @@ final class DigestSend: Model, @unchecked Sendable {
     @Field(key: "sent_at") var sentAt: Date
 
     init() {}
+
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] { [$id, $userID, $day, $sentAt] }
     init(userID: UUID, day: String, sentAt: Date) {
         self.userID = userID
         self.day = day

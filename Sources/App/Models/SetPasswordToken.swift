@@ -14,6 +14,9 @@ final class SetPasswordToken: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] { [$id, $user, $tokenHash, $expiresAt, $usedAt] }
+
     init(userID: UUID, tokenHash: String, expiresAt: Date) {
         self.$user.id = userID
         self.tokenHash = tokenHash

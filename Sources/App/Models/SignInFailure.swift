@@ -14,6 +14,9 @@ final class SignInFailure: Model, @unchecked Sendable {
 
     init() {}
 
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] { [$id, $scope, $subject, $at] }
+
     init(scope: String, subject: String, at: Date) {
         self.scope = scope
         self.subject = subject
