@@ -35,16 +35,11 @@ struct ApplicationsController: RouteCollection {
             let submitted_on: Date?; let decided_on: Date?; let valid_from: Date?; let valid_to: Date?
         }
         let today = Day(Date())
-        let raws = try await (req.db as! any SQLDatabase).select()
-            .column(SQLColumn("id", table: "applications")).column(SQLColumn("state", table: "applications"))
-            .column(SQLColumn("name_fr", table: "pathway_types")).column(SQLColumn("name_en", table: "pathway_types"))
-            .column(SQLColumn("submitted_on", table: "applications")).column(SQLColumn("decided_on", table: "applications"))
-            .column(SQLColumn("valid_from", table: "applications")).column(SQLColumn("valid_to", table: "applications"))
-            .from("applications")
-            .join("pathway_types", on: SQLColumn("id", table: "pathway_types"), .equal, SQLColumn("pathway_type_id", table: "applications"))
-            .where(SQLColumn("case_id", table: "applications"), .equal, SQLBind(caseID))
-            .orderBy(SQLOrderBy(expression: SQLColumn("created_at", table: "applications"), direction: SQLDirection.descending))
-            .all(decoding: Raw.self)
+        let raws = try await (req.db as! any SQLDatabase).raw("""
+            SELECT a.id, a.state, p.name_fr, p.name_en, a.submitted_on, a.decided_on, a.valid_from, a.valid_to
+            FROM applications a JOIN pathway_types p ON p.id = a.pathway_type_id
+            WHERE a.case_id = \(bind: caseID) ORDER BY a.created_at DESC
+            """).all(decoding: Raw.self)
         return raws.map { app in
             let state = ApplicationState(rawValue: app.state) ?? .preparing
             let submitted = app.submitted_on.map(Day.init), decided = app.decided_on.map(Day.init)
@@ -59,8 +54,8 @@ struct ApplicationsController: RouteCollection {
 
     static func pathwayOptions(_ req: Request) async throws -> [FormOption] {
         struct Raw: Decodable { let id: UUID; let name_fr: String; let name_en: String }
-        return try await (req.db as! any SQLDatabase).select().column("id").column("name_fr").column("name_en").from(PathwayType.schema)
-            .where("is_current", .equal, SQLBind(true)).orderBy("code").all(decoding: Raw.self)
+        return try await (req.db as! any SQLDatabase).raw("SELECT id, name_fr, name_en FROM pathway_types WHERE is_current = \(bind: true) ORDER BY code")
+            .all(decoding: Raw.self)
             .map { FormOption(value: $0.id.uuidString, label: req.language == .fr ? $0.name_fr : $0.name_en, selected: false) }
     }
 

@@ -92,15 +92,16 @@ struct CaseSectionsController: RouteCollection {
         let vault = req.caseVault
         let caseID = file.id!
         let now = Date()
-        let needs = try await CaseNeed.query(on: req.db).filter(\.$caseID == caseID).all()
+        let needs = try await CaseNeed.fetch("SELECT * FROM case_needs WHERE case_id = \(bind: caseID)", on: req.db)
         let byKind = Dictionary(needs.map { ($0.need, $0.status) }, uniquingKeysWith: { first, _ in first })
-        let tasks = try await CaseTask.query(on: req.db).filter(\.$caseID == caseID).sort(\.$createdAt, .descending).all()
-        let consents = try await CaseConsent.query(on: req.db).filter(\.$caseID == caseID).sort(\.$givenOn, .descending).all()
-        let legal = try await CaseLegalAction.query(on: req.db).filter(\.$caseID == caseID).sort(\.$createdAt, .descending).all()
-        let experience = try await CaseExperience.query(on: req.db).filter(\.$caseID == caseID).first()
-        let documents = try await CaseDocument.query(on: req.db).filter(\.$caseID == caseID)
-            .field(\.$id).field(\.$sealedName).field(\.$type).field(\.$size).field(\.$uploadedAt).field(\.$caseID)
-            .sort(\.$uploadedAt, .descending).all()
+        let tasks = try await CaseTask.fetch("SELECT * FROM case_tasks WHERE case_id = \(bind: caseID) ORDER BY created_at DESC", on: req.db)
+        let consents = try await CaseConsent.fetch("SELECT * FROM case_consents WHERE case_id = \(bind: caseID) ORDER BY given_on DESC", on: req.db)
+        let legal = try await CaseLegalAction.fetch("SELECT * FROM case_legal_actions WHERE case_id = \(bind: caseID) ORDER BY created_at DESC", on: req.db)
+        let experience = try await CaseExperience.fetchFirst("SELECT * FROM case_experiences WHERE case_id = \(bind: caseID)", on: req.db)
+        // Not the sealed contents: the panel lists names, types and sizes.
+        let documents = try await CaseDocument.fetch("""
+            SELECT id, case_id, sealed_name, type, size, uploaded_at FROM case_documents WHERE case_id = \(bind: caseID) ORDER BY uploaded_at DESC
+            """, on: req.db)
         let names = Dictionary(colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
         let records = consents.compactMap(\.record)
         let money = { (cents: Int) -> String in

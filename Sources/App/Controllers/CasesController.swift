@@ -34,21 +34,6 @@ struct CasesController: RouteCollection {
 
     // MARK: - Scope
 
-    /// The cases this user may see, as a query: the record-level rule lives in the query.
-    static func visible(_ req: Request) async throws -> QueryBuilder<CaseFile> {
-        let current = try req.requireUser()
-        let organisationID = current.organisation.id!
-        let query = CaseFile.query(on: req.db).filter(\.$organisation.$id == organisationID)
-        if !current.has(.supervisor) {
-            let settings = try await settings(req, for: current.organisation)
-            if settings.caseVisibility == .assignedOnly {
-                query.join(CaseAssignment.self, on: \CaseAssignment.$caseID == \CaseFile.$id)
-                    .filter(CaseAssignment.self, \.$userID == current.user.id!)
-            }
-        }
-        return query
-    }
-
     /// The organisation's settings, read once per request.
     static func settings(_ req: Request, for organisation: Organisation) async throws -> CaseSettings {
         if let cached = req.storage[CaseSettingsKey.self] { return cached }
@@ -58,7 +43,7 @@ struct CasesController: RouteCollection {
     }
 
     static func settings(for organisation: Organisation, on db: any Database) async throws -> CaseSettings {
-        if let settings = try await CaseSettings.query(on: db).filter(\.$organisation.$id == organisation.id!).first() {
+        if let settings = try await CaseSettings.fetchFirst("SELECT * FROM case_settings WHERE organisation_id = \(bind: organisation.id!)", on: db) {
             return settings
         }
         let settings = CaseSettings(organisationID: organisation.id!, referenceCode: CaseReference.code(forOrganisationName: organisation.name))
@@ -66,10 +51,23 @@ struct CasesController: RouteCollection {
         return settings
     }
 
+    /// The case of the route's `id`, if the signed-in user may see it; 404 otherwise, whether it
+    /// exists elsewhere or not: the record-level rule lives in the query (the organisation's cases,
+    /// only the assigned ones when the organisation keeps caseworkers to their own).
     static func find(_ req: Request) async throws -> CaseFile {
-        guard let id = req.parameters.get("id", as: UUID.self),
-              let file = try await Self.visible(req).filter(\.$id == id).first() else { throw PageError.notFound }
+        guard let id = req.parameters.get("id", as: UUID.self) else { throw PageError.notFound }
+        let current = try req.requireUser()
+        var query: SQLQueryString = "SELECT * FROM cases WHERE id = \(bind: id) AND organisation_id = \(bind: current.organisation.id!)"
+        if !current.has(.supervisor), try await settings(req, for: current.organisation).caseVisibility == .assignedOnly {
+            query += " AND " + CaseScope.assigned(to: current.user.id!, caseIDIn: "cases", column: "id")
+        }
+        guard let file = try await CaseFile.fetchFirst(query, on: req.db) else { throw PageError.notFound }
         return file
+    }
+
+    /// The organisation's people, by name (for names on the page and the choice of workers).
+    static func colleagues(_ req: Request, of organisationID: UUID) async throws -> [User] {
+        try await User.fetch("SELECT * FROM users WHERE organisation_id = \(bind: organisationID) ORDER BY display_name", on: req.db)
     }
 
     static func audit(_ req: Request, _ action: AuditAction, _ file: CaseFile, detail: String? = nil, on db: (any Database)? = nil) async throws {
@@ -258,7 +256,7 @@ struct CasesController: RouteCollection {
         let ids = files.map(\.id)
         let assignments = ids.isEmpty ? [] : try await sql.select().column("case_id").column("user_id").from("case_assignments")
             .where("case_id", .in, SQLBind.group(ids)).all(decoding: Assigned.self)
-        let colleagues = try await User.query(on: req.db).filter(\.$organisation.$id == organisationID).sort(\.$displayName).all()
+        let colleagues = try await Self.colleagues(req, of: organisationID)
         let names = Dictionary(colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
         let vault = req.caseVault
         let rows = try files.map { file -> Row in
@@ -412,10 +410,10 @@ struct CasesController: RouteCollection {
         let preferredName = try vault.openText(file.sealedPreferredName, field: "preferred_name", with: opened)
         let safe = try vault.openSection(SafeContactSection.self, file.sealedSafeContact, field: "safe_contact", with: opened)
         let person = try vault.openSection(PersonSection.self, file.sealedPerson, field: "person", with: opened)
-        let colleagues = try await User.query(on: req.db).filter(\.$organisation.$id == current.organisation.id!).sort(\.$displayName).all()
+        let colleagues = try await Self.colleagues(req, of: current.organisation.id!)
         let names = Dictionary(colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
-        let assigned = try await CaseAssignment.query(on: req.db).filter(\.$caseID == file.id!).all(\.$userID)
-        let notes = try await CaseNote.query(on: req.db).filter(\.$caseID == file.id!).sort(\.$createdAt, .descending).limit(100).all()
+        let assigned = try await CaseAssignment.fetch("SELECT * FROM case_assignments WHERE case_id = \(bind: file.id!)", on: req.db).map(\.userID)
+        let notes = try await CaseNote.fetch("SELECT * FROM case_notes WHERE case_id = \(bind: file.id!) ORDER BY created_at DESC LIMIT 100", on: req.db)
         struct HistoryRow: Decodable { let occurred_at_ms: Int64; let actor_email: String?; let action: String }
         // The literal repeats the partial index's predicate (IndexCaseHistory), so it is used.
         let history = try await (req.db as! any SQLDatabase).raw("""

@@ -79,7 +79,7 @@ struct CaseVault: Sendable {
     }
 
     func open(_ file: CaseFile, on db: any Database) async throws -> Opened {
-        guard let key = try await CaseKey.query(on: db).filter(\.$caseID == file.id!).first() else { throw PageError.notFound }
+        guard let key = try await CaseKey.fetchFirst("SELECT * FROM case_keys WHERE case_id = \(bind: file.id!)", on: db) else { throw PageError.notFound }
         return try open(file, wrapped: key.wrapped)
     }
 

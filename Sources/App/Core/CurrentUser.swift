@@ -45,10 +45,18 @@ extension Request {
 struct CurrentUserMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if request.hasSession, let raw = request.session.data[DatabaseSessions.userKey], let userID = UUID(uuidString: raw) {
-            // One query for the user and the organisation (this runs on every signed-in request).
-            if let user = try await User.query(on: request.db).join(Organisation.self, on: \User.$organisation.$id == \Organisation.$id)
-                .filter(\.$id == userID).first(),
-               let organisation = try? user.joined(Organisation.self), user.isActive, organisation.isActive {
+            // The user and the organisation were read with the session row; read again only if
+            // the row's user differs from the session data's (it never should).
+            let loaded: SessionUser?
+            if let preloaded = request.storage[SessionUserKey.self], preloaded.user.id == userID {
+                loaded = preloaded
+            } else if let user = try await User.query(on: request.db).join(Organisation.self, on: \User.$organisation.$id == \Organisation.$id)
+                .filter(\.$id == userID).first(), let organisation = try? user.joined(Organisation.self) {
+                loaded = SessionUser(user: user, organisation: organisation)
+            } else {
+                loaded = nil
+            }
+            if let user = loaded?.user, let organisation = loaded?.organisation, user.isActive, organisation.isActive {
                 user.$organisation.value = organisation
                 let current = CurrentUser(user: user, organisation: organisation)
                 switch AuthLevel(rawValue: request.session.data["auth"] ?? "") {

@@ -1,6 +1,7 @@
 import Domain
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// Sessions kept in the database so several instances share them (Vapor's Fluent driver keeps
@@ -23,12 +24,25 @@ struct DatabaseSessions: AsyncSessionDriver {
         return SessionID(string: key)
     }
 
+    /// The session row with its user and the user's organisation: one query on every request
+    /// (`CurrentUserMiddleware` takes the user from it).
+    private static let readColumns = "s.*, " + User.prefixedColumns(table: "u", prefix: "user__") + ", "
+        + Organisation.prefixedColumns(table: "o", prefix: "org__")
+
     func readSession(_ sessionID: SessionID, for request: Request) async throws -> SessionData? {
-        guard let record = try await BrowserSession.query(on: request.db)
-            .filter(\.$keyHash == Secrets.sha256Hex(sessionID.string)).first() else { return nil }
+        guard let row = try await (request.db as! any SQLDatabase).raw("""
+            SELECT \(unsafeRaw: Self.readColumns) FROM browser_sessions s
+            LEFT JOIN users u ON u.id = s.user_id LEFT JOIN organisations o ON o.id = u.organisation_id
+            WHERE s.key_hash = \(bind: Secrets.sha256Hex(sessionID.string))
+            """).first() else { return nil }
+        let record = try BrowserSession.decode(row, prefix: "")
         guard request.config.sessionLifetime.isAlive(createdAt: record.createdAt, lastSeenAt: record.lastSeenAt, now: Date()) else {
             try await request.db.writeTransaction { try await record.delete(on: $0) }
             return nil
+        }
+        if try !row.decodeNil(column: "user__id"), try !row.decodeNil(column: "org__id") {
+            request.storage[SessionUserKey.self] = SessionUser(user: try User.decode(row, prefix: "user__"),
+                                                              organisation: try Organisation.decode(row, prefix: "org__"))
         }
         request.storage[CurrentSessionRecordKey.self] = record.id
         request.storage[LoadedSessionKey.self] = LoadedSession(data: record.data, lastSeenAt: record.lastSeenAt)
@@ -83,6 +97,14 @@ struct DatabaseSessions: AsyncSessionDriver {
 }
 
 struct CurrentSessionRecordKey: StorageKey { typealias Value = UUID }
+
+/// The user of the session row (by its `user_id` column), read with it.
+struct SessionUser: Sendable {
+    let user: User
+    let organisation: Organisation
+}
+
+struct SessionUserKey: StorageKey { typealias Value = SessionUser }
 
 /// The session row as read at the start of the request, to avoid rewriting it unchanged.
 struct LoadedSession: Sendable {
