@@ -1,6 +1,7 @@
 @testable import App
 import Domain
 import Foundation
+import Leaf
 import Testing
 import Vapor
 
@@ -89,5 +90,22 @@ import Vapor
         let localizer = try localizer()
         #expect(localizer.text("home.welcome", .fr, ["Camille"]) == "Bonjour, Camille")
         #expect(localizer.text("home.welcome", .en, ["Camille"]) == "Hello, Camille")
+    }
+
+    @Test func htmlEscapeMatchesLeaf() {
+        for text in ["", "plain", "Tran Thị Ánh", "Adébáyọ̀ Ọlábísí", "نور الهدى", "<script>alert('x')</script>",
+                     "Tom & \"Jerry\" > 'Spike'", "emoji 👩🏽‍⚕️ & <b>", "&amp; already"] {
+            #expect(HTML.escape(text) == text.htmlEscaped(), "\(text)")
+        }
+    }
+
+    @Test func translationsAreEscapedWithTheirArguments() throws {
+        let localizer = try localizer()
+        #expect(localizer.escapedText("home.welcome", .en, ["<b>Camille & co</b>"]) == "Hello, &lt;b&gt;Camille &amp; co&lt;/b&gt;")
+        for language in Language.allCases {
+            for (key, text) in localizer.catalogs[language]! {
+                #expect(localizer.escapedText(key, language) == text.htmlEscaped())
+            }
+        }
     }
 }

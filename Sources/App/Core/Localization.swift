@@ -7,6 +7,13 @@ import Vapor
 /// key → text). Placeholders are `{0}`, `{1}`… so word order can differ between languages.
 struct Localizer: Sendable {
     let catalogs: [Language: [String: String]]
+    /// The same texts escaped for HTML once, for `#t` (a page has a hundred of them).
+    let escapedCatalogs: [Language: [String: String]]
+
+    init(catalogs: [Language: [String: String]]) {
+        self.catalogs = catalogs
+        self.escapedCatalogs = catalogs.mapValues { $0.mapValues(HTML.escape) }
+    }
 
     static func load(directory: String) throws -> Localizer {
         var catalogs: [Language: [String: String]] = [:]
@@ -27,6 +34,37 @@ struct Localizer: Sendable {
             text = text.replacingOccurrences(of: "{\(index)}", with: argument)
         }
         return text
+    }
+
+    /// `text` escaped for HTML, arguments included.
+    func escapedText(_ key: String, _ language: Language, _ arguments: [String] = []) -> String {
+        var text = escapedCatalogs[language]?[key] ?? HTML.escape(key)
+        for (index, argument) in arguments.enumerated() {
+            text = text.replacingOccurrences(of: "{\(index)}", with: HTML.escape(argument))
+        }
+        return text
+    }
+}
+
+enum HTML {
+    /// The characters LeafKit escapes in `#(…)`, the same way; a text without any is returned as
+    /// it is (LeafKit rebuilds every string scalar by scalar).
+    static func escape(_ text: String) -> String {
+        let special: (UInt8) -> Bool = { $0 == 0x26 || $0 == 0x22 || $0 == 0x27 || $0 == 0x3C || $0 == 0x3E }
+        guard text.utf8.contains(where: special) else { return text }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count + 16)
+        for byte in text.utf8 {
+            switch byte {
+            case 0x26: bytes.append(contentsOf: "&amp;".utf8)
+            case 0x22: bytes.append(contentsOf: "&quot;".utf8)
+            case 0x27: bytes.append(contentsOf: "&#39;".utf8)
+            case 0x3C: bytes.append(contentsOf: "&lt;".utf8)
+            case 0x3E: bytes.append(contentsOf: "&gt;".utf8)
+            default: bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
@@ -79,13 +117,16 @@ extension Request {
 }
 
 /// `#t("key")` or `#t("key", argument, …)` in templates. Output is escaped like `#(…)`.
-struct TranslateTag: LeafTag {
+///
+/// It escapes its own output (hence "unescaped" for LeafKit): the catalogs are escaped once at
+/// load, the arguments at each use.
+struct TranslateTag: UnsafeUnescapedLeafTag {
     func render(_ ctx: LeafContext) throws -> LeafData {
         guard let key = ctx.parameters.first?.string else {
             throw "#t needs a catalog key as its first parameter"
         }
-        guard let request = ctx.request else { return .string(key) }
+        guard let request = ctx.request else { return .string(HTML.escape(key)) }
         let arguments = ctx.parameters.dropFirst().map { $0.string ?? "" }
-        return .string(request.application.localizer.text(key, request.language, Array(arguments)))
+        return .string(request.application.localizer.escapedText(key, request.language, Array(arguments)))
     }
 }
