@@ -47,7 +47,7 @@ public enum AuditChain {
         hasher.update(data: Data(previousHash.utf8))
         hasher.update(data: Data([0x0A]))
         hasher.update(data: record.canonicalContent)
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hex.lowercase(hasher.finalize())
     }
 
     public struct StoredEvent: Sendable {

@@ -86,4 +86,14 @@ import Testing
         b.actorEmail = "b"
         #expect(a.canonicalContent != b.canonicalContent)
     }
+
+    @Test func hashesAreLowercaseHexOfSHA256() {
+        #expect(Hex.lowercase([0x00, 0x0f, 0xa0, 0xff]) == "000fa0ff")
+        // The chain's format must not move: a hash computed before this helper existed.
+        let record = AuditRecord(sequence: 1, occurredAtMilliseconds: 1_700_000_000_000, actorID: nil, actorEmail: nil, organisationID: nil,
+                                 action: "sign_in", target: nil, outcome: "success", requestID: nil, detail: nil)
+        #expect(AuditChain.hash(previousHash: AuditChain.genesisHash, record: record) == Self.knownHash)
+    }
+
+    static let knownHash = "25c6170b284f44a7b6532c05df08ae3b7df4037807e1aa63af55ae0b9314fd61"
 }

@@ -57,11 +57,16 @@ struct CasesController: RouteCollection {
     static func find(_ req: Request) async throws -> CaseFile {
         guard let id = req.parameters.get("id", as: UUID.self) else { throw PageError.notFound }
         let current = try req.requireUser()
-        var query: SQLQueryString = "SELECT * FROM cases WHERE id = \(bind: id) AND organisation_id = \(bind: current.organisation.id!)"
+        var query: SQLQueryString = """
+            SELECT cases.*, case_keys.wrapped AS wrapped_key FROM cases LEFT JOIN case_keys ON case_keys.case_id = cases.id
+            WHERE cases.id = \(bind: id) AND cases.organisation_id = \(bind: current.organisation.id!)
+            """
         if !current.has(.supervisor), try await settings(req, for: current.organisation).caseVisibility == .assignedOnly {
             query += " AND " + CaseScope.assigned(to: current.user.id!, caseIDIn: "cases", column: "id")
         }
-        guard let file = try await CaseFile.fetchFirst(query, on: req.db) else { throw PageError.notFound }
+        guard let row = try await (req.db as! any SQLDatabase).raw(query).first() else { throw PageError.notFound }
+        let file = try CaseFile.decode(row, prefix: "")
+        file.wrappedKey = try row.decode(column: "wrapped_key", as: Data?.self)
         return file
     }
 
@@ -138,6 +143,10 @@ struct CasesController: RouteCollection {
         let opened_at: Date
         let sealed_preferred_name: Data
         let wrapped: Data
+        /// The assigned workers' names, separated by U+001F.
+        let workers: String?
+        /// On the usual page only: the capped count, read in the same statement.
+        let total: Int?
     }
 
     /// Counting stops here: "1 000+" reads as well as an exact figure, and an exact count of a
@@ -214,6 +223,11 @@ struct CasesController: RouteCollection {
         let select = sql.select()
         for column in ["id", "reference", "status", "province", "opened_at", "sealed_preferred_name"] { select.column(SQLColumn(column, table: "cases")) }
         select.column(SQLColumn("wrapped", table: "case_keys"))
+        // The workers' names come with each row rather than from a query of their own.
+        let concat = sql.dialect.name == "sqlite" ? "GROUP_CONCAT(u.display_name, char(31))" : "string_agg(u.display_name, chr(31))"
+        select.column(SQLQueryString("""
+            (SELECT \(unsafeRaw: concat) FROM case_assignments a JOIN users u ON u.id = a.user_id WHERE a.case_id = cases.id)
+            """), as: "workers")
         func descending(_ column: SQLColumn) -> SQLOrderBy { SQLOrderBy(expression: column, direction: SQLDirection.descending) }
         if assignedOnly, unfiltered, (filter.sort ?? "opened") == "opened" {
             // The usual page, one's own cases by opening date: the page's 25 entries are taken
@@ -227,6 +241,10 @@ struct CasesController: RouteCollection {
                 .join("cases", on: SQLColumn("id", table: "cases"), .equal, SQLColumn("case_id", table: "page"))
                 .where(SQLColumn("organisation_id", table: "cases"), .equal, SQLBind(organisationID))
                 .orderBy(descending(SQLColumn("opened_at", table: "page"))).orderBy(descending(SQLColumn("case_id", table: "page")))
+            // The capped count in the same statement (an uncorrelated subquery: computed once).
+            select.column(SQLQueryString("""
+                (SELECT COUNT(*) FROM (SELECT 1 FROM case_assignments WHERE user_id = \(bind: current.user.id!) LIMIT \(literal: Self.countCap + 1)) capped)
+                """), as: "total")
         } else {
             scoped(select)
             switch filter.sort {
@@ -240,28 +258,28 @@ struct CasesController: RouteCollection {
         select.join("case_keys", on: SQLColumn("case_id", table: "case_keys"), .equal, SQLColumn("id", table: "cases"))
         let files = try await select.all(decoding: ListRaw.self)
         struct Count: Decodable { let n: Int }
-        let counting = SQLSubqueryBuilder().column(SQLLiteral.numeric("1"))
-        if assignedOnly, unfiltered {
-            // One's own cases, unfiltered: the assignments index alone (assignments are only ever
-            // made within the organisation).
-            counting.from("case_assignments").where("user_id", .equal, SQLBind(current.user.id!))
+        let counted: Int
+        if let first = files.first, let total = first.total {
+            counted = total
         } else {
-            scoped(counting)
+            let counting = SQLSubqueryBuilder().column(SQLLiteral.numeric("1"))
+            if assignedOnly, unfiltered {
+                // One's own cases, unfiltered: the assignments index alone (assignments are only ever
+                // made within the organisation).
+                counting.from("case_assignments").where("user_id", .equal, SQLBind(current.user.id!))
+            } else {
+                scoped(counting)
+            }
+            counted = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+                .from(SQLAlias(counting.limit(Self.countCap + 1).query, as: SQLIdentifier("capped"))).first(decoding: Count.self)?.n ?? 0
         }
-        let counted = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
-            .from(SQLAlias(counting.limit(Self.countCap + 1).query, as: SQLIdentifier("capped"))).first(decoding: Count.self)?.n ?? 0
         let total = min(counted, Self.countCap)
 
-        struct Assigned: Decodable { let case_id: UUID; let user_id: UUID }
-        let ids = files.map(\.id)
-        let assignments = ids.isEmpty ? [] : try await sql.select().column("case_id").column("user_id").from("case_assignments")
-            .where("case_id", .in, SQLBind.group(ids)).all(decoding: Assigned.self)
         let colleagues = try await Self.colleagues(req, of: organisationID)
-        let names = Dictionary(colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
         let vault = req.caseVault
         let rows = try files.map { file -> Row in
             let opened = try vault.open(organisationID: organisationID, caseID: file.id, wrapped: file.wrapped)
-            let workers = assignments.filter { $0.case_id == file.id }.compactMap { names[$0.user_id] }.sorted().joined(separator: ", ")
+            let workers = (file.workers ?? "").split(separator: "\u{1F}").map(String.init).sorted().joined(separator: ", ")
             return Row(id: file.id.uuidString, reference: file.reference,
                        preferredName: try vault.openText(file.sealed_preferred_name, field: "preferred_name", with: opened),
                        status: req.t((CaseStatus(rawValue: file.status) ?? .active).labelKey),

@@ -79,6 +79,7 @@ struct CaseVault: Sendable {
     }
 
     func open(_ file: CaseFile, on db: any Database) async throws -> Opened {
+        if let wrapped = file.wrappedKey { return try open(file, wrapped: wrapped) }
         guard let key = try await CaseKey.fetchFirst("SELECT * FROM case_keys WHERE case_id = \(bind: file.id!)", on: db) else { throw PageError.notFound }
         return try open(file, wrapped: key.wrapped)
     }

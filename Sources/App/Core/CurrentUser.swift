@@ -58,6 +58,7 @@ struct CurrentUserMiddleware: AsyncMiddleware {
             }
             if let user = loaded?.user, let organisation = loaded?.organisation, user.isActive, organisation.isActive {
                 user.$organisation.value = organisation
+                if let settings = loaded?.settings { request.storage[CaseSettingsKey.self] = settings }
                 let current = CurrentUser(user: user, organisation: organisation)
                 switch AuthLevel(rawValue: request.session.data["auth"] ?? "") {
                 case .full: request.storage[CurrentUserKey.self] = current

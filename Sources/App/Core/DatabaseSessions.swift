@@ -24,15 +24,16 @@ struct DatabaseSessions: AsyncSessionDriver {
         return SessionID(string: key)
     }
 
-    /// The session row with its user and the user's organisation: one query on every request
-    /// (`CurrentUserMiddleware` takes the user from it).
+    /// The session row with its user, the user's organisation and the organisation's case
+    /// settings: one query on every request (`CurrentUserMiddleware` takes them from it).
     private static let readColumns = "s.*, " + User.prefixedColumns(table: "u", prefix: "user__") + ", "
-        + Organisation.prefixedColumns(table: "o", prefix: "org__")
+        + Organisation.prefixedColumns(table: "o", prefix: "org__") + ", " + CaseSettings.prefixedColumns(table: "cs", prefix: "settings__")
 
     func readSession(_ sessionID: SessionID, for request: Request) async throws -> SessionData? {
         guard let row = try await (request.db as! any SQLDatabase).raw("""
             SELECT \(unsafeRaw: Self.readColumns) FROM browser_sessions s
             LEFT JOIN users u ON u.id = s.user_id LEFT JOIN organisations o ON o.id = u.organisation_id
+            LEFT JOIN case_settings cs ON cs.organisation_id = o.id
             WHERE s.key_hash = \(bind: Secrets.sha256Hex(sessionID.string))
             """).first() else { return nil }
         let record = try BrowserSession.decode(row, prefix: "")
@@ -41,8 +42,9 @@ struct DatabaseSessions: AsyncSessionDriver {
             return nil
         }
         if try !row.decodeNil(column: "user__id"), try !row.decodeNil(column: "org__id") {
-            request.storage[SessionUserKey.self] = SessionUser(user: try User.decode(row, prefix: "user__"),
-                                                              organisation: try Organisation.decode(row, prefix: "org__"))
+            request.storage[SessionUserKey.self] = SessionUser(
+                user: try User.decode(row, prefix: "user__"), organisation: try Organisation.decode(row, prefix: "org__"),
+                settings: try row.decodeNil(column: "settings__id") ? nil : try CaseSettings.decode(row, prefix: "settings__"))
         }
         request.storage[CurrentSessionRecordKey.self] = record.id
         request.storage[LoadedSessionKey.self] = LoadedSession(data: record.data, lastSeenAt: record.lastSeenAt)
@@ -102,6 +104,8 @@ struct CurrentSessionRecordKey: StorageKey { typealias Value = UUID }
 struct SessionUser: Sendable {
     let user: User
     let organisation: Organisation
+    /// Nil until the organisation's first case page creates them.
+    var settings: CaseSettings?
 }
 
 struct SessionUserKey: StorageKey { typealias Value = SessionUser }

@@ -1,4 +1,5 @@
 import Crypto
+import Domain
 import Foundation
 
 /// Random tokens and their stored form. Tokens that grant access (session keys, set-password
@@ -11,7 +12,7 @@ enum Secrets {
     }
 
     static func sha256Hex(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(SHA256.hash(data: Data(text.utf8)))
     }
 
     /// Constant-time comparison of two secrets of any length.

@@ -96,6 +96,9 @@ final class CaseFile: Model, @unchecked Sendable {
     }
 
     var caseStatus: CaseStatus { CaseStatus(rawValue: status) ?? .active }
+
+    /// The wrapped data key, when the case was read with it (`CasesController.find`); not a column.
+    var wrappedKey: Data?
 }
 
 /// The case's data key, wrapped by the master key. Deleting this row is what purges a case.

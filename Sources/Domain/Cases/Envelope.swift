@@ -119,10 +119,18 @@ public struct BlindIndex: Sendable {
     }
 
     public func term(_ token: String) -> String {
+        Hex.lowercase(HMAC<SHA256>.authenticationCode(for: Data(token.utf8), using: key).prefix(16))
+    }
+}
+
+public enum Hex {
+    /// Lower-case hexadecimal, two digits per byte (`String(format: "%02x")` per byte costs a
+    /// formatter each: it was visible in the profile of every request).
+    public static func lowercase(_ bytes: some Sequence<UInt8>) -> String {
         let digits: [UInt8] = Array("0123456789abcdef".utf8)
         var hex: [UInt8] = []
-        hex.reserveCapacity(32)
-        for byte in HMAC<SHA256>.authenticationCode(for: Data(token.utf8), using: key).prefix(16) {
+        hex.reserveCapacity(64)
+        for byte in bytes {
             hex.append(digits[Int(byte >> 4)])
             hex.append(digits[Int(byte & 0x0F)])
         }
