@@ -45,6 +45,22 @@ import VaporTesting
         }
     }
 
+    @Test func choiceListsShowNamesAsTextAndKeepTheSelection() async throws {
+        try await withTestApp { app in
+            let organisation = try await Fixtures.organisation(app)
+            let supervisor = try await Fixtures.user(app, in: organisation, roles: [.supervisor])
+            let colleague = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
+            colleague.displayName = #"Léa <b>"Fictive"</b> & 'Cie'"#
+            try await colleague.save(on: app.db)
+            let browser = Browser(app)
+            try await browser.signIn(supervisor.email)
+            let list = try await browser.get(SiteURL.cases + "?scope=all&status=FollowUp&worker=\(colleague.id!.uuidString)")
+            #expect(list.text.contains(#"<option value="\#(colleague.id!.uuidString)" selected>Léa &lt;b&gt;&quot;Fictive&quot;&lt;/b&gt; &amp; &#39;Cie&#39;</option>"#))
+            #expect(list.text.contains(#"<option value="FollowUp" selected>"#))
+            #expect(list.text.contains(#"<option value="Active">"#))
+        }
+    }
+
     @Test func emptyOrOverlongNamesAreExplainedAndNothingIsSaved() async throws {
         try await withTestApp { app in
             let organisation = try await Fixtures.organisation(app)
