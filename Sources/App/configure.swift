@@ -134,5 +134,6 @@ enum Migrations001 {
         migrations.add(AddChecklistDocuments())
         migrations.add(DenormaliseForScale())
         migrations.add(IndexCaseHistory())
+        migrations.add(CountAssignments())
     }
 }

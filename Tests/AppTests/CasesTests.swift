@@ -8,6 +8,15 @@ import Vapor
 import VaporTesting
 
 @Suite struct CasesTests {
+    /// `user_case_counts` (kept by triggers) equals a count of the assignments, person by person.
+    static func expectAssignmentCountsAgree(_ app: Application) async throws {
+        struct Count: Decodable, Equatable { let user_id: UUID; let n: Int }
+        let sql = app.db as! any SQLDatabase
+        let kept = try await sql.raw("SELECT user_id, assigned AS n FROM user_case_counts WHERE assigned <> 0 ORDER BY user_id").all(decoding: Count.self)
+        let counted = try await sql.raw("SELECT user_id, COUNT(*) AS n FROM case_assignments GROUP BY user_id ORDER BY user_id").all(decoding: Count.self)
+        #expect(kept == counted)
+    }
+
     static func caseID(from location: String?) throws -> String {
         let location = try #require(location)
         return String(location.split(separator: "/").last!)
@@ -176,6 +185,10 @@ import VaporTesting
             try await chiefBrowser.get(SiteURL.caseFile(id))
             try await chiefBrowser.post(SiteURL.caseFile(id) + "/assignments", [("workers[]", bob.id!.uuidString), ("workers[]", UUID().uuidString)])
             #expect(try await CaseAssignment.query(on: app.db).filter(\.$caseID == UUID(uuidString: id)!).all(\.$userID) == [bob.id!])
+            // The list's count follows (kept by the database's triggers).
+            #expect(try await bobBrowser.get(SiteURL.cases).text.contains("1 dossier(s)"))
+            #expect(try await aliceBrowser.get(SiteURL.cases).text.contains("0 dossier(s)"))
+            try await Self.expectAssignmentCountsAgree(app)
             #expect(try await aliceBrowser.get(SiteURL.cases + "?scope=all").text.contains("Rosa Ejemplo"))
             // A caseworker cannot change the setting.
             #expect(try await bobBrowser.get(SiteURL.caseSettings).status == .forbidden)
@@ -323,6 +336,7 @@ import VaporTesting
             #expect(try await CaseNote.query(on: app.db).filter(\.$caseID == caseID).count() == 0)
             #expect(try await CaseNameTerm.query(on: app.db).filter(\.$caseID == caseID).count() == 0)
             #expect(try await browser.get(SiteURL.caseFile(id)).status == .notFound)
+            try await Self.expectAssignmentCountsAgree(app)
             let event = try #require(try await AuditEvent.query(on: app.db).filter(\.$action == AuditAction.casePurged.rawValue).first())
             #expect(event.detail == file.reference)
             #expect(event.actorEmail == chief.email)
@@ -400,6 +414,7 @@ import VaporTesting
             try await browser.signIn(worker.email)
             let list = try await browser.get(SiteURL.cases)
             #expect(list.text.contains("88 dossier(s)"))
+            try await CasesTests.expectAssignmentCountsAgree(app)
             let row = try #require(list.text.range(of: #"/cases/[0-9A-F-]{36}">[^<]+ [0-9]+<"#, options: .regularExpression))
             let name = list.text[row].split(separator: ">")[1].dropLast()
             let words = name.split(separator: " ")

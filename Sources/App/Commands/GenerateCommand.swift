@@ -97,27 +97,37 @@ struct GenerateCommand: AsyncCommand {
             }
             var written = 0
             var pending: Task<Batch, any Error>? = Task.detached { try plan.batch(from: 0, count: min(Self.batch, total)) }
-            while let building = pending {
-                let batch = try await building.value
-                let next = written + batch.count
-                pending = next < total ? Task.detached { try plan.batch(from: next, count: min(Self.batch, total - next)) } : nil
-                try await db.writeTransaction { db in
-                    let sql = db as! any SQLDatabase
-                    try await Self.insert(sql, "cases", ["id", "organisation_id", "reference", "status", "province", "opened_at", "opened_by",
-                                                         "updated_at", "version", "sealed_preferred_name"], batch.cases)
-                    try await Self.insert(sql, "case_keys", ["id", "case_id", "wrapped"], batch.keys)
-                    try await Self.insert(sql, "case_name_terms", ["id", "organisation_id", "case_id", "term"], batch.terms)
-                    try await Self.insert(sql, "case_assignments", ["id", "case_id", "user_id", "opened_at"], batch.assignments)
-                    try await Self.insert(sql, "applications", ["id", "case_id", "organisation_id", "pathway_type_id", "state", "created_at", "submitted_on",
-                                                                "decided_on", "valid_from", "valid_to", "complete_at_submission", "checklist_done", "version",
-                                                                "province", "processing_days", "validity_days"], batch.applications)
+            // Assignments are counted once at the end rather than by trigger row by row.
+            try await AssignmentCounts.dropTriggers(on: sql)
+            do {
+                while let building = pending {
+                    let batch = try await building.value
+                    let next = written + batch.count
+                    pending = next < total ? Task.detached { try plan.batch(from: next, count: min(Self.batch, total - next)) } : nil
+                    try await db.writeTransaction { db in
+                        let sql = db as! any SQLDatabase
+                        try await Self.insert(sql, "cases", ["id", "organisation_id", "reference", "status", "province", "opened_at", "opened_by",
+                                                             "updated_at", "version", "sealed_preferred_name"], batch.cases)
+                        try await Self.insert(sql, "case_keys", ["id", "case_id", "wrapped"], batch.keys)
+                        try await Self.insert(sql, "case_name_terms", ["id", "organisation_id", "case_id", "term"], batch.terms)
+                        try await Self.insert(sql, "case_assignments", ["id", "case_id", "user_id", "opened_at"], batch.assignments)
+                        try await Self.insert(sql, "applications", ["id", "case_id", "organisation_id", "pathway_type_id", "state", "created_at", "submitted_on",
+                                                                    "decided_on", "valid_from", "valid_to", "complete_at_submission", "checklist_done", "version",
+                                                                    "province", "processing_days", "validity_days"], batch.applications)
+                    }
+                    written = next
+                    if written % 100_000 == 0 || written == total {
+                        let rate = Double(written) / max(Date().timeIntervalSince(started), 0.001)
+                        context.console.print("generated \(written) cases (\(Int(rate)) cases/s)")
+                    }
                 }
-                written = next
-                if written % 100_000 == 0 || written == total {
-                    let rate = Double(written) / max(Date().timeIntervalSince(started), 0.001)
-                    context.console.print("generated \(written) cases (\(Int(rate)) cases/s)")
-                }
+            } catch {
+                try? await AssignmentCounts.createTriggers(on: sql)
+                try? await AssignmentCounts.recount(on: sql)
+                throw error
             }
+            try await AssignmentCounts.createTriggers(on: sql)
+            try await AssignmentCounts.recount(on: sql)
             if db.isSQLite {
                 try await sql.raw("PRAGMA synchronous = FULL").run()
                 try await sql.raw("PRAGMA wal_autocheckpoint = 1000").run()

@@ -241,10 +241,8 @@ struct CasesController: RouteCollection {
                 .join("cases", on: SQLColumn("id", table: "cases"), .equal, SQLColumn("case_id", table: "page"))
                 .where(SQLColumn("organisation_id", table: "cases"), .equal, SQLBind(organisationID))
                 .orderBy(descending(SQLColumn("opened_at", table: "page"))).orderBy(descending(SQLColumn("case_id", table: "page")))
-            // The capped count in the same statement (an uncorrelated subquery: computed once).
-            select.column(SQLQueryString("""
-                (SELECT COUNT(*) FROM (SELECT 1 FROM case_assignments WHERE user_id = \(bind: current.user.id!) LIMIT \(literal: Self.countCap + 1)) capped)
-                """), as: "total")
+            // The count in the same statement, kept by the database (`CountAssignments`).
+            select.column(SQLQueryString("(SELECT assigned FROM user_case_counts WHERE user_id = \(bind: current.user.id!))"), as: "total")
         } else {
             scoped(select)
             switch filter.sort {
