@@ -17,6 +17,16 @@ import VaporTesting
         }
     }
 
+    @Test func theCheckpointerCopiesTheLogIntoTheDatabaseFile() async throws {
+        try await withTestApp { app in
+            // SQLite only: PostgreSQL has no write-ahead log of ours to copy.
+            guard let checkpointer = app.walCheckpointer else { return }
+            let organisation = try await Fixtures.organisation(app)
+            for _ in 0..<3 { _ = try await Fixtures.user(app, in: organisation, roles: [.caseworker]) }
+            #expect(try await checkpointer.checkpoint() > 0)
+        }
+    }
+
     @Test func securityHeadersAreOnPagesAndErrors() async throws {
         try await withTestApp { app in
             for path in [SiteURL.login, "/no/such/page", SiteURL.healthz] {

@@ -96,14 +96,22 @@ struct GenerateCommand: AsyncCommand {
                 try await sql.raw("PRAGMA cache_size = -2000000").run()
             }
             var written = 0
-            var pending: Task<Batch, any Error>? = Task.detached { try plan.batch(from: 0, count: min(Self.batch, total)) }
+            // Batches are built on a thread of their own: Swift's tasks run on the event loops,
+            // where a second-long build would hold up the writer's database replies.
+            let builder = NIOThreadPool(numberOfThreads: 1)
+            builder.start()
+            defer { builder.shutdownGracefully { _ in } }
+            func build(from start: Int) -> Task<Batch, any Error> {
+                Task { try await builder.runIfActive { try plan.batch(from: start, count: min(Self.batch, total - start)) } }
+            }
+            var pending: Task<Batch, any Error>? = build(from: 0)
             // Assignments are counted once at the end rather than by trigger row by row.
             try await AssignmentCounts.dropTriggers(on: sql)
             do {
                 while let building = pending {
                     let batch = try await building.value
                     let next = written + batch.count
-                    pending = next < total ? Task.detached { try plan.batch(from: next, count: min(Self.batch, total - next)) } : nil
+                    pending = next < total ? build(from: next) : nil
                     try await db.writeTransaction { db in
                         let sql = db as! any SQLDatabase
                         try await Self.insert(sql, "cases", ["id", "organisation_id", "reference", "status", "province", "opened_at", "opened_by",
@@ -130,7 +138,7 @@ struct GenerateCommand: AsyncCommand {
             try await AssignmentCounts.recount(on: sql)
             if db.isSQLite {
                 try await sql.raw("PRAGMA synchronous = FULL").run()
-                try await sql.raw("PRAGMA wal_autocheckpoint = 1000").run()
+                try await sql.raw("PRAGMA wal_autocheckpoint = 10000").run()
                 try await sql.raw("PRAGMA cache_size = -65536").run()
                 try await sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
             }
