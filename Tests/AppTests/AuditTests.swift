@@ -86,6 +86,33 @@ import VaporTesting
         }
     }
 
+    /// PostgreSQL: the writer appends in one statement after the head it last wrote; after
+    /// someone else appended, that statement writes nothing and the writer goes the long way.
+    @Test func aStaleHeadWritesNothingAndTheWriterRecovers() async throws {
+        try await withTestApp { app in
+            let sql = app.db as! any SQLDatabase
+            func view(_ target: String) async throws {
+                try await app.auditWriter.append(AuditLog.Entry(actor: .system, action: .caseViewed, target: target), on: app.db)
+            }
+            try await view("a")
+            try await view("b")
+            try await app.db.writeTransaction { db in
+                try await AuditLog.append(on: db, actor: .system, action: .signInFailed, target: "single", outcome: .failure, requestID: nil)
+            }
+            try await view("c")
+            try await view("d")
+            #expect(try await AuditLog.verify(on: app.db) == .intact(count: 5))
+            #expect(try await AuditEvent.query(on: app.db).sort(\.$sequence).all(\.$target) == ["a", "b", "single", "c", "d"])
+            guard sql.dialect.name != "sqlite" else { return }
+            let stale = AuditLog.Head(sequence: 1, hash: String(repeating: "f", count: 64))
+            await #expect(throws: (any Error).self) {
+                try await AuditLog.appendIfHead(sql: sql, expected: stale, [AuditLog.Entry(actor: .system, action: .caseViewed, target: "x")])
+            }
+            #expect(try await AuditEvent.query(on: app.db).count() == 5)
+            #expect(try await AuditLog.verify(on: app.db) == .intact(count: 5))
+        }
+    }
+
     @Test func orgAdminsReadTheirOrganisationsEventsAndFilter() async throws {
         try await withTestApp { app in
             let mine = try await Fixtures.organisation(app)

@@ -82,21 +82,17 @@ enum AuditLog {
         try await append(sql: db as! any SQLDatabase, entries)
     }
 
-    static func append(sql: any SQLDatabase, _ entries: [Entry]) async throws {
-        guard !entries.isEmpty else { return }
-        if sql.dialect.name != "sqlite" {
-            // PostgreSQL: serialise appenders for the rest of this transaction. SQLite writers
-            // are already serialised by BEGIN IMMEDIATE.
-            try await sql.raw("SELECT pg_advisory_xact_lock(7283001)").run()
-        }
-        struct Head: Decodable { let sequence: Int64; let hash: String }
-        let head = try await sql.select().column("sequence").column("hash").from(AuditHead.schema)
-            .where("id", .equal, SQLBind(1)).first(decoding: Head.self)
+    /// The last event of the chain, as `audit_head` records it.
+    struct Head: Decodable, Sendable, Equatable {
+        let sequence: Int64
+        let hash: String
+    }
+
+    /// The events chained after `head`: one row of binds each (the INSERT's columns), and the new head.
+    private static func chain(_ entries: [Entry], after head: Head?) -> (rows: [[SQLBind]], head: Head) {
         var sequence = head?.sequence ?? 0
         var previousHash = head?.hash ?? AuditChain.genesisHash
-        let insert = sql.insert(into: AuditEvent.schema)
-            .columns("id", "sequence", "occurred_at_ms", "actor_id", "actor_email", "organisation_id", "action", "target", "outcome",
-                     "request_id", "detail", "previous_hash", "hash")
+        var rows: [[SQLBind]] = []
         for entry in entries {
             sequence += 1
             let record = AuditRecord(
@@ -104,19 +100,63 @@ enum AuditLog {
                 actorID: entry.actor.userID?.uuidString, actorEmail: entry.actor.email, organisationID: entry.actor.organisationID?.uuidString,
                 action: entry.action.rawValue, target: entry.target, outcome: entry.outcome.rawValue, requestID: entry.requestID, detail: entry.detail)
             let hash = AuditChain.hash(previousHash: previousHash, record: record)
-            insert.values(SQLBind(UUID()), SQLBind(record.sequence), SQLBind(record.occurredAtMilliseconds), SQLBind(record.actorID),
-                          SQLBind(record.actorEmail), SQLBind(record.organisationID), SQLBind(record.action), SQLBind(record.target),
-                          SQLBind(record.outcome), SQLBind(record.requestID), SQLBind(record.detail), SQLBind(previousHash), SQLBind(hash))
+            rows.append([SQLBind(UUID()), SQLBind(record.sequence), SQLBind(record.occurredAtMilliseconds), SQLBind(record.actorID),
+                         SQLBind(record.actorEmail), SQLBind(record.organisationID), SQLBind(record.action), SQLBind(record.target),
+                         SQLBind(record.outcome), SQLBind(record.requestID), SQLBind(record.detail), SQLBind(previousHash), SQLBind(hash)])
             previousHash = hash
         }
-        try await insert.run()
-        if head != nil {
-            try await sql.update(AuditHead.schema).set("sequence", to: SQLBind(sequence)).set("hash", to: SQLBind(previousHash))
-                .where("id", .equal, SQLBind(1)).run()
+        return (rows, Head(sequence: sequence, hash: previousHash))
+    }
+
+    private static let columns = "id, sequence, occurred_at_ms, actor_id, actor_email, organisation_id, action, target, outcome, request_id, detail, previous_hash, hash"
+
+    /// Appends inside the caller's transaction; returns the new head.
+    @discardableResult
+    static func append(sql: any SQLDatabase, _ entries: [Entry]) async throws -> Head? {
+        guard !entries.isEmpty else { return nil }
+        let readHead: SQLQueryString
+        if sql.dialect.name == "sqlite" {
+            // Writers are already serialised by BEGIN IMMEDIATE.
+            readHead = "SELECT sequence, hash FROM audit_head WHERE id = 1"
         } else {
-            try await sql.insert(into: AuditHead.schema).columns("id", "sequence", "hash")
-                .values(SQLBind(1), SQLBind(sequence), SQLBind(previousHash)).run()
+            // PostgreSQL: the head row's lock serialises appenders until this transaction ends
+            // (`appendIfHead` waits on it too). Before the first event there is no row to lock:
+            // an advisory lock serialises the first appenders.
+            readHead = "SELECT sequence, hash FROM audit_head WHERE id = 1 FOR UPDATE"
         }
+        var head = try await sql.raw(readHead).first(decoding: Head.self)
+        if head == nil, sql.dialect.name != "sqlite" {
+            try await sql.raw("SELECT pg_advisory_xact_lock(7283001)").run()
+            head = try await sql.raw(readHead).first(decoding: Head.self)
+        }
+        let (rows, next) = chain(entries, after: head)
+        try await sql.raw("INSERT INTO audit_events (\(unsafeRaw: columns)) VALUES \(SQLList(rows.map { SQLGroupExpression(SQLList($0)) }))").run()
+        if head != nil {
+            try await sql.raw("UPDATE audit_head SET sequence = \(bind: next.sequence), hash = \(bind: next.hash) WHERE id = 1").run()
+        } else {
+            try await sql.raw("INSERT INTO audit_head (id, sequence, hash) VALUES (1, \(bind: next.sequence), \(bind: next.hash))").run()
+        }
+        return next
+    }
+
+    /// PostgreSQL, one statement without a transaction around it: appends after `expected` if it
+    /// is still the head, and moves the head. Otherwise the head's UPDATE matches no row, the
+    /// events' `hash` is NULL and the statement fails as a whole (NOT NULL): nothing is written
+    /// and the caller appends the long way. Page views are appended this way by `AuditWriter`,
+    /// which remembers the head it last wrote — one round trip instead of six.
+    static func appendIfHead(sql: any SQLDatabase, expected: Head, _ entries: [Entry]) async throws -> Head {
+        let (rows, next) = chain(entries, after: expected)
+        // Each row's hash is read through the head's UPDATE: NULL when it did not happen.
+        let guarded = rows.map { row -> any SQLExpression in
+            let hash: SQLQueryString = "(SELECT \(row.last!) FROM head)"
+            return SQLGroupExpression(SQLList(row.dropLast() + [hash]))
+        }
+        try await sql.raw("""
+            WITH head AS (UPDATE audit_head SET sequence = \(bind: next.sequence), hash = \(bind: next.hash)
+              WHERE id = 1 AND sequence = \(bind: expected.sequence) AND hash = \(bind: expected.hash) RETURNING id)
+            INSERT INTO audit_events (\(unsafeRaw: columns)) VALUES \(SQLList(guarded))
+            """).run()
+        return next
     }
 
     /// Walks the whole chain in pages; memory stays flat however long the log is.
@@ -204,7 +244,7 @@ actor AuditWriter {
                 if let sqlite {
                     try await write(entries, to: sqlite)
                 } else {
-                    try await db.writeTransaction { db in try await AuditLog.append(on: db, entries) }
+                    try await writePostgres(entries, on: db)
                 }
                 for (_, continuation) in batch { continuation.resume() }
             } catch {
@@ -212,6 +252,21 @@ actor AuditWriter {
             }
         }
         draining = false
+    }
+
+    /// The head this writer last wrote (PostgreSQL): while nobody else appends, the next events go
+    /// in one statement (`appendIfHead`); otherwise the long way, which reads the head again.
+    private var lastHead: AuditLog.Head?
+
+    private func writePostgres(_ entries: [AuditLog.Entry], on db: any Database) async throws {
+        if let expected = lastHead {
+            lastHead = nil
+            if let next = try? await AuditLog.appendIfHead(sql: db as! any SQLDatabase, expected: expected, entries) {
+                lastHead = next
+                return
+            }
+        }
+        lastHead = try await db.writeTransaction { db in try await AuditLog.append(sql: db as! any SQLDatabase, entries) }
     }
 
     private func write(_ entries: [AuditLog.Entry], to file: SQLiteFile) async throws {
