@@ -24,6 +24,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     case .postgres(let url, let searchPath, let connections):
         var postgres = try SQLPostgresConfiguration(url: url)
         postgres.searchPath = searchPath.map { [$0] }
+        // No JIT compilation: it pays off for long analytical queries, and only cost pages their
+        // time here (measured at 10k cases: list 367 -> 422 req/s, figures 473 -> 617).
+        postgres.coreConfiguration.options.additionalStartupParameters.append(("jit", "off"))
         app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: connections, sqlLogLevel: .debug), as: .psql)
     }
     _ = app.figuresCache  // created before any request can race to create it

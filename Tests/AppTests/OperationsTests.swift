@@ -27,6 +27,16 @@ import VaporTesting
         }
     }
 
+    @Test func postgresConnectionsRunWithoutJIT() async throws {
+        try await withTestApp { app in
+            let sql = app.db as! any SQLDatabase
+            guard sql.dialect.name != "sqlite" else { return }
+            struct Setting: Decodable { let jit: String }
+            let setting = try await sql.raw("SHOW jit").first(decoding: Setting.self)
+            #expect(setting?.jit == "off")
+        }
+    }
+
     @Test func securityHeadersAreOnPagesAndErrors() async throws {
         try await withTestApp { app in
             for path in [SiteURL.login, "/no/such/page", SiteURL.healthz] {
