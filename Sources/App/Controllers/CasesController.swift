@@ -426,9 +426,15 @@ struct CasesController: RouteCollection {
         let preferredName = try vault.openText(file.sealedPreferredName, field: "preferred_name", with: opened)
         let safe = try vault.openSection(SafeContactSection.self, file.sealedSafeContact, field: "safe_contact", with: opened)
         let person = try vault.openSection(PersonSection.self, file.sealedPerson, field: "person", with: opened)
-        let colleagues = try await Self.colleagues(req, of: current.organisation.id!)
+        // The organisation's people, each with whether they are assigned this case (assignments
+        // are only ever made within the organisation).
+        let people = try await (req.db as! any SQLDatabase).raw("""
+            SELECT users.*, EXISTS (SELECT 1 FROM case_assignments a WHERE a.case_id = \(bind: file.id!) AND a.user_id = users.id) AS assigned_here
+            FROM users WHERE organisation_id = \(bind: current.organisation.id!) ORDER BY display_name
+            """).all()
+        let colleagues = try people.map { try User.decode($0, prefix: "") }
+        let assigned = try zip(people, colleagues).filter { try $0.0.decode(column: "assigned_here", as: Bool.self) }.map { $0.1.id! }
         let names = Dictionary(colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
-        let assigned = try await CaseAssignment.fetch("SELECT * FROM case_assignments WHERE case_id = \(bind: file.id!)", on: req.db).map(\.userID)
         let notes = try await CaseNote.fetch("SELECT * FROM case_notes WHERE case_id = \(bind: file.id!) ORDER BY created_at DESC LIMIT 100", on: req.db)
         struct HistoryRow: Decodable { let occurred_at_ms: Int64; let actor_email: String?; let action: String }
         // The literal repeats the partial index's predicate (IndexCaseHistory), so it is used.
