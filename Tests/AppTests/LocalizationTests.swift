@@ -108,4 +108,9 @@ import Vapor
             }
         }
     }
+
+    @Test func tableRowsEscapeEveryCellAndLink() {
+        let rows = SafeHTML.tableRows([[.init(text: "Ọlá <b>&", href: "/cases/1?a=\"x\""), .init(text: "l'été")]])
+        #expect(rows.markup == "<tr><td><a href=\"/cases/1?a=&quot;x&quot;\">Ọlá &lt;b&gt;&amp;</a></td><td>l&#39;été</td></tr>\n")
+    }
 }

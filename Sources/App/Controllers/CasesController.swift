@@ -90,19 +90,10 @@ struct CasesController: RouteCollection {
 
     // MARK: - List
 
-    struct Row: Encodable {
-        let id: String
-        let reference: String
-        let preferredName: String
-        let status: String
-        let province: String
-        let openedAt: String
-        let workers: String
-    }
-
     struct IndexContext: Encodable {
         let page: PageChrome
-        let rows: [Row]
+        /// Reference and name (both links to the case), status, province, opening date, workers.
+        let rows: SafeHTML
         let q: String
         let scope: String
         let canSeeAll: Bool
@@ -275,14 +266,15 @@ struct CasesController: RouteCollection {
 
         let colleagues = try await Self.colleagues(req, of: organisationID)
         let vault = req.caseVault
-        let rows = try files.map { file -> Row in
+        let rows = try files.map { file -> [SafeHTML.Cell] in
             let opened = try vault.open(organisationID: organisationID, caseID: file.id, wrapped: file.wrapped)
             let workers = (file.workers ?? "").split(separator: "\u{1F}").map(String.init).sorted().joined(separator: ", ")
-            return Row(id: file.id.uuidString, reference: file.reference,
-                       preferredName: try vault.openText(file.sealed_preferred_name, field: "preferred_name", with: opened),
-                       status: req.t((CaseStatus(rawValue: file.status) ?? .active).labelKey),
-                       province: file.province.flatMap(Province.init(rawValue:)).map { req.t($0.labelKey) } ?? "",
-                       openedAt: req.formatDate(file.opened_at), workers: workers)
+            let link = SiteURL.caseFile(file.id.uuidString)
+            return [SafeHTML.Cell(text: file.reference, href: link),
+                    SafeHTML.Cell(text: try vault.openText(file.sealed_preferred_name, field: "preferred_name", with: opened), href: link),
+                    SafeHTML.Cell(text: req.t((CaseStatus(rawValue: file.status) ?? .active).labelKey)),
+                    SafeHTML.Cell(text: file.province.flatMap(Province.init(rawValue:)).map { req.t($0.labelKey) } ?? ""),
+                    SafeHTML.Cell(text: req.formatDate(file.opened_at)), SafeHTML.Cell(text: workers)]
         }
         try await req.audit(.caseListViewed, target: organisationID.uuidString, detail: "\(rows.count)")
 
@@ -291,7 +283,7 @@ struct CasesController: RouteCollection {
                                         ("worker", filter.worker), ("need", filter.need), ("tasks", filter.tasks), ("sort", filter.sort)], page: number)
         }
         let context = IndexContext(
-            page: PageChrome(req, titleKey: "cases.title"), rows: rows, q: q, scope: scope, canSeeAll: canSeeAll,
+            page: PageChrome(req, titleKey: "cases.title"), rows: .tableRows(rows), q: q, scope: scope, canSeeAll: canSeeAll,
             statuses: req.options(CaseStatus.self, selected: [filter.status ?? ""], label: \.labelKey),
             provinces: req.options(Province.self, selected: [filter.province ?? ""], label: \.labelKey),
             workers: colleagues.filter { $0.roleList.contains(.caseworker) || $0.roleList.contains(.supervisor) }

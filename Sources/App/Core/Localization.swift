@@ -150,3 +150,12 @@ struct OptionsTag: UnsafeUnescapedLeafTag {
         return .string(html)
     }
 }
+
+
+/// `#html(x)`: a `SafeHTML` of the context, written as it is (it was escaped when built).
+struct HTMLTag: UnsafeUnescapedLeafTag {
+    func render(_ ctx: LeafContext) throws -> LeafData {
+        guard ctx.parameters.count == 1, let markup = ctx.parameters[0].string else { throw "#html needs one SafeHTML" }
+        return .string(markup)
+    }
+}

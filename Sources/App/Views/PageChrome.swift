@@ -76,6 +76,42 @@ extension Request {
     }
 }
 
+/// Markup that Swift code built escaping every value in it (`HTML.escape`); templates write it
+/// with `#html(…)`, as is. Only this type reaches `#html`: a plain string would be written
+/// unescaped, so contexts never pass one there.
+struct SafeHTML: Encodable {
+    let markup: String
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(markup)
+    }
+
+    /// A table cell: its text, and the address it links to if any.
+    struct Cell {
+        let text: String
+        var href: String? = nil
+    }
+
+    /// `<tr><td>…</td>…</tr>` for each row. A long table costs LeafKit one interpreted expression
+    /// and one scalar-by-scalar escape per cell — a fifth of the case list's time for 25 rows.
+    static func tableRows(_ rows: [[Cell]]) -> SafeHTML {
+        var html = ""
+        for row in rows {
+            html += "<tr>"
+            for cell in row {
+                if let href = cell.href {
+                    html += "<td><a href=\"" + HTML.escape(href) + "\">" + HTML.escape(cell.text) + "</a></td>"
+                } else {
+                    html += "<td>" + HTML.escape(cell.text) + "</td>"
+                }
+            }
+            html += "</tr>\n"
+        }
+        return SafeHTML(markup: html)
+    }
+}
+
 /// One choice of a select, radio or checkbox list, its label already in the page's language.
 struct FormOption: Encodable {
     let value: String
