@@ -136,7 +136,7 @@ struct CasesController: RouteCollection {
         let wrapped: Data
         /// The assigned workers' names, separated by U+001F.
         let workers: String?
-        /// On the usual page only: the capped count, read in the same statement.
+        /// On the usual page only: the person's case count (`user_case_counts`), read in the same statement.
         let total: Int?
     }
 
@@ -250,15 +250,14 @@ struct CasesController: RouteCollection {
         let counted: Int
         if let first = files.first, let total = first.total {
             counted = total
+        } else if assignedOnly, unfiltered {
+            // One's own cases, unfiltered: the count the database keeps (assignments are only ever
+            // made within the organisation).
+            counted = try await sql.raw("SELECT assigned AS n FROM user_case_counts WHERE user_id = \(bind: current.user.id!)")
+                .first(decoding: Count.self)?.n ?? 0
         } else {
             let counting = SQLSubqueryBuilder().column(SQLLiteral.numeric("1"))
-            if assignedOnly, unfiltered {
-                // One's own cases, unfiltered: the assignments index alone (assignments are only ever
-                // made within the organisation).
-                counting.from("case_assignments").where("user_id", .equal, SQLBind(current.user.id!))
-            } else {
-                scoped(counting)
-            }
+            scoped(counting)
             counted = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
                 .from(SQLAlias(counting.limit(Self.countCap + 1).query, as: SQLIdentifier("capped"))).first(decoding: Count.self)?.n ?? 0
         }

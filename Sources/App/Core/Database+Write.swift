@@ -85,9 +85,8 @@ enum DatabaseSetup {
     /// Pragmas for the embedded database. WAL lets readers work while one writer commits and is
     /// remembered by the file; `synchronous=FULL` keeps a committed transaction across a power
     /// failure; the busy timeout makes a writer wait for the lock rather than fail. Connection
-    /// pragmas are set on every connection of the pool: FluentSQLiteDriver keeps exactly one per
-    /// event loop, opened once and reused.
-    /// Set on every connection, the pool's and the audit writer's. 64 MB of page cache instead of
+    /// pragmas are set on every connection, the pool's (FluentSQLiteDriver keeps exactly one per
+    /// event loop, opened once and reused) and the audit writer's. 64 MB of page cache instead of
     /// SQLite's 2 MB: at a million cases the hot index pages stay in memory instead of being read
     /// again with a system call. Checkpoints are `WALCheckpointer`'s; the automatic one, at 10 000
     /// pages of log, is a backstop.

@@ -29,18 +29,18 @@ struct Localizer: Sendable {
 
     /// A missing key shows itself (and the catalog test fails) rather than crashing a page.
     func text(_ key: String, _ language: Language, _ arguments: [String] = []) -> String {
-        var text = catalogs[language]?[key] ?? key
-        for (index, argument) in arguments.enumerated() {
-            text = text.replacingOccurrences(of: "{\(index)}", with: argument)
-        }
-        return text
+        Self.fill(catalogs[language]?[key] ?? key, arguments)
     }
 
     /// `text` escaped for HTML, arguments included.
     func escapedText(_ key: String, _ language: Language, _ arguments: [String] = []) -> String {
-        var text = escapedCatalogs[language]?[key] ?? HTML.escape(key)
+        Self.fill(escapedCatalogs[language]?[key] ?? HTML.escape(key), arguments.map(HTML.escape))
+    }
+
+    private static func fill(_ text: String, _ arguments: [String]) -> String {
+        var text = text
         for (index, argument) in arguments.enumerated() {
-            text = text.replacingOccurrences(of: "{\(index)}", with: HTML.escape(argument))
+            text = text.replacingOccurrences(of: "{\(index)}", with: argument)
         }
         return text
     }
@@ -131,7 +131,6 @@ struct TranslateTag: UnsafeUnescapedLeafTag {
     }
 }
 
-
 /// `#options(list)`: the `<option>` elements of a `[FormOption]`, value, label and selection
 /// escaped like `#(…)`. Written once here instead of a Leaf loop in thirty templates (and
 /// rendered without LeafKit's per-element interpretation: a case page has over a hundred).
@@ -150,7 +149,6 @@ struct OptionsTag: UnsafeUnescapedLeafTag {
         return .string(html)
     }
 }
-
 
 /// `#html(x)`: a `SafeHTML` of the context, written as it is (it was escaped when built).
 struct HTMLTag: UnsafeUnescapedLeafTag {

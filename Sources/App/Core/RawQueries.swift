@@ -17,7 +17,7 @@ extension Model {
         try await (db as! any SQLDatabase).raw(query).first().map { try decode($0, prefix: "") }
     }
 
-    /// `"t"."key" AS "t_key", …` for every column of the model: for a second model in one row.
+    /// `table.key AS prefixkey, …` for every column of the model: for a second model in one row.
     static func prefixedColumns(table: String, prefix: String) -> String {
         Self().properties.compactMap { $0 as? any AnyDatabaseProperty }.flatMap(\.keys)
             .map { "\(table).\($0.description) AS \(prefix)\($0.description)" }.joined(separator: ", ")
