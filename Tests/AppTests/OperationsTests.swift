@@ -1,6 +1,7 @@
 @testable import App
 import Domain
 import Fluent
+import FluentPostgresDriver
 import Foundation
 import Testing
 import Vapor
@@ -34,6 +35,51 @@ import VaporTesting
             struct Setting: Decodable { let jit: String }
             let setting = try await sql.raw("SHOW jit").first(decoding: Setting.self)
             #expect(setting?.jit == "off")
+        }
+    }
+
+    @Test func eachQueryTextHasItsOwnStatementSlot() throws {
+        for index in 0..<PreparedStatements.limit { #expect(slotType(index).index == index) }
+        let statements = PreparedStatements.shared
+        let first = try #require(statements.slot(for: "SELECT $1 || 'slot test one'", types: [.text]))
+        let second = try #require(statements.slot(for: "SELECT $1 || 'slot test two'", types: [.text]))
+        let third = try #require(statements.slot(for: "SELECT $1 || 'slot test one'", types: [.null]))
+        #expect(Set([first.index, second.index, third.index]).count == 3)
+        #expect(statements.slot(for: "SELECT $1 || 'slot test one'", types: [.text])?.index == first.index)
+        #expect(statements.sql(at: second.index) == "SELECT $1 || 'slot test two'")
+        #expect(statements.types(at: third.index) == [.null])
+    }
+
+    @Test func onlyValuesWithABinaryFormAreBoundToPreparedStatements() {
+        struct Opaque: Encodable, Sendable { let value = 1 }
+        #expect(PreparedStatements.bindings([UUID(), "texte", 42, Date(), Data([1, 2]), true])?.1 == [.uuid, .text, .int8, .timestamptz, .bytea, .bool])
+        #expect(PreparedStatements.bindings([UUID?.none, String?.some("x")])?.1 == [.null, .text])
+        #expect(PreparedStatements.bindings([UUID(), Opaque()]) == nil)
+    }
+
+    @Test func postgresRunsHandWrittenQueriesAsNamedStatements() async throws {
+        try await withTestApp { app in
+            guard let postgres = app.db as? any PostgresDatabase else { return }
+            let organisation = try await Fixtures.organisation(app)
+            let user = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
+            let query: SQLQueryString = "SELECT * FROM users WHERE organisation_id = \(bind: organisation.id!) AND \(bind: String?.none)::text IS NULL"
+            struct Statement: Decodable, Sendable { let name: String; let statement: String }
+            struct Seen: Sendable { let found: [UUID?]; let prepared: [Statement] }
+            // Twice on one connection: the second run executes the statement the first prepared.
+            let seen = try await postgres.withConnection { (connection: PostgresConnection) -> EventLoopFuture<Seen> in
+                connection.eventLoop.makeFutureWithTask {
+                    let database: any PostgresDatabase = connection
+                    let sql = database.sql()
+                    _ = try await sql.rows(query)
+                    let found = try await sql.rows(query).map { try User.decode($0, prefix: "").id }
+                    let prepared = try await sql.raw("SELECT name, statement FROM pg_prepared_statements").all(decoding: Statement.self)
+                    return Seen(found: found, prepared: prepared)
+                }
+            }.get()
+            let found = seen.found, prepared = seen.prepared
+            #expect(found == [user.id])
+            let statement = try #require(prepared.first { $0.statement.hasPrefix("SELECT * FROM users WHERE organisation_id = $1") }, "\(prepared)")
+            #expect(statement.name.hasPrefix("passerelle_"))
         }
     }
 

@@ -64,7 +64,7 @@ struct CasesController: RouteCollection {
         if !current.has(.supervisor), try await settings(req, for: current.organisation).caseVisibility == .assignedOnly {
             query += " AND " + CaseScope.assigned(to: current.user.id!, caseIDIn: "cases", column: "id")
         }
-        guard let row = try await (req.db as! any SQLDatabase).raw(query).first() else { throw PageError.notFound }
+        guard let row = try await req.db.firstRow(query) else { throw PageError.notFound }
         let file = try CaseFile.decode(row, prefix: "")
         file.wrappedKey = try row.decode(column: "wrapped_key", as: Data?.self)
         return file
@@ -245,7 +245,7 @@ struct CasesController: RouteCollection {
             select.limit(Self.pageSize).offset((pageNumber - 1) * Self.pageSize)
         }
         select.join("case_keys", on: SQLColumn("case_id", table: "case_keys"), .equal, SQLColumn("id", table: "cases"))
-        let files = try await select.all(decoding: ListRaw.self)
+        let files = try await sql.rows(select.query, decoding: ListRaw.self)
         struct Count: Decodable { let n: Int }
         let counted: Int
         if let first = files.first, let total = first.total {
@@ -253,8 +253,8 @@ struct CasesController: RouteCollection {
         } else if assignedOnly, unfiltered {
             // One's own cases, unfiltered: the count the database keeps (assignments are only ever
             // made within the organisation).
-            counted = try await sql.raw("SELECT assigned AS n FROM user_case_counts WHERE user_id = \(bind: current.user.id!)")
-                .first(decoding: Count.self)?.n ?? 0
+            counted = try await sql.rows("SELECT assigned AS n FROM user_case_counts WHERE user_id = \(bind: current.user.id!)" as SQLQueryString,
+                                         decoding: Count.self).first?.n ?? 0
         } else {
             let counting = SQLSubqueryBuilder().column(SQLLiteral.numeric("1"))
             scoped(counting)
@@ -419,21 +419,21 @@ struct CasesController: RouteCollection {
         let person = try vault.openSection(PersonSection.self, file.sealedPerson, field: "person", with: opened)
         // The organisation's people, each with whether they are assigned this case (assignments
         // are only ever made within the organisation).
-        let people = try await (req.db as! any SQLDatabase).raw("""
+        let people = try await req.db.rows("""
             SELECT users.*, EXISTS (SELECT 1 FROM case_assignments a WHERE a.case_id = \(bind: file.id!) AND a.user_id = users.id) AS assigned_here
             FROM users WHERE organisation_id = \(bind: current.organisation.id!) ORDER BY display_name
-            """).all()
+            """ as SQLQueryString)
         let colleagues = try people.map { try User.decode($0, prefix: "") }
         let assigned = try zip(people, colleagues).filter { try $0.0.decode(column: "assigned_here", as: Bool.self) }.map { $0.1.id! }
         let names = Dictionary(colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
         let notes = try await CaseNote.fetch("SELECT * FROM case_notes WHERE case_id = \(bind: file.id!) ORDER BY created_at DESC LIMIT 100", on: req.db)
         struct HistoryRow: Decodable { let occurred_at_ms: Int64; let actor_email: String?; let action: String }
         // The literal repeats the partial index's predicate (IndexCaseHistory), so it is used.
-        let history = try await (req.db as! any SQLDatabase).raw("""
+        let history = try await (req.db as! any SQLDatabase).rows("""
             SELECT occurred_at_ms, actor_email, action FROM audit_events
             WHERE target = \(bind: file.id!.uuidString) AND action <> '\(unsafeRaw: AuditAction.caseViewed.rawValue)'
             ORDER BY sequence DESC LIMIT 20
-            """).all(decoding: HistoryRow.self)
+            """ as SQLQueryString, decoding: HistoryRow.self)
 
         try await Self.audit(req, .caseViewed, file)
 

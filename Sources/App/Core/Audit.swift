@@ -151,11 +151,11 @@ enum AuditLog {
             let hash: SQLQueryString = "(SELECT \(row.last!) FROM head)"
             return SQLGroupExpression(SQLList(row.dropLast() + [hash]))
         }
-        try await sql.raw("""
+        _ = try await sql.rows("""
             WITH head AS (UPDATE audit_head SET sequence = \(bind: next.sequence), hash = \(bind: next.hash)
               WHERE id = 1 AND sequence = \(bind: expected.sequence) AND hash = \(bind: expected.hash) RETURNING id)
             INSERT INTO audit_events (\(unsafeRaw: columns)) VALUES \(SQLList(guarded))
-            """).run()
+            """ as SQLQueryString)
         return next
     }
 
@@ -271,7 +271,7 @@ actor AuditWriter {
 
     private func write(_ entries: [AuditLog.Entry], to file: SQLiteFile) async throws {
         let sql = try await ownConnection(file).sql()
-        try await SQLiteWriteGate.shared.exclusively {
+        _ = try await SQLiteWriteGate.shared.exclusively {
             try await SQLiteWriteGate.immediateTransaction(on: sql) { try await AuditLog.append(sql: sql, entries) }
         }
     }

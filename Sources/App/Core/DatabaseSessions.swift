@@ -30,12 +30,12 @@ struct DatabaseSessions: AsyncSessionDriver {
         + Organisation.prefixedColumns(table: "o", prefix: "org__") + ", " + CaseSettings.prefixedColumns(table: "cs", prefix: "settings__")
 
     func readSession(_ sessionID: SessionID, for request: Request) async throws -> SessionData? {
-        guard let row = try await (request.db as! any SQLDatabase).raw("""
+        guard let row = try await request.db.firstRow("""
             SELECT \(unsafeRaw: Self.readColumns) FROM browser_sessions s
             LEFT JOIN users u ON u.id = s.user_id LEFT JOIN organisations o ON o.id = u.organisation_id
             LEFT JOIN case_settings cs ON cs.organisation_id = o.id
             WHERE s.key_hash = \(bind: Secrets.sha256Hex(sessionID.string))
-            """).first() else { return nil }
+            """ as SQLQueryString) else { return nil }
         let record = try BrowserSession.decode(row, prefix: "")
         guard request.config.sessionLifetime.isAlive(createdAt: record.createdAt, lastSeenAt: record.lastSeenAt, now: Date()) else {
             try await request.db.writeTransaction { try await record.delete(on: $0) }

@@ -1,4 +1,5 @@
-import Fluent
+import FluentPostgresDriver
+import NIOConcurrencyHelpers
 import SQLKit
 
 /// Fluent models read with a hand-written SQL statement.
@@ -10,11 +11,11 @@ import SQLKit
 /// still marked as coming from the database, so a later `save` updates them.
 extension Model {
     static func fetch(_ query: SQLQueryString, on db: any Database) async throws -> [Self] {
-        try await (db as! any SQLDatabase).raw(query).all().map { try decode($0, prefix: "") }
+        try await db.rows(query).map { try decode($0, prefix: "") }
     }
 
     static func fetchFirst(_ query: SQLQueryString, on db: any Database) async throws -> Self? {
-        try await (db as! any SQLDatabase).raw(query).first().map { try decode($0, prefix: "") }
+        try await db.rows(query).first.map { try decode($0, prefix: "") }
     }
 
     /// `table.key AS prefixkey, …` for every column of the model: for a second model in one row.
@@ -39,4 +40,150 @@ private struct PrefixedRow: DatabaseOutput {
     func contains(_ key: FieldKey) -> Bool { row.contains(column: prefix + key.description) }
     func decodeNil(_ key: FieldKey) throws -> Bool { try row.decodeNil(column: prefix + key.description) }
     func decode<T: Decodable>(_ key: FieldKey, as type: T.Type) throws -> T { try row.decode(column: prefix + key.description, as: T.self) }
+}
+
+extension Database {
+    /// The rows of a hand-written query (see `SQLDatabase.rows`).
+    func rows(_ query: any SQLExpression) async throws -> [any SQLRow] {
+        try await (self as! any SQLDatabase).rows(query)
+    }
+
+    func firstRow(_ query: any SQLExpression) async throws -> (any SQLRow)? {
+        try await rows(query).first
+    }
+}
+
+extension SQLDatabase {
+    /// The rows of a hand-written query. On PostgreSQL the statement is prepared once per
+    /// connection and executed by name afterwards: the server otherwise parses and plans the same
+    /// dozen statements of every page again, a third of its time on the case page (see
+    /// docs/PERFORMANCE.md). A value with no binary encoding, or a full registry, runs the query
+    /// unprepared, as everything does on SQLite.
+    func rows(_ query: any SQLExpression) async throws -> [any SQLRow] {
+        guard let postgres = self as? any PostgresDatabase else { return try await raw("\(query)").all() }
+        var serializer = SQLSerializer(database: self)
+        query.serialize(to: &serializer)
+        guard let (bindings, types) = PreparedStatements.bindings(serializer.binds) else { return try await raw("\(query)").all() }
+        let text = serializer.sql
+        let slot = PreparedStatements.shared.slot(for: text, types: types)
+        return try await postgres.withConnection { connection in
+            connection.eventLoop.makeFutureWithTask {
+                guard let slot else {
+                    return try await connection.query(PostgresQuery(unsafeSQL: text, binds: bindings), logger: connection.logger).collect()
+                }
+                return try await PreparedStatements.execute(slot, bindings, on: connection)
+            }
+        }.get().map { $0.sql() }
+    }
+
+    func rows<Row: Decodable>(_ query: any SQLExpression, decoding: Row.Type) async throws -> [Row] {
+        try await rows(query).map { try $0.decode(model: Row.self) }
+    }
+}
+
+/// Named PostgreSQL statements for queries whose text is only known at run time.
+///
+/// PostgresNIO prepares a statement on each connection the first time it runs there, and by name
+/// afterwards (`PostgresPreparedStatement`), but it takes the statement's name, text and parameter
+/// types from its type. Each distinct text and list of parameter types gets a slot here — a number,
+/// and a type built from that number's binary digits (`SlotDouble<SlotDoublePlusOne<…>>`), whose
+/// `name`, `sql` and `bindingDataTypes` read the slot back. The types are the values' own, as an
+/// unprepared query sends them, so PostgreSQL reads the parameters the same way both times. Query
+/// texts come from the code (values are bound, never written into the text), so there are a few
+/// dozen; past `limit` slots, queries run unprepared.
+final class PreparedStatements: Sendable {
+    static let shared = PreparedStatements()
+    static let limit = 500
+
+    private struct Statement: Hashable {
+        let sql: String
+        let types: [PostgresDataType]
+    }
+
+    private struct Registry {
+        var slots: [Statement: Int] = [:]
+        var statements: [Statement] = []
+        var types: [any StatementSlot.Type] = []
+    }
+
+    private let registry = NIOLockedValueBox(Registry())
+
+    /// The slot of `sql` with parameters of `types`, taken now if it is new; nil once `limit`
+    /// statements have one.
+    func slot(for sql: String, types: [PostgresDataType]) -> (any StatementSlot.Type)? {
+        let statement = Statement(sql: sql, types: types)
+        return registry.withLockedValue { registry in
+            if let slot = registry.slots[statement] { return registry.types[slot] }
+            guard registry.statements.count < Self.limit else { return nil }
+            let slot = registry.statements.count
+            registry.slots[statement] = slot
+            registry.statements.append(statement)
+            registry.types.append(slotType(slot))
+            return registry.types[slot]
+        }
+    }
+
+    func sql(at slot: Int) -> String {
+        registry.withLockedValue { $0.statements[slot].sql }
+    }
+
+    func types(at slot: Int) -> [PostgresDataType] {
+        registry.withLockedValue { $0.statements[slot].types }
+    }
+
+    static func execute<Slot: StatementSlot>(_: Slot.Type, _ bindings: PostgresBindings, on connection: PostgresConnection) async throws -> [PostgresRow] {
+        var rows: [PostgresRow] = []
+        for try await row in try await connection.execute(SlotStatement<Slot>(bindings: bindings), logger: connection.logger) {
+            rows.append(row)
+        }
+        return rows
+    }
+
+    /// The values in PostgreSQL's binary form and their types (unspecified for a NULL, as in an
+    /// unprepared query), or nil when one has no binary form (a type only `Encodable`).
+    static func bindings(_ binds: [any Encodable & Sendable]) -> (PostgresBindings, [PostgresDataType])? {
+        var bindings = PostgresBindings(capacity: binds.count)
+        var types: [PostgresDataType] = []
+        for bind in binds {
+            if isNil(bind) {
+                bindings.appendNull()
+                types.append(.null)
+            } else if let value = bind as? any PostgresThrowingDynamicTypeEncodable, value.psqlFormat == .binary {
+                do { try bindings.append(value) } catch { return nil }
+                types.append(value.psqlType)
+            } else {
+                return nil
+            }
+        }
+        return (bindings, types)
+    }
+
+    /// Whether `value` is an optional holding nothing.
+    private static func isNil(_ value: any Encodable & Sendable) -> Bool {
+        (value as? any OptionalValue)?.isNone ?? false
+    }
+}
+
+private protocol OptionalValue { var isNone: Bool { get } }
+extension Optional: OptionalValue { fileprivate var isNone: Bool { self == nil } }
+
+protocol StatementSlot: Sendable { static var index: Int { get } }
+private enum SlotZero: StatementSlot { static var index: Int { 0 } }
+private enum SlotDouble<Half: StatementSlot>: StatementSlot { static var index: Int { Half.index * 2 } }
+private enum SlotDoublePlusOne<Half: StatementSlot>: StatementSlot { static var index: Int { Half.index * 2 + 1 } }
+
+func slotType(_ index: Int) -> any StatementSlot.Type {
+    func double<Half: StatementSlot>(_: Half.Type, plusOne: Bool) -> any StatementSlot.Type {
+        plusOne ? SlotDoublePlusOne<Half>.self : SlotDouble<Half>.self
+    }
+    return index == 0 ? SlotZero.self : double(slotType(index / 2), plusOne: index % 2 == 1)
+}
+
+private struct SlotStatement<Slot: StatementSlot>: PostgresPreparedStatement {
+    static var name: String { "passerelle_\(Slot.index)" }
+    static var sql: String { PreparedStatements.shared.sql(at: Slot.index) }
+    static var bindingDataTypes: [PostgresDataType] { PreparedStatements.shared.types(at: Slot.index) }
+    let bindings: PostgresBindings
+    func makeBindings() throws -> PostgresBindings { bindings }
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
 }
