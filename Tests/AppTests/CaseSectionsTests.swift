@@ -37,7 +37,15 @@ import VaporTesting
             let needs = try await CaseNeed.query(on: app.db).filter(\.$caseID == caseID).all()
             #expect(needs.map(\.need) == ["housing"])
             #expect(needs.first?.status == "met")
-            try await browser.get(SiteURL.caseFile(id))
+            // The grid shows each need with its status chosen, the others on the empty choice.
+            let page = try await browser.get(SiteURL.caseFile(id)).body.string
+            #expect(page.contains(#"<label for="need-housing">Housing</label><select id="need-housing" name="needs[housing]"><option value="">—</option>"#))
+            func select(_ name: String) throws -> Substring {
+                let start = try #require(page.range(of: "name=\"\(name)\"")).upperBound
+                return page[start..<(try #require(page[start...].range(of: "</select>")).lowerBound)]
+            }
+            #expect(try select("needs[housing]").contains(#"<option value="met" selected>"#))
+            #expect(try !select("needs[health]").contains("selected"))
             let bad = try await browser.post(SiteURL.caseFile(id) + "/needs", [("needs[spaceship]", "met")])
             #expect(bad.status == .unprocessableEntity)
         }

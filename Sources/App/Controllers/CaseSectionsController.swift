@@ -27,13 +27,6 @@ struct CaseSectionsController: RouteCollection {
 
     // MARK: - Panels on the case page
 
-    struct NeedRow: Encodable {
-        let kind: String
-        let label: String
-        let statuses: [FormOption]
-        let recorded: Bool
-    }
-
     struct TaskRow: Encodable {
         let id: String
         let title: String
@@ -72,7 +65,7 @@ struct CaseSectionsController: RouteCollection {
     struct Panels: Encodable {
         let documents: [DocumentRow]
         let documentMaxMB: Int
-        let needs: [NeedRow]
+        let needs: SafeHTML
         let tasks: [TaskRow]
         let consents: [ConsentRow]
         let consentCollect: Bool
@@ -116,11 +109,10 @@ struct CaseSectionsController: RouteCollection {
                             uploadedAt: req.formatDateTime(document.uploadedAt) ?? "")
             },
             documentMaxMB: req.config.documentMaxBytes / 1_048_576,
-            needs: NeedKind.allCases.map { kind in
-                NeedRow(kind: kind.rawValue, label: req.t(kind.labelKey),
-                        statuses: options(NeedStatus.self, selected: [values["need.\(kind.rawValue)"] ?? byKind[kind.rawValue] ?? ""], req: req),
-                        recorded: byKind[kind.rawValue] != nil)
-            },
+            needs: SafeHTML.selectFields(NeedKind.allCases.map { kind in
+                SafeHTML.SelectField(id: "need-\(kind.rawValue)", name: "needs[\(kind.rawValue)]", label: req.t(kind.labelKey),
+                                     options: options(NeedStatus.self, selected: [values["need.\(kind.rawValue)"] ?? byKind[kind.rawValue] ?? ""], req: req))
+            }),
             tasks: try tasks.map { task in
                 TaskRow(id: task.id!.uuidString, title: try vault.openText(task.sealedTitle, field: "task:\(task.id!.uuidString)", with: opened),
                         due: task.dueOn.map(DayParser.format), overdue: task.doneAt == nil && (task.dueOn.map { $0 < now } ?? false),

@@ -139,14 +139,10 @@ struct OptionsTag: UnsafeUnescapedLeafTag {
         guard ctx.parameters.count == 1, let options = ctx.parameters[0].array else {
             throw "#options needs one list of options"
         }
-        var html = ""
-        for option in options {
+        return .string(SafeHTML.options(options.map { option in
             let fields = option.dictionary ?? [:]
-            html += "<option value=\"" + HTML.escape(fields["value"]?.string ?? "") + "\""
-            if fields["selected"]?.bool == true { html += " selected" }
-            html += ">" + HTML.escape(fields["label"]?.string ?? "") + "</option>"
-        }
-        return .string(html)
+            return FormOption(value: fields["value"]?.string ?? "", label: fields["label"]?.string ?? "", selected: fields["selected"]?.bool == true)
+        }))
     }
 }
 
