@@ -4,6 +4,7 @@ import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
 import Leaf
+import LeafKit
 import Metrics
 import Prometheus
 import SQLKit
@@ -62,6 +63,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     }
 
     app.views.use(.leaf)
+    app.leaf.sources = .singleSource(LocalizedTemplates(
+        files: NIOLeafFiles(fileio: app.fileio, limits: .default, sandboxDirectory: app.leaf.configuration.rootDirectory,
+                            viewDirectory: app.leaf.configuration.rootDirectory),
+        localizer: app.localizer))
     app.leaf.tags["t"] = TranslateTag()
     app.leaf.tags["options"] = OptionsTag()
     app.leaf.tags["html"] = HTMLTag()

@@ -109,6 +109,22 @@ import Vapor
         }
     }
 
+    @Test func templatesInALanguageCarryTheirFixedTextsAndKeepTheRest() throws {
+        let localizer = Localizer(catalogs: [.fr: ["a.b": "L'été <b>", "c": "C", "hash": "voir #note", "digit": "n° #1"], .en: ["a.b": "Summer", "c": "C", "hash": "see #note", "digit": "No. #1"]])
+        func localize(_ template: String, _ language: Language = .fr) -> String {
+            LocalizedTemplates.localize(template, in: language, with: localizer)
+        }
+        #expect(localize(#"#extend("base"):<p>#t("a.b")</p>#endextend"#) == #"#extend("fr/base"):<p>L&#39;été &lt;b&gt;</p>#endextend"#)
+        #expect(localize(##"<p title="#t("a.b")">#t("c")</p>"##, .en) == ##"<p title="Summer">C</p>"##)
+        #expect(localize(#"#if(x):#t("c")#else:#t("a.b")#endif"#) == #"#if(x):C#else:L&#39;été &lt;b&gt;#endif"#)
+        #expect(localize(#"<p>#t("digit")</p>"#) == "<p>n° #1</p>")
+        // Left to the tag: arguments, keys from the context, missing keys, texts with markup of
+        // LeafKit's own, text glued to a tag name before it or followed by a colon.
+        for kept in [#"#t("a.b", n)"#, "#t(row.labelKey)", #"#t("no.such")"#, #"#t("hash")"#, #"#endif#t("c")"#, #"#t("c"):"#] {
+            #expect(localize(kept) == kept)
+        }
+    }
+
     @Test func tableRowsEscapeEveryCellAndLink() {
         let rows = SafeHTML.tableRows([[.init(text: "Ọlá <b>&", href: "/cases/1?a=\"x\""), .init(text: "l'été")]])
         #expect(rows.markup == "<tr><td><a href=\"/cases/1?a=&quot;x&quot;\">Ọlá &lt;b&gt;&amp;</a></td><td>l&#39;été</td></tr>\n")

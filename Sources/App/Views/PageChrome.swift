@@ -68,9 +68,10 @@ struct PageChrome: Encodable {
 }
 
 extension Request {
-    /// Renders a page with its typed context.
+    /// Renders a page with its typed context, from the template in the page's language
+    /// (`LocalizedTemplates`).
     func render<Context: Encodable>(_ template: String, _ context: Context, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let response = try await view.render(template, context).encodeResponse(for: self).get()
+        let response = try await view.render("\(language.rawValue)/\(template)", context).encodeResponse(for: self).get()
         response.status = status
         return response
     }
