@@ -1,4 +1,5 @@
 """A caseworker's first minutes: sign in, switch language, make a mistake, sign out."""
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -13,8 +14,9 @@ def sign_in(browser, base_url, email, password):
     browser.find_element(By.ID, "password").send_keys(password)
     button = browser.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]")
     button.click()
-    # Wait for the next page to replace this one.
-    WebDriverWait(browser, 10).until(EC.staleness_of(button))
+    # Wait for the next page to replace this one. Chromium may answer the check with an
+    # "inspector error" while the page is being replaced: ask again.
+    WebDriverWait(browser, 10, ignored_exceptions=(WebDriverException,)).until(EC.staleness_of(button))
 
 
 def test_sign_in_switch_language_and_sign_out(browser, base_url, demo_accounts, demo_password):

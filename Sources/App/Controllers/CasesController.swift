@@ -184,7 +184,11 @@ struct CasesController: RouteCollection {
             if assignedOnly { select.where(CaseScope.assigned(to: current.user.id!, caseIDIn: "cases", column: "id")) }
             select.where(SQLColumn("organisation_id", table: "cases"), .equal, SQLBind(organisationID))
             if let reference = CaseReference(q) { select.where(SQLColumn("reference", table: "cases"), .equal, SQLBind(reference.description)) }
-            if let nameMatches { select.where(SQLColumn("id", table: "cases"), .in, SQLBind.group(nameMatches)) }
+            if let nameMatches {
+                // No case bears the name: an empty list (`IN ()` is an error on PostgreSQL).
+                select.where(nameMatches.isEmpty ? SQLLiteral.boolean(false) : SQLBinaryExpression(
+                    SQLColumn("id", table: "cases"), .in, SQLBind.group(nameMatches)))
+            }
             if let status = filter.status.flatMap(CaseStatus.init(rawValue:)) {
                 select.where(SQLColumn("status", table: "cases"), .equal, SQLBind(status.rawValue))
             }
