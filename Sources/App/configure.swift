@@ -28,11 +28,6 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         // No JIT compilation: it pays off for long analytical queries, and only cost pages their
         // time here (measured at 10k cases: list 367 -> 422 req/s, figures 473 -> 617).
         postgres.coreConfiguration.options.additionalStartupParameters.append(("jit", "off"))
-        // Prepared statements (`PreparedStatements`) are planned for their values every time, as
-        // unprepared ones are: after five runs PostgreSQL may otherwise keep one generic plan,
-        // and the case history's (a LIMIT over an ORDER BY that another index also provides)
-        // then walked the whole audit log, doubling the case page's time at a million cases.
-        postgres.coreConfiguration.options.additionalStartupParameters.append(("plan_cache_mode", "force_custom_plan"))
         app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: connections, sqlLogLevel: .debug), as: .psql)
     }
     _ = app.figuresCache  // created before any request can race to create it

@@ -433,11 +433,14 @@ struct CasesController: RouteCollection {
         let notes = try await CaseNote.fetch("SELECT * FROM case_notes WHERE case_id = \(bind: file.id!) ORDER BY created_at DESC LIMIT 100", on: req.db)
         struct HistoryRow: Decodable { let occurred_at_ms: Int64; let actor_email: String?; let action: String }
         // The literal repeats the partial index's predicate (IndexCaseHistory), so it is used.
-        let history = try await (req.db as! any SQLDatabase).rows("""
+        // Unprepared, so planned for this case every time: a prepared statement's generic plan
+        // (a LIMIT over an ORDER BY that the sequence index also provides) walked the whole audit
+        // log on PostgreSQL, halving the case page's throughput at a million cases.
+        let history = try await (req.db as! any SQLDatabase).raw("""
             SELECT occurred_at_ms, actor_email, action FROM audit_events
             WHERE target = \(bind: file.id!.uuidString) AND action <> '\(unsafeRaw: AuditAction.caseViewed.rawValue)'
             ORDER BY sequence DESC LIMIT 20
-            """ as SQLQueryString, decoding: HistoryRow.self)
+            """).all(decoding: HistoryRow.self)
 
         try await Self.audit(req, .caseViewed, file)
 
