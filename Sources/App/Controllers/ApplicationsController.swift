@@ -35,11 +35,11 @@ struct ApplicationsController: RouteCollection {
             let submitted_on: Date?; let decided_on: Date?; let valid_from: Date?; let valid_to: Date?
         }
         let today = Day(Date())
-        let raws = try await (req.db as! any SQLDatabase).rows("""
+        let raws = try await req.db.rows("""
             SELECT a.id, a.state, p.name_fr, p.name_en, a.submitted_on, a.decided_on, a.valid_from, a.valid_to
             FROM applications a JOIN pathway_types p ON p.id = a.pathway_type_id
             WHERE a.case_id = \(bind: caseID) ORDER BY a.created_at DESC
-            """ as SQLQueryString, decoding: Raw.self)
+            """, decoding: Raw.self)
         return raws.map { app in
             let state = ApplicationState(rawValue: app.state) ?? .preparing
             let submitted = app.submitted_on.map(Day.init), decided = app.decided_on.map(Day.init)
@@ -54,8 +54,7 @@ struct ApplicationsController: RouteCollection {
 
     static func pathwayOptions(_ req: Request) async throws -> [FormOption] {
         struct Raw: Decodable { let id: UUID; let name_fr: String; let name_en: String }
-        return try await (req.db as! any SQLDatabase)
-            .rows("SELECT id, name_fr, name_en FROM pathway_types WHERE is_current = \(bind: true) ORDER BY code" as SQLQueryString, decoding: Raw.self)
+        return try await req.db.rows("SELECT id, name_fr, name_en FROM pathway_types WHERE is_current = \(bind: true) ORDER BY code", decoding: Raw.self)
             .map { FormOption(value: $0.id.uuidString, label: req.language == .fr ? $0.name_fr : $0.name_en, selected: false) }
     }
 

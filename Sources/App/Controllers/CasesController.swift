@@ -257,8 +257,8 @@ struct CasesController: RouteCollection {
         } else if assignedOnly, unfiltered {
             // One's own cases, unfiltered: the count the database keeps (assignments are only ever
             // made within the organisation).
-            counted = try await sql.rows("SELECT assigned AS n FROM user_case_counts WHERE user_id = \(bind: current.user.id!)" as SQLQueryString,
-                                         decoding: Count.self).first?.n ?? 0
+            counted = try await req.db.rows("SELECT assigned AS n FROM user_case_counts WHERE user_id = \(bind: current.user.id!)", decoding: Count.self)
+                .first?.n ?? 0
         } else {
             let counting = SQLSubqueryBuilder().column(SQLLiteral.numeric("1"))
             scoped(counting)
@@ -426,7 +426,7 @@ struct CasesController: RouteCollection {
         let people = try await req.db.rows("""
             SELECT users.*, EXISTS (SELECT 1 FROM case_assignments a WHERE a.case_id = \(bind: file.id!) AND a.user_id = users.id) AS assigned_here
             FROM users WHERE organisation_id = \(bind: current.organisation.id!) ORDER BY display_name
-            """ as SQLQueryString)
+            """)
         let colleagues = try people.map { try User.decode($0, prefix: "") }
         let assigned = try zip(people, colleagues).filter { try $0.0.decode(column: "assigned_here", as: Bool.self) }.map { $0.1.id! }
         let names = Dictionary(colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })

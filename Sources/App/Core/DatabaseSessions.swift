@@ -35,7 +35,7 @@ struct DatabaseSessions: AsyncSessionDriver {
             LEFT JOIN users u ON u.id = s.user_id LEFT JOIN organisations o ON o.id = u.organisation_id
             LEFT JOIN case_settings cs ON cs.organisation_id = o.id
             WHERE s.key_hash = \(bind: Secrets.sha256Hex(sessionID.string))
-            """ as SQLQueryString) else { return nil }
+            """) else { return nil }
         let record = try BrowserSession.decode(row, prefix: "")
         guard request.config.sessionLifetime.isAlive(createdAt: record.createdAt, lastSeenAt: record.lastSeenAt, now: Date()) else {
             try await request.db.writeTransaction { try await record.delete(on: $0) }

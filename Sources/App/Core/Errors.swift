@@ -78,8 +78,7 @@ struct PageErrorMiddleware: AsyncMiddleware {
             page: PageChrome(request, titleKey: "error.\(Self.known(shown)).title"),
             status: Int(shown.code), titleKey: "error.\(Self.known(shown)).title", messageKey: messageKey, requestID: request.id)
         do {
-            let response = try await request.view.render("\(request.language.rawValue)/error", context).encodeResponse(for: request).get()
-            response.status = shown
+            let response = try await request.render("error", context, status: shown)
             if shown == .methodNotAllowed { response.headers.replaceOrAdd(name: .allow, value: "GET, POST") }
             return response
         } catch {

@@ -44,11 +44,15 @@ private struct PrefixedRow: DatabaseOutput {
 
 extension Database {
     /// The rows of a hand-written query (see `SQLDatabase.rows`).
-    func rows(_ query: any SQLExpression) async throws -> [any SQLRow] {
+    func rows(_ query: SQLQueryString) async throws -> [any SQLRow] {
         try await (self as! any SQLDatabase).rows(query)
     }
 
-    func firstRow(_ query: any SQLExpression) async throws -> (any SQLRow)? {
+    func rows<Row: Decodable>(_ query: SQLQueryString, decoding: Row.Type) async throws -> [Row] {
+        try await (self as! any SQLDatabase).rows(query, decoding: Row.self)
+    }
+
+    func firstRow(_ query: SQLQueryString) async throws -> (any SQLRow)? {
         try await rows(query).first
     }
 }
