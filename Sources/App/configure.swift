@@ -28,7 +28,13 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         // No JIT compilation: it pays off for long analytical queries, and only cost pages their
         // time here (measured at 10k cases: list 367 -> 422 req/s, figures 473 -> 617).
         postgres.coreConfiguration.options.additionalStartupParameters.append(("jit", "off"))
-        app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: connections, sqlLogLevel: .debug), as: .psql)
+        // No request waits on the database longer than this: a statement is cancelled by the
+        // server, a connection that cannot be made or had from the pool fails, and the person
+        // gets a 503 with what they typed instead of a page that never answers.
+        postgres.coreConfiguration.options.additionalStartupParameters.append(("statement_timeout", "\(FormLimits.databaseTimeoutSeconds * 1000)"))
+        postgres.coreConfiguration.options.connectTimeout = .seconds(Int64(FormLimits.databaseTimeoutSeconds))
+        app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: connections,
+                                    connectionPoolTimeout: .seconds(Int64(FormLimits.databaseTimeoutSeconds)), sqlLogLevel: .debug), as: .psql)
     }
     _ = app.figuresCache  // created before any request can race to create it
     if case .sqlite(let path) = config.database {
@@ -56,6 +62,13 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         try await MasterKeyProvider.checkAgainstDatabase(app.masterKey, db: app.db)
     }
 
+    // Every form fits with all its fields at their limits in the costliest encoding (a 4-byte
+    // character is 12 bytes percent-encoded): the experience form, the largest, is 32,000
+    // characters, 384 KB. Uploads set their own limit.
+    app.routes.defaultMaxBodySize = ByteCount(value: FormLimits.maximumBody)
+    if !config.publicURLConfigured {
+        app.logger.notice("PASSERELLE_PUBLIC_URL is not set: answering loopback addresses only (localhost, 127.0.0.1, [::1]). A real install sets it to the address people use.")
+    }
     app.sessions.use { _ in DatabaseSessions() }
     app.sessions.configuration = SessionsConfiguration(cookieName: config.sessionCookieName) { id in
         // No Expires: the cookie dies with the browser; the server enforces idle and absolute limits.
@@ -82,6 +95,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware = Middlewares()
     app.middleware.use(SecurityHeadersMiddleware(https: config.isHTTPS))
     app.middleware.use(PageErrorMiddleware())
+    app.middleware.use(RequestGuardMiddleware(publicURLConfigured: config.publicURLConfigured))
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(CurrentUserMiddleware())

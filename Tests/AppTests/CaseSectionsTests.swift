@@ -18,11 +18,11 @@ import VaporTesting
     }
 
     @Test func amountsAreReadAsCanadiansWriteThem() {
-        #expect(CaseSectionsController.parseCents("1 250,50 $") == 125_050)
-        #expect(CaseSectionsController.parseCents("1,250.50") == 125_050)
-        #expect(CaseSectionsController.parseCents("300000") == 30_000_000)
-        #expect(CaseSectionsController.parseCents("-5") == nil)
-        #expect(CaseSectionsController.parseCents("beaucoup") == nil)
+        #expect(Amount.cents("1 250,50 $") == 125_050)
+        #expect(Amount.cents("1,250.50") == 125_050)
+        #expect(Amount.cents("300000") == 30_000_000)
+        #expect(Amount.cents("-5") == nil)
+        #expect(Amount.cents("beaucoup") == nil)
     }
 
     @Test func needsAreSetChangedAndCleared() async throws {

@@ -156,10 +156,10 @@ import Testing
     }
 
     @Test func csvCellsCannotBecomeFormulas() {
-        #expect(PathwayFigures.csvCell("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
-        #expect(PathwayFigures.csvCell("-2") == "'-2")
-        #expect(PathwayFigures.csvCell("VOWP") == "VOWP")
-        #expect(PathwayFigures.csvCell("a,b") == "\"a,b\"")
+        #expect(CSVWriter.cell("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
+        #expect(CSVWriter.cell("-2") == "'-2")
+        #expect(CSVWriter.cell("VOWP") == "VOWP")
+        #expect(CSVWriter.cell("a,b") == "\"a,b\"")
     }
 }
 

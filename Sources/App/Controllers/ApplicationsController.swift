@@ -176,7 +176,7 @@ struct ApplicationsController: RouteCollection {
     struct ChecklistForm: Content {
         var done: [String]?
         var documents: [String: String]?
-        var version: Int?
+        @LenientInt var version: Int? = nil
     }
 
     @Sendable
@@ -214,7 +214,7 @@ struct ApplicationsController: RouteCollection {
         var on: String?
         var validFrom: String?
         var validTo: String?
-        var version: Int?
+        @LenientInt var version: Int? = nil
     }
 
     @Sendable

@@ -100,12 +100,15 @@ struct AuthController: RouteCollection {
         }
 
         let email = EmailAddress.normalise(typedEmail)
+        // What is kept of a failed attempt (audit log, throttling table): the e-mail only when it
+        // is one. A password typed into the e-mail field is never stored.
+        let recorded = EmailAddress.isValid(email) ? email : "invalid-email"
         let address = req.clientAddress ?? "unknown"
         let now = Date()
-        let accountLocked = try await SignInThrottle.isLocked(scope: .account, subject: email, on: req.db, now: now)
+        let accountLocked = try await SignInThrottle.isLocked(scope: .account, subject: recorded, on: req.db, now: now)
         let addressLocked = try await SignInThrottle.isLocked(scope: .address, subject: address, on: req.db, now: now)
         if accountLocked || addressLocked {
-            try await req.audit(.signInThrottled, target: email, outcome: .denied, actor: AuditActor(userID: nil, email: email, organisationID: nil))
+            try await req.audit(.signInThrottled, target: recorded, outcome: .denied, actor: AuditActor(userID: nil, email: recorded, organisationID: nil))
             errors.add("form", req.t("login.error.throttled"))
             return try await renderLogin(req, email: typedEmail, errors: errors, status: .tooManyRequests)
         }
@@ -117,14 +120,14 @@ struct AuthController: RouteCollection {
         guard passwordOK, let user, user.isActive, user.organisation.isActive else {
             let requestID = req.id
             try await req.db.writeTransaction { db in
-                try await SignInThrottle.recordFailure(scope: .account, subject: email, on: db, now: now)
+                try await SignInThrottle.recordFailure(scope: .account, subject: recorded, on: db, now: now)
                 try await SignInThrottle.recordFailure(scope: .address, subject: address, on: db, now: now)
                 if let user {
                     user.failedSinceLastSignIn += 1
                     try await user.save(on: db)
                 }
-                try await AuditLog.append(on: db, actor: AuditActor(userID: user?.id, email: email, organisationID: user?.$organisation.id),
-                                          action: .signInFailed, target: email, outcome: .failure, requestID: requestID)
+                try await AuditLog.append(on: db, actor: AuditActor(userID: user?.id, email: recorded, organisationID: user?.$organisation.id),
+                                          action: .signInFailed, target: recorded, outcome: .failure, requestID: requestID)
             }
             errors.add("form", req.t("login.error.invalid"))
             return try await renderLogin(req, email: typedEmail, errors: errors, status: .unauthorized)

@@ -205,7 +205,7 @@ struct CaseSectionsController: RouteCollection {
         var errors = FormErrors()
         let title = (form.title ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if title.isEmpty { errors.add("taskTitle", req.t("field.required")) }
-        if title.count > 500 { errors.add("taskTitle", req.t("field.too_long", "500")) }
+        errors.check("taskTitle", title, limit: 500, req)
         var due: Date?
         if let raw = form.dueOn, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
             if let day = DayParser.parse(raw) { due = DayParser.date(day) } else { errors.add("taskDueOn", req.t("field.date_invalid")) }
@@ -274,12 +274,12 @@ struct CaseSectionsController: RouteCollection {
         if kind == nil { errors.add("consentKind", req.t("field.invalid_choice")) }
         let partner = (form.partner ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if kind == .share, partner.isEmpty { errors.add("consentPartner", req.t("consent.error.partner")) }
-        if partner.count > 200 { errors.add("consentPartner", req.t("field.too_long", "200")) }
+        errors.check("consentPartner", partner, limit: 200, req)
         let method = ConsentMethod(rawValue: form.method ?? "")
         if method == nil { errors.add("consentMethod", req.t("field.invalid_choice")) }
         let language = (form.language ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if language.isEmpty { errors.add("consentLanguage", req.t("field.required")) }
-        if language.count > 60 { errors.add("consentLanguage", req.t("field.too_long", "60")) }
+        errors.check("consentLanguage", language, limit: 60, req)
         var givenOn: Date?
         if let day = DayParser.parse(form.givenOn ?? "") {
             givenOn = DayParser.date(day)
@@ -335,17 +335,6 @@ struct CaseSectionsController: RouteCollection {
     }
 
     /// Amounts typed as people write them in Canada: "1 234,56 $", "1,234.56", "1234".
-    static func parseCents(_ text: String) -> Int? {
-        var cleaned = text.filter { !$0.isWhitespace && $0 != "$" && $0 != "\u{00A0}" && $0 != "\u{202F}" }
-        if cleaned.isEmpty { return nil }
-        if let comma = cleaned.lastIndex(of: ","), cleaned.distance(from: comma, to: cleaned.endIndex) <= 3, !cleaned.contains(".") {
-            cleaned.replaceSubrange(comma...comma, with: ".")
-        }
-        cleaned = cleaned.replacingOccurrences(of: ",", with: "")
-        guard let value = Decimal(string: cleaned, locale: Locale(identifier: "en_US_POSIX")), value >= 0, value < 100_000_000 else { return nil }
-        return NSDecimalNumber(decimal: value * 100).rounding(accordingToBehavior: nil).intValue
-    }
-
     @Sendable
     func addLegalAction(req: Request) async throws -> Response {
         let file = try await CasesController.find(req)
@@ -361,11 +350,11 @@ struct CaseSectionsController: RouteCollection {
         }
         var cents: Int?
         if let raw = form.amount, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
-            cents = Self.parseCents(raw)
+            cents = Amount.cents(raw)
             if cents == nil { errors.add("legalAmount", req.t("legal.error.amount")) }
         }
         let outcome = (form.outcome ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if outcome.count > CaseRules.maximumTextLength { errors.add("legalOutcome", req.t("field.too_long", "\(CaseRules.maximumTextLength)")) }
+        errors.check("legalOutcome", outcome, limit: CaseRules.maximumTextLength, singleLine: false, req)
         guard errors.isEmpty, let kind, let status else {
             return try await CasesController.renderShow(req, file: file, errors: errors, values: [
                 "legalKind": form.kind ?? "", "legalStatus": form.status ?? "", "legalFiledOn": form.filedOn ?? "",
@@ -423,7 +412,7 @@ struct CaseSectionsController: RouteCollection {
     }
 
     struct ExperienceForm: Content {
-        var version: Int?
+        @LenientInt var version: Int? = nil
         var traffickingStatus: String?
         var exploitationTypes: [String]?
         var scope: String?
@@ -529,7 +518,7 @@ struct CaseSectionsController: RouteCollection {
         if !["yes", "no", "unknown"].contains(licensed) { errors.add("recruiterLicensed", req.t("field.invalid_choice")) }
         var fees: Int?
         if let raw = form.fees, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
-            fees = Self.parseCents(raw)
+            fees = Amount.cents(raw)
             if fees == nil { errors.add("fees", req.t("legal.error.amount")) }
         }
         let currency = (form.currency ?? "CAD").trimmingCharacters(in: .whitespaces).uppercased()
@@ -544,10 +533,10 @@ struct CaseSectionsController: RouteCollection {
             account: (form.account ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
         for (field, value) in [("employers", details.employers), ("recruiters", details.recruiters), ("recruitmentPlace", details.recruitmentPlace),
                                ("recruitmentWhen", details.recruitmentWhen), ("exploitationPlace", details.exploitationPlace),
-                               ("exploitationWhen", details.exploitationWhen)] where value.count > 2000 {
-            errors.add(field, req.t("field.too_long", "2000"))
+                               ("exploitationWhen", details.exploitationWhen)] {
+            errors.check(field, value, limit: 2000, singleLine: !["employers", "recruiters"].contains(field), req)
         }
-        if details.account.count > CaseRules.maximumTextLength { errors.add("account", req.t("field.too_long", "\(CaseRules.maximumTextLength)")) }
+        errors.check("account", details.account, limit: CaseRules.maximumTextLength, singleLine: false, req)
         let stored = try await CaseExperience.query(on: req.db).filter(\.$caseID == file.id!).first()
         let submittedVersion = form.version ?? -1
         if errors.isEmpty, submittedVersion != (stored?.version ?? 0) { errors.add("form", req.t("case.error.stale")) }
@@ -557,6 +546,9 @@ struct CaseSectionsController: RouteCollection {
         }
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
+        // The version read with the form, before the record (the same object) is changed: the
+        // compare-and-set below checks that nobody saved in between.
+        let expected = stored?.version
         let experience = stored ?? CaseExperience()
         experience.caseID = file.id!
         experience.traffickingStatus = status
@@ -573,7 +565,6 @@ struct CaseSectionsController: RouteCollection {
         experience.version = (stored?.version ?? 0) + 1
         experience.updatedAt = Date()
         let caseID = file.id!
-        let expected = stored?.version
         try await req.db.writeTransaction { db in
             // Compare-and-set inside the write lock (BEGIN IMMEDIATE on SQLite, the case row locked on
             // PostgreSQL): a save racing this one finds the new version.

@@ -512,7 +512,7 @@ struct CasesController: RouteCollection {
     }
 
     struct PersonForm: Content {
-        var version: Int?
+        @LenientInt var version: Int? = nil
         var preferredName: String?
         var legalName: String?
         var dateOfBirth: String?
@@ -583,7 +583,7 @@ struct CasesController: RouteCollection {
                                         ("dependants", form.dependants, \PersonSection.dependants),
                                         ("accessibilityNeeds", form.accessibilityNeeds, \PersonSection.accessibilityNeeds)] {
             let text = (value ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            if text.count > 2000 { errors.add(field, req.t("field.too_long", "2000")) }
+            errors.check(field, text, limit: 2000, singleLine: !["dependants", "accessibilityNeeds"].contains(field), req)
             person[keyPath: keyPath] = text
         }
         person.interpreterNeeded = form.interpreterNeeded != nil
@@ -629,7 +629,7 @@ struct CasesController: RouteCollection {
     }
 
     struct SafeContactForm: Content {
-        var version: Int?
+        @LenientInt var version: Int? = nil
         var channels: [String]?
         var safeTimes: String?
         var messagesAllowed: String?
@@ -671,7 +671,7 @@ struct CasesController: RouteCollection {
         for (field, value, keyPath) in [("safeTimes", form.safeTimes, \SafeContactSection.safeTimes), ("codeWord", form.codeWord, \SafeContactSection.codeWord),
                                         ("neverUse", form.neverUse, \SafeContactSection.neverUse)] {
             let text = (value ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            if text.count > 2000 { errors.add(field, req.t("field.too_long", "2000")) }
+            errors.check(field, text, limit: 2000, singleLine: field != "neverUse", req)
             section[keyPath: keyPath] = text
         }
         let submittedVersion = form.version ?? -1
@@ -704,7 +704,7 @@ struct CasesController: RouteCollection {
         let text = ((try? req.content.decode(NoteForm.self))?.body ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         var errors = FormErrors()
         if text.isEmpty { errors.add("body", req.t("field.required")) }
-        if text.count > CaseRules.maximumTextLength { errors.add("body", req.t("field.too_long", "\(CaseRules.maximumTextLength)")) }
+        errors.check("body", text, limit: CaseRules.maximumTextLength, singleLine: false, req)
         guard errors.isEmpty else { return try await Self.renderShow(req, file: file, errors: errors, values: ["body": text], status: .unprocessableEntity) }
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
@@ -722,7 +722,7 @@ struct CasesController: RouteCollection {
     struct StatusForm: Content {
         var status: String?
         var closureReason: String?
-        var version: Int?
+        @LenientInt var version: Int? = nil
     }
 
     @Sendable

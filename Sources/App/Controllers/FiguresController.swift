@@ -137,15 +137,15 @@ struct FiguresController: RouteCollection {
         let localizer = req.application.localizer
         let keys = ["figures.pathway", "figures.province", "figures.applications", "figures.approval_rate", "figures.median_processing",
                     "figures.p90_processing", "figures.median_validity", "figures.complete", "figures.incomplete"]
-        var lines = [keys.map { PathwayFigures.csvCell("\(localizer.text($0, .fr)) / \(localizer.text($0, .en))") }.joined(separator: ",")]
+        var lines = [keys.map { "\(localizer.text($0, .fr)) / \(localizer.text($0, .en))" }]
         for row in rows {
             let cells: [String] = [row.pathwayCode, row.province, String(row.applications), row.approvalRate.map { String(format: "%.3f", $0) } ?? "",
                                    row.medianProcessing.map(String.init) ?? "", row.p90Processing.map(String.init) ?? "", row.medianValidity.map(String.init) ?? "",
                                    row.medianProcessingComplete.map(String.init) ?? "", row.medianProcessingIncomplete.map(String.init) ?? ""]
-            lines.append(cells.map(PathwayFigures.csvCell).joined(separator: ","))
+            lines.append(cells)
         }
         try await req.audit(.figuresViewed, target: try req.requireUser().organisation.id?.uuidString, detail: "csv")
-        let response = Response(status: .ok, body: .init(string: "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"))
+        let response = Response(status: .ok, body: .init(string: CSVWriter.document(lines)))
         response.headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
         response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"passerelle-figures.csv\"")
         return response

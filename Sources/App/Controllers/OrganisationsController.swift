@@ -87,7 +87,7 @@ struct OrganisationsController: RouteCollection {
         var errors = FormErrors()
         let name = (form.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if name.isEmpty { errors.add("name", req.t("field.required")) }
-        if name.count > 200 { errors.add("name", req.t("field.too_long", "200")) }
+        errors.check("name", name, limit: 200, req)
         let type = OrganisationType(rawValue: form.type ?? "")
         if type == nil { errors.add("type", req.t("field.invalid_choice")) }
         let provinces = (form.provinces ?? []).map { Province(rawValue: $0) }

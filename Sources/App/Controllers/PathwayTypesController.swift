@@ -71,7 +71,8 @@ struct PathwayTypesController: RouteCollection {
         for line in text.split(whereSeparator: \.isNewline) where !line.trimmingCharacters(in: .whitespaces).isEmpty {
             let parts = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 4, !parts[0].isEmpty, parts[0].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }),
-                  !parts[1].isEmpty, !parts[2].isEmpty, ["required", "optional"].contains(parts[3].lowercased()) else { return nil }
+                  !parts[1].isEmpty, !parts[2].isEmpty, ["required", "optional"].contains(parts[3].lowercased()),
+                  parts.allSatisfy({ TextInput.problem($0, limit: 200, singleLine: true) == nil }) else { return nil }
             items.append(.init(key: parts[0], fr: parts[1], en: parts[2], required: parts[3].lowercased() == "required"))
         }
         return Set(items.map(\.key)).count == items.count ? items : nil
@@ -100,6 +101,9 @@ struct PathwayTypesController: RouteCollection {
         let nameEN = (form.nameEN ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if nameFR.isEmpty { errors.add("nameFR", req.t("field.required")) }
         if nameEN.isEmpty { errors.add("nameEN", req.t("field.required")) }
+        // Names reach calendars, e-mails and CSV files: one line, and a limit.
+        errors.check("nameFR", nameFR, limit: 200, req)
+        errors.check("nameEN", nameEN, limit: 200, req)
         let checklist = Self.parseChecklist(form.checklist ?? "")
         if checklist == nil { errors.add("checklist", req.t("pathways.error.checklist")) }
         func days(_ raw: String?, _ field: String) -> Int? {

@@ -160,7 +160,7 @@ struct UsersController: RouteCollection {
         if email.isEmpty { errors.add("email", req.t("field.required")) } else if !EmailAddress.isValid(email) { errors.add("email", req.t("field.email_invalid")) }
         let displayName = (form.displayName ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if displayName.isEmpty { errors.add("displayName", req.t("field.required")) }
-        if displayName.count > 120 { errors.add("displayName", req.t("field.too_long", "120")) }
+        errors.check("displayName", displayName, limit: 120, req)
         let roles = parseRoles(form.roles, current: current, errors: &errors, req: req)
         let language = Language(rawValue: form.language ?? "")
         if language == nil { errors.add("language", req.t("field.invalid_choice")) }

@@ -117,8 +117,9 @@ extension Request {
 
     /// The base of absolute links shown in pages.
     var baseURL: String {
-        if !config.publicURLConfigured, let host = headers.first(name: .host), !host.isEmpty,
-           host.allSatisfy({ $0.isLetter || $0.isNumber || ".-:[]".contains($0) }) {
+        // Only without a configured address, and only a loopback one (`RequestGuardMiddleware`
+        // refuses the others before any handler runs).
+        if !config.publicURLConfigured, let host = headers.first(name: .host), RequestGuardMiddleware.isLoopback(host: host) {
             return "http://" + host
         }
         return config.publicURL

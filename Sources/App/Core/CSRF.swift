@@ -27,8 +27,9 @@ enum CSRF {
 
     private static func allowedOrigins(_ request: Request) -> Set<String> {
         var origins: Set<String> = [request.config.publicURL.lowercased()]
-        if let host = request.headers.first(name: .host)?.lowercased() {
-            // Direct access by the address the server answers on (no proxy in front).
+        if let host = request.headers.first(name: .host)?.lowercased(), RequestGuardMiddleware.isLoopback(host: host) {
+            // Direct access on the machine itself by a loopback address (the demo, an admin on
+            // the server). Any other Host is never an allowed origin: it is what the client says.
             origins.insert((request.config.isHTTPS ? "https://" : "http://") + host)
         }
         return origins

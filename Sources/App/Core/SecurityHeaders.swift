@@ -46,3 +46,41 @@ enum StaticAssets {
     static let prefixes = ["/css/", "/img/", "/js/"]
     static func isStatic(_ path: String) -> Bool { prefixes.contains { path.hasPrefix($0) } }
 }
+
+/// Refuses what no browser sends and what a request must not be trusted for: a NUL anywhere in
+/// the path (`/css/app.css%00.txt` served app.css), and — when `PASSERELLE_PUBLIC_URL` is not
+/// set — a `Host` that is not a loopback name, since links (invitations, calendar feeds) and the
+/// allowed form `Origin` are then built from it. `passerelle demo` answers on loopback only; a
+/// real install sets its public address.
+struct RequestGuardMiddleware: AsyncMiddleware {
+    let publicURLConfigured: Bool
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let rawPath = request.url.path
+        if rawPath.utf8.contains(0) || rawPath.lowercased().contains("%00") || (request.url.path.removingPercentEncoding?.utf8.contains(0) ?? true) {
+            throw Abort(.badRequest)
+        }
+        if !publicURLConfigured, let host = request.headers.first(name: .host), !Self.isLoopback(host: host) {
+            throw Abort(.misdirectedRequest)
+        }
+        return try await next.respond(to: request)
+    }
+
+    /// `localhost`, `127.x.y.z` or `[::1]`, with or without a port.
+    static func isLoopback(host: String) -> Bool {
+        var name = host.lowercased()
+        if name.hasPrefix("[") {
+            guard let end = name.firstIndex(of: "]") else { return false }
+            let rest = name[name.index(after: end)...]
+            guard rest.isEmpty || (rest.hasPrefix(":") && rest.dropFirst().allSatisfy(\.isNumber)) else { return false }
+            return name[...end] == "[::1]"
+        }
+        if let colon = name.lastIndex(of: ":") {
+            guard name[name.index(after: colon)...].allSatisfy(\.isNumber) else { return false }
+            name = String(name[..<colon])
+        }
+        if name == "localhost" { return true }
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isNumber) && Int($0)! <= 255 }
+    }
+}

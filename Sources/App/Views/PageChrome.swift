@@ -184,3 +184,54 @@ struct FormErrors: Encodable {
 
     func encode(to encoder: any Encoder) throws { try messages.encode(to: encoder) }
 }
+
+extension FormErrors {
+    /// What every text field checks, whatever its form: bytes that were not UTF-8, control
+    /// characters on a single line (a bare CR splits calendar, mail and CSV lines), its limit.
+    mutating func check(_ field: String, _ text: String, limit: Int, singleLine: Bool = true, _ req: Request) {
+        switch TextInput.problem(text, limit: limit, singleLine: singleLine) {
+        case .unreadable: add(field, req.t("field.unreadable"))
+        case .controlCharacter: add(field, req.t("field.control_character"))
+        case .tooLong(let limit): add(field, req.t("field.too_long", "\(limit)"))
+        case nil: break
+        }
+    }
+}
+
+/// A whole number typed into a form (the hidden `version` above all). Decoding never fails: a
+/// value that is not a number is nil, and the form's other fields are kept, where a failed
+/// decode of one field used to empty the whole form.
+@propertyWrapper
+struct LenientInt: Codable, Sendable, Equatable {
+    var wrappedValue: Int?
+
+    init(wrappedValue: Int?) { self.wrappedValue = wrappedValue }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let number = try? container.decode(Int.self) {
+            wrappedValue = number
+        } else {
+            wrappedValue = (try? container.decode(String.self)).flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(wrappedValue)
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// An absent or unreadable `LenientInt` is nil, never a decoding error.
+    func decode(_ type: LenientInt.Type, forKey key: Key) throws -> LenientInt {
+        (try? decodeIfPresent(type, forKey: key)) ?? LenientInt(wrappedValue: nil)
+    }
+}
+
+enum FormLimits {
+    /// The body limit of every route but uploads (see `configure`).
+    static let maximumBody = 1024 * 1024
+    /// How long a request may wait for the database, for a connection or a statement.
+    static let databaseTimeoutSeconds = 10
+}

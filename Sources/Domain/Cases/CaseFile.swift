@@ -79,13 +79,19 @@ public enum CaseRules {
         case dateInFuture = "case.error.date_in_future"
         case dateTooOld = "case.error.date_too_old"
         case invalidChoice = "field.invalid_choice"
+        case unreadable = "field.unreadable"
+        case controlCharacter = "field.control_character"
     }
 
     public static func checkName(_ name: String, required: Bool) -> Problem? {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { return required ? .required : nil }
-        if trimmed.count > maximumNameLength { return .tooLong }
-        return nil
+        switch TextInput.problem(trimmed, limit: maximumNameLength, singleLine: true) {
+        case .unreadable: return .unreadable
+        case .controlCharacter: return .controlCharacter
+        case .tooLong: return .tooLong
+        case nil: return nil
+        }
     }
 
     /// A calendar date typed as YYYY-MM-DD, that exists, not in the future and not before 1900.

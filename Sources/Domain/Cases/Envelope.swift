@@ -140,24 +140,55 @@ public enum Hex {
 
 /// How names are cut into searchable tokens: Unicode-normalised, case- and accent-insensitive
 /// (so "Nguyễn" is found by "nguyen" and "Ọlá" by "ola"), split on spaces and punctuation.
-/// Letters of every script are kept; only marks are folded.
+/// Letters of every script are kept; marks are folded, and the Latin letters that have no
+/// decomposition are transliterated (Đ→d, Ł→l, Ø→o, Æ→ae, Œ→oe, ß→ss, Þ→th), so "duc" finds
+/// "Đức". A word joined by an apostrophe or a hyphen is indexed as its parts and joined:
+/// "O'Brien-Smith" gives o, brien, smith, obrien, briensmith and obriensmith.
 public enum NameTokens {
+    /// Letters that Unicode does not decompose, as Latin-ASCII transliteration writes them.
+    static let transliterations: [Unicode.Scalar: String] = [
+        "đ": "d", "ð": "d", "ł": "l", "ŀ": "l", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ẞ": "ss", "þ": "th",
+        "ħ": "h", "ı": "i", "ŧ": "t", "ƀ": "b", "ɨ": "i", "ʉ": "u", "ŋ": "n", "ĸ": "k",
+    ]
+
+    /// Marks that join the parts of one name rather than separate two names.
+    static let joiners: Set<Unicode.Scalar> = ["'", "\u{2019}", "\u{02BC}", "\u{2018}", "-", "\u{2010}", "\u{2011}"]
+
     public static func tokens(_ name: String) -> [String] {
         let folded = name.precomposedStringWithCompatibilityMapping
             .folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
         var tokens: [String] = []
+        var parts: [String] = []
         var current = ""
+        func endPart() {
+            if !current.isEmpty { parts.append(current) }
+            current = ""
+        }
+        func endWord() {
+            endPart()
+            tokens.append(contentsOf: parts)
+            // Every run of two or more consecutive parts, joined.
+            if parts.count > 1 {
+                for start in 0..<(parts.count - 1) {
+                    for end in (start + 1)..<parts.count { tokens.append(parts[start...end].joined()) }
+                }
+            }
+            parts = []
+        }
         for scalar in folded.unicodeScalars {
-            if CharacterSet.letters.contains(scalar) || CharacterSet.decimalDigits.contains(scalar) {
+            if let latin = transliterations[scalar] {
+                current += latin
+            } else if CharacterSet.letters.contains(scalar) || CharacterSet.decimalDigits.contains(scalar) {
                 current.unicodeScalars.append(scalar)
             } else if CharacterSet.nonBaseCharacters.contains(scalar) {
                 continue
-            } else if !current.isEmpty {
-                tokens.append(current)
-                current = ""
+            } else if joiners.contains(scalar) {
+                endPart()
+            } else {
+                endWord()
             }
         }
-        if !current.isEmpty { tokens.append(current) }
+        endWord()
         return tokens
     }
 }

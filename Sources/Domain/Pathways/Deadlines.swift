@@ -146,7 +146,10 @@ public enum ICalendar {
 
     public static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ";", with: "\\;")
-            .replacingOccurrences(of: ",", with: "\\,").replacingOccurrences(of: "\r\n", with: "\\n").replacingOccurrences(of: "\n", with: "\\n")
+            .replacingOccurrences(of: ",", with: "\\,")
+            // Every line break, bare CR included (RFC 5545 3.3.11), becomes the escaped `\n`: a
+            // raw CR would end the content line and let the text start properties of its own.
+            .replacingOccurrences(of: "\r\n", with: "\\n").replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\n")
     }
 
     /// Folds a content line so no physical line exceeds 75 octets, never splitting a character.

@@ -128,12 +128,4 @@ public enum PathwayFigures {
                        medianProcessingIncomplete: value(key, .incomplete, percent: 50))
         }.sorted { ($0.pathwayCode, $0.province) < ($1.pathwayCode, $1.province) }
     }
-
-    /// A CSV cell that a spreadsheet will not run as a formula (OWASP CSV injection).
-    public static func csvCell(_ text: String) -> String {
-        var value = text
-        if let first = value.first, "=+-@\t\r".contains(first) { value = "'" + value }
-        if value.contains(where: { ",\"\n\r".contains($0) }) { value = "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-        return value
-    }
 }
