@@ -18,8 +18,6 @@ struct NotifyCommand: AsyncCommand {
     }
 
     static func sendDue(_ app: Application, now: Date, mail: MailSettings = .fromEnvironment()) async throws -> Int {
-        let outbox = (app.config.dataDirectory as NSString).appendingPathComponent("outbox")
-        try FileManager.default.createDirectory(atPath: outbox, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = app.config.timeZone
         let parts = calendar.dateComponents([.year, .month, .day], from: now)
@@ -37,20 +35,14 @@ struct NotifyCommand: AsyncCommand {
             }
             guard claimed else { continue }
             let message = Digest.message(for: user, board: board, today: today, localizer: app.localizer, publicURL: app.config.publicURL, from: mail.from)
-            if mail.host != nil {
-                do {
-                    try await SMTPClient(settings: mail, group: app.eventLoopGroup).send(to: user.email, message: message)
-                } catch {
-                    // Not sent: release the claim so the next run tries again, and say why.
-                    try await DigestSend.query(on: app.db).filter(\.$userID == user.id!).filter(\.$day == today.description).delete()
-                    app.logger.error("digest not sent", metadata: ["user": "\(user.id!)", "error": "\(error)"])
-                    continue
-                }
-            } else {
-                let path = (outbox as NSString).appendingPathComponent("\(today)-\(user.id!.uuidString).eml")
-                guard FileManager.default.createFile(atPath: path, contents: Data(message.utf8), attributes: [.posixPermissions: 0o600]) else {
-                    throw KeysCommand.Refused(description: "cannot write \(path)")
-                }
+            do {
+                try await Mailer.send(app, to: user.email, message: message, name: "\(today)-\(user.id!.uuidString)", mail: mail)
+            } catch {
+                // Not sent: release the claim so the next run tries again, and say why.
+                try await DigestSend.query(on: app.db).filter(\.$userID == user.id!).filter(\.$day == today.description).delete()
+                app.logger.error("digest not sent", metadata: ["user": "\(user.id!)", "error": "\(error)"])
+                if mail.host == nil { throw error }
+                continue
             }
             sent += 1
         }
@@ -82,16 +74,7 @@ enum Digest {
         }
         section("deadlines.overdue", board.overdueTasks)
         lines.append(t("digest.footer", publicURL + SiteURL.deadlines))
-        let subject = t("digest.subject", today.description)
-        let encodedSubject = "=?UTF-8?B?\(Data(subject.utf8).base64EncodedString())?="
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-        let headers = [
-            "From: Passerelle <\(from)>", "To: \(user.email)", "Subject: \(encodedSubject)", "Date: \(formatter.string(from: Date()))",
-            "Message-ID: <digest-\(today)-\(user.id!.uuidString)@passerelle>", "MIME-Version: 1.0",
-            "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit", "Content-Language: \(language.localeIdentifier)",
-        ]
-        return (headers + [""] + lines).joined(separator: "\r\n") + "\r\n"
+        return Mailer.message(from: from, to: user.email, subject: t("digest.subject", today.description), language: language,
+                              messageID: "digest-\(today)-\(user.id!.uuidString)", lines: lines)
     }
 }

@@ -39,7 +39,7 @@ struct AuditController: RouteCollection {
         var action: String?
         var from: String?
         var to: String?
-        var page: Int?
+        @LenientInt var page: Int? = nil
     }
 
     static func parseDay(_ text: String, timeZone: TimeZone) -> Date? {

@@ -121,7 +121,7 @@ struct CasesController: RouteCollection {
         var need: String?
         var tasks: String?
         var sort: String?
-        var page: Int?
+        @LenientInt var page: Int? = nil
     }
 
     /// The columns a list row needs, read with SQLKit into a plain struct (Fluent's per-row model

@@ -1,4 +1,5 @@
 import Domain
+import Fluent
 import Vapor
 
 /// The home page: who you are, for which organisation, what your roles let you do, and the
@@ -28,6 +29,33 @@ struct HomeController: RouteCollection {
         let twoFactorEnabled: Bool
         let seesCaseData: Bool
         let urgent: Int?
+        let grants: [String]
+    }
+
+    /// How long a grant of case access stays on the home page of the organisation's others.
+    static let grantNoticeDays = 30
+
+    /// Roles that read case data given in this organisation lately, by someone else than the
+    /// reader: org admins and supervisors see who gave what to whom (a second pair of eyes on
+    /// every new access to case files).
+    static func recentGrants(_ req: Request, _ current: CurrentUser) async throws -> [String] {
+        guard current.has(.orgAdmin) || current.has(.supervisor) else { return [] }
+        let since = Int64((Date().timeIntervalSince1970 - Double(grantNoticeDays) * 86_400) * 1000)
+        let events = try await AuditEvent.query(on: req.db)
+            .filter(\.$action == AuditAction.caseAccessGranted.rawValue)
+            .filter(\.$organisationID == current.organisation.id!.uuidString)
+            .filter(\.$occurredAtMilliseconds >= since)
+            .sort(\.$sequence, .descending).limit(10).all()
+            .filter { $0.actorID != current.user.id?.uuidString }
+        guard !events.isEmpty else { return [] }
+        let ids = events.compactMap { $0.target.flatMap(UUID.init(uuidString:)) }
+        let users = try await User.query(on: req.db).filter(\.$id ~~ ids).filter(\.$organisation.$id == current.organisation.id!).all()
+        let names = Dictionary(uniqueKeysWithValues: users.map { ($0.id!.uuidString, $0.displayName) })
+        return events.compactMap { event in
+            guard let target = event.target, let name = names[target] else { return nil }
+            let roles = Role.parseList(event.detail ?? "").map { req.t($0.labelKey) }.joined(separator: ", ")
+            return req.t("home.grant", req.formatDateTime(event.occurredAt) ?? "", event.actorEmail ?? "—", name, roles)
+        }
     }
 
     @Sendable
@@ -62,7 +90,7 @@ struct HomeController: RouteCollection {
             previousSignIn: req.formatDateTime(previous),
             failedSince: Int(req.session.data["failed_since"] ?? "0") ?? 0,
             twoFactorEnabled: current.user.hasTwoFactor,
-            seesCaseData: current.roles.canReadCases, urgent: urgent)
+            seesCaseData: current.roles.canReadCases, urgent: urgent, grants: try await Self.recentGrants(req, current))
         return try await req.render("home", context)
     }
 }

@@ -2,8 +2,11 @@ import Domain
 import Fluent
 import Vapor
 
-/// Org admins manage the people of their organisation; system admins those of any organisation
-/// (a new organisation's first org admin is invited by a system admin).
+/// Org admins manage the people of their organisation; system admins create organisations and
+/// their first org admin, and never give a role that reads case data (PRODUCT.md: system admins
+/// never see an individual case). Nobody gives themselves such a role, and every grant of one is
+/// shown to the organisation's other admins and supervisors. One-time links go to the person they
+/// are for by e-mail (or to the outbox on the embedded install), never onto an admin's page.
 struct UsersController: RouteCollection {
     static let access = AccessPolicy.roles([.orgAdmin, .systemAdmin])
 
@@ -59,8 +62,6 @@ struct UsersController: RouteCollection {
         let csrf: String
         let user: UserRow
         let roles: [KeyedOption]
-        let link: String?
-        let linkExpires: String?
         let notice: String?
         let errors: FormErrors
         let isSelf: Bool
@@ -96,10 +97,13 @@ struct UsersController: RouteCollection {
         return user
     }
 
-    /// Roles the current admin may grant: only a system admin grants system admin.
-    private func grantable(by current: CurrentUser) -> [Role] {
-        current.has(.systemAdmin) ? Role.allCases : Role.allCases.filter { $0 != .systemAdmin }
+    /// Roles the current admin may grant: a system admin only roles that read no case data
+    /// (system admin, org admin, network coordinator); an org admin any role but system admin.
+    static func grantable(by roles: [Role]) -> [Role] {
+        roles.contains(.systemAdmin) ? Role.allCases.filter { !$0.readsCaseData } : Role.allCases.filter { $0 != .systemAdmin }
     }
+
+    private func grantable(by current: CurrentUser) -> [Role] { Self.grantable(by: current.roles) }
 
     private func row(_ req: Request, _ user: User) -> UserRow {
         UserRow(id: user.id!.uuidString, displayName: user.displayName, email: user.email, organisationName: user.organisation.name,
@@ -185,10 +189,15 @@ struct UsersController: RouteCollection {
             try await SetPasswordToken(userID: user.id!, tokenHash: Secrets.sha256Hex(token), expiresAt: expires).create(on: db)
             try await AuditLog.append(on: db, actor: actor, action: .userInvited, target: user.id?.uuidString, requestID: requestID,
                                       detail: Role.storedList(roles))
+            if roles.canReadCases {
+                try await AuditLog.append(on: db, actor: actor, action: .caseAccessGranted, target: user.id?.uuidString, requestID: requestID,
+                                          detail: Role.storedList(roles.filter(\.readsCaseData)))
+            }
         }
         try await user.$organisation.load(on: req.db)
-        return try await renderShow(req, user: user, link: req.baseURL + SiteURL.setPassword(token: token), expires: expires,
-                                    notice: req.t("users.notice.invited"))
+        try await AccountMail.send(.invitation, to: user, organisationName: user.organisation.name,
+                                   link: req.baseURL + SiteURL.setPassword(token: token), expires: expires, req: req)
+        return try await renderShow(req, user: user, notice: req.t("users.notice.invited_sent", user.email))
     }
 
     @Sendable
@@ -197,14 +206,15 @@ struct UsersController: RouteCollection {
         let notice: String? = switch req.query[String.self, at: "notice"] {
         case "deactivated": req.t("users.notice.deactivated")
         case "reactivated": req.t("users.notice.reactivated")
-        case "two_factor": req.t("users.notice.two_factor_reset")
+        case "two_factor": req.t("users.notice.two_factor_reset", user.email)
+        case "link": req.t("users.notice.link_sent", user.email)
         case "roles": req.t("users.notice.roles_changed")
         default: nil
         }
         return try await renderShow(req, user: user, notice: notice)
     }
 
-    private func renderShow(_ req: Request, user: User, link: String? = nil, expires: Date? = nil, notice: String? = nil,
+    private func renderShow(_ req: Request, user: User, notice: String? = nil,
                             errors: FormErrors = FormErrors(), status: HTTPResponseStatus = .ok) async throws -> Response {
         let current = try req.requireUser()
         let csrf = req.csrfToken
@@ -212,7 +222,7 @@ struct UsersController: RouteCollection {
         return try await req.render("users/show", ShowContext(
             page: PageChrome(req, titleKey: "users.show.title"), csrf: csrf, user: row(req, user),
             roles: grantable(by: current).map { KeyedOption(value: $0.rawValue, labelKey: $0.labelKey, selected: held.contains($0)) },
-            link: link, linkExpires: req.formatDateTime(expires), notice: notice, errors: errors, isSelf: user.id == current.user.id),
+            notice: notice, errors: errors, isSelf: user.id == current.user.id),
             status: status)
     }
 
@@ -222,15 +232,31 @@ struct UsersController: RouteCollection {
         let user = try await find(req)
         var errors = FormErrors()
         let roles = parseRoles((try? req.content.decode(RolesForm.self))?.roles, current: current, errors: &errors, req: req)
-        // A system admin role is never taken away by someone who cannot grant it.
-        let keptSystemAdmin = user.roleList.contains(.systemAdmin) && !current.has(.systemAdmin)
-        if user.id == current.user.id, !Set(roles).contains(where: { [.orgAdmin, .systemAdmin].contains($0) }) {
+        // Roles the current admin cannot grant are never taken away by them either: a system
+        // admin's role by an org admin, a caseworker's by a system admin.
+        let held = user.roleList
+        let kept = held.filter { !grantable(by: current).contains($0) }
+        let newRoles = Array(Set(roles + kept)).sorted()
+        let added = newRoles.filter { !held.contains($0) }
+        if user.id == current.user.id, !Set(newRoles).contains(where: { [.orgAdmin, .systemAdmin].contains($0) }) {
             errors.add("roles", req.t("users.error.own_admin_role"))
         }
+        // Nobody opens case files to themselves: another admin must give the role.
+        if user.id == current.user.id, added.contains(where: \.readsCaseData) {
+            errors.add("roles", req.t("users.error.self_case_access"))
+        }
         guard errors.isEmpty else { return try await renderShow(req, user: user, errors: errors, status: .unprocessableEntity) }
-        user.roles = Role.storedList(roles + (keptSystemAdmin ? [.systemAdmin] : []))
-        try await req.auditedWrite(.userRolesChanged, target: user.id?.uuidString, detail: user.roles) { db in
+        user.roles = Role.storedList(newRoles)
+        let actor = req.auditActor
+        let requestID = req.id
+        let stored = user.roles
+        try await req.db.writeTransaction { db in
             try await user.save(on: db)
+            try await AuditLog.append(on: db, actor: actor, action: .userRolesChanged, target: user.id?.uuidString, requestID: requestID, detail: stored)
+            if added.contains(where: \.readsCaseData) {
+                try await AuditLog.append(on: db, actor: actor, action: .caseAccessGranted, target: user.id?.uuidString, requestID: requestID,
+                                          detail: Role.storedList(added.filter(\.readsCaseData)))
+            }
         }
         return req.redirect(to: SiteURL.user(user.id!.uuidString) + "?notice=roles")
     }
@@ -273,6 +299,8 @@ struct UsersController: RouteCollection {
             // The lost phone may be in someone else's hands: end the sessions it opened too.
             try await DatabaseSessions.endAll(of: user.id!, on: db)
         }
+        // The person learns of it by e-mail: if they did not ask for it, they tell someone.
+        try await AccountMail.send(.twoFactorReset, to: user, organisationName: user.organisation.name, link: nil, expires: nil, req: req)
         return req.redirect(to: SiteURL.user(user.id!.uuidString) + "?notice=two_factor")
     }
 
@@ -291,7 +319,8 @@ struct UsersController: RouteCollection {
             try await AuditLog.append(on: db, actor: actor, action: .userInvited, target: user.id?.uuidString, requestID: requestID,
                                       detail: "password-link")
         }
-        return try await renderShow(req, user: user, link: req.baseURL + SiteURL.setPassword(token: token), expires: expires,
-                                    notice: req.t("users.notice.link_created"))
+        try await AccountMail.send(.passwordLink, to: user, organisationName: user.organisation.name,
+                                   link: req.baseURL + SiteURL.setPassword(token: token), expires: expires, req: req)
+        return req.redirect(to: SiteURL.user(user.id!.uuidString) + "?notice=link")
     }
 }

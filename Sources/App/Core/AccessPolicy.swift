@@ -57,6 +57,7 @@ struct AccessMiddleware: AsyncMiddleware {
         if let body = request.body.data, body.readableBytes > limit { throw Abort(.payloadTooLarge) }
         if ![.GET, .HEAD, .OPTIONS].contains(request.method) {
             try await CSRF.verify(request, maxBody: maxBody)
+            FormBody.markUnreadableBytes(request)
         }
         switch policy {
         case .public:
@@ -81,5 +82,87 @@ struct AccessMiddleware: AsyncMiddleware {
 
     private func signInFirst(_ request: Request) -> Response {
         request.redirect(to: SiteURL.login, redirectType: .normal)
+    }
+}
+
+/// A form value whose bytes are not UTF-8 (raw or percent-encoded) would be decoded as U+FFFD or
+/// dropped, so the person saw either "�" saved or "this field is required" on a field they had
+/// filled. Such a value is rewritten as valid UTF-8 with U+FFFD in place of the bad bytes, which
+/// every text check refuses with its own message beside the field (`field.unreadable`).
+enum FormBody {
+    static func markUnreadableBytes(_ request: Request) {
+        guard request.headers.contentType == .urlEncodedForm, let body = request.body.data,
+              let rewritten = rewritten(Array(body.readableBytesView)) else { return }
+        try? request.content.encode(Unit(), using: RawBody(bytes: rewritten))
+    }
+
+    /// The body with every unreadable name or value re-encoded, or nil when all are readable.
+    static func rewritten(_ bytes: [UInt8]) -> [UInt8]? {
+        var changed = false
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        for (index, pair) in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false).enumerated() {
+            if index > 0 { out.append(UInt8(ascii: "&")) }
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            let decoded = parts.map { percentDecoded(Array($0)) }
+            if decoded.allSatisfy({ String(validating: $0, as: UTF8.self) != nil }), pair.allSatisfy({ $0 < 0x80 }) {
+                out.append(contentsOf: pair)
+                continue
+            }
+            changed = true
+            for (position, part) in decoded.enumerated() {
+                if position > 0 { out.append(UInt8(ascii: "=")) }
+                out.append(contentsOf: percentEncoded(String(decoding: part, as: UTF8.self)))
+            }
+        }
+        return changed ? out : nil
+    }
+
+    static func percentDecoded(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        var index = 0
+        func hex(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "%"), index + 2 < bytes.count, let high = hex(bytes[index + 1]), let low = hex(bytes[index + 2]) {
+                out.append(high << 4 | low)
+                index += 3
+            } else {
+                out.append(byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+                index += 1
+            }
+        }
+        return out
+    }
+
+    static func percentEncoded(_ text: String) -> [UInt8] {
+        var out: [UInt8] = []
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.append(byte)
+            default:
+                out.append(contentsOf: Array(String(format: "%%%02X", byte).utf8))
+            }
+        }
+        return out
+    }
+
+    private struct Unit: Encodable {}
+
+    private struct RawBody: ContentEncoder {
+        let bytes: [UInt8]
+        func encode<E: Encodable>(_ encodable: E, to body: inout ByteBuffer, headers: inout HTTPHeaders) throws {
+            body.writeBytes(bytes)
+            headers.contentType = .urlEncodedForm
+        }
     }
 }

@@ -30,6 +30,9 @@ enum AuditAction: String, CaseIterable, Sendable {
     case userDeactivated = "user_deactivated"
     case userReactivated = "user_reactivated"
     case userRolesChanged = "user_roles_changed"
+    /// A role that reads case data was given to someone: shown to the organisation's other
+    /// admins and supervisors on their home page.
+    case caseAccessGranted = "case_access_granted"
     case organisationCreated = "organisation_created"
     case organisationUpdated = "organisation_updated"
     case auditViewed = "audit_viewed"

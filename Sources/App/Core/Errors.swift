@@ -1,3 +1,7 @@
+import AsyncKit
+import NIOCore
+import NIOPosix
+import PostgresNIO
 import Vapor
 
 /// Errors a handler means the user to see, each with a catalog message. Anything else becomes
@@ -35,6 +39,52 @@ struct ErrorContext: Encodable {
     let titleKey: String
     let messageKey: String
     let requestID: String
+    /// When the database could not be reached during a form post: the same fields, to send again
+    /// with one button, and the texts the person typed, shown so nothing is lost.
+    var resubmitAction: String? = nil
+    var resubmitFields: [ResubmitField] = []
+    var typedTexts: [String] = []
+}
+
+struct ResubmitField: Encodable {
+    let name: String
+    let value: String
+}
+
+/// Errors that mean the database could not be reached or did not answer in time: the request is
+/// answered 503 at once, never a generic 500 nor a page that hangs.
+enum DatabaseOutage {
+    static func matches(_ error: any Error) -> Bool {
+        switch error {
+        case let psql as PSQLError:
+            switch psql.code {
+            case .connectionError, .serverClosedConnection, .uncleanShutdown, .poolClosed, .clientClosedConnection, .queryCancelled:
+                return true
+            case .server:
+                // 08: connection exception; 57: operator intervention (shutdown, statement timeout).
+                let state = psql.serverInfo?[.sqlState] ?? ""
+                return state.hasPrefix("08") || state.hasPrefix("57")
+            default:
+                return false
+            }
+        case is ConnectionPoolTimeoutError, is ConnectionPoolError, is NIOConnectionError, is IOError, is ChannelError:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The url-encoded fields of a form post, in order.
+    static func fields(of request: Request) -> [ResubmitField] {
+        guard request.method == .POST, request.headers.contentType == .urlEncodedForm, let body = request.body.data else { return [] }
+        let text = String(decoding: body.readableBytesView, as: UTF8.self)
+        return text.split(separator: "&").compactMap { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ part: Substring) -> String { String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            guard let name = parts.first.map(decode), !name.isEmpty else { return nil }
+            return ResubmitField(name: name, value: parts.count > 1 ? decode(parts[1]) : "")
+        }
+    }
 }
 
 /// Replaces Vapor's ErrorMiddleware, which sends error reasons to clients even in production.
@@ -63,6 +113,9 @@ struct PageErrorMiddleware: AsyncMiddleware {
         case is DecodingError:
             status = .badRequest
             messageKey = "error.400.message"
+        case _ where DatabaseOutage.matches(error):
+            status = .serviceUnavailable
+            messageKey = "error.503.message"
         default:
             status = .internalServerError
             messageKey = "error.500.message"
@@ -73,10 +126,20 @@ struct PageErrorMiddleware: AsyncMiddleware {
             request.logger.info("request refused", metadata: ["status": "\(status.code)", "path": "\(request.url.path)"])
         }
         // Allowed 4xx messages only; every 5xx is the same generic page.
-        let shown = status.code >= 500 ? HTTPResponseStatus.internalServerError : status
-        let context = ErrorContext(
+        let shown = status.code >= 500 && status != .serviceUnavailable ? HTTPResponseStatus.internalServerError : status
+        var context = ErrorContext(
             page: PageChrome(request, titleKey: "error.\(Self.known(shown)).title"),
             status: Int(shown.code), titleKey: "error.\(Self.known(shown)).title", messageKey: messageKey, requestID: request.id)
+        if shown == .serviceUnavailable {
+            // Only the person's own post is echoed back to them (escaped), to the path it went to.
+            let fields = DatabaseOutage.fields(of: request)
+            if !fields.isEmpty {
+                context.resubmitAction = request.url.path
+                context.resubmitFields = fields
+                context.typedTexts = fields.filter { !["_csrf", "version"].contains($0.name) && !$0.name.lowercased().contains("password") }
+                    .map(\.value).filter { $0.count > 2 && !$0.allSatisfy(\.isNumber) }
+            }
+        }
         do {
             let response = try await request.render("error", context, status: shown)
             if shown == .methodNotAllowed { response.headers.replaceOrAdd(name: .allow, value: "GET, POST") }
@@ -88,7 +151,7 @@ struct PageErrorMiddleware: AsyncMiddleware {
         }
     }
 
-    private static let knownStatuses: Set<UInt> = [400, 403, 404, 405, 409, 413, 429, 500]
+    private static let knownStatuses: Set<UInt> = [400, 403, 404, 405, 409, 413, 421, 429, 500, 503]
 
     private static func known(_ status: HTTPResponseStatus) -> UInt {
         if knownStatuses.contains(status.code) { return status.code }

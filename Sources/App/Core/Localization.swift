@@ -96,10 +96,10 @@ extension Request {
         application.localizer.text(key, language, arguments)
     }
 
-    func formatDateTime(_ date: Date?) -> String? {
+    func formatDateTime(_ date: Date?, in language: Language? = nil) -> String? {
         guard let date else { return nil }
         var style = Date.FormatStyle(date: .long, time: .shortened)
-        style.locale = Locale(identifier: language.localeIdentifier)
+        style.locale = Locale(identifier: (language ?? self.language).localeIdentifier)
         style.timeZone = config.timeZone
         return date.formatted(style)
     }
