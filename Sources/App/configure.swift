@@ -46,7 +46,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     }
     app.lifecycle.use(AuditWriterLifecycle())
     app.databases.middleware.use(ApplicationDerivedFields())
+    // The master key is read before the migrations: one of them (012) recomputes the name
+    // index, whose keys derive from it. It is checked against the database after them.
+    app.masterKey = try MasterKeyProvider.load(config: config)
     Migrations001.add(to: app.migrations)
+    app.migrations.add(RebuildNameIndex(master: app.masterKey))
     if case .postgres(_, let searchPath?, _) = config.database, let sql = app.db as? any SQLDatabase {
         // A schema of its own (tests, or several instances in one database).
         try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: searchPath)").run()
@@ -57,7 +61,6 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     if config.autoMigrate {
         try await app.autoMigrate()
     }
-    app.masterKey = try MasterKeyProvider.load(config: config)
     if config.autoMigrate {
         try await MasterKeyProvider.checkAgainstDatabase(app.masterKey, db: app.db)
     }

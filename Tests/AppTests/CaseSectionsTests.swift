@@ -97,7 +97,7 @@ import VaporTesting
             let (browser, id, _) = try await setUp(app)
             let bad = try await browser.post(SiteURL.caseFile(id) + "/legal-actions", [("kind", "lawsuit"), ("status", "filed"), ("amount", "lots")])
             #expect(bad.status == .unprocessableEntity)
-            #expect(bad.text.contains("Enter an amount"))
+            #expect(bad.text.contains("Enter an unambiguous amount"))
             #expect(bad.text.contains(#"value="lots""#))
             try await browser.get(SiteURL.caseFile(id))
             #expect(try await browser.post(SiteURL.caseFile(id) + "/legal-actions", [("kind", "employment_standards"), ("status", "decided"),

@@ -132,7 +132,7 @@ import VaporTesting
         try await withTestApp { app in
             let browser = Browser(app)
             try await browser.get(SiteURL.login)
-            let huge = String(repeating: "a", count: 200_000)
+            let huge = String(repeating: "a", count: FormLimits.maximumBody)
             let response = try await browser.post(SiteURL.login, [("email", huge), ("password", "x")])
             #expect(response.status == .payloadTooLarge)
             #expect(try await AuditEvent.query(on: app.db).count() == 0)

@@ -65,15 +65,7 @@ struct KeysCommand: AsyncCommand {
                     try await key.save(on: db)
                     // Blind-index keys derive from the master key: the name terms are recomputed too.
                     let opened = CaseVault.Opened(key: dataKey, organisationID: organisationID, caseID: key.caseID.uuidString)
-                    let vault = CaseVault(master: new)
-                    var names = [try vault.openText(file.sealedPreferredName, field: "preferred_name", with: opened)]
-                    if let person = try vault.openSection(PersonSection.self, file.sealedPerson, field: "person", with: opened) {
-                        names.append(person.legalName)
-                    }
-                    try await CaseNameTerm.query(on: db).filter(\.$caseID == key.caseID).delete()
-                    for term in vault.nameTerms(names, organisationID: file.$organisation.id) {
-                        try await CaseNameTerm(organisationID: file.$organisation.id, caseID: key.caseID, term: term).create(on: db)
-                    }
+                    try await CaseNameIndex.reindex(file, caseID: key.caseID, opened: opened, vault: CaseVault(master: new), on: db)
                     count += 1
                 }
                 guard let last = page.last, page.count == 2000 else { break }

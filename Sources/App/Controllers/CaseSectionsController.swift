@@ -97,9 +97,7 @@ struct CaseSectionsController: RouteCollection {
             """, on: req.db)
         let names = Dictionary(colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
         let records = consents.compactMap(\.record)
-        let money = { (cents: Int) -> String in
-            (Double(cents) / 100).formatted(.currency(code: "CAD").locale(Locale(identifier: req.language.localeIdentifier)))
-        }
+        let money = { (cents: Int) in Self.money(cents, req) }
         return Panels(
             documents: try documents.map { document in
                 DocumentRow(id: document.id!.uuidString,
@@ -334,7 +332,12 @@ struct CaseSectionsController: RouteCollection {
         var outcome: String?
     }
 
-    /// Amounts typed as people write them in Canada: "1 234,56 $", "1,234.56", "1234".
+    /// An amount as the page shows it in the reader's language (7 965,00 $ or $7,965.00).
+    static func money(_ cents: Int, _ req: Request) -> String {
+        (Decimal(cents) / 100).formatted(.currency(code: "CAD").locale(Locale(identifier: req.language.localeIdentifier)))
+    }
+
+    /// Amounts typed as people write them in Canada: "1 234,56 $", "1,234.56", "1234" (`Amount`).
     @Sendable
     func addLegalAction(req: Request) async throws -> Response {
         let file = try await CasesController.find(req)
@@ -358,7 +361,9 @@ struct CaseSectionsController: RouteCollection {
         guard errors.isEmpty, let kind, let status else {
             return try await CasesController.renderShow(req, file: file, errors: errors, values: [
                 "legalKind": form.kind ?? "", "legalStatus": form.status ?? "", "legalFiledOn": form.filedOn ?? "",
-                "legalAmount": form.amount ?? "", "legalOutcome": outcome], status: .unprocessableEntity)
+                "legalAmount": form.amount ?? "", "legalOutcome": outcome,
+                // What a readable amount will be saved as, shown beside it while other fields are fixed.
+                "legalAmountSaved": cents.map { req.t("legal.amount_saved_as", Self.money($0, req)) } ?? ""], status: .unprocessableEntity)
         }
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)

@@ -355,6 +355,17 @@ struct CasesController: RouteCollection {
         let body: String
     }
 
+    /// The notes are read a page at a time, newest first; every note is reachable from the page.
+    static let notesPerPage = 20
+
+    struct NotesPager: Encodable {
+        let total: Int
+        let first: Int
+        let last: Int
+        let newerURL: String?
+        let olderURL: String?
+    }
+
     struct EventView: Encodable {
         let at: String
         let who: String
@@ -376,6 +387,7 @@ struct CasesController: RouteCollection {
         let safeContact: SafeContactView?
         let person: PersonView?
         let notes: [NoteView]
+        let notesPager: NotesPager
         let workers: [String]
         let colleagues: [FormOption]
         let statuses: [FormOption]
@@ -430,7 +442,19 @@ struct CasesController: RouteCollection {
         let colleagues = try people.map { try User.decode($0, prefix: "") }
         let assigned = try zip(people, colleagues).filter { try $0.0.decode(column: "assigned_here", as: Bool.self) }.map { $0.1.id! }
         let names = Dictionary(colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
-        let notes = try await CaseNote.fetch("SELECT * FROM case_notes WHERE case_id = \(bind: file.id!) ORDER BY created_at DESC LIMIT 100", on: req.db)
+        // `?notes=N` is the page of notes; anything that is not a page number is the first page.
+        let notesPage = max(1, min(req.query[String.self, at: "notes"].flatMap { Int($0) } ?? 1, 100_000))
+        struct Count: Decodable { let count: Int }
+        let noteCount = try await req.db.rows("SELECT COUNT(*) AS count FROM case_notes WHERE case_id = \(bind: file.id!)", decoding: Count.self).first?.count ?? 0
+        let notes = try await CaseNote.fetch("""
+            SELECT * FROM case_notes WHERE case_id = \(bind: file.id!) ORDER BY created_at DESC, id DESC
+            LIMIT \(unsafeRaw: String(notesPerPage)) OFFSET \(unsafeRaw: String((notesPage - 1) * notesPerPage))
+            """, on: req.db)
+        let caseURL = SiteURL.caseFile(file.id!.uuidString)
+        let firstShown = notes.isEmpty ? 0 : (notesPage - 1) * notesPerPage + 1
+        let pager = NotesPager(total: noteCount, first: firstShown, last: firstShown == 0 ? 0 : firstShown + notes.count - 1,
+                               newerURL: notesPage > 1 ? caseURL + (notesPage == 2 ? "" : "?notes=\(notesPage - 1)") + "#notes" : nil,
+                               olderURL: notesPage * notesPerPage < noteCount ? caseURL + "?notes=\(notesPage + 1)#notes" : nil)
         struct HistoryRow: Decodable { let occurred_at_ms: Int64; let actor_email: String?; let action: String }
         // The literal repeats the partial index's predicate (IndexCaseHistory), so it is used.
         // Unprepared, so planned for this case every time: a prepared statement's generic plan
@@ -459,6 +483,7 @@ struct CasesController: RouteCollection {
                 NoteView(at: req.formatDateTime(note.createdAt) ?? "", author: note.authorID.flatMap { names[$0] } ?? "—",
                          body: try vault.openText(note.sealedBody, field: "note:\(note.id!.uuidString)", with: opened))
             },
+            notesPager: pager,
             workers: assigned.compactMap { names[$0] }.sorted(),
             colleagues: colleagues.filter { $0.isActive && ($0.roleList.contains(.caseworker) || $0.roleList.contains(.supervisor)) }
                 .map { FormOption(value: $0.id!.uuidString, label: $0.displayName, selected: assigned.contains($0.id!)) },

@@ -143,36 +143,43 @@ enum AuditLog {
     }
 
     /// PostgreSQL, one statement without a transaction around it: appends after `expected` if it
-    /// is still the head, and moves the head. Otherwise the head's UPDATE matches no row, the
-    /// events' `hash` is NULL and the statement fails as a whole (NOT NULL): nothing is written
-    /// and the caller appends the long way. Page views are appended this way by `AuditWriter`,
-    /// which remembers the head it last wrote — one round trip instead of six.
-    static func appendIfHead(sql: any SQLDatabase, expected: Head, _ entries: [Entry]) async throws -> Head {
+    /// is still the head, and moves the head. When someone else appended first, the head's UPDATE
+    /// matches no row, the INSERT selects nothing and the statement succeeds having written
+    /// nothing: the caller appends the long way. Losing the race is an ordinary outcome, not a
+    /// failed statement, so PostgreSQL's log never receives the events' parameters (staff
+    /// e-mails, case ids). Page views are appended this way by `AuditWriter`, which remembers the
+    /// head it last wrote — one round trip instead of six.
+    static func appendIfHead(sql: any SQLDatabase, expected: Head, _ entries: [Entry]) async throws -> Head? {
         let (rows, next) = chain(entries, after: expected)
-        // Each row's hash is read through the head's UPDATE: NULL when it did not happen.
-        let guarded = rows.map { row -> any SQLExpression in
-            let hash: SQLQueryString = "(SELECT \(row.last!) FROM head)"
-            return SQLGroupExpression(SQLList(row.dropLast() + [hash]))
+        // The column types, so the VALUES list needs nothing from the INSERT to be typed.
+        let types = ["uuid", "bigint", "bigint", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text"]
+        let typed = rows.map { row -> any SQLExpression in
+            SQLGroupExpression(SQLList(zip(row, types).map { bind, type -> any SQLExpression in SQLQueryString("\(bind)::\(unsafeRaw: type)") }))
         }
-        _ = try await sql.rows("""
+        let written = try await sql.rows("""
             WITH head AS (UPDATE audit_head SET sequence = \(bind: next.sequence), hash = \(bind: next.hash)
               WHERE id = 1 AND sequence = \(bind: expected.sequence) AND hash = \(bind: expected.hash) RETURNING id)
-            INSERT INTO audit_events (\(unsafeRaw: columns)) VALUES \(SQLList(guarded))
+            INSERT INTO audit_events (\(unsafeRaw: columns))
+              SELECT v.* FROM (VALUES \(SQLList(typed))) AS v(\(unsafeRaw: columns)) WHERE EXISTS (SELECT 1 FROM head)
+            RETURNING sequence
             """ as SQLQueryString)
-        return next
+        return written.count == rows.count ? next : nil
     }
 
-    /// Walks the whole chain in pages; memory stays flat however long the log is.
+    /// Walks the whole chain in pages; memory stays flat however long the log is. The head is read
+    /// first and the walk stops at it: events appended while the walk runs come after that head and
+    /// belong to the next verification. Reading the events first and the head last (two
+    /// statements, two snapshots) made every run on a live PostgreSQL server report "rows deleted
+    /// at the end". Deleting events at the end is still seen: the walk then ends before the head.
     static func verify(on db: any Database) async throws -> AuditChain.Verdict {
+        let head = try await AuditHead.find(1, on: db)
         var verifier = AuditChain.Verifier()
         var after: Int64 = 0
         let pageSize = 2000
         while true {
-            let page = try await AuditEvent.query(on: db)
-                .filter(\.$sequence > after)
-                .sort(\.$sequence)
-                .limit(pageSize)
-                .all()
+            let query = AuditEvent.query(on: db).filter(\.$sequence > after)
+            if let head { query.filter(\.$sequence <= head.sequence) }
+            let page = try await query.sort(\.$sequence).limit(pageSize).all()
             for event in page {
                 if !verifier.feed(.init(record: event.record, previousHash: event.previousHash, hash: event.hash)) {
                     return verifier.finish(head: nil)
@@ -181,7 +188,6 @@ enum AuditLog {
             guard let last = page.last, page.count == pageSize else { break }
             after = last.sequence
         }
-        let head = try await AuditHead.find(1, on: db)
         return verifier.finish(head: head.map { ($0.sequence, $0.hash) })
     }
 }
@@ -264,7 +270,7 @@ actor AuditWriter {
     private func writePostgres(_ entries: [AuditLog.Entry], on db: any Database) async throws {
         if let expected = lastHead {
             lastHead = nil
-            if let next = try? await AuditLog.appendIfHead(sql: db as! any SQLDatabase, expected: expected, entries) {
+            if let next = try await AuditLog.appendIfHead(sql: db as! any SQLDatabase, expected: expected, entries) {
                 lastHead = next
                 return
             }

@@ -1,0 +1,62 @@
+import Crypto
+import Domain
+import Fluent
+import Foundation
+
+/// Recomputes every case's name terms with today's `NameTokens`, which folds the letters that
+/// have no decomposition (Đ, Ł, Ø, Æ, ß, Þ) and indexes names joined by an apostrophe or a hyphen
+/// both as parts and joined. The terms are HMACs under a key derived from the master key, so the
+/// migration needs the key; it is the one migration registered with it (`configure`).
+struct RebuildNameIndex: AsyncMigration {
+    let master: SymmetricKey
+
+    var name: String { "012_RebuildNameIndex" }
+
+    func prepare(on database: any Database) async throws {
+        // A wrong key is refused with the usual message before anything is rewritten.
+        try await MasterKeyProvider.checkAgainstDatabase(master, db: database)
+        _ = try await CaseNameIndex.rebuild(on: database, master: master)
+    }
+
+    func revert(on database: any Database) async throws {}
+}
+
+/// The blind index of case names, rebuilt from the sealed names.
+enum CaseNameIndex {
+    /// The terms of one case, from its preferred and legal names.
+    static func reindex(_ file: CaseFile, caseID: UUID, opened: CaseVault.Opened, vault: CaseVault, on db: any Database) async throws {
+        var names = [try vault.openText(file.sealedPreferredName, field: "preferred_name", with: opened)]
+        if let person = try vault.openSection(PersonSection.self, file.sealedPerson, field: "person", with: opened) {
+            names.append(person.legalName)
+        }
+        try await CaseNameTerm.query(on: db).filter(\.$caseID == caseID).delete()
+        for term in vault.nameTerms(names, organisationID: file.$organisation.id) {
+            try await CaseNameTerm(organisationID: file.$organisation.id, caseID: caseID, term: term).create(on: db)
+        }
+    }
+
+    /// Every case, in one transaction; returns how many.
+    static func rebuild(on db: any Database, master: SymmetricKey) async throws -> Int {
+        try await db.writeTransaction { db in
+            var count = 0
+            var after: UUID?
+            let vault = CaseVault(master: master)
+            while true {
+                let query = CaseKey.query(on: db).join(CaseFile.self, on: \CaseKey.$caseID == \CaseFile.$id).sort(\.$caseID).limit(2000)
+                if let after { query.filter(\.$caseID > after) }
+                let page = try await query.all()
+                for key in page {
+                    let file = try key.joined(CaseFile.self)
+                    let organisationID = file.$organisation.id.uuidString
+                    let dataKey = try Envelope.unwrap(key.wrapped, master: master, organisationID: organisationID, caseID: key.caseID.uuidString)
+                    let opened = CaseVault.Opened(key: dataKey, organisationID: organisationID, caseID: key.caseID.uuidString)
+                    try await reindex(file, caseID: key.caseID, opened: opened, vault: vault, on: db)
+                    count += 1
+                }
+                guard let last = page.last, page.count == 2000 else { break }
+                after = last.caseID
+            }
+            return count
+        }
+    }
+}

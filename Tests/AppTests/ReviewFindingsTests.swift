@@ -1,0 +1,525 @@
+@testable import App
+import AsyncKit
+import Domain
+import Fluent
+import Foundation
+import NIOCore
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+
+/// What the outside review of the case files and accounts found (issue 10), one test per finding,
+/// each failing on the code it was found in.
+@Suite struct ReviewFindingsTests {
+    static func version(in html: String) throws -> String {
+        let range = try #require(html.range(of: #"name="version" value="[0-9]+""#, options: .regularExpression))
+        return String(html[range].split(separator: "\"")[3])
+    }
+
+    static func caseworker(_ app: Application) async throws -> (Browser, Organisation, User) {
+        let organisation = try await Fixtures.organisation(app, name: "Maison Refuge-Fictif (test)")
+        let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker, .supervisor])
+        let browser = Browser(app, acceptLanguage: "fr")
+        try await browser.signIn(worker.email)
+        return (browser, organisation, worker)
+    }
+
+    // MARK: 1 — save, reopen, save again, at the longest text in a two-byte script
+
+    @Test func theExperienceSavesAgainAfterReopening() async throws {
+        try await withTestApp { app in
+            let (browser, _, _) = try await Self.caseworker(app)
+            let id = try await CasesTests.open(browser, name: "Personne Fictive")
+            let long = String(repeating: "ж", count: 2000)
+            let account = String(repeating: "ف", count: CaseRules.maximumTextLength)
+            for round in 1...3 {
+                let form = try await browser.get(SiteURL.caseFile(id) + "/experience")
+                let saved = try await browser.post(SiteURL.caseFile(id) + "/experience", [
+                    ("version", try Self.version(in: form.text)), ("employers", "Ferme Imaginaire \(round)"), ("recruiters", long),
+                    ("currency", "CAD"), ("account", account), ("recruiterLicensed", "unknown")])
+                #expect(saved.status == .seeOther, "round \(round)")
+                let reopened = try await browser.get(SiteURL.caseFile(id) + "/experience")
+                #expect(reopened.text.contains("Ferme Imaginaire \(round)"))
+                #expect(reopened.text.contains(long))
+                #expect(reopened.text.contains(account))
+            }
+            let stored = try #require(try await CaseExperience.query(on: app.db).first())
+            #expect(stored.version == 3)
+        }
+    }
+
+    @Test func thePersonAndSafeContactSaveAgainAtTheirLongestInTwoByteLetters() async throws {
+        try await withTestApp { app in
+            let (browser, _, _) = try await Self.caseworker(app)
+            let id = try await CasesTests.open(browser, name: "Personne Fictive")
+            let name = String(repeating: "ж", count: CaseRules.maximumNameLength)
+            let text = String(repeating: "ج", count: 2000)
+            for round in 1...2 {
+                let form = try await browser.get(SiteURL.caseFile(id) + "/person")
+                let saved = try await browser.post(SiteURL.caseFile(id) + "/person", [
+                    ("version", try Self.version(in: form.text)), ("preferredName", name), ("legalName", name),
+                    ("countryOfOrigin", "Pays \(round)"), ("dependants", text), ("accessibilityNeeds", text)])
+                #expect(saved.status == .seeOther, "person round \(round)")
+                let reopened = try await browser.get(SiteURL.caseFile(id) + "/person")
+                #expect(reopened.text.contains("Pays \(round)"))
+                #expect(reopened.text.contains(text))
+
+                let safe = try await browser.get(SiteURL.caseFile(id) + "/safe-contact")
+                let savedSafe = try await browser.post(SiteURL.caseFile(id) + "/safe-contact", [
+                    ("version", try Self.version(in: safe.text)), ("channels[]", "phone"), ("messagesAllowed", "no"),
+                    ("safeTimes", String(repeating: "ж", count: 1999) + "\(round)"), ("codeWord", "Mot \(round)"), ("neverUse", text)])
+                #expect(savedSafe.status == .seeOther, "safe contact round \(round)")
+                let safeAgain = try await browser.get(SiteURL.caseFile(id) + "/safe-contact")
+                #expect(safeAgain.text.contains("Mot \(round)"))
+            }
+            // One character over: refused beside the field, the text kept.
+            let form = try await browser.get(SiteURL.caseFile(id) + "/person")
+            let over = try await browser.post(SiteURL.caseFile(id) + "/person", [
+                ("version", try Self.version(in: form.text)), ("preferredName", name + "ж")])
+            #expect(over.status == .unprocessableEntity)
+            #expect(over.text.contains("Maximum 200 caractères"))
+            #expect(over.text.contains(name + "ж"))
+        }
+    }
+
+    // MARK: 2 — no admin sees a one-time link; a system admin gives no case-reading role
+
+    @Test func aSystemAdminCannotMintOrTakeOverACaseReadingAccount() async throws {
+        try await withTestApp { app in
+            let network = try await Fixtures.organisation(app, name: "Réseau Fictif (test)")
+            let admin = try await Fixtures.user(app, in: network, roles: [.systemAdmin])
+            let shelter = try await Fixtures.organisation(app, name: "Maison Refuge-Fictif (test)")
+            let worker = try await Fixtures.user(app, in: shelter, roles: [.caseworker])
+            let browser = Browser(app, acceptLanguage: "fr")
+            try await browser.signIn(admin.email)
+
+            // Inviting a supervisor into another organisation is refused.
+            try await browser.get(SiteURL.users + "/new")
+            let spy = try await browser.post(SiteURL.users, [("email", "spy@refuge-fictif.example"), ("displayName", "Espion Fictif"),
+                                                             ("roles[]", "supervisor"), ("language", "fr"), ("organisation", shelter.id!.uuidString)])
+            #expect(spy.status == .unprocessableEntity)
+            #expect(try await User.query(on: app.db).filter(\.$email == "spy@refuge-fictif.example").count() == 0)
+            #expect(!spy.text.contains(#"value="caseworker""#))
+
+            // The first org admin of an organisation: invited, the link sent to them only.
+            try await browser.get(SiteURL.users + "/new")
+            let first = try await browser.post(SiteURL.users, [("email", "premiere.admin@refuge-fictif.example"), ("displayName", "Première Admin"),
+                                                               ("roles[]", "org_admin"), ("language", "fr"), ("organisation", shelter.id!.uuidString)])
+            #expect(first.status == .ok)
+            #expect(!first.text.contains("/set-password/"))
+            #expect(first.text.contains("premiere.admin@refuge-fictif.example"))
+            _ = try UsersTests.link(sentTo: "premiere.admin@refuge-fictif.example", app)
+
+            // A password link and a two-factor reset for an existing caseworker: nothing on the page.
+            try await browser.get(SiteURL.user(worker.id!.uuidString))
+            let reset = try await browser.post(SiteURL.user(worker.id!.uuidString) + "/reset-two-factor")
+            #expect(reset.status == .seeOther)
+            try await browser.get(SiteURL.user(worker.id!.uuidString))
+            let link = try await browser.post(SiteURL.user(worker.id!.uuidString) + "/password-link")
+            #expect(link.status == .seeOther)
+            let page = try await browser.get(try #require(link.location))
+            #expect(!page.text.contains("/set-password/"))
+            #expect(page.text.contains(worker.email))
+            _ = try UsersTests.link(sentTo: worker.email, app)
+
+            // Nor can a system admin add a case-reading role to an account, or take one away.
+            try await browser.get(SiteURL.user(worker.id!.uuidString))
+            let grant = try await browser.post(SiteURL.user(worker.id!.uuidString) + "/roles", [("roles[]", "supervisor")])
+            #expect(grant.status == .unprocessableEntity)
+            try await browser.get(SiteURL.user(worker.id!.uuidString))
+            let keep = try await browser.post(SiteURL.user(worker.id!.uuidString) + "/roles", [("roles[]", "org_admin")])
+            #expect(keep.status == .seeOther)
+            #expect(try await User.find(worker.id, on: app.db)?.roleList == [.caseworker, .orgAdmin])
+        }
+    }
+
+    @Test func anOrgAdminsPasswordLinkForACaseworkerGoesToTheCaseworker() async throws {
+        try await withTestApp { app in
+            let organisation = try await Fixtures.organisation(app)
+            let admin = try await Fixtures.user(app, in: organisation, roles: [.orgAdmin], language: .en)
+            let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
+            let browser = Browser(app, acceptLanguage: "en")
+            try await browser.signIn(admin.email)
+            try await browser.get(SiteURL.user(worker.id!.uuidString))
+            let response = try await browser.post(SiteURL.user(worker.id!.uuidString) + "/password-link")
+            let page = try await browser.get(try #require(response.location))
+            #expect(!page.text.contains("/set-password/"))
+            #expect(page.text.contains("A link to choose a new password was sent to \(worker.email)"))
+            let path = try UsersTests.link(sentTo: worker.email, app)
+            #expect(try await Browser(app).get(path).status == .ok)
+        }
+    }
+
+    // MARK: 3 — nobody gives themselves case access; every grant is shown
+
+    @Test func anOrgAdminCannotGiveThemselvesCaseAccessAndGrantsAreShown() async throws {
+        try await withTestApp { app in
+            let organisation = try await Fixtures.organisation(app)
+            let admin = try await Fixtures.user(app, in: organisation, roles: [.orgAdmin], email: "lea.demo@fictif.example")
+            let supervisor = try await Fixtures.user(app, in: organisation, roles: [.supervisor])
+            let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
+            let browser = Browser(app, acceptLanguage: "fr")
+            try await browser.signIn(admin.email)
+            try await browser.get(SiteURL.user(admin.id!.uuidString))
+            let selfGrant = try await browser.post(SiteURL.user(admin.id!.uuidString) + "/roles", [("roles[]", "org_admin"), ("roles[]", "supervisor")])
+            #expect(selfGrant.status == .unprocessableEntity)
+            #expect(selfGrant.text.contains("Vous ne pouvez pas vous donner vous-même"))
+            #expect(try await User.find(admin.id, on: app.db)?.roleList == [.orgAdmin])
+
+            // Giving a colleague the supervisor role works, is audited, and their supervisors see it.
+            try await browser.get(SiteURL.user(worker.id!.uuidString))
+            let grant = try await browser.post(SiteURL.user(worker.id!.uuidString) + "/roles", [("roles[]", "caseworker"), ("roles[]", "supervisor")])
+            #expect(grant.status == .seeOther)
+            let granted = try await AuditEvent.query(on: app.db).filter(\.$action == AuditAction.caseAccessGranted.rawValue).all()
+            #expect(granted.count == 1)
+            #expect(granted.first?.target == worker.id?.uuidString)
+            #expect(granted.first?.detail == "supervisor")
+            let other = Browser(app, acceptLanguage: "fr")
+            try await other.signIn(supervisor.email)
+            let home = try await other.get(SiteURL.home)
+            #expect(home.text.contains("Accès aux dossiers accordés récemment"))
+            #expect(home.text.contains("lea.demo@fictif.example a donné à"))
+            // The admin who gave it is not told about their own grant.
+            #expect(!(try await browser.get(SiteURL.home)).text.contains("Accès aux dossiers accordés récemment"))
+            // Removing a role is no grant.
+            try await browser.get(SiteURL.user(worker.id!.uuidString))
+            try await browser.post(SiteURL.user(worker.id!.uuidString) + "/roles", [("roles[]", "caseworker")])
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == AuditAction.caseAccessGranted.rawValue).count() == 1)
+        }
+    }
+
+    // MARK: 4 — long texts fit the body limit
+
+    @Test func aNoteAtItsLimitInFourByteCharactersIsSavedAndOneOverIsExplained() async throws {
+        try await withTestApp { app in
+            let (browser, _, _) = try await Self.caseworker(app)
+            let id = try await CasesTests.open(browser, name: "Personne Fictive")
+            try await browser.get(SiteURL.caseFile(id))
+            let longest = String(repeating: "𠜎", count: CaseRules.maximumTextLength)
+            #expect(try await browser.post(SiteURL.caseFile(id) + "/notes", [("body", longest)]).status == .seeOther)
+            let arabic = String(repeating: "ف", count: 3000)
+            try await browser.get(SiteURL.caseFile(id))
+            #expect(try await browser.post(SiteURL.caseFile(id) + "/notes", [("body", arabic)]).status == .seeOther)
+            let page = try await browser.get(SiteURL.caseFile(id))
+            #expect(page.text.contains(longest))
+            #expect(page.text.contains(arabic))
+            let over = try await browser.post(SiteURL.caseFile(id) + "/notes", [("body", longest + "a")])
+            #expect(over.status == .unprocessableEntity)
+            #expect(over.text.contains("Maximum 20000 caractères"))
+            #expect(over.text.contains(longest + "a"))
+            // Beyond any form: refused before it is read, with a page that says nothing was saved.
+            try await browser.get(SiteURL.caseFile(id))
+            let huge = try await browser.post(SiteURL.caseFile(id) + "/notes", [("body", String(repeating: "a", count: FormLimits.maximumBody + 1))])
+            #expect(huge.status == .payloadTooLarge)
+            #expect(huge.text.contains("a été enregistré"))
+            #expect(huge.text.contains("(1 Mo)"))
+        }
+    }
+
+    // MARK: 5 — amounts
+
+    @Test func ambiguousAmountsAreRefusedBesideTheFieldAndClearOnesSavedExactly() async throws {
+        try await withTestApp { app in
+            let (browser, _, _) = try await Self.caseworker(app)
+            let id = try await CasesTests.open(browser, name: "Personne Fictive")
+            for typed in ["1,2,3", "12.345", "0x10", "1,234"] {
+                try await browser.get(SiteURL.caseFile(id))
+                let refused = try await browser.post(SiteURL.caseFile(id) + "/legal-actions", [("kind", "civil_claim"), ("status", "filed"), ("amount", typed)])
+                #expect(refused.status == .unprocessableEntity, "\(typed)")
+                #expect(refused.text.contains("Entrez un montant sans ambiguïté"))
+                #expect(refused.text.contains(#"value="\#(typed)""#))
+            }
+            #expect(try await CaseLegalAction.query(on: app.db).count() == 0)
+            // A readable amount beside another field's error: shown as it will be saved.
+            try await browser.get(SiteURL.caseFile(id))
+            let preview = try await browser.post(SiteURL.caseFile(id) + "/legal-actions", [("kind", "nonsense"), ("status", "filed"), ("amount", "1 234,56 $")])
+            #expect(preview.text.contains("Sera enregistré : 1\u{00A0}234,56\u{00A0}$"))
+            try await browser.get(SiteURL.caseFile(id))
+            let saved = try await browser.post(SiteURL.caseFile(id) + "/legal-actions", [("kind", "civil_claim"), ("status", "filed"), ("amount", "1,234.56")])
+            #expect(saved.status == .seeOther)
+            #expect(try await CaseLegalAction.query(on: app.db).first()?.amountAwardedCents == 123_456)
+        }
+    }
+
+    // MARK: 6 — names without decomposition, apostrophes and hyphens
+
+    @Test func namesAreFoundByTheirPlainLettersAndJoinedParts() async throws {
+        try await withTestApp { app in
+            let (browser, _, _) = try await Self.caseworker(app)
+            let cases: [(String, [String])] = [
+                ("Trần Văn Đức", ["duc", "DUC", "tran van duc"]), ("Łukasz Przykład", ["lukasz"]), ("Søren Eksempel", ["soren"]),
+                ("Ærø Fiktiv", ["aero"]), ("Grüß Straße", ["strasse"]), ("Þóra Dæmi", ["thora", "daemi"]),
+                ("O'Brien-Smith", ["obrien", "OBRIEN-SMITH", "o'brien", "smith", "obriensmith"]),
+            ]
+            var ids: [String: String] = [:]
+            for (name, _) in cases { ids[name] = try await CasesTests.open(browser, name: name) }
+            for (name, queries) in cases {
+                for query in queries {
+                    let list = try await browser.get(SiteURL.cases + "?scope=all&q=" + Browser.encode(query))
+                    #expect(list.text.contains(ids[name]!), "\(query) should find \(name)")
+                }
+            }
+            // The migration rebuilds terms made by the older folding.
+            try await CaseNameTerm.query(on: app.db).delete()
+            #expect(!(try await browser.get(SiteURL.cases + "?scope=all&q=duc")).text.contains(ids["Trần Văn Đức"]!))
+            #expect(try await CaseNameIndex.rebuild(on: app.db, master: app.masterKey) == cases.count)
+            #expect(try await browser.get(SiteURL.cases + "?scope=all&q=duc").text.contains(ids["Trần Văn Đức"]!))
+            #expect(try await browser.get(SiteURL.cases + "?scope=all&q=obrien").text.contains(ids["O'Brien-Smith"]!))
+        }
+    }
+
+    // MARK: 7, 8 — a bad page number keeps the filters; every note is reachable
+
+    @Test func aBadPageNumberKeepsEveryFilter() async throws {
+        try await withTestApp { app in
+            let (browser, _, _) = try await Self.caseworker(app)
+            for page in ["abc", "1.5", "99999999999999999999", "-1"] {
+                let list = try await browser.get(SiteURL.cases + "?scope=all&status=Active&province=QC&page=" + page)
+                #expect(list.status == .ok)
+                #expect(list.text.contains(#"<option value="QC" selected>"#), "page=\(page)")
+                #expect(list.text.contains(#"<option value="Active" selected>"#), "page=\(page)")
+            }
+        }
+    }
+
+    @Test func theAuditPageKeepsItsFilterOnABadPage() async throws {
+        try await withTestApp { app in
+            let organisation = try await Fixtures.organisation(app)
+            let admin = try await Fixtures.user(app, in: organisation, roles: [.orgAdmin])
+            let browser = Browser(app)
+            try await browser.signIn(admin.email)
+            let page = try await browser.get(SiteURL.audit + "?action=sign_in_failed&page=abc")
+            #expect(page.text.contains(#"<option value="sign_in_failed" selected>"#))
+        }
+    }
+
+    @Test func everyNoteIsReachableAPageAtATime() async throws {
+        try await withTestApp { app in
+            let (browser, _, _) = try await Self.caseworker(app)
+            let id = try await CasesTests.open(browser, name: "Personne Fictive")
+            for number in 0..<45 {
+                try await browser.get(SiteURL.caseFile(id))
+                #expect(try await browser.post(SiteURL.caseFile(id) + "/notes", [("body", String(format: "note numéro %03d", number))]).status == .seeOther)
+            }
+            let first = try await browser.get(SiteURL.caseFile(id))
+            #expect(first.text.contains("note numéro 044"))
+            #expect(!first.text.contains("note numéro 024"))
+            #expect(first.text.contains("Notes 1 à 20 sur 45"))
+            #expect(first.text.contains(#"href="/cases/\#(id)?notes=2#notes""#))
+            let third = try await browser.get(SiteURL.caseFile(id) + "?notes=3")
+            #expect(third.text.contains("note numéro 000"))
+            #expect(third.text.contains("note numéro 004"))
+            #expect(!third.text.contains("note numéro 005"))
+            #expect(third.text.contains("Notes 41 à 45 sur 45"))
+            #expect(!third.text.contains("?notes=4"))
+            #expect(try await browser.get(SiteURL.caseFile(id) + "?notes=abc").text.contains("note numéro 044"))
+        }
+    }
+
+    // MARK: 9 — single-line fields refuse control characters (the calendar injection)
+
+    @Test func aPathwayNameWithABareCRIsRefused() async throws {
+        try await withTestApp { app in
+            let network = try await Fixtures.organisation(app)
+            let admin = try await Fixtures.user(app, in: network, roles: [.systemAdmin])
+            let browser = Browser(app, acceptLanguage: "fr")
+            try await browser.signIn(admin.email)
+            let form = try await browser.get(SiteURL.pathways + "/TRP_VTIP_INITIAL")
+            #expect(form.status == .ok)
+            let fields = try Self.fields(of: form.text).map { name, value in
+                (name, name == "nameFR" ? "Permis\rEND:VEVENT\rBEGIN:VEVENT\rSUMMARY:INJECTED" : value)
+            }
+            let response = try await browser.post(SiteURL.pathways + "/TRP_VTIP_INITIAL", fields)
+            #expect(response.status == .unprocessableEntity)
+            #expect(response.text.contains("Ce champ tient sur une seule ligne"))
+            let long = try await browser.post(SiteURL.pathways + "/TRP_VTIP_INITIAL", fields.map { ($0.0, $0.0 == "nameEN" ? String(repeating: "x", count: 201) : $0.1) })
+            #expect(long.status == .unprocessableEntity)
+        }
+    }
+
+    /// The named inputs and textareas of a form page, with their values (what a browser sends).
+    static func fields(of html: String) throws -> [(String, String)] {
+        var fields: [(String, String)] = []
+        let input = try Regex(#"<input[^>]*name="([^"]+)"[^>]*value="([^"]*)""#)
+        for match in html.matches(of: input) where match.output[1].substring != "_csrf" {
+            if let name = match.output[1].substring, let value = match.output[2].substring { fields.append((String(name), HTMLDecode(String(value)))) }
+        }
+        let area = try Regex(#"<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)</textarea>"#)
+        for match in html.matches(of: area) {
+            if let name = match.output[1].substring, let value = match.output[2].substring { fields.append((String(name), HTMLDecode(String(value)))) }
+        }
+        return fields
+    }
+
+    static func HTMLDecode(_ text: String) -> String {
+        text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&quot;", with: "\"")
+            .replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&amp;", with: "&")
+    }
+
+    // MARK: 10 — the Host header is not trusted without a public address
+
+    @Test func withoutAPublicAddressOnlyLoopbackHostsAreAnswered() async throws {
+        try await withTestApp({ $0.publicURLConfigured = false }) { app in
+            let organisation = try await Fixtures.organisation(app)
+            let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
+            let browser = Browser(app)
+            try await browser.signIn(worker.email)
+            #expect(try await browser.get(SiteURL.deadlines, headers: ["Host": "evil.example"]).status == .misdirectedRequest)
+            let local = try await browser.get(SiteURL.deadlines, headers: ["Host": "127.0.0.1:8080"])
+            #expect(local.status == .ok)
+            #expect(local.text.contains("http://127.0.0.1:8080/calendar/"))
+            #expect(try await browser.get(SiteURL.home, headers: ["Host": "localhost:9"]).status == .ok)
+            #expect(try await browser.get(SiteURL.home, headers: ["Host": "[::1]:8080"]).status == .ok)
+            // A form post whose Origin is not the loopback address it came by is refused.
+            try await browser.get(SiteURL.account)
+            let evil = try await browser.post(SiteURL.account + "/digest", [("enabled", "on")], headers: ["Host": "127.0.0.1:8080", "Origin": "http://evil.example"])
+            #expect(evil.status == .forbidden)
+        }
+        #expect(RequestGuardMiddleware.isLoopback(host: "127.0.0.1"))
+        #expect(RequestGuardMiddleware.isLoopback(host: "LOCALHOST:8080"))
+        for host in ["evil.example", "127.0.0.1.evil.example", "localhost.evil.example", "[::2]", "127.0.0.256", "10.0.0.1:80", "[::1]x"] {
+            #expect(!RequestGuardMiddleware.isLoopback(host: host), "\(host)")
+        }
+    }
+
+    @Test func aNULInThePathIsRefused() async throws {
+        try await withTestApp { app in
+            let nul = try await Browser(app).get("/css/app.css%00.txt")
+            #expect(nul.status == .badRequest)
+            let css = try await Browser(app).get("/css/app.css")
+            #expect(css.status == .ok)
+        }
+    }
+
+    // MARK: 11 — no password kept from the e-mail field
+
+    @Test func somethingThatIsNotAnEmailIsNotKeptFromASignIn() async throws {
+        try await withTestApp { app in
+            let browser = Browser(app)
+            try await browser.get(SiteURL.login)
+            try await browser.post(SiteURL.login, [("email", "Hunter2-MySecretPassphrase!"), ("password", "whatever")])
+            let events = try await AuditEvent.query(on: app.db).filter(\.$action == AuditAction.signInFailed.rawValue).all()
+            #expect(events.count == 1)
+            #expect(events.first?.target == "invalid-email")
+            #expect(events.first?.actorEmail == "invalid-email")
+            let sql = app.db as! any SQLDatabase
+            struct Subject: Decodable { let subject: String }
+            let subjects = try await sql.raw("SELECT subject FROM sign_in_failures").all(decoding: Subject.self).map(\.subject)
+            #expect(!subjects.contains { $0.lowercased().contains("hunter2") })
+        }
+    }
+
+    // MARK: 12 — invalid input is explained, never swallowed
+
+    @Test func unreadableBytesInANameAreRefusedBesideTheField() async throws {
+        try await withTestApp { app in
+            let (browser, _, _) = try await Self.caseworker(app)
+            let form = try await browser.get(SiteURL.cases + "/new")
+            let csrf = try #require(Browser.csrf(in: form.text))
+            for raw in [[UInt8](Array("preferredName=".utf8)) + [0xFF, 0xFE, 0xC3] + Array("abc&province=QC&_csrf=\(csrf)".utf8),
+                        Array("preferredName=%FF%FEabc&province=QC&_csrf=\(csrf)".utf8)] {
+                var buffer = ByteBuffer()
+                buffer.writeBytes(raw)
+                let response = try await browser.send(.POST, SiteURL.cases, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: buffer)
+                #expect(response.status == .unprocessableEntity)
+                #expect(response.text.contains("caractères illisibles"))
+                #expect(response.text.contains(#"<option value="QC" selected>"#))
+            }
+            #expect(try await CaseFile.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test func aTamperedVersionKeepsWhatWasTyped() async throws {
+        try await withTestApp { app in
+            let (browser, _, _) = try await Self.caseworker(app)
+            let id = try await CasesTests.open(browser, name: "Personne Fictive")
+            try await browser.get(SiteURL.caseFile(id) + "/person")
+            let person = try await browser.post(SiteURL.caseFile(id) + "/person", [("version", "abc"), ("preferredName", "Nom Gardé"),
+                                                                                  ("countryOfOrigin", "Pays Gardé")])
+            #expect(person.status == .conflict)
+            #expect(person.text.contains("Pays Gardé"))
+            try await browser.get(SiteURL.caseFile(id) + "/experience")
+            let experience = try await browser.post(SiteURL.caseFile(id) + "/experience", [("version", "abc"), ("employers", "Employeur Gardé"), ("currency", "CAD")])
+            #expect(experience.status == .conflict)
+            #expect(experience.text.contains("Employeur Gardé"))
+        }
+    }
+
+    // MARK: 14 — audit verify while others append
+
+    @Test func verifyingWhileEventsAreAppendedFindsTheChainIntact() async throws {
+        try await withTestApp { app in
+            let actor = AuditActor(userID: nil, email: "system", organisationID: nil)
+            try await app.auditWriter.append(AuditLog.Entry(actor: actor, action: .auditViewed), on: app.db)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for _ in 0..<150 {
+                        try await app.db.writeTransaction { db in try await AuditLog.append(on: db, actor: actor, action: .auditViewed, requestID: nil) }
+                    }
+                }
+                group.addTask {
+                    for _ in 0..<150 { try await app.auditWriter.append(AuditLog.Entry(actor: actor, action: .caseListViewed), on: app.db) }
+                }
+                group.addTask {
+                    for _ in 0..<15 {
+                        let verdict = try await AuditLog.verify(on: app.db)
+                        guard case .intact = verdict else { Issue.record("verify during appends: \(verdict)"); return }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await AuditLog.verify(on: app.db) == .intact(count: 301))
+            // Deleting the last events is still seen.
+            try await (app.db as! any SQLDatabase).raw("DELETE FROM audit_events WHERE sequence = 301").run()
+            guard case .intact = try await AuditLog.verify(on: app.db) else { return }
+            Issue.record("a deleted last event went unseen")
+        }
+    }
+
+    // MARK: 15 — losing the page-view race is no failed statement
+
+    @Test func aStaleHeadAppendsNothingAndFailsNothing() async throws {
+        try await withTestApp { app in
+            let sql = app.db as! any SQLDatabase
+            guard sql.dialect.name != "sqlite" else { return }  // PostgreSQL's one-statement append
+            let actor = AuditActor(userID: nil, email: "camille@fictif.example", organisationID: nil)
+            try await app.db.writeTransaction { db in try await AuditLog.append(on: db, actor: actor, action: .auditViewed, requestID: nil) }
+            let stale = AuditLog.Head(sequence: 0, hash: AuditChain.genesisHash)
+            let result = try await AuditLog.appendIfHead(sql: sql, expected: stale, [AuditLog.Entry(actor: actor, action: .caseViewed)])
+            #expect(result == nil)
+            struct Head: Decodable { let sequence: Int64; let hash: String }
+            let head = try #require(try await sql.raw("SELECT sequence, hash FROM audit_head WHERE id = 1").first(decoding: Head.self))
+            #expect(head.sequence == 1)
+            let current = AuditLog.Head(sequence: head.sequence, hash: head.hash)
+            let next = try await AuditLog.appendIfHead(sql: sql, expected: current, [AuditLog.Entry(actor: actor, action: .caseViewed),
+                                                                                      AuditLog.Entry(actor: actor, action: .caseViewed)])
+            #expect(next?.sequence == 3)
+            #expect(try await AuditLog.verify(on: app.db) == .intact(count: 3))
+        }
+    }
+
+    // MARK: 16 — a database that cannot be reached
+
+    @Test func aPostThatCannotReachTheDatabaseAnswers503WithWhatWasTyped() async throws {
+        try await withTestApp { app in
+            // A route whose database cannot be had, as during an outage.
+            app.routes.on(.POST, "outage-probe", access: .signedIn) { _ -> Response in throw ConnectionPoolTimeoutError.connectionRequestTimeout }
+            let organisation = try await Fixtures.organisation(app)
+            let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
+            let browser = Browser(app, acceptLanguage: "fr")
+            try await browser.signIn(worker.email)
+            try await browser.get(SiteURL.home)
+            let response = try await browser.post("/outage-probe", [("body", "Ma note fictive <à garder>"), ("version", "3")])
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.text.contains("Base de données injoignable"))
+            #expect(response.text.contains(#"<form method="post" action="/outage-probe">"#))
+            #expect(response.text.contains(#"name="body" value="Ma note fictive &lt;à garder&gt;""#))
+            #expect(response.text.contains("Ma note fictive &lt;à garder&gt;</p>"))
+            #expect(!response.text.contains("<à garder>"))
+        }
+        #expect(DatabaseOutage.matches(ConnectionPoolTimeoutError.connectionRequestTimeout))
+        #expect(DatabaseOutage.matches(IOError(errnoCode: ECONNREFUSED, reason: "connect")))
+        #expect(!DatabaseOutage.matches(PageError.notFound))
+    }
+}
