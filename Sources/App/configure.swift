@@ -51,6 +51,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.masterKey = try MasterKeyProvider.load(config: config)
     Migrations001.add(to: app.migrations)
     app.migrations.add(RebuildNameIndex(master: app.masterKey))
+    app.migrations.add(IndexAccessGrants())
     if case .postgres(_, let searchPath?, _) = config.database, let sql = app.db as? any SQLDatabase {
         // A schema of its own (tests, or several instances in one database).
         try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: searchPath)").run()
@@ -99,6 +100,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(SecurityHeadersMiddleware(https: config.isHTTPS))
     app.middleware.use(PageErrorMiddleware())
     app.middleware.use(RequestGuardMiddleware(publicURLConfigured: config.publicURLConfigured))
+    app.middleware.use(RequestDeadlineMiddleware(seconds: config.requestDeadline))
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(CurrentUserMiddleware())

@@ -24,6 +24,8 @@ if isDemo {
 }
 
 let app = try await Application.make(env)
+// Resources and public files are found wherever the program is started from.
+InstallLocation.apply(to: app)
 do {
     _ = PasserelleMetrics.registry
     try await configure(app, config: AppConfig.fromEnvironment(demoMode: isDemo))

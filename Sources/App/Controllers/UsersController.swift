@@ -65,6 +65,7 @@ struct UsersController: RouteCollection {
         let notice: String?
         let errors: FormErrors
         let isSelf: Bool
+        let canReset: Bool
     }
 
     struct InviteForm: Content {
@@ -105,6 +106,14 @@ struct UsersController: RouteCollection {
 
     private func grantable(by current: CurrentUser) -> [Role] { Self.grantable(by: current.roles) }
 
+    /// Whether the current admin may send this person a new password link or reset their second
+    /// factor: a system admin never for someone who reads case files (their own organisation's
+    /// admins do that), so no sequence of a system admin's actions ends in a case-reading session.
+    private func mayReset(_ user: User, by current: CurrentUser) -> Bool {
+        !(current.has(.systemAdmin) && !current.has(.orgAdmin) && user.roleList.canReadCases)
+            && !(current.has(.systemAdmin) && user.$organisation.id != current.organisation.id && user.roleList.canReadCases)
+    }
+
     private func row(_ req: Request, _ user: User) -> UserRow {
         UserRow(id: user.id!.uuidString, displayName: user.displayName, email: user.email, organisationName: user.organisation.name,
                 roles: user.roleList.map(\.labelKey), active: user.isActive, twoFactor: user.hasTwoFactor,
@@ -124,7 +133,8 @@ struct UsersController: RouteCollection {
 
     @Sendable
     func new(req: Request) async throws -> Response {
-        try await renderNew(req, form: InviteForm(roles: [Role.caseworker.rawValue], language: req.language.rawValue), errors: FormErrors())
+        let firstRole: Role = try req.requireUser().has(.systemAdmin) ? .orgAdmin : .caseworker
+        return try await renderNew(req, form: InviteForm(roles: [firstRole.rawValue], language: req.language.rawValue), errors: FormErrors())
     }
 
     private func renderNew(_ req: Request, form: InviteForm, errors: FormErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
@@ -222,7 +232,7 @@ struct UsersController: RouteCollection {
         return try await req.render("users/show", ShowContext(
             page: PageChrome(req, titleKey: "users.show.title"), csrf: csrf, user: row(req, user),
             roles: grantable(by: current).map { KeyedOption(value: $0.rawValue, labelKey: $0.labelKey, selected: held.contains($0)) },
-            notice: notice, errors: errors, isSelf: user.id == current.user.id),
+            notice: notice, errors: errors, isSelf: user.id == current.user.id, canReset: mayReset(user, by: current)),
             status: status)
     }
 
@@ -292,6 +302,7 @@ struct UsersController: RouteCollection {
     @Sendable
     func resetTwoFactor(req: Request) async throws -> Response {
         let user = try await find(req)
+        guard mayReset(user, by: try req.requireUser()) else { throw PageError.forbidden }
         user.totpSecret = nil
         user.totpLastStep = nil
         try await req.auditedWrite(.twoFactorReset, target: user.id?.uuidString) { db in
@@ -308,6 +319,7 @@ struct UsersController: RouteCollection {
     @Sendable
     func passwordLink(req: Request) async throws -> Response {
         let user = try await find(req)
+        guard mayReset(user, by: try req.requireUser()) else { throw PageError.forbidden }
         let token = Secrets.randomToken()
         let expires = Date().addingTimeInterval(req.config.invitationLifetime)
         let actor = req.auditActor

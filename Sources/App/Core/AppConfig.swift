@@ -19,8 +19,12 @@ public struct AppConfig: Sendable {
     /// the `__Host-` prefix, HSTS, the allowed `Origin` and the links in invitations.
     public var publicURL: String
     /// False when `PASSERELLE_PUBLIC_URL` is not set: links shown in pages then follow the address
-    /// the browser used (a demo on another port, a LAN address), see `Request.baseURL`.
+    /// the loopback address the browser used (a demo on another port), see `Request.baseURL`;
+    /// other `Host`s are refused (`RequestGuardMiddleware`).
     public var publicURLConfigured: Bool = true
+    /// No request is answered later than this: past it the person gets a 503 with what they
+    /// typed, whatever the database or a connection is doing.
+    public var requestDeadline: TimeInterval = 30
     /// `passerelle demo`: demo accounts may skip two-factor, and every page says so.
     public var demoMode: Bool
     public var requireTwoFactor: Bool

@@ -51,6 +51,44 @@ struct ResubmitField: Encodable {
     let value: String
 }
 
+/// A request that took longer than `AppConfig.requestDeadline`.
+struct RequestDeadlineExceeded: Error {}
+
+/// Answers every request by its deadline. The handler runs in a task of its own; if it has not
+/// answered when the deadline comes, the person gets the 503 page with their form to send again
+/// (a handler stuck on a connection that a crashed database server will never answer kept
+/// requests waiting for minutes). The late handler's result, if any, is dropped.
+struct RequestDeadlineMiddleware: AsyncMiddleware {
+    let seconds: TimeInterval
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let eventLoop = request.eventLoop
+        let promise = eventLoop.makePromise(of: Response.self)
+        // An upload arrives while the handler runs; over a slow rural connection it takes minutes.
+        let limit = request.headers.contentType?.type == "multipart" ? max(seconds, 900) : seconds
+        let deadline = eventLoop.scheduleTask(in: .milliseconds(Int64(limit * 1000))) {
+            promise.fail(RequestDeadlineExceeded())
+        }
+        let work = Task {
+            do {
+                let response = try await next.respond(to: request)
+                deadline.cancel()
+                promise.succeed(response)
+            } catch {
+                deadline.cancel()
+                promise.fail(error)
+            }
+        }
+        do {
+            return try await promise.futureResult.get()
+        } catch let error as RequestDeadlineExceeded {
+            work.cancel()
+            request.logger.error("request deadline passed", metadata: ["path": "\(request.url.path)", "seconds": "\(seconds)"])
+            throw error
+        }
+    }
+}
+
 /// Errors that mean the database could not be reached or did not answer in time: the request is
 /// answered 503 at once, never a generic 500 nor a page that hangs.
 enum DatabaseOutage {
@@ -116,6 +154,9 @@ struct PageErrorMiddleware: AsyncMiddleware {
         case _ where DatabaseOutage.matches(error):
             status = .serviceUnavailable
             messageKey = "error.503.message"
+        case is RequestDeadlineExceeded:
+            status = .serviceUnavailable
+            messageKey = "error.503.late"
         default:
             status = .internalServerError
             messageKey = "error.500.message"

@@ -1,4 +1,5 @@
 import Crypto
+import SQLKit
 import Domain
 import Fluent
 import Foundation
@@ -58,5 +59,26 @@ enum CaseNameIndex {
             }
             return count
         }
+    }
+}
+
+/// The home page of an organisation's admins and supervisors lists its recent grants of case
+/// access; among all of an organisation's events (page views above all) they are a handful. A
+/// partial index holds just them. The query repeats the predicate's literal
+/// (`HomeController.recentGrants`), and the literal is written here, frozen with the migration.
+struct IndexAccessGrants: AsyncMigration {
+    var name: String { "012_IndexAccessGrants" }
+
+    func prepare(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.raw("""
+            CREATE INDEX audit_events_grants_idx ON audit_events (organisation_id, sequence)
+            WHERE action = 'case_access_granted'
+            """).run()
+    }
+
+    func revert(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.drop(index: "audit_events_grants_idx").run()
     }
 }
