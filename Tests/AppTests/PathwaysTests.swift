@@ -279,9 +279,11 @@ import VaporTesting
     }
 
     /// Digests go through a real SMTP server on loopback (Python's aiosmtpd) when one is configured.
-    @Test func digestsAreSentOverSMTP() async throws {
-        guard (try? Process.run(URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", "-c", "import aiosmtpd"]))
-                .map({ $0.waitUntilExit(); return $0.terminationStatus == 0 }) == true else {
+    /// Skipped, with its reason, where aiosmtpd is absent (a fresh machine with Swift only); CI
+    /// installs it and sets PASSERELLE_REQUIRE_TEST_TOOLS=1, which makes its absence a failure.
+    @Test(.enabled(if: TestTools.hasAiosmtpd || TestTools.required, "needs Python's aiosmtpd (python3 -m pip install aiosmtpd); .ci/run installs it"))
+    func digestsAreSentOverSMTP() async throws {
+        guard TestTools.hasAiosmtpd else {
             Issue.record("aiosmtpd is not installed (python3 -m pip install aiosmtpd)")
             return
         }

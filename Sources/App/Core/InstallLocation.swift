@@ -1,7 +1,7 @@
 import Foundation
 import Vapor
 
-/// Where Passerelle's own files are (`Resources/`, `Public/`): `PASSERELLE_HOME` when set, else the
+/// Where Passerelle's own files are (`Resources/`, `Public/`): `PASSERELLE_RESOURCES_DIR` when set, else the
 /// current folder when it holds them, else the nearest folder above the executable that does
 /// (`.build/release/passerelle` finds the checkout it was built in). So `passerelle demo` works
 /// started from any folder, and the data folder can live apart from the program.
@@ -14,7 +14,7 @@ public enum InstallLocation {
         func holds(_ folder: String) -> Bool {
             FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(marker))
         }
-        if let home = environment["PASSERELLE_HOME"], !home.isEmpty { return home }
+        if let home = environment["PASSERELLE_RESOURCES_DIR"], !home.isEmpty { return home }
         if holds(currentDirectory) { return currentDirectory }
         guard let executable else { return nil }
         var folder = (URL(fileURLWithPath: executable).resolvingSymlinksInPath().path as NSString).deletingLastPathComponent

@@ -89,3 +89,16 @@ actor TestAppLimiter {
         if waiters.isEmpty { available += 1 } else { waiters.removeFirst().resume() }
     }
 }
+
+/// Tools beyond Swift that some tests use. Where one is missing the test is skipped with its
+/// reason; with PASSERELLE_REQUIRE_TEST_TOOLS=1 (set by `.ci/run`, which installs them) it runs
+/// and fails instead, so CI never skips silently.
+enum TestTools {
+    static let required = ProcessInfo.processInfo.environment["PASSERELLE_REQUIRE_TEST_TOOLS"] == "1"
+
+    static let hasAiosmtpd: Bool = {
+        guard let process = try? Process.run(URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", "-c", "import aiosmtpd"]) else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+}
