@@ -607,4 +607,44 @@ import VaporTesting
             }
         }
     }
+
+    // Issue 11, point 3: the one versioned write path.
+
+    @Test(arguments: ["checklist", "events"])
+    func twoSimultaneousSubmitsOfOneApplicationStepGiveOneSuccessAndOneConflict(step: String) async throws {
+        try await withTestApp { app in
+            let organisation = try await Fixtures.organisation(app)
+            let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
+            let first = Browser(app, acceptLanguage: "fr")
+            let second = Browser(app, acceptLanguage: "fr")
+            try await first.signIn(worker.email)
+            try await second.signIn(worker.email)
+            let id = try await CasesTests.open(first, name: "Personne Fictive")
+            let pathway = try #require(try await PathwayType.query(on: app.db).filter(\.$code == "VOWP").filter(\.$isCurrent == true).first())
+            try await first.get(SiteURL.caseFile(id))
+            let path = try #require(try await first.post(SiteURL.caseFile(id) + "/applications", [("pathway", pathway.id!.uuidString)]).location)
+            for round in 0..<5 {
+                let version = try Self.version(in: try await first.get(path).text)
+                _ = try await second.get(path)
+                let fields: [(String, String)] = step == "checklist"
+                    ? [("version", version), ("done[]", pathway.checklistItems[round % pathway.checklistItems.count].key)]
+                    : [("version", version), ("event", round % 2 == 0 ? "submit" : "request_information"), ("on", "2026-11-0\(round + 1)")]
+                let one = (first.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "), try #require(first.csrf))
+                let two = (second.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "), try #require(second.csrf))
+                async let a = Self.rawPost(app, path + "/" + step, cookie: one.0, fields: fields + [("_csrf", one.1)])
+                async let b = Self.rawPost(app, path + "/" + step, cookie: two.0, fields: fields + [("_csrf", two.1)])
+                let statuses = [try await a, try await b]
+                #expect(statuses.filter { $0 == .seeOther }.count == 1, "round \(round): \(statuses)")
+                #expect(statuses.filter { $0 == .conflict }.count == 1, "round \(round): \(statuses)")
+                if step == "events" { break }
+            }
+        }
+    }
+
+    /// A form post with only Sendable values, for requests sent at the same moment.
+    static func rawPost(_ app: Application, _ path: String, cookie: String, fields: [(String, String)]) async throws -> HTTPStatus {
+        let body = fields.map { "\(Browser.encode($0.0))=\(Browser.encode($0.1))" }.joined(separator: "&")
+        let headers: HTTPHeaders = ["Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"]
+        return try await app.testing().sendRequest(.POST, path, headers: headers, body: ByteBuffer(string: body)).status
+    }
 }

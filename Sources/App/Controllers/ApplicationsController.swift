@@ -173,6 +173,17 @@ struct ApplicationsController: RouteCollection {
             errors: errors, values: values), status: status)
     }
 
+    /// Saves the application through the one versioned write path (`CaseService.versioned`).
+    static func saveVersioned(_ req: Request, _ application: PathwayApplication, file: CaseFile, expected: Int, detail: String) async throws -> Bool {
+        let id = application.id!
+        return try await CaseService.versioned(on: req.db, caseID: file.id!, expected: expected, current: { db in
+            try await PathwayApplication.query(on: db).filter(\.$id == id).first()?.version
+        }, write: { db in
+            try await application.save(on: db)
+            try await CasesController.audit(req, .caseUpdated, file, detail: detail, on: db)
+        })
+    }
+
     struct ChecklistForm: Content {
         var done: [String]?
         var documents: [String: String]?
@@ -199,12 +210,14 @@ struct ApplicationsController: RouteCollection {
             errors.add("form", req.t("case.error.stale"))
             return try await render(req, file: file, application: application, errors: errors, values: [:], status: .conflict)
         }
+        let expected = application.version
         application.checklistDone = done.sorted().joined(separator: ",")
         application.checklistDocuments = String(decoding: try JSONEncoder().encode(links), as: UTF8.self)
         application.version += 1
-        try await req.db.writeTransaction { db in
-            try await application.save(on: db)
-            try await CasesController.audit(req, .caseUpdated, file, detail: "application-checklist", on: db)
+        guard try await Self.saveVersioned(req, application, file: file, expected: expected, detail: "application-checklist") else {
+            var errors = FormErrors()
+            errors.add("form", req.t("case.error.stale"))
+            return try await render(req, file: file, application: try await find(req, file: file), errors: errors, values: [:], status: .conflict)
         }
         return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "/applications/\(application.id!.uuidString)")
     }
@@ -276,10 +289,12 @@ struct ApplicationsController: RouteCollection {
             application.validTo = validTo?.date
         case .refuse, .withdraw: application.decidedOn = day.date
         }
+        let expected = application.version
         application.version += 1
-        try await req.db.writeTransaction { db in
-            try await application.save(on: db)
-            try await CasesController.audit(req, .caseUpdated, file, detail: "application:\(event.rawValue)", on: db)
+        guard try await Self.saveVersioned(req, application, file: file, expected: expected, detail: "application:\(event.rawValue)") else {
+            var errors = FormErrors()
+            errors.add("form", req.t("case.error.stale"))
+            return try await render(req, file: file, application: try await find(req, file: file), errors: errors, values: values, status: .conflict)
         }
         return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "/applications/\(application.id!.uuidString)")
     }

@@ -544,10 +544,10 @@ struct CaseSectionsController: RouteCollection {
         errors.check("account", details.account, limit: CaseRules.maximumTextLength, singleLine: false, req)
         let stored = try await CaseExperience.query(on: req.db).filter(\.$caseID == file.id!).first()
         let submittedVersion = form.version ?? -1
-        if errors.isEmpty, submittedVersion != (stored?.version ?? 0) { errors.add("form", req.t("case.error.stale")) }
+        let stale = errors.isEmpty && submittedVersion != (stored?.version ?? 0)
+        if stale { errors.add("form", req.t("case.error.stale")) }
         guard errors.isEmpty else {
-            return try await renderExperience(req, file: file, form: form, errors: errors,
-                                              status: errors.isEmpty ? .ok : (submittedVersion != (stored?.version ?? 0) ? .conflict : .unprocessableEntity))
+            return try await renderExperience(req, file: file, form: form, errors: errors, status: stale ? .conflict : .unprocessableEntity)
         }
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
@@ -570,14 +570,16 @@ struct CaseSectionsController: RouteCollection {
         experience.version = (stored?.version ?? 0) + 1
         experience.updatedAt = Date()
         let caseID = file.id!
-        try await req.db.writeTransaction { db in
-            // Compare-and-set inside the write lock (BEGIN IMMEDIATE on SQLite, the case row locked on
-            // PostgreSQL): a save racing this one finds the new version.
-            try await db.lockCase(caseID)
-            let current = try await CaseExperience.query(on: db).filter(\.$caseID == caseID).first()
-            guard current?.version == expected else { throw CaseService.StaleVersion() }
+        let saved = try await CaseService.versioned(on: req.db, caseID: caseID, expected: expected, current: { db in
+            try await CaseExperience.query(on: db).filter(\.$caseID == caseID).first()?.version
+        }, write: { db in
             try await experience.save(on: db)
             try await CasesController.audit(req, .caseUpdated, file, detail: "experience", on: db)
+        })
+        guard saved else {
+            var errors = FormErrors()
+            errors.add("form", req.t("case.error.stale"))
+            return try await renderExperience(req, file: file, form: form, errors: errors, status: .conflict)
         }
         return req.redirect(to: SiteURL.caseFile(caseID.uuidString) + "#experience")
     }

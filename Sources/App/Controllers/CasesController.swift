@@ -631,8 +631,12 @@ struct CasesController: RouteCollection {
         file.sealedPreferredName = try vault.seal(name, field: "preferred_name", with: opened)
         file.sealedPerson = try vault.seal(section: person, field: "person", with: opened)
         let terms = vault.nameTerms([name, person.legalName], organisationID: file.$organisation.id)
-        try await CaseService.save(file, expectedVersion: submittedVersion, terms: terms, on: req.db) { db in
+        let saved = try await CaseService.save(file, expectedVersion: submittedVersion, terms: terms, on: req.db) { db in
             try await Self.audit(req, .caseUpdated, file, detail: "person", on: db)
+        }
+        guard saved else {
+            errors.add("form", req.t("case.error.stale"))
+            return try await renderPerson(req, file: file, name: name, person: person, version: submittedVersion, errors: errors, changed: [], status: .conflict)
         }
         return req.redirect(to: SiteURL.caseFile(file.id!.uuidString))
     }
@@ -710,8 +714,12 @@ struct CasesController: RouteCollection {
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
         file.sealedSafeContact = try vault.seal(section: section, field: "safe_contact", with: opened)
-        try await CaseService.save(file, expectedVersion: submittedVersion, terms: nil, on: req.db) { db in
+        let saved = try await CaseService.save(file, expectedVersion: submittedVersion, terms: nil, on: req.db) { db in
             try await Self.audit(req, .caseUpdated, file, detail: "safe_contact", on: db)
+        }
+        guard saved else {
+            errors.add("form", req.t("case.error.stale"))
+            return try await renderSafeContact(req, file: file, section: section, version: submittedVersion, errors: errors, status: .conflict)
         }
         return req.redirect(to: SiteURL.caseFile(file.id!.uuidString))
     }
@@ -771,8 +779,14 @@ struct CasesController: RouteCollection {
         file.status = status.rawValue
         file.closureReason = status.isClosed ? reason?.rawValue : nil
         file.closedAt = status.isClosed ? (file.closedAt ?? Date()) : nil
-        try await CaseService.save(file, expectedVersion: expected, terms: nil, on: req.db) { db in
+        let saved = try await CaseService.save(file, expectedVersion: expected, terms: nil, on: req.db) { db in
             try await Self.audit(req, .caseStatusChanged, file, detail: status.rawValue, on: db)
+        }
+        guard saved else {
+            var errors = FormErrors()
+            errors.add("status", req.t("case.error.stale"))
+            return try await Self.renderShow(req, file: try await Self.find(req), errors: errors,
+                                             values: ["status": form.status ?? "", "closureReason": form.closureReason ?? ""], status: .conflict)
         }
         return req.redirect(to: SiteURL.caseFile(file.id!.uuidString))
     }

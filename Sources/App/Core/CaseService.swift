@@ -52,20 +52,41 @@ enum CaseService {
         }
     }
 
+    /// The one versioned write of every case section and application: in one write transaction,
+    /// the case row locked (BEGIN IMMEDIATE on SQLite, SELECT … FOR UPDATE on PostgreSQL), the
+    /// record's version read again and compared with the one the form was opened at; only if they
+    /// match, `write` (which audits too) runs. Returns false when someone saved in between: the
+    /// caller answers 409 with the stale message and what was typed. Comparing outside the
+    /// transaction let two simultaneous submits both win.
+    static func versioned(on db: any Database, caseID: UUID, expected: Int?,
+                          current: @escaping @Sendable (any Database) async throws -> Int?,
+                          write: @escaping @Sendable (any Database) async throws -> Void) async throws -> Bool {
+        do {
+            try await db.writeTransaction { db in
+                try await db.lockCase(caseID)
+                guard try await current(db) == expected else { throw StaleVersion() }
+                try await write(db)
+            }
+            return true
+        } catch is StaleVersion {
+            return false
+        }
+    }
+
     /// Saves a changed case if nobody saved it since `expectedVersion`. The version is read and
     /// compared inside the write transaction with the row locked (BEGIN IMMEDIATE on SQLite,
     /// SELECT … FOR UPDATE on PostgreSQL), so two simultaneous saves cannot both win.
+    /// Returns false, changing nothing, when someone saved in between.
+    @discardableResult
     static func save(_ file: CaseFile, expectedVersion: Int, terms: [String]?, on db: any Database,
-                     audit: @escaping @Sendable (any Database) async throws -> Void) async throws {
+                     audit: @escaping @Sendable (any Database) async throws -> Void) async throws -> Bool {
         let now = Date()
         let snapshot = (file.status, file.closureReason, file.closedAt, file.province, file.sealedPreferredName, file.sealedPerson, file.sealedSafeContact)
         let caseID = file.id!
         let organisationID = file.$organisation.id
-        try await db.writeTransaction { db in
-            try await db.lockCase(caseID)
-            guard let stored = try await CaseFile.query(on: db).filter(\.$id == caseID).first(), stored.version == expectedVersion else {
-                throw StaleVersion()
-            }
+        let saved = try await versioned(on: db, caseID: caseID, expected: expectedVersion, current: { db in
+            try await CaseFile.query(on: db).filter(\.$id == caseID).first()?.version
+        }, write: { db in
             try await CaseFile.query(on: db).filter(\.$id == caseID)
                 .set(\.$status, to: snapshot.0).set(\.$closureReason, to: snapshot.1).set(\.$closedAt, to: snapshot.2)
                 .set(\.$province, to: snapshot.3).set(\.$sealedPreferredName, to: snapshot.4).set(\.$sealedPerson, to: snapshot.5)
@@ -76,9 +97,11 @@ enum CaseService {
                 for term in terms { try await CaseNameTerm(organisationID: organisationID, caseID: caseID, term: term).create(on: db) }
             }
             try await audit(db)
-        }
+        })
+        guard saved else { return false }
         file.version = expectedVersion + 1
         file.updatedAt = now
+        return true
     }
 
     /// Deletes the case's data key and everything sealed with it; dependent rows go by cascade.
