@@ -183,7 +183,12 @@ import VaporTesting
             #expect(try await bobBrowser.get(SiteURL.caseFile(id)).status == .ok)
             // Reassignment: only colleagues of the organisation can be assigned.
             try await chiefBrowser.get(SiteURL.caseFile(id))
-            try await chiefBrowser.post(SiteURL.caseFile(id) + "/assignments", [("workers[]", bob.id!.uuidString), ("workers[]", UUID().uuidString)])
+            // A list naming anyone else is refused whole, the assignments unchanged.
+            let refused = try await chiefBrowser.post(SiteURL.caseFile(id) + "/assignments", [("workers[]", bob.id!.uuidString), ("workers[]", UUID().uuidString)])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(try await CaseAssignment.query(on: app.db).filter(\.$caseID == UUID(uuidString: id)!).all(\.$userID) == [alice.id!])
+            try await chiefBrowser.get(SiteURL.caseFile(id))
+            try await chiefBrowser.post(SiteURL.caseFile(id) + "/assignments", [("workers[]", bob.id!.uuidString)])
             #expect(try await CaseAssignment.query(on: app.db).filter(\.$caseID == UUID(uuidString: id)!).all(\.$userID) == [bob.id!])
             // The list's count follows (kept by the database's triggers).
             #expect(try await bobBrowser.get(SiteURL.cases).text.contains("1 dossier(s)"))

@@ -647,4 +647,28 @@ import VaporTesting
         let headers: HTTPHeaders = ["Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"]
         return try await app.testing().sendRequest(.POST, path, headers: headers, body: ByteBuffer(string: body)).status
     }
+
+    @Test func onlyColleaguesWhoHoldCasesAreGivenACaseOrATask() async throws {
+        try await withTestApp { app in
+            let (browser, organisation, worker) = try await Self.caseworker(app)
+            let admin = try await Fixtures.user(app, in: organisation, roles: [.orgAdmin])
+            let gone = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
+            gone.isActive = false
+            try await gone.save(on: app.db)
+            let id = try await CasesTests.open(browser, name: "Personne Fictive")
+            let caseID = try #require(UUID(uuidString: id))
+            for refused in [admin.id!.uuidString, gone.id!.uuidString, "not-an-id"] {
+                try await browser.get(SiteURL.caseFile(id))
+                let response = try await browser.post(SiteURL.caseFile(id) + "/assignments", [("workers[]", worker.id!.uuidString), ("workers[]", refused)])
+                #expect(response.status == .unprocessableEntity, "\(refused)")
+                #expect(try await CaseAssignment.query(on: app.db).filter(\.$caseID == caseID).all(\.$userID) == [worker.id!])
+                try await browser.get(SiteURL.caseFile(id))
+                let task = try await browser.post(SiteURL.caseFile(id) + "/tasks", [("title", "Appeler la clinique"), ("assignee", refused)])
+                #expect(task.status == .unprocessableEntity, "task for \(refused)")
+            }
+            #expect(try await CaseTask.query(on: app.db).count() == 0)
+            let page = try await browser.get(SiteURL.caseFile(id))
+            #expect(!page.text.contains(#"value="\#(admin.id!.uuidString)""#))
+        }
+    }
 }

@@ -137,7 +137,7 @@ struct CaseSectionsController: RouteCollection {
             consentMethods: options(ConsentMethod.self, selected: [values["consentMethod"] ?? "verbal"], req: req),
             legalKinds: options(LegalActionKind.self, selected: [values["legalKind"] ?? ""], req: req),
             legalStatuses: options(LegalActionStatus.self, selected: [values["legalStatus"] ?? ""], req: req),
-            assignees: colleagues.filter { $0.isActive && ($0.roleList.contains(.caseworker) || $0.roleList.contains(.supervisor)) }
+            assignees: colleagues.filter(\.holdsCases)
                 .map { FormOption(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id!.uuidString == values["taskAssignee"]) })
     }
 
@@ -211,7 +211,7 @@ struct CaseSectionsController: RouteCollection {
         var assignee: UUID?
         if let raw = form.assignee, !raw.isEmpty {
             if let id = UUID(uuidString: raw), try await User.query(on: req.db).filter(\.$id == id)
-                .filter(\.$organisation.$id == current.organisation.id!).count() == 1 {
+                .filter(\.$organisation.$id == current.organisation.id!).first()?.holdsCases == true {
                 assignee = id
             } else {
                 errors.add("taskAssignee", req.t("field.invalid_choice"))

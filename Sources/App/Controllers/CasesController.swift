@@ -289,7 +289,7 @@ struct CasesController: RouteCollection {
             page: PageChrome(req, titleKey: "cases.title"), rows: .tableRows(rows), q: q, scope: scope, canSeeAll: canSeeAll,
             statuses: req.options(CaseStatus.self, selected: [filter.status ?? ""], label: \.labelKey),
             provinces: req.options(Province.self, selected: [filter.province ?? ""], label: \.labelKey),
-            workers: colleagues.filter { $0.roleList.contains(.caseworker) || $0.roleList.contains(.supervisor) }
+            workers: colleagues.filter { $0.roleList.canReadCases }
                 .map { FormOption(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id!.uuidString == filter.worker) },
             needs: CaseSectionsController.options(NeedKind.self, selected: [filter.need ?? ""], req: req),
             taskFilters: ["open", "overdue"].map { FormOption(value: $0, label: req.t("cases.tasks.\($0)"), selected: $0 == filter.tasks) },
@@ -485,7 +485,7 @@ struct CasesController: RouteCollection {
             },
             notesPager: pager,
             workers: assigned.compactMap { names[$0] }.sorted(),
-            colleagues: colleagues.filter { $0.isActive && ($0.roleList.contains(.caseworker) || $0.roleList.contains(.supervisor)) }
+            colleagues: colleagues.filter(\.holdsCases)
                 .map { FormOption(value: $0.id!.uuidString, label: $0.displayName, selected: assigned.contains($0.id!)) },
             statuses: req.options(CaseStatus.self, selected: [values["status"] ?? file.status], label: \.labelKey),
             closureReasons: req.options(ClosureReason.self, selected: [values["closureReason"] ?? file.closureReason ?? ""], label: \.labelKey),
@@ -799,10 +799,17 @@ struct CasesController: RouteCollection {
     func assign(req: Request) async throws -> Response {
         let current = try req.requireUser()
         let file = try await Self.find(req)
-        let chosen = Set(((try? req.content.decode(AssignForm.self))?.workers ?? []).compactMap(UUID.init(uuidString:)))
-        // Only active colleagues of the same organisation can be assigned.
+        let submitted = (try? req.content.decode(AssignForm.self))?.workers ?? []
+        let chosen = Set(submitted.compactMap(UUID.init(uuidString:)))
+        // Only active colleagues of the same organisation who hold cases can be assigned; a list
+        // with anyone else is refused whole (it used to drop them, and could empty the case).
         let valid = try await User.query(on: req.db).filter(\.$organisation.$id == current.organisation.id!)
-            .filter(\.$isActive == true).filter(\.$id ~~ Array(chosen)).all(\.$id).compactMap { $0 }
+            .filter(\.$id ~~ Array(chosen)).all().filter(\.holdsCases).compactMap(\.id)
+        guard valid.count == chosen.count, chosen.count == Set(submitted).count else {
+            var errors = FormErrors()
+            errors.add("workers", req.t("field.invalid_choice"))
+            return try await Self.renderShow(req, file: file, errors: errors, status: .unprocessableEntity)
+        }
         let caseID = file.id!, openedAt = file.openedAt
         try await req.db.writeTransaction { db in
             try await CaseAssignment.query(on: db).filter(\.$caseID == caseID).delete()

@@ -53,6 +53,10 @@ final class User: Model, @unchecked Sendable {
     }
 
     var roleList: [Role] { Role.parseList(roles) }
+
+    /// Who may be given a case or a task: an active account with a role that reads case data
+    /// (`Role.readsCaseData`). The one rule behind every list of colleagues and every check.
+    var holdsCases: Bool { isActive && roleList.canReadCases }
     var preferredLanguage: Language { Language(rawValue: language) ?? .fr }
     var hasTwoFactor: Bool { totpSecret != nil }
 }
