@@ -189,7 +189,7 @@ import VaporTesting
             var caseIDs: [UUID] = []
             for (index, province) in [Province.QC, .ON, nil].enumerated() {
                 let file = try await CaseService.open(on: app.db, vault: vault, organisation: organisation, openedBy: worker.id,
-                                                      preferredName: "Figure Exemple \(index)", province: province, now: Date(),
+                                                      preferredName: "Figure Exemple \(index)", province: province, now: Date(), timeZone: app.config.timeZone,
                                                       actor: .system, requestID: nil)
                 caseIDs.append(file.id!)
             }

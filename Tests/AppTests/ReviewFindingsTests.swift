@@ -671,4 +671,22 @@ import VaporTesting
             #expect(!page.text.contains(#"value="\#(admin.id!.uuidString)""#))
         }
     }
+
+    // Issue 11, point 7: the clock is injected.
+
+    @Test func aFrozenClockDecidesTheReferenceYearAndToday() async throws {
+        try await withTestApp { app in
+            // 2031-12-31 22:00 in Toronto: already 2032 in UTC, still 2031 where the people are.
+            app.clock = .fixed(Date(timeIntervalSince1970: 1_956_538_800))
+            let (browser, _, _) = try await Self.caseworker(app)
+            let id = try await CasesTests.open(browser, name: "Personne Fictive")
+            #expect(try await CaseFile.find(UUID(uuidString: id), on: app.db)?.reference == "MRF-2031-0001")
+            try await browser.get(SiteURL.caseFile(id))
+            let task = try await browser.post(SiteURL.caseFile(id) + "/tasks", [("title", "Rappeler"), ("dueOn", "2031-12-30")])
+            #expect(task.status == .seeOther)
+            #expect(try await CaseNote.query(on: app.db).count() == 0)
+            let list = try await browser.get(SiteURL.cases + "?overdue=1")
+            #expect(list.status == .ok)
+        }
+    }
 }

@@ -99,3 +99,14 @@ import Testing
         #expect(escaped == "Permis\\nEND:VEVENT\\nBEGIN:VEVENT\\nx\\ny")
     }
 }
+
+@Suite struct LocalDayTests {
+    @Test func theEveningInTorontoIsStillToday() {
+        let toronto = TimeZone(identifier: "America/Toronto")!
+        // 2026-12-02 20:30 in Toronto is 2026-12-03 01:30 UTC.
+        let evening = Date(timeIntervalSince1970: 1_796_265_000)
+        #expect(Day(evening) == Day(year: 2026, month: 12, day: 3))
+        #expect(Day(evening, in: toronto) == Day(year: 2026, month: 12, day: 2))
+        #expect(Day(evening, in: TimeZone(identifier: "America/Vancouver")!) == Day(year: 2026, month: 12, day: 2))
+    }
+}

@@ -30,7 +30,7 @@ enum DemoCases {
                 let status = statuses[Int.random(in: 0..<statuses.count, using: &generator)]
                 let worker = workers[index % max(workers.count, 1)]
                 let file = try await CaseService.open(on: app.db, vault: vault, organisation: organisation, openedBy: worker.id, preferredName: name,
-                                                      province: spec.provinces[index % spec.provinces.count], now: opened,
+                                                      province: spec.provinces[index % spec.provinces.count], now: opened, timeZone: app.config.timeZone,
                                                       actor: AuditActor(userID: worker.id, email: worker.email, organisationID: organisation.id),
                                                       requestID: nil, status: status)
                 let key = try await vault.open(file, on: app.db)

@@ -181,12 +181,12 @@ struct AccountController: RouteCollection {
         let code = (try? req.content.decode(AuthController.CodeForm.self))?.code ?? ""
         let subject = current.user.id!.uuidString
         var errors = FormErrors()
-        if try await SignInThrottle.isLocked(scope: .secondFactor, subject: subject, on: req.db, now: Date()) {
+        if try await SignInThrottle.isLocked(scope: .secondFactor, subject: subject, on: req.db, now: req.now) {
             errors.add("code", req.t("login.error.throttled"))
             return try await renderTwoFactor(req, errors: errors, status: .tooManyRequests)
         }
         guard let step = TwoFactor.acceptedStep(code: code, secret: secret, lastStep: nil) else {
-            try await req.db.writeTransaction { try await SignInThrottle.recordFailure(scope: .secondFactor, subject: subject, on: $0, now: Date()) }
+            try await req.db.writeTransaction { try await SignInThrottle.recordFailure(scope: .secondFactor, subject: subject, on: $0, now: req.now) }
             errors.add("code", req.t(code.isEmpty ? "field.required" : "two_factor.error.invalid"))
             return try await renderTwoFactor(req, errors: errors, status: .unprocessableEntity)
         }

@@ -34,7 +34,7 @@ struct ApplicationsController: RouteCollection {
             let id: UUID; let state: String; let name_fr: String; let name_en: String
             let submitted_on: Date?; let decided_on: Date?; let valid_from: Date?; let valid_to: Date?
         }
-        let today = Day(Date())
+        let today = req.today
         let raws = try await req.db.rows("""
             SELECT a.id, a.state, p.name_fr, p.name_en, a.submitted_on, a.decided_on, a.valid_from, a.valid_to
             FROM applications a JOIN pathway_types p ON p.id = a.pathway_type_id
@@ -76,7 +76,7 @@ struct ApplicationsController: RouteCollection {
         application.organisationID = file.$organisation.id
         application.$pathway.id = pathway.id!
         application.state = ApplicationState.preparing.rawValue
-        application.createdAt = Date()
+        application.createdAt = req.now
         application.checklistDone = ""
         application.version = 1
         try await req.db.writeTransaction { db in
@@ -247,7 +247,7 @@ struct ApplicationsController: RouteCollection {
         }
         let day = Day(form.on ?? "")
         if day == nil { errors.add("on", req.t("field.date_invalid")) }
-        if let day, day > Day(Date().addingTimeInterval(86_400)) { errors.add("on", req.t("case.error.date_in_future")) }
+        if let day, day > req.today.adding(days: 1) { errors.add("on", req.t("case.error.date_in_future")) }
         if let day, let submitted = application.submittedOn.map(Day.init), [.approve, .refuse, .requestInformation].contains(event), day < submitted {
             errors.add("on", req.t(ValidityRules.Problem.decisionBeforeSubmission.rawValue))
         }

@@ -104,7 +104,7 @@ struct AuthController: RouteCollection {
         // is one. A password typed into the e-mail field is never stored.
         let recorded = EmailAddress.isValid(email) ? email : "invalid-email"
         let address = req.clientAddress ?? "unknown"
-        let now = Date()
+        let now = req.now
         let accountLocked = try await SignInThrottle.isLocked(scope: .account, subject: recorded, on: req.db, now: now)
         let addressLocked = try await SignInThrottle.isLocked(scope: .address, subject: address, on: req.db, now: now)
         if accountLocked || addressLocked {
@@ -148,7 +148,7 @@ struct AuthController: RouteCollection {
         var data: [String: String] = [DatabaseSessions.userKey: user.id!.uuidString, "auth": AuthLevel.full.rawValue,
                                       "failed_since": String(user.failedSinceLastSignIn)]
         if let previous = user.lastSignInAt { data["previous_sign_in"] = String(previous.timeIntervalSince1970) }
-        user.lastSignInAt = Date()
+        user.lastSignInAt = req.now
         user.failedSinceLastSignIn = 0
         let actor = AuditActor(userID: user.id, email: user.email, organisationID: user.$organisation.id)
         let requestID = req.id
@@ -185,7 +185,7 @@ struct AuthController: RouteCollection {
         let user = pending.user
         let subject = user.id!.uuidString
         var errors = FormErrors()
-        if try await SignInThrottle.isLocked(scope: .secondFactor, subject: subject, on: req.db, now: Date()) {
+        if try await SignInThrottle.isLocked(scope: .secondFactor, subject: subject, on: req.db, now: req.now) {
             try await req.audit(.twoFactorFailed, target: subject, outcome: .denied, actor: actor(of: pending))
             errors.add("code", req.t("login.error.throttled"))
             return try await renderCode(req, template: "auth/two-factor", titleKey: "two_factor.title", errors: errors, status: .tooManyRequests)
@@ -208,7 +208,7 @@ struct AuthController: RouteCollection {
         let actor = actor(of: pending)
         let requestID = req.id
         try await req.db.writeTransaction { db in
-            try await SignInThrottle.recordFailure(scope: .secondFactor, subject: subject, on: db, now: Date())
+            try await SignInThrottle.recordFailure(scope: .secondFactor, subject: subject, on: db, now: req.now)
             try await AuditLog.append(on: db, actor: actor, action: .twoFactorFailed, target: subject, outcome: .failure, requestID: requestID)
         }
     }
@@ -229,7 +229,7 @@ struct AuthController: RouteCollection {
         guard let secret = req.session.data["totp_setup"] else { return req.redirect(to: SiteURL.twoFactorSetup) }
         let code = (try? req.content.decode(CodeForm.self))?.code ?? ""
         var errors = FormErrors()
-        if try await SignInThrottle.isLocked(scope: .secondFactor, subject: pending.user.id!.uuidString, on: req.db, now: Date()) {
+        if try await SignInThrottle.isLocked(scope: .secondFactor, subject: pending.user.id!.uuidString, on: req.db, now: req.now) {
             errors.add("code", req.t("login.error.throttled"))
             return try await renderCode(req, template: "auth/two-factor-setup", titleKey: "two_factor.setup.title", errors: errors,
                                         secret: secret, account: pending.user.email, status: .tooManyRequests)
@@ -270,7 +270,7 @@ struct AuthController: RouteCollection {
         guard let token = req.parameters.get("token"), token.count < 200 else { return nil }
         guard let record = try await SetPasswordToken.query(on: req.db)
             .filter(\.$tokenHash == Secrets.sha256Hex(token)).with(\.$user).first(),
-            record.usedAt == nil, record.expiresAt > Date(), record.user.isActive else { return nil }
+            record.usedAt == nil, record.expiresAt > req.now, record.user.isActive else { return nil }
         return (record, record.user)
     }
 
@@ -308,7 +308,7 @@ struct AuthController: RouteCollection {
             // when two submissions race.
             let claimed = try await SetPasswordToken.query(on: db).filter(\.$id == token.id!).filter(\.$usedAt == nil).count()
             guard claimed == 1 else { throw PageError.notFound }
-            token.usedAt = Date()
+            token.usedAt = req.now
             try await token.save(on: db)
             user.passwordHash = hash
             try await user.save(on: db)

@@ -52,7 +52,7 @@ struct CaseDocumentsController: RouteCollection {
         document.type = type.rawValue
         document.size = cleaned.count
         document.uploadedBy = current.user.id
-        document.uploadedAt = Date()
+        document.uploadedAt = req.now
         document.sealedContent = try Envelope.sealData(Data(cleaned), field: field, dataKey: opened.key,
                                                        organisationID: opened.organisationID, caseID: opened.caseID)
         try await req.db.writeTransaction { db in

@@ -123,7 +123,7 @@ struct CaseExportController: RouteCollection {
             item("documents.title", try vault.openText(document.sealedName, field: "document:\(document.id!.uuidString):name", with: opened)
                  + " (\(document.type), \(document.size) o/B)")
         }))
-        return Export(reference: file.reference, exportedAt: ISO8601DateFormatter().string(from: Date()), sections: sections)
+        return Export(reference: file.reference, exportedAt: ISO8601DateFormatter().string(from: req.now), sections: sections)
     }
 
     struct PrintContext: Encodable {

@@ -84,7 +84,7 @@ struct CaseSectionsController: RouteCollection {
     static func panels(_ req: Request, file: CaseFile, opened: CaseVault.Opened, colleagues: [User], values: [String: String]) async throws -> Panels {
         let vault = req.caseVault
         let caseID = file.id!
-        let now = Date()
+        let now = req.now
         let needs = try await CaseNeed.fetch("SELECT * FROM case_needs WHERE case_id = \(bind: caseID)", on: req.db)
         let byKind = Dictionary(needs.map { ($0.need, $0.status) }, uniquingKeysWith: { first, _ in first })
         let tasks = try await CaseTask.fetch("SELECT * FROM case_tasks WHERE case_id = \(bind: caseID) ORDER BY created_at DESC", on: req.db)
@@ -165,7 +165,7 @@ struct CaseSectionsController: RouteCollection {
         }
         let caseID = file.id!
         let organisationID = file.$organisation.id
-        let now = Date()
+        let now = req.now
         let changes = chosen
         try await req.db.writeTransaction { db in
             for (kind, status) in changes {
@@ -231,7 +231,7 @@ struct CaseSectionsController: RouteCollection {
         task.sealedTitle = try vault.seal(title, field: "task:\(task.id!.uuidString)", with: opened)
         task.dueOn = due
         task.assigneeID = assignee ?? current.user.id
-        task.createdAt = Date()
+        task.createdAt = req.now
         try await req.db.writeTransaction { db in
             try await task.create(on: db)
             try await CasesController.audit(req, .caseUpdated, file, detail: "task", on: db)
@@ -244,7 +244,7 @@ struct CaseSectionsController: RouteCollection {
         let file = try await CasesController.find(req)
         guard let id = req.parameters.get("item", as: UUID.self),
               let task = try await CaseTask.query(on: req.db).filter(\.$id == id).filter(\.$caseID == file.id!).first() else { throw PageError.notFound }
-        task.doneAt = task.doneAt == nil ? Date() : nil
+        task.doneAt = task.doneAt == nil ? req.now : nil
         try await req.db.writeTransaction { db in
             try await task.save(on: db)
             try await CasesController.audit(req, .caseUpdated, file, detail: "task-done", on: db)
@@ -281,7 +281,7 @@ struct CaseSectionsController: RouteCollection {
         var givenOn: Date?
         if let day = DayParser.parse(form.givenOn ?? "") {
             givenOn = DayParser.date(day)
-            if givenOn! > Date().addingTimeInterval(86_400) { errors.add("consentGivenOn", req.t("case.error.date_in_future")) }
+            if givenOn! > req.now.addingTimeInterval(86_400) { errors.add("consentGivenOn", req.t("case.error.date_in_future")) }
         } else {
             errors.add("consentGivenOn", req.t("field.date_invalid"))
         }
@@ -313,7 +313,7 @@ struct CaseSectionsController: RouteCollection {
         guard let id = req.parameters.get("item", as: UUID.self),
               let consent = try await CaseConsent.query(on: req.db).filter(\.$id == id).filter(\.$caseID == file.id!).first() else { throw PageError.notFound }
         if consent.withdrawnAt == nil {
-            consent.withdrawnAt = Date()
+            consent.withdrawnAt = req.now
             try await req.db.writeTransaction { db in
                 try await consent.save(on: db)
                 try await CasesController.audit(req, .caseUpdated, file, detail: "consent-withdrawn:\(consent.kind)", on: db)
@@ -375,7 +375,7 @@ struct CaseSectionsController: RouteCollection {
         action.filedOn = filedOn
         action.amountAwardedCents = cents
         action.sealedOutcome = outcome.isEmpty ? nil : try vault.seal(outcome, field: "legal:\(action.id!.uuidString)", with: opened)
-        action.createdAt = Date()
+        action.createdAt = req.now
         try await req.db.writeTransaction { db in
             try await action.create(on: db)
             try await CasesController.audit(req, .caseUpdated, file, detail: "legal-action", on: db)
@@ -568,7 +568,7 @@ struct CaseSectionsController: RouteCollection {
         experience.recruiterLicensed = licensed
         experience.sealedDetails = try vault.seal(section: details, field: "experience", with: opened)
         experience.version = (stored?.version ?? 0) + 1
-        experience.updatedAt = Date()
+        experience.updatedAt = req.now
         let caseID = file.id!
         let saved = try await CaseService.versioned(on: req.db, caseID: caseID, expected: expected, current: { db in
             try await CaseExperience.query(on: db).filter(\.$caseID == caseID).first()?.version

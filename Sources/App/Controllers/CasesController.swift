@@ -203,7 +203,7 @@ struct CasesController: RouteCollection {
                 let overdue = filter.tasks == "overdue"
                 select.where(SQLColumn("id", table: "cases"), .in, SQLSubquery.select { sub in
                     sub.column("case_id").from("case_tasks").where("organisation_id", .equal, SQLBind(organisationID)).where("done_at", .is, SQLLiteral.null)
-                    if overdue { sub.where("due_on", .lessThan, SQLBind(Date())) }
+                    if overdue { sub.where("due_on", .lessThan, SQLBind(req.now)) }
                     return sub
                 })
             }
@@ -342,7 +342,7 @@ struct CasesController: RouteCollection {
         guard errors.isEmpty else { return try await renderNew(req, form: form, errors: errors, status: .unprocessableEntity) }
 
         let file = try await CaseService.open(on: req.db, vault: req.caseVault, organisation: current.organisation, openedBy: current.user.id,
-                                              preferredName: name, province: province, now: Date(),
+                                              preferredName: name, province: province, now: req.now, timeZone: req.config.timeZone,
                                               actor: req.auditActor, requestID: req.id)
         return req.redirect(to: SiteURL.caseFile(file.id!.uuidString))
     }
@@ -589,7 +589,7 @@ struct CasesController: RouteCollection {
         person.dateOfBirth = (form.dateOfBirth ?? "").trimmingCharacters(in: .whitespaces)
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = req.config.timeZone
-        if case .failure(let problem) = CaseRules.parseBirthDate(person.dateOfBirth, today: calendar.dateComponents([.year, .month, .day], from: Date())) {
+        if case .failure(let problem) = CaseRules.parseBirthDate(person.dateOfBirth, today: calendar.dateComponents([.year, .month, .day], from: req.now)) {
             errors.add("dateOfBirth", req.t(problem.rawValue))
         }
         func choice<E: RawRepresentable>(_ raw: String?, _ type: E.Type, field: String) -> String where E.RawValue == String {
@@ -742,7 +742,7 @@ struct CasesController: RouteCollection {
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
         let noteID = UUID()
-        let note = CaseNote(caseID: file.id!, authorID: current.user.id, createdAt: Date(),
+        let note = CaseNote(caseID: file.id!, authorID: current.user.id, createdAt: req.now,
                             sealedBody: try vault.seal(text, field: "note:\(noteID.uuidString)", with: opened))
         note.id = noteID
         try await req.db.writeTransaction { db in
@@ -778,7 +778,7 @@ struct CasesController: RouteCollection {
         let expected = file.version
         file.status = status.rawValue
         file.closureReason = status.isClosed ? reason?.rawValue : nil
-        file.closedAt = status.isClosed ? (file.closedAt ?? Date()) : nil
+        file.closedAt = status.isClosed ? (file.closedAt ?? req.now) : nil
         let saved = try await CaseService.save(file, expectedVersion: expected, terms: nil, on: req.db) { db in
             try await Self.audit(req, .caseStatusChanged, file, detail: status.rawValue, on: db)
         }
@@ -893,7 +893,7 @@ struct CasesController: RouteCollection {
                                 status: HTTPResponseStatus = .ok) async throws -> Response {
         var due: [String] = []
         if let years = settings.retentionYears {
-            due = try await Retention.due(organisationID: settings.$organisation.id, years: years, on: req.db, now: Date()).map(\.reference)
+            due = try await Retention.due(organisationID: settings.$organisation.id, years: years, on: req.db, now: req.now).map(\.reference)
         }
         return try await req.render("cases/settings", SettingsContext(
             page: PageChrome(req, titleKey: "cases.settings.title"), csrf: req.csrfToken,

@@ -22,10 +22,9 @@ struct DeadlinesController: RouteCollection {
     /// Deadlines of the cases a user follows: a supervisor all of the organisation's, a caseworker
     /// those assigned to them. Every filter is in SQL, read with SQLKit into plain structs (not
     /// Fluent models), so the cost follows the number of deadlines shown, not the number of cases.
-    static func input(for user: User, organisationID: UUID, on db: any Database, horizonDays: Int = 90) async throws -> (DeadlineInput, [UUID: String]) {
+    static func input(for user: User, organisationID: UUID, on db: any Database, today: Day, horizonDays: Int = 90) async throws -> (DeadlineInput, [UUID: String]) {
         let sql = db as! any SQLDatabase
         let supervisor = user.roleList.contains(.supervisor)
-        let today = Day(Date())
         /// Midnight (UTC) starting a day: stored dates are compared against day boundaries.
         func start(_ day: Day) -> Date { day.date.addingTimeInterval(-43_200) }
         func scoped<Builder: SQLSubqueryClauseBuilder>(_ select: Builder, table: String) -> Builder {
@@ -142,8 +141,8 @@ struct DeadlinesController: RouteCollection {
     @Sendable
     func board(req: Request) async throws -> Response {
         let current = try req.requireUser()
-        let (input, _) = try await Self.input(for: current.user, organisationID: current.organisation.id!, on: req.db)
-        let board = DeadlineBoard.build(input, today: Day(Date()))
+        let (input, _) = try await Self.input(for: current.user, organisationID: current.organisation.id!, on: req.db, today: req.today)
+        let board = DeadlineBoard.build(input, today: req.today)
         let names = try await PathwayType.currentNames(on: req.db, language: req.language)
         func section(_ key: String, _ items: [DeadlineBoard.Item], danger: Bool = false, notListed: Int = 0,
                      note: (DeadlineBoard.Item) -> String) -> SectionView? {
@@ -209,7 +208,7 @@ struct DeadlinesController: RouteCollection {
         guard feed.enabled, Secrets.constantTimeEqual(token, Self.token(master: req.application.masterKey, userID: userID, version: feed.version)),
               let user = try await User.query(on: req.db).filter(\.$id == userID).with(\.$organisation).first(), user.isActive,
               user.roleList.canReadCases else { throw PageError.notFound }
-        let (input, _) = try await Self.input(for: user, organisationID: user.$organisation.id, on: req.db, horizonDays: 365)
+        let (input, _) = try await Self.input(for: user, organisationID: user.$organisation.id, on: req.db, today: req.today, horizonDays: 365)
         let language = user.preferredLanguage
         let localizer = req.application.localizer
         let names = try await PathwayType.currentNames(on: req.db, language: language)
@@ -225,7 +224,7 @@ struct DeadlinesController: RouteCollection {
                                 summary: localizer.text("calendar.task_due", language, [task.reference]),
                                 url: req.baseURL + SiteURL.caseFile(task.caseID)))
         }
-        let body = ICalendar.render(name: localizer.text("calendar.name", language), events: events, stamp: Date())
+        let body = ICalendar.render(name: localizer.text("calendar.name", language), events: events, stamp: req.now)
         let response = Response(status: .ok, body: .init(string: body))
         response.headers.replaceOrAdd(name: .contentType, value: "text/calendar; charset=utf-8")
         return response

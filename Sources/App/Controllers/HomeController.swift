@@ -40,7 +40,7 @@ struct HomeController: RouteCollection {
     /// every new access to case files).
     static func recentGrants(_ req: Request, _ current: CurrentUser) async throws -> [String] {
         guard current.has(.orgAdmin) || current.has(.supervisor) else { return [] }
-        let since = Int64((Date().timeIntervalSince1970 - Double(grantNoticeDays) * 86_400) * 1000)
+        let since = Int64((req.now.timeIntervalSince1970 - Double(grantNoticeDays) * 86_400) * 1000)
         // The literal repeats the partial index's predicate (IndexAccessGrants), so it is used.
         let events = try await AuditEvent.fetch("""
             SELECT * FROM audit_events WHERE organisation_id = \(bind: current.organisation.id!.uuidString)
@@ -66,13 +66,13 @@ struct HomeController: RouteCollection {
             // The count is kept in the session for two minutes: the home page is the most visited
             // one, and building the board each time cost it three quarters of its throughput.
             // The deadlines page itself is always exact.
-            let now = Date().timeIntervalSince1970
+            let now = req.now.timeIntervalSince1970
             if let cached = req.session.data["urgent"].flatMap(Int.init), let at = req.session.data["urgent_at"].flatMap(Double.init),
                now - at < Self.urgentCountLifetime {
                 urgent = cached
             } else {
-                let (input, _) = try await DeadlinesController.input(for: current.user, organisationID: current.organisation.id!, on: req.db)
-                let count = DeadlineBoard.build(input, today: Day(Date())).urgentCount
+                let (input, _) = try await DeadlinesController.input(for: current.user, organisationID: current.organisation.id!, on: req.db, today: req.today)
+                let count = DeadlineBoard.build(input, today: req.today).urgentCount
                 req.session.data["urgent"] = String(count)
                 req.session.data["urgent_at"] = String(now)
                 urgent = count

@@ -191,7 +191,7 @@ struct UsersController: RouteCollection {
 
         let user = User(organisationID: organisationID, email: email, displayName: displayName, roles: roles, language: language)
         let token = Secrets.randomToken()
-        let expires = Date().addingTimeInterval(req.config.invitationLifetime)
+        let expires = req.now.addingTimeInterval(req.config.invitationLifetime)
         let actor = req.auditActor
         let requestID = req.id
         try await req.db.writeTransaction { db in
@@ -321,12 +321,12 @@ struct UsersController: RouteCollection {
         let user = try await find(req)
         guard mayReset(user, by: try req.requireUser()) else { throw PageError.forbidden }
         let token = Secrets.randomToken()
-        let expires = Date().addingTimeInterval(req.config.invitationLifetime)
+        let expires = req.now.addingTimeInterval(req.config.invitationLifetime)
         let actor = req.auditActor
         let requestID = req.id
         try await req.db.writeTransaction { db in
             // Earlier links stop working.
-            try await SetPasswordToken.query(on: db).filter(\.$user.$id == user.id!).filter(\.$usedAt == nil).set(\.$usedAt, to: Date()).update()
+            try await SetPasswordToken.query(on: db).filter(\.$user.$id == user.id!).filter(\.$usedAt == nil).set(\.$usedAt, to: req.now).update()
             try await SetPasswordToken(userID: user.id!, tokenHash: Secrets.sha256Hex(token), expiresAt: expires).create(on: db)
             try await AuditLog.append(on: db, actor: actor, action: .userInvited, target: user.id?.uuidString, requestID: requestID,
                                       detail: "password-link")

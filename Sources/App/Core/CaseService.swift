@@ -11,10 +11,10 @@ enum CaseService {
     /// Opens a case with nothing but a preferred name: reference, data key, sealed name, blind
     /// index, assignment to whoever opened it, and the audit event, in one transaction.
     static func open(on db: any Database, vault: CaseVault, organisation: Organisation, openedBy: UUID?, preferredName: String,
-                     province: Province?, now: Date, actor: AuditActor, requestID: String?, status: CaseStatus = .active) async throws -> CaseFile {
+                     province: Province?, now: Date, timeZone: TimeZone, actor: AuditActor, requestID: String?, status: CaseStatus = .active) async throws -> CaseFile {
         let organisationID = organisation.id!
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "America/Toronto")!
+        calendar.timeZone = timeZone
         let year = calendar.component(.year, from: now)
         let caseID = UUID()
         let (opened, wrapped) = try vault.create(organisationID: organisationID, caseID: caseID)

@@ -19,8 +19,15 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// The UTC calendar day of an instant (dates are stored at noon UTC, see `DayParser.date`).
+    /// The UTC day of an instant: how a stored day (a UTC midnight) is read back.
     public init(_ date: Date) {
         self.init(ordinal: Int((date.timeIntervalSince1970 / 86_400).rounded(.down)))
+    }
+
+    /// The calendar day an instant falls on where the people are: at 20:00 in Toronto it is still
+    /// today there, though already tomorrow in UTC.
+    public init(_ date: Date, in timeZone: TimeZone) {
+        self.init(date.addingTimeInterval(TimeInterval(timeZone.secondsFromGMT(for: date))))
     }
 
     /// Days since 1970-01-01, by integer arithmetic (H. Hinnant's days-from-civil): business-day
