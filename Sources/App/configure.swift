@@ -49,9 +49,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // The master key is read before the migrations: one of them (012) recomputes the name
     // index, whose keys derive from it. It is checked against the database after them.
     app.masterKey = try MasterKeyProvider.load(config: config)
-    Migrations001.add(to: app.migrations)
-    app.migrations.add(RebuildNameIndex(master: app.masterKey))
-    app.migrations.add(IndexAccessGrants())
+    PasserelleMigrations.register(on: app.migrations, masterKey: app.masterKey)
     if case .postgres(_, let searchPath?, _) = config.database, let sql = app.db as? any SQLDatabase {
         // A schema of its own (tests, or several instances in one database).
         try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: searchPath)").run()
@@ -142,28 +140,4 @@ public enum PasserelleMetrics {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         return registry
     }()
-}
-
-enum Migrations001 {
-    static func add(to migrations: Migrations) {
-        migrations.add(CreateOrganisations())
-        migrations.add(CreateUsers())
-        migrations.add(CreateBrowserSessions())
-        migrations.add(CreateSignInFailures())
-        migrations.add(CreateSetPasswordTokens())
-        migrations.add(CreateAuditEvents())
-        migrations.add(CreateKeyChecks())
-        migrations.add(CreateCaseSettings())
-        migrations.add(CreateCases())
-        migrations.add(CreateCaseSections())
-        migrations.add(AddRetentionYears())
-        migrations.add(CreateCaseDocuments())
-        migrations.add(IndexAuditTargets())
-        migrations.add(CreatePathways())
-        migrations.add(AddDigestSetting())
-        migrations.add(AddChecklistDocuments())
-        migrations.add(DenormaliseForScale())
-        migrations.add(IndexCaseHistory())
-        migrations.add(CountAssignments())
-    }
 }

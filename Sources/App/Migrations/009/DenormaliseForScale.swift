@@ -23,10 +23,20 @@ struct DenormaliseForScale: AsyncMigration {
         guard let sql = database as? any SQLDatabase else { return }
         try await sql.raw("UPDATE case_assignments SET opened_at = (SELECT opened_at FROM cases WHERE cases.id = case_assignments.case_id)").run()
         try await sql.raw("UPDATE applications SET province = (SELECT province FROM cases WHERE cases.id = applications.case_id)").run()
-        for application in try await PathwayApplication.query(on: database).all() {
-            ApplicationDerivedFields.refresh(application)
-            try await PathwayApplication.query(on: database).filter(\.$id == application.id!)
-                .set(\.$processingDays, to: application.processingDays).set(\.$validityDays, to: application.validityDays).update()
+        // The backfill reads and writes by column name, not through the live model, so it stays
+        // what it was when it first ran.
+        struct Row: Decodable {
+            let id: UUID
+            let state: String
+            let submitted_on: Date?
+            let decided_on: Date?
+            let valid_from: Date?
+            let valid_to: Date?
+        }
+        for row in try await sql.raw("SELECT id, state, submitted_on, decided_on, valid_from, valid_to FROM applications").all(decoding: Row.self) {
+            let processing = ApplicationFigures.processingBusinessDays(submitted: row.submitted_on.map(Day.init), decided: row.decided_on.map(Day.init))
+            let validity = row.state == "approved" ? ApplicationFigures.validityDays(from: row.valid_from.map(Day.init), to: row.valid_to.map(Day.init)) : nil
+            try await sql.raw("UPDATE applications SET processing_days = \(bind: processing), validity_days = \(bind: validity) WHERE id = \(bind: row.id)").run()
         }
         try await sql.create(index: "case_assignments_user_opened_idx").on("case_assignments").column("user_id").column("opened_at").column("case_id").run()
         try await sql.create(index: "applications_figures_idx").on("applications")
@@ -46,29 +56,6 @@ struct DenormaliseForScale: AsyncMigration {
         }
         try await database.schema("case_assignments").deleteField("opened_at").update()
         for column in ["province", "processing_days", "validity_days"] { try await database.schema("applications").deleteField(.string(column)).update() }
-    }
-}
-
-/// Keeps the derived columns of an application current whatever path saves it.
-struct ApplicationDerivedFields: AsyncModelMiddleware {
-    static func refresh(_ application: PathwayApplication) {
-        let submitted = application.submittedOn.map(Day.init), decided = application.decidedOn.map(Day.init)
-        application.processingDays = ApplicationFigures.processingBusinessDays(submitted: submitted, decided: decided)
-        application.validityDays = application.applicationState == .approved
-            ? ApplicationFigures.validityDays(from: application.validFrom.map(Day.init), to: application.validTo.map(Day.init)) : nil
-    }
-
-    func create(model: PathwayApplication, on db: any Database, next: any AnyAsyncModelResponder) async throws {
-        Self.refresh(model)
-        if model.province == nil {
-            model.province = try await CaseFile.query(on: db).filter(\.$id == model.caseID).field(\.$id).field(\.$province).first()?.province
-        }
-        try await next.create(model, on: db)
-    }
-
-    func update(model: PathwayApplication, on db: any Database, next: any AnyAsyncModelResponder) async throws {
-        Self.refresh(model)
-        try await next.update(model, on: db)
     }
 }
 

@@ -1,0 +1,36 @@
+import Crypto
+import Fluent
+
+/// Every migration, in the order it first ran, in numbered blocks (one folder each). Append only:
+/// a migration's name is stored once it ran, and its code stays as it was (frozen SQL and string
+/// column names; the live models may change).
+enum PasserelleMigrations {
+    static func register(on migrations: Migrations, masterKey: SymmetricKey) {
+        // 001 — the foundation: organisations, accounts, sessions, sign-in throttling, one-time links, the audit chain.
+        migrations.add([CreateOrganisations(), CreateUsers(), CreateBrowserSessions(), CreateSignInFailures(), CreateSetPasswordTokens(),
+                        CreateAuditEvents()])
+        // 002 — case files: the key check, case settings, cases with their keys and name index.
+        migrations.add([CreateKeyChecks(), CreateCaseSettings(), CreateCases()])
+        // 003 — the case sections: consents, needs, tasks, experience, legal actions.
+        migrations.add(CreateCaseSections())
+        // 004 — retention per organisation.
+        migrations.add(AddRetentionYears())
+        // 005 — documents.
+        migrations.add(CreateCaseDocuments())
+        // 006 — the audit log read by target (case history).
+        migrations.add(IndexAuditTargets())
+        // 007 — protection pathways and their applications.
+        migrations.add(CreatePathways())
+        // 008 — the daily digest setting; supporting documents on checklists.
+        migrations.add([AddDigestSetting(), AddChecklistDocuments()])
+        // 009 — columns copied where the hot queries read them (scale targets).
+        migrations.add(DenormaliseForScale())
+        // 010 — case history without page views.
+        migrations.add(IndexCaseHistory())
+        // 011 — per-person assignment counts kept by triggers.
+        migrations.add(CountAssignments())
+        // 012 — review fixes: the name index rebuilt with the new folding (needs the master key);
+        // recent grants of case access read through a partial index.
+        migrations.add([RebuildNameIndex(master: masterKey), IndexAccessGrants()])
+    }
+}
