@@ -690,4 +690,17 @@ import VaporTesting
             #expect(!(try await browser.get(SiteURL.cases + "?tasks=overdue").text.contains(id)))
         }
     }
+
+    // Issue 11, point 4: sealed-field names are a closed list, and their stored names never change.
+    @Test func sealedFieldNamesAreTheOnesStoredInEverySealedValue() {
+        let id = UUID(uuidString: "6D0A0D5B-CB16-4BFB-9737-6A17E52447BF")!
+        let expected: [(SealedField, String)] = [
+            (.preferredName, "preferred_name"), (.person, "person"), (.safeContact, "safe_contact"), (.experience, "experience"),
+            (.note(id), "note:6D0A0D5B-CB16-4BFB-9737-6A17E52447BF"), (.task(id), "task:6D0A0D5B-CB16-4BFB-9737-6A17E52447BF"),
+            (.legalOutcome(id), "legal:6D0A0D5B-CB16-4BFB-9737-6A17E52447BF"),
+            (.documentName(id), "document:6D0A0D5B-CB16-4BFB-9737-6A17E52447BF:name"),
+            (.documentContent(id), "document:6D0A0D5B-CB16-4BFB-9737-6A17E52447BF"),
+        ]
+        for (field, name) in expected { #expect(field.name == name) }
+    }
 }

@@ -46,8 +46,8 @@ enum DemoCases {
                 safe.safeTimes = ["Semaine, 10 h à 14 h", "Weekdays after 6 p.m.", "Dimanche seulement", "Via la clinique partenaire (fictive)"][index % 4]
                 safe.messagesAllowed = ["no", "yes", "unknown"][index % 3]
                 safe.neverUse = ["Le téléphone fourni par l'employeur (fictif)", "Never call the shared residence phone", "Aucun message vocal"][index % 3]
-                file.sealedPerson = try vault.seal(section: person, field: "person", with: key)
-                file.sealedSafeContact = try vault.seal(section: safe, field: "safe_contact", with: key)
+                file.sealedPerson = try vault.seal(section: person, field: .person, with: key)
+                file.sealedSafeContact = try vault.seal(section: safe, field: .safeContact, with: key)
                 file.closureReason = status.isClosed ? ClosureReason.allCases[index % ClosureReason.allCases.count].rawValue : nil
                 file.closedAt = status.isClosed ? opened.addingTimeInterval(120 * 86_400) : nil
                 try await CaseService.save(file, expectedVersion: 1, terms: nil, on: app.db) { _ in }
@@ -83,7 +83,7 @@ extension DemoCases {
         var details = CaseSectionsController.ExperienceDetails()
         details.employers = labour ? ["Ferme Imaginaire inc. (fictive)", "Serres Exemplaires ltée (fictive)", "Sample Cleaning Co. (fictional)"][index % 3] : ""
         details.recruiters = ["Agence Placement Fictif", "Recruteur « Exemple »", "Sample Staffing (fictional)"][index % 3]
-        experience.sealedDetails = try vault.seal(section: details, field: "experience", with: key)
+        experience.sealedDetails = try vault.seal(section: details, field: .experience, with: key)
         experience.version = 1
         experience.updatedAt = opened
         try await experience.create(on: app.db)
@@ -118,7 +118,7 @@ extension DemoCases {
             task.caseID = caseID
             task.organisationID = organisationID
             task.sealedTitle = try vault.seal(["Rappeler pour le suivi (fictif)", "Prepare VOWP letter of explanation (fictional)",
-                                               "Accompagner au rendez-vous médical (fictif)"][index % 3], field: "task:\(task.id!.uuidString)", with: key)
+                                               "Accompagner au rendez-vous médical (fictif)"][index % 3], field: .task(task.id!), with: key)
             task.dueOn = Date().addingTimeInterval(Double((index % 20) - 6) * 86_400)
             task.assigneeID = worker.id
             task.createdAt = opened

@@ -248,7 +248,7 @@ extension GenerateCommand {
                 let status = [CaseStatus.active, .active, .followUp, .closed][Int.random(in: 0..<4, using: &generator)]
                 batch.cases.append([caseID, organisation.id, CaseReference(organisationCode: organisation.code, year: year, number: number).description,
                                     status.rawValue, organisation.province, openedAt, organisation.workerID, openedAt, 1,
-                                    try vault.seal(name, field: "preferred_name", with: opened)])
+                                    try vault.seal(name, field: .preferredName, with: opened)])
                 batch.keys.append([id(position, 1, using: &generator), caseID, wrapped])
                 // Slots 2 to 13 for the terms (a name has three to five).
                 for (slot, term) in Set(organisation.givenTerms[given] + organisation.familyTerms[family] + [organisation.index.term(String(number))]).enumerated() {

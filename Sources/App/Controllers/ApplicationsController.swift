@@ -146,7 +146,7 @@ struct ApplicationsController: RouteCollection {
         let opened = try await vault.open(file, on: req.db)
         let documents = try await CaseDocument.query(on: req.db).filter(\.$caseID == file.id!).field(\.$id).field(\.$sealedName).field(\.$caseID)
             .field(\.$uploadedAt).sort(\.$uploadedAt).all().map { document in
-                (id: document.id!.uuidString, name: try vault.openText(document.sealedName, field: "document:\(document.id!.uuidString):name", with: opened))
+                (id: document.id!.uuidString, name: try vault.openText(document.sealedName, field: .documentName(document.id!), with: opened))
             }
         let names = Dictionary(documents.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         let label = { (item: PathwayType.ChecklistItem) in req.language == .fr ? item.fr : item.en }

@@ -47,14 +47,12 @@ struct CaseDocumentsController: RouteCollection {
         let document = CaseDocument()
         document.id = UUID()
         document.caseID = file.id!
-        let field = "document:\(document.id!.uuidString)"
-        document.sealedName = try vault.seal(name.isEmpty ? "document.\(type.fileExtension)" : name, field: field + ":name", with: opened)
+        document.sealedName = try vault.seal(name.isEmpty ? "document.\(type.fileExtension)" : name, field: .documentName(document.id!), with: opened)
         document.type = type.rawValue
         document.size = cleaned.count
         document.uploadedBy = current.user.id
         document.uploadedAt = req.now
-        document.sealedContent = try Envelope.sealData(Data(cleaned), field: field, dataKey: opened.key,
-                                                       organisationID: opened.organisationID, caseID: opened.caseID)
+        document.sealedContent = try vault.seal(data: Data(cleaned), field: .documentContent(document.id!), with: opened)
         try await req.db.writeTransaction { db in
             try await document.create(on: db)
             try await CasesController.audit(req, .caseUpdated, file, detail: "document-added", on: db)
@@ -70,10 +68,8 @@ struct CaseDocumentsController: RouteCollection {
               let type = DocumentType(rawValue: document.type) else { throw PageError.notFound }
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
-        let field = "document:\(id.uuidString)"
-        let name = try vault.openText(document.sealedName, field: field + ":name", with: opened)
-        let content = try Envelope.openData(document.sealedContent, field: field, dataKey: opened.key,
-                                            organisationID: opened.organisationID, caseID: opened.caseID)
+        let name = try vault.openText(document.sealedName, field: .documentName(id), with: opened)
+        let content = try vault.openData(document.sealedContent, field: .documentContent(id), with: opened)
         try await CasesController.audit(req, .caseViewed, file, detail: "document-downloaded")
         let response = Response(status: .ok, body: .init(data: content))
         response.headers.replaceOrAdd(name: .contentType, value: type.mimeType)

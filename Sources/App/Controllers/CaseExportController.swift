@@ -46,20 +46,20 @@ struct CaseExportController: RouteCollection {
         var sections: [Section] = []
         sections.append(section("cases.show.title", [
             item("cases.reference", file.reference),
-            item("cases.preferred_name", try vault.openText(file.sealedPreferredName, field: "preferred_name", with: opened)),
+            item("cases.preferred_name", try vault.openText(file.sealedPreferredName, field: .preferredName, with: opened)),
             item("cases.status", both(file.caseStatus.labelKey)),
             item("cases.closure_reason", file.closureReason.flatMap(ClosureReason.init(rawValue:)).map { both($0.labelKey) } ?? ""),
             item("cases.province", file.province.flatMap(Province.init(rawValue:)).map { both($0.labelKey) } ?? ""),
             item("cases.opened", ISO8601DateFormatter().string(from: file.openedAt)),
         ]))
-        if let safe = try vault.openSection(SafeContactSection.self, file.sealedSafeContact, field: "safe_contact", with: opened) {
+        if let safe = try vault.openSection(SafeContactSection.self, file.sealedSafeContact, field: .safeContact, with: opened) {
             sections.append(section("cases.safe.title", [
                 item("cases.safe.channels", safe.channels.compactMap(SafeContactChannel.init(rawValue:)).map { both($0.labelKey) }.joined(separator: "; ")),
                 item("cases.safe.times", safe.safeTimes), item("cases.safe.messages", both("case.safe.messages.\(safe.messagesAllowed)")),
                 item("cases.safe.code_word", safe.codeWord), item("cases.safe.never", safe.neverUse),
             ]))
         }
-        if let person = try vault.openSection(PersonSection.self, file.sealedPerson, field: "person", with: opened) {
+        if let person = try vault.openSection(PersonSection.self, file.sealedPerson, field: .person, with: opened) {
             sections.append(section("cases.person.title", [
                 item("case.person.legal_name", person.legalName), item("case.person.date_of_birth", person.dateOfBirth),
                 item("case.person.age_band", AgeBand(rawValue: person.ageBand).map { both($0.labelKey) } ?? ""),
@@ -81,7 +81,7 @@ struct CaseExportController: RouteCollection {
             func list<E: CatalogValue>(_ type: E.Type, _ stored: String?) -> String {
                 (stored ?? "").split(separator: ",").compactMap { E(rawValue: String($0)) }.map { both($0.labelKey) }.joined(separator: "; ")
             }
-            let details = try vault.openSection(CaseSectionsController.ExperienceDetails.self, experience.sealedDetails, field: "experience", with: opened)
+            let details = try vault.openSection(CaseSectionsController.ExperienceDetails.self, experience.sealedDetails, field: .experience, with: opened)
             sections.append(section("experience.title", [
                 item("experience.status", list(TraffickingStatus.self, experience.traffickingStatus)),
                 item("experience.exploitation", list(ExploitationType.self, experience.exploitationTypes)),
@@ -101,7 +101,7 @@ struct CaseExportController: RouteCollection {
         sections.append(section("needs.title", needs.map { item(NeedKind(rawValue: $0.need)?.labelKey ?? $0.need, both(NeedStatus(rawValue: $0.status)?.labelKey ?? "")) }))
         let tasks = try await CaseTask.query(on: req.db).filter(\.$caseID == caseID).sort(\.$createdAt).all()
         sections.append(section("tasks.title", try tasks.map { task in
-            item("tasks.new", [try vault.openText(task.sealedTitle, field: "task:\(task.id!.uuidString)", with: opened),
+            item("tasks.new", [try vault.openText(task.sealedTitle, field: .task(task.id!), with: opened),
                                task.dueOn.map(DayParser.format) ?? "", task.doneAt == nil ? "" : "✓"].filter { !$0.isEmpty }.joined(separator: " · "))
         }))
         let legal = try await CaseLegalAction.query(on: req.db).filter(\.$caseID == caseID).sort(\.$createdAt).all()
@@ -109,18 +109,18 @@ struct CaseExportController: RouteCollection {
             item(LegalActionKind(rawValue: action.kind)?.labelKey ?? action.kind,
                  [both(LegalActionStatus(rawValue: action.status)?.labelKey ?? ""), action.filedOn.map(DayParser.format) ?? "",
                   action.amountAwardedCents.map { String(format: "%.2f CAD", Double($0) / 100) } ?? "",
-                  try action.sealedOutcome.map { try vault.openText($0, field: "legal:\(action.id!.uuidString)", with: opened) } ?? ""]
+                  try action.sealedOutcome.map { try vault.openText($0, field: .legalOutcome(action.id!), with: opened) } ?? ""]
                     .filter { !$0.isEmpty }.joined(separator: " · "))
         }))
         let notes = try await CaseNote.query(on: req.db).filter(\.$caseID == caseID).sort(\.$createdAt).all()
         sections.append(section("cases.notes.title", try notes.map { note in
             item("cases.notes.title", ISO8601DateFormatter().string(from: note.createdAt) + " — "
-                 + (try vault.openText(note.sealedBody, field: "note:\(note.id!.uuidString)", with: opened)))
+                 + (try vault.openText(note.sealedBody, field: .note(note.id!), with: opened)))
         }))
         let documents = try await CaseDocument.query(on: req.db).filter(\.$caseID == caseID).field(\.$id).field(\.$sealedName).field(\.$type)
             .field(\.$size).field(\.$uploadedAt).field(\.$caseID).all()
         sections.append(section("documents.title", try documents.map { document in
-            item("documents.title", try vault.openText(document.sealedName, field: "document:\(document.id!.uuidString):name", with: opened)
+            item("documents.title", try vault.openText(document.sealedName, field: .documentName(document.id!), with: opened)
                  + " (\(document.type), \(document.size) o/B)")
         }))
         return Export(reference: file.reference, exportedAt: ISO8601DateFormatter().string(from: req.now), sections: sections)

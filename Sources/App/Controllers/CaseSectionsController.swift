@@ -101,7 +101,7 @@ struct CaseSectionsController: RouteCollection {
         return Panels(
             documents: try documents.map { document in
                 DocumentRow(id: document.id!.uuidString,
-                            name: try vault.openText(document.sealedName, field: "document:\(document.id!.uuidString):name", with: opened),
+                            name: try vault.openText(document.sealedName, field: .documentName(document.id!), with: opened),
                             typeLabel: (DocumentType(rawValue: document.type)?.fileExtension ?? document.type).uppercased(),
                             size: req.t("documents.size_kb", req.formatNumber(max(1, document.size / 1024))),
                             uploadedAt: req.formatDateTime(document.uploadedAt) ?? "")
@@ -112,7 +112,7 @@ struct CaseSectionsController: RouteCollection {
                                      options: options(NeedStatus.self, selected: [values["need.\(kind.rawValue)"] ?? byKind[kind.rawValue] ?? ""], req: req))
             }),
             tasks: try tasks.map { task in
-                TaskRow(id: task.id!.uuidString, title: try vault.openText(task.sealedTitle, field: "task:\(task.id!.uuidString)", with: opened),
+                TaskRow(id: task.id!.uuidString, title: try vault.openText(task.sealedTitle, field: .task(task.id!), with: opened),
                         due: task.dueOn.map(DayParser.format), overdue: task.doneAt == nil && (task.dueOn.map { $0 < now } ?? false),
                         assignee: task.assigneeID.flatMap { names[$0] }, done: task.doneAt != nil)
             },
@@ -128,7 +128,7 @@ struct CaseSectionsController: RouteCollection {
                 LegalRow(kindKey: LegalActionKind(rawValue: action.kind)?.labelKey ?? action.kind,
                          statusKey: LegalActionStatus(rawValue: action.status)?.labelKey ?? action.status,
                          filedOn: action.filedOn.map(DayParser.format), amount: action.amountAwardedCents.map(money),
-                         outcome: try action.sealedOutcome.map { try vault.openText($0, field: "legal:\(action.id!.uuidString)", with: opened) } ?? "")
+                         outcome: try action.sealedOutcome.map { try vault.openText($0, field: .legalOutcome(action.id!), with: opened) } ?? "")
             },
             experience: try experience.map { try experienceSummary($0, opened: opened, req: req) } ?? [],
             hasConsents: !consents.isEmpty,
@@ -228,7 +228,7 @@ struct CaseSectionsController: RouteCollection {
         task.id = UUID()
         task.caseID = file.id!
         task.organisationID = file.$organisation.id
-        task.sealedTitle = try vault.seal(title, field: "task:\(task.id!.uuidString)", with: opened)
+        task.sealedTitle = try vault.seal(title, field: .task(task.id!), with: opened)
         task.dueOn = due
         task.assigneeID = assignee ?? current.user.id
         task.createdAt = req.now
@@ -374,7 +374,7 @@ struct CaseSectionsController: RouteCollection {
         action.status = status.rawValue
         action.filedOn = filedOn
         action.amountAwardedCents = cents
-        action.sealedOutcome = outcome.isEmpty ? nil : try vault.seal(outcome, field: "legal:\(action.id!.uuidString)", with: opened)
+        action.sealedOutcome = outcome.isEmpty ? nil : try vault.seal(outcome, field: .legalOutcome(action.id!), with: opened)
         action.createdAt = req.now
         try await req.db.writeTransaction { db in
             try await action.create(on: db)
@@ -449,7 +449,7 @@ struct CaseSectionsController: RouteCollection {
         add("experience.industry", experience.industry.flatMap(LabourIndustry.init(rawValue:)).map { req.t($0.labelKey) } ?? "")
         add("experience.control", list(ControlMethod.self, experience.controlMethods))
         add("experience.recruitment", list(RecruitmentMethod.self, experience.recruitmentMethods))
-        if let details = try req.caseVault.openSection(ExperienceDetails.self, experience.sealedDetails, field: "experience", with: opened) {
+        if let details = try req.caseVault.openSection(ExperienceDetails.self, experience.sealedDetails, field: .experience, with: opened) {
             add("experience.employers", details.employers)
             add("experience.recruiters", details.recruiters)
         }
@@ -462,7 +462,7 @@ struct CaseSectionsController: RouteCollection {
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
         let stored = try await CaseExperience.query(on: req.db).filter(\.$caseID == file.id!).first()
-        let details = try stored.flatMap { try vault.openSection(ExperienceDetails.self, $0.sealedDetails, field: "experience", with: opened) } ?? ExperienceDetails()
+        let details = try stored.flatMap { try vault.openSection(ExperienceDetails.self, $0.sealedDetails, field: .experience, with: opened) } ?? ExperienceDetails()
         try await CasesController.audit(req, .caseViewed, file, detail: "experience")
         let form = ExperienceForm(
             version: stored?.version ?? 0, traffickingStatus: stored?.traffickingStatus,
@@ -566,7 +566,7 @@ struct CaseSectionsController: RouteCollection {
         experience.feesPaidCents = fees
         experience.feesCurrency = fees == nil ? nil : currency
         experience.recruiterLicensed = licensed
-        experience.sealedDetails = try vault.seal(section: details, field: "experience", with: opened)
+        experience.sealedDetails = try vault.seal(section: details, field: .experience, with: opened)
         experience.version = (stored?.version ?? 0) + 1
         experience.updatedAt = req.now
         let caseID = file.id!

@@ -274,7 +274,7 @@ struct CasesController: RouteCollection {
             let workers = (file.workers ?? "").split(separator: "\u{1F}").map(String.init).sorted().joined(separator: ", ")
             let link = SiteURL.caseFile(file.id.uuidString)
             return [SafeHTML.Cell(text: file.reference, href: link),
-                    SafeHTML.Cell(text: try vault.openText(file.sealed_preferred_name, field: "preferred_name", with: opened), href: link),
+                    SafeHTML.Cell(text: try vault.openText(file.sealed_preferred_name, field: .preferredName, with: opened), href: link),
                     SafeHTML.Cell(text: req.t((CaseStatus(rawValue: file.status) ?? .active).labelKey)),
                     SafeHTML.Cell(text: file.province.flatMap(Province.init(rawValue:)).map { req.t($0.labelKey) } ?? ""),
                     SafeHTML.Cell(text: req.formatDate(file.opened_at)), SafeHTML.Cell(text: workers)]
@@ -430,9 +430,9 @@ struct CasesController: RouteCollection {
         let current = try req.requireUser()
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
-        let preferredName = try vault.openText(file.sealedPreferredName, field: "preferred_name", with: opened)
-        let safe = try vault.openSection(SafeContactSection.self, file.sealedSafeContact, field: "safe_contact", with: opened)
-        let person = try vault.openSection(PersonSection.self, file.sealedPerson, field: "person", with: opened)
+        let preferredName = try vault.openText(file.sealedPreferredName, field: .preferredName, with: opened)
+        let safe = try vault.openSection(SafeContactSection.self, file.sealedSafeContact, field: .safeContact, with: opened)
+        let person = try vault.openSection(PersonSection.self, file.sealedPerson, field: .person, with: opened)
         // The organisation's people, each with whether they are assigned this case (assignments
         // are only ever made within the organisation).
         let people = try await req.db.rows("""
@@ -481,7 +481,7 @@ struct CasesController: RouteCollection {
             person: person.map { Self.personRows($0, req: req) },
             notes: try notes.map { note in
                 NoteView(at: req.formatDateTime(note.createdAt) ?? "", author: note.authorID.flatMap { names[$0] } ?? "—",
-                         body: try vault.openText(note.sealedBody, field: "note:\(note.id!.uuidString)", with: opened))
+                         body: try vault.openText(note.sealedBody, field: .note(note.id!), with: opened))
             },
             notesPager: pager,
             workers: assigned.compactMap { names[$0] }.sorted(),
@@ -558,8 +558,8 @@ struct CasesController: RouteCollection {
         let file = try await Self.find(req)
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
-        let person = try vault.openSection(PersonSection.self, file.sealedPerson, field: "person", with: opened) ?? PersonSection()
-        let name = try vault.openText(file.sealedPreferredName, field: "preferred_name", with: opened)
+        let person = try vault.openSection(PersonSection.self, file.sealedPerson, field: .person, with: opened) ?? PersonSection()
+        let name = try vault.openText(file.sealedPreferredName, field: .preferredName, with: opened)
         try await Self.audit(req, .caseViewed, file, detail: "person")
         return try await renderPerson(req, file: file, name: name, person: person, version: file.version, errors: FormErrors(), changed: [])
     }
@@ -621,15 +621,15 @@ struct CasesController: RouteCollection {
         }
         if CaseRules.isStale(submittedVersion: submittedVersion, storedVersion: file.version) {
             // Someone saved in between: show what changed, keep what this person typed.
-            let stored = try vault.openSection(PersonSection.self, file.sealedPerson, field: "person", with: opened) ?? PersonSection()
-            let storedName = try vault.openText(file.sealedPreferredName, field: "preferred_name", with: opened)
+            let stored = try vault.openSection(PersonSection.self, file.sealedPerson, field: .person, with: opened) ?? PersonSection()
+            let storedName = try vault.openText(file.sealedPreferredName, field: .preferredName, with: opened)
             var changed = Self.personRows(stored, req: req).rows.map { "\(req.t($0.labelKey)) : \($0.value)" }
             changed.insert("\(req.t("case.person.preferred_name")) : \(storedName)", at: 0)
             errors.add("form", req.t("case.error.stale"))
             return try await renderPerson(req, file: file, name: name, person: person, version: file.version, errors: errors, changed: changed, status: .conflict)
         }
-        file.sealedPreferredName = try vault.seal(name, field: "preferred_name", with: opened)
-        file.sealedPerson = try vault.seal(section: person, field: "person", with: opened)
+        file.sealedPreferredName = try vault.seal(name, field: .preferredName, with: opened)
+        file.sealedPerson = try vault.seal(section: person, field: .person, with: opened)
         let terms = vault.nameTerms([name, person.legalName], organisationID: file.$organisation.id)
         let saved = try await CaseService.save(file, expectedVersion: submittedVersion, terms: terms, on: req.db) { db in
             try await Self.audit(req, .caseUpdated, file, detail: "person", on: db)
@@ -671,7 +671,7 @@ struct CasesController: RouteCollection {
         let file = try await Self.find(req)
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
-        let section = try vault.openSection(SafeContactSection.self, file.sealedSafeContact, field: "safe_contact", with: opened) ?? SafeContactSection()
+        let section = try vault.openSection(SafeContactSection.self, file.sealedSafeContact, field: .safeContact, with: opened) ?? SafeContactSection()
         try await Self.audit(req, .caseViewed, file, detail: "safe_contact")
         return try await renderSafeContact(req, file: file, section: section, version: file.version, errors: FormErrors())
     }
@@ -713,7 +713,7 @@ struct CasesController: RouteCollection {
         }
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
-        file.sealedSafeContact = try vault.seal(section: section, field: "safe_contact", with: opened)
+        file.sealedSafeContact = try vault.seal(section: section, field: .safeContact, with: opened)
         let saved = try await CaseService.save(file, expectedVersion: submittedVersion, terms: nil, on: req.db) { db in
             try await Self.audit(req, .caseUpdated, file, detail: "safe_contact", on: db)
         }
@@ -743,7 +743,7 @@ struct CasesController: RouteCollection {
         let opened = try await vault.open(file, on: req.db)
         let noteID = UUID()
         let note = CaseNote(caseID: file.id!, authorID: current.user.id, createdAt: req.now,
-                            sealedBody: try vault.seal(text, field: "note:\(noteID.uuidString)", with: opened))
+                            sealedBody: try vault.seal(text, field: .note(noteID), with: opened))
         note.id = noteID
         try await req.db.writeTransaction { db in
             try await note.create(on: db)

@@ -18,7 +18,7 @@ enum CaseService {
         let year = calendar.component(.year, from: now)
         let caseID = UUID()
         let (opened, wrapped) = try vault.create(organisationID: organisationID, caseID: caseID)
-        let sealedName = try vault.seal(preferredName, field: "preferred_name", with: opened)
+        let sealedName = try vault.seal(preferredName, field: .preferredName, with: opened)
         let terms = vault.nameTerms([preferredName], organisationID: organisationID)
         return try await db.writeTransaction { db in
             let settings = try await CasesController.settings(for: organisation, on: db)

@@ -84,21 +84,30 @@ struct CaseVault: Sendable {
         return try open(file, wrapped: key.wrapped)
     }
 
-    func seal(_ value: String, field: String, with opened: Opened) throws -> Data {
-        try Envelope.seal(field: field, value: value, dataKey: opened.key, organisationID: opened.organisationID, caseID: opened.caseID)
+    func seal(_ value: String, field: SealedField, with opened: Opened) throws -> Data {
+        try Envelope.seal(field: field.name, value: value, dataKey: opened.key, organisationID: opened.organisationID, caseID: opened.caseID)
     }
 
-    func openText(_ sealed: Data, field: String, with opened: Opened) throws -> String {
-        try Envelope.open(field: field, sealed: sealed, dataKey: opened.key, organisationID: opened.organisationID, caseID: opened.caseID)
+    func openText(_ sealed: Data, field: SealedField, with opened: Opened) throws -> String {
+        try Envelope.open(field: field.name, sealed: sealed, dataKey: opened.key, organisationID: opened.organisationID, caseID: opened.caseID)
     }
 
-    func seal<T: Encodable>(section value: T, field: String, with opened: Opened) throws -> Data {
+    func seal<T: Encodable>(section value: T, field: SealedField, with opened: Opened) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return try seal(String(decoding: try encoder.encode(value), as: UTF8.self), field: field, with: opened)
     }
 
-    func openSection<T: Decodable>(_ type: T.Type, _ sealed: Data?, field: String, with opened: Opened) throws -> T? {
+    /// Bytes (a document's content), bound to their field like texts.
+    func seal(data: Data, field: SealedField, with opened: Opened) throws -> Data {
+        try Envelope.sealData(data, field: field.name, dataKey: opened.key, organisationID: opened.organisationID, caseID: opened.caseID)
+    }
+
+    func openData(_ sealed: Data, field: SealedField, with opened: Opened) throws -> Data {
+        try Envelope.openData(sealed, field: field.name, dataKey: opened.key, organisationID: opened.organisationID, caseID: opened.caseID)
+    }
+
+    func openSection<T: Decodable>(_ type: T.Type, _ sealed: Data?, field: SealedField, with opened: Opened) throws -> T? {
         guard let sealed else { return nil }
         return try JSONDecoder().decode(T.self, from: Data(try openText(sealed, field: field, with: opened).utf8))
     }
@@ -122,4 +131,26 @@ struct CaseVault: Sendable {
 
 extension Request {
     var caseVault: CaseVault { CaseVault(master: application.masterKey) }
+}
+
+/// The name of every sealed field. The name is the encryption's associated data: a field sealed
+/// under one name opens only under the same one, so a typo made a record unreadable while the
+/// names were string literals. The strings below are stored in every sealed value and never change.
+enum SealedField: Sendable, Equatable {
+    case preferredName, person, safeContact, experience
+    case note(UUID), task(UUID), legalOutcome(UUID), documentName(UUID), documentContent(UUID)
+
+    var name: String {
+        switch self {
+        case .preferredName: "preferred_name"
+        case .person: "person"
+        case .safeContact: "safe_contact"
+        case .experience: "experience"
+        case .note(let id): "note:\(id.uuidString)"
+        case .task(let id): "task:\(id.uuidString)"
+        case .legalOutcome(let id): "legal:\(id.uuidString)"
+        case .documentName(let id): "document:\(id.uuidString):name"
+        case .documentContent(let id): "document:\(id.uuidString)"
+        }
+    }
 }

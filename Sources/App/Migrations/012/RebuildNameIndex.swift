@@ -26,8 +26,8 @@ struct RebuildNameIndex: AsyncMigration {
 enum CaseNameIndex {
     /// The terms of one case, from its preferred and legal names.
     static func reindex(_ file: CaseFile, caseID: UUID, opened: CaseVault.Opened, vault: CaseVault, on db: any Database) async throws {
-        var names = [try vault.openText(file.sealedPreferredName, field: "preferred_name", with: opened)]
-        if let person = try vault.openSection(PersonSection.self, file.sealedPerson, field: "person", with: opened) {
+        var names = [try vault.openText(file.sealedPreferredName, field: .preferredName, with: opened)]
+        if let person = try vault.openSection(PersonSection.self, file.sealedPerson, field: .person, with: opened) {
             names.append(person.legalName)
         }
         try await CaseNameTerm.query(on: db).filter(\.$caseID == caseID).delete()
