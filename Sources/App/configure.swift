@@ -19,8 +19,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     switch config.database {
     case .sqlite(let path):
         let folder = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: folder, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
     case .postgres(let url, let searchPath, let connections):
         var postgres = try SQLPostgresConfiguration(url: url)
@@ -33,8 +34,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         // gets a 503 with what they typed instead of a page that never answers.
         postgres.coreConfiguration.options.additionalStartupParameters.append(("statement_timeout", "\(FormLimits.databaseTimeoutSeconds * 1000)"))
         postgres.coreConfiguration.options.connectTimeout = .seconds(Int64(FormLimits.databaseTimeoutSeconds))
-        app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: connections,
-                                    connectionPoolTimeout: .seconds(Int64(FormLimits.databaseTimeoutSeconds)), sqlLogLevel: .debug), as: .psql)
+        app.databases.use(
+            .postgres(
+                configuration: postgres, maxConnectionsPerEventLoop: connections,
+                connectionPoolTimeout: .seconds(Int64(FormLimits.databaseTimeoutSeconds)), sqlLogLevel: .debug), as: .psql)
     }
     _ = app.figuresCache  // created before any request can race to create it
     if case .sqlite(let path) = config.database {
@@ -69,7 +72,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // characters, 384 KB. Uploads set their own limit.
     app.routes.defaultMaxBodySize = ByteCount(value: FormLimits.maximumBody)
     if !config.publicURLConfigured {
-        app.logger.notice("PASSERELLE_PUBLIC_URL is not set: answering loopback addresses only (localhost, 127.0.0.1, [::1]). A real install sets it to the address people use.")
+        app.logger.notice(
+            "PASSERELLE_PUBLIC_URL is not set: answering loopback addresses only (localhost, 127.0.0.1, [::1]). A real install sets it to the address people use."
+        )
     }
     app.sessions.use { _ in DatabaseSessions() }
     app.sessions.configuration = SessionsConfiguration(cookieName: config.sessionCookieName) { id in
@@ -78,10 +83,12 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     }
 
     app.views.use(.leaf)
-    app.leaf.sources = .singleSource(LocalizedTemplates(
-        files: NIOLeafFiles(fileio: app.fileio, limits: .default, sandboxDirectory: app.leaf.configuration.rootDirectory,
-                            viewDirectory: app.leaf.configuration.rootDirectory),
-        localizer: app.localizer))
+    app.leaf.sources = .singleSource(
+        LocalizedTemplates(
+            files: NIOLeafFiles(
+                fileio: app.fileio, limits: .default, sandboxDirectory: app.leaf.configuration.rootDirectory,
+                viewDirectory: app.leaf.configuration.rootDirectory),
+            localizer: app.localizer))
     app.leaf.tags["t"] = TranslateTag()
     app.leaf.tags["options"] = OptionsTag()
     app.leaf.tags["html"] = HTMLTag()

@@ -16,8 +16,10 @@ public struct AuditRecord: Sendable, Equatable {
     public var requestID: String?
     public var detail: String?
 
-    public init(sequence: Int64, occurredAtMilliseconds: Int64, actorID: String?, actorEmail: String?, organisationID: String?,
-                action: String, target: String?, outcome: String, requestID: String?, detail: String?) {
+    public init(
+        sequence: Int64, occurredAtMilliseconds: Int64, actorID: String?, actorEmail: String?, organisationID: String?,
+        action: String, target: String?, outcome: String, requestID: String?, detail: String?
+    ) {
         self.sequence = sequence
         self.occurredAtMilliseconds = occurredAtMilliseconds
         self.actorID = actorID
@@ -32,8 +34,10 @@ public struct AuditRecord: Sendable, Equatable {
 
     /// A JSON array of the fields in a fixed order: unambiguous whatever the values contain.
     public var canonicalContent: Data {
-        let fields: [String?] = ["v1", String(sequence), String(occurredAtMilliseconds), actorID, actorEmail, organisationID,
-                                 action, target, outcome, requestID, detail]
+        let fields: [String?] = [
+            "v1", String(sequence), String(occurredAtMilliseconds), actorID, actorEmail, organisationID,
+            action, target, outcome, requestID, detail,
+        ]
         // Encoding an array of optional strings cannot fail.
         return try! JSONEncoder().encode(fields)
     }

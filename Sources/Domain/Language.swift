@@ -1,6 +1,8 @@
 // Interface languages and how one is chosen for a request. French and English are equal:
 // nothing here prefers one over the other except the final fallback.
 
+import Foundation
+
 public enum Language: String, CaseIterable, Codable, Sendable {
     case fr, en
 
@@ -14,7 +16,8 @@ public enum Language: String, CaseIterable, Codable, Sendable {
 
     /// Parses `fr`, `fr-CA`, `EN_us` and the like; nil for anything else.
     public init?(tag: String) {
-        let primary = tag.trimmingCharacters(in: .whitespaces)
+        let primary =
+            tag.trimmingCharacters(in: .whitespaces)
             .split(whereSeparator: { $0 == "-" || $0 == "_" }).first.map { $0.lowercased() } ?? ""
         guard let language = Language(rawValue: primary) else { return nil }
         self = language
@@ -47,5 +50,3 @@ public enum Language: String, CaseIterable, Codable, Sendable {
         return negotiate(acceptLanguage: acceptLanguage) ?? .fr
     }
 }
-
-import Foundation

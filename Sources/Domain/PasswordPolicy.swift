@@ -36,7 +36,8 @@ public struct PasswordPolicy: Sendable {
         if length > Self.maximumLength { problems.append(.tooLong) }
         if commonPasswords.contains(password.lowercased()) { problems.append(.common) }
         if let email, let local = email.split(separator: "@").first, local.count >= 4,
-           password.lowercased().contains(local.lowercased()) {
+            password.lowercased().contains(local.lowercased())
+        {
             problems.append(.containsEmail)
         }
         if let confirmation, confirmation != password { problems.append(.mismatch) }

@@ -1,10 +1,11 @@
-@testable import App
 import Domain
 import Fluent
 import Foundation
 import Testing
 import Vapor
 import VaporTesting
+
+@testable import App
 
 @Suite struct AccountTests {
     @Test func changingThePasswordChecksTheCurrentOneAndEndsOtherSessions() async throws {
@@ -16,11 +17,15 @@ import VaporTesting
             let browser = Browser(app, acceptLanguage: "fr")
             try await browser.signIn(user.email)
             try await browser.get(SiteURL.account)
-            let wrong = try await browser.post(SiteURL.accountPassword, [("current", "pas le bon"), ("password", "nouvelle phrase fictive"), ("confirmation", "nouvelle phrase fictive")])
+            let wrong = try await browser.post(
+                SiteURL.accountPassword,
+                [("current", "pas le bon"), ("password", "nouvelle phrase fictive"), ("confirmation", "nouvelle phrase fictive")])
             #expect(wrong.status == .unprocessableEntity)
             #expect(wrong.text.contains("Le mot de passe actuel est incorrect."))
             try await browser.get(SiteURL.account)
-            let changed = try await browser.post(SiteURL.accountPassword, [("current", Fixtures.password), ("password", "nouvelle phrase fictive"), ("confirmation", "nouvelle phrase fictive")])
+            let changed = try await browser.post(
+                SiteURL.accountPassword,
+                [("current", Fixtures.password), ("password", "nouvelle phrase fictive"), ("confirmation", "nouvelle phrase fictive")])
             #expect(changed.status == .seeOther)
             #expect(try await browser.get(SiteURL.home).status == .ok)
             #expect(try await phone.get(SiteURL.home).location == SiteURL.login)
@@ -75,9 +80,11 @@ import VaporTesting
             let browser = Browser(app)
             try await browser.signIn(admin.email)
             for language in ["fr", "en"] {
-                for path in [SiteURL.home, SiteURL.account, SiteURL.accountTwoFactor, SiteURL.sessions, SiteURL.organisations,
-                             SiteURL.organisations + "/new", SiteURL.organisation(organisation.id!.uuidString), SiteURL.users,
-                             SiteURL.users + "/new", SiteURL.user(admin.id!.uuidString), SiteURL.audit] {
+                for path in [
+                    SiteURL.home, SiteURL.account, SiteURL.accountTwoFactor, SiteURL.sessions, SiteURL.organisations,
+                    SiteURL.organisations + "/new", SiteURL.organisation(organisation.id!.uuidString), SiteURL.users,
+                    SiteURL.users + "/new", SiteURL.user(admin.id!.uuidString), SiteURL.audit,
+                ] {
                     let response = try await browser.get(path + "?lang=\(language)")
                     #expect(response.status == .ok, "\(path)")
                     #expect(response.text.contains("<main id=\"main\""), "\(path)")

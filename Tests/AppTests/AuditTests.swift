@@ -1,4 +1,3 @@
-@testable import App
 import Domain
 import Fluent
 import Foundation
@@ -6,6 +5,8 @@ import SQLKit
 import Testing
 import Vapor
 import VaporTesting
+
+@testable import App
 
 @Suite struct AuditTests {
     @Test func signInsAreChainedAndVerifyUntilARowIsEdited() async throws {
@@ -23,7 +24,8 @@ import VaporTesting
             #expect(verdict == .intact(count: 4))
             let events = try await AuditEvent.query(on: app.db).sort(\.$sequence).all()
             #expect(events.map(\.action) == ["sign_in", "sign_in_failed", "sign_in", "sign_out"])
-            #expect(events.allSatisfy { $0.requestID != nil && $0.actorID == user.id?.uuidString && $0.organisationID == organisation.id?.uuidString })
+            #expect(
+                events.allSatisfy { $0.requestID != nil && $0.actorID == user.id?.uuidString && $0.organisationID == organisation.id?.uuidString })
             // MUT: edit one column directly in the database.
             let sql = app.db as! any SQLDatabase
             try await sql.raw("UPDATE audit_events SET outcome = 'success' WHERE sequence = 2").run()
@@ -53,7 +55,8 @@ import VaporTesting
                     let db = app.databases.database(logger: app.logger, on: loops[index % loops.count])!
                     group.addTask {
                         try await db.writeTransaction { db in
-                            try await AuditLog.append(on: db, actor: .system, action: .signInFailed, target: "t\(index)", outcome: .failure, requestID: nil)
+                            try await AuditLog.append(
+                                on: db, actor: .system, action: .signInFailed, target: "t\(index)", outcome: .failure, requestID: nil)
                         }
                     }
                 }
@@ -72,7 +75,8 @@ import VaporTesting
                     group.addTask {
                         if index % 10 == 0 {
                             try await app.db.writeTransaction { db in
-                                try await AuditLog.append(on: db, actor: .system, action: .signInFailed, target: "single\(index)", outcome: .failure, requestID: nil)
+                                try await AuditLog.append(
+                                    on: db, actor: .system, action: .signInFailed, target: "single\(index)", outcome: .failure, requestID: nil)
                             }
                         } else {
                             try await app.auditWriter.append(AuditLog.Entry(actor: .system, action: .caseViewed, target: "view\(index)"), on: app.db)
@@ -154,4 +158,3 @@ import VaporTesting
         }
     }
 }
-

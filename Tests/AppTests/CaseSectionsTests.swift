@@ -1,10 +1,11 @@
-@testable import App
 import Domain
 import Fluent
 import Foundation
 import Testing
 import Vapor
 import VaporTesting
+
+@testable import App
 
 @Suite struct CaseSectionsTests {
     func setUp(_ app: Application, language: Language = .en) async throws -> (Browser, String, User) {
@@ -29,8 +30,14 @@ import VaporTesting
         try await withTestApp { app in
             let (browser, id, _) = try await setUp(app)
             let caseID = UUID(uuidString: id)!
-            #expect(try await browser.post(SiteURL.caseFile(id) + "/needs", [("needs[housing]", "identified"), ("needs[immigration_legal]", "unmet"),
-                                                                            ("needs[health]", "")]).status == .seeOther)
+            #expect(
+                try await browser.post(
+                    SiteURL.caseFile(id) + "/needs",
+                    [
+                        ("needs[housing]", "identified"), ("needs[immigration_legal]", "unmet"),
+                        ("needs[health]", ""),
+                    ]
+                ).status == .seeOther)
             #expect(Set(try await CaseNeed.query(on: app.db).filter(\.$caseID == caseID).all(\.$need)) == ["housing", "immigration_legal"])
             try await browser.get(SiteURL.caseFile(id))
             try await browser.post(SiteURL.caseFile(id) + "/needs", [("needs[housing]", "met"), ("needs[immigration_legal]", "")])
@@ -39,7 +46,9 @@ import VaporTesting
             #expect(needs.first?.status == "met")
             // The grid shows each need with its status chosen, the others on the empty choice.
             let page = try await browser.get(SiteURL.caseFile(id)).body.string
-            #expect(page.contains(#"<label for="need-housing">Housing</label><select id="need-housing" name="needs[housing]"><option value="">—</option>"#))
+            #expect(
+                page.contains(
+                    #"<label for="need-housing">Housing</label><select id="need-housing" name="needs[housing]"><option value="">—</option>"#))
             func select(_ name: String) throws -> Substring {
                 let start = try #require(page.range(of: "name=\"\(name)\"")).upperBound
                 return page[start..<(try #require(page[start...].range(of: "</select>")).lowerBound)]
@@ -60,7 +69,9 @@ import VaporTesting
             #expect(bad.text.contains("Appeler l&#39;avocate (fictive)"))
             #expect(try await CaseTask.query(on: app.db).count() == 0)
             try await browser.get(SiteURL.caseFile(id))
-            #expect(try await browser.post(SiteURL.caseFile(id) + "/tasks", [("title", "Appeler l'avocate (fictive)"), ("dueOn", "2020-01-15")]).status == .seeOther)
+            #expect(
+                try await browser.post(SiteURL.caseFile(id) + "/tasks", [("title", "Appeler l'avocate (fictive)"), ("dueOn", "2020-01-15")]).status
+                    == .seeOther)
             let task = try #require(try await CaseTask.query(on: app.db).first())
             #expect(task.assigneeID == worker.id)
             #expect(!String(decoding: task.sealedTitle, as: UTF8.self).contains("avocate"))
@@ -75,12 +86,17 @@ import VaporTesting
     @Test func consentIsRecordedAndWithdrawnAtOnce() async throws {
         try await withTestApp { app in
             let (browser, id, _) = try await setUp(app, language: .fr)
-            let missingPartner = try await browser.post(SiteURL.caseFile(id) + "/consents", [("kind", "share"), ("givenOn", "2026-01-10"), ("method", "verbal"), ("language", "espagnol")])
+            let missingPartner = try await browser.post(
+                SiteURL.caseFile(id) + "/consents", [("kind", "share"), ("givenOn", "2026-01-10"), ("method", "verbal"), ("language", "espagnol")])
             #expect(missingPartner.status == .unprocessableEntity)
             #expect(missingPartner.text.contains("Nommez le partenaire"))
             #expect(missingPartner.text.contains(#"value="espagnol""#))
             try await browser.get(SiteURL.caseFile(id))
-            #expect(try await browser.post(SiteURL.caseFile(id) + "/consents", [("kind", "statistics"), ("givenOn", "2026-01-10"), ("method", "written"), ("language", "français")]).status == .seeOther)
+            #expect(
+                try await browser.post(
+                    SiteURL.caseFile(id) + "/consents",
+                    [("kind", "statistics"), ("givenOn", "2026-01-10"), ("method", "written"), ("language", "français")]
+                ).status == .seeOther)
             var page = try await browser.get(SiteURL.caseFile(id))
             #expect(page.text.contains("Comptée dans les statistiques anonymisées"))
             let consent = try #require(try await CaseConsent.query(on: app.db).first())
@@ -100,8 +116,14 @@ import VaporTesting
             #expect(bad.text.contains("Enter an unambiguous amount"))
             #expect(bad.text.contains(#"value="lots""#))
             try await browser.get(SiteURL.caseFile(id))
-            #expect(try await browser.post(SiteURL.caseFile(id) + "/legal-actions", [("kind", "employment_standards"), ("status", "decided"),
-                ("filedOn", "2025-03-01"), ("amount", "12 500,00 $"), ("outcome", "Salaire impayé remboursé (fictif)")]).status == .seeOther)
+            #expect(
+                try await browser.post(
+                    SiteURL.caseFile(id) + "/legal-actions",
+                    [
+                        ("kind", "employment_standards"), ("status", "decided"),
+                        ("filedOn", "2025-03-01"), ("amount", "12 500,00 $"), ("outcome", "Salaire impayé remboursé (fictif)"),
+                    ]
+                ).status == .seeOther)
             let action = try #require(try await CaseLegalAction.query(on: app.db).first())
             #expect(action.amountAwardedCents == 1_250_000)
             let page = try await browser.get(SiteURL.caseFile(id))
@@ -115,16 +137,26 @@ import VaporTesting
             let (browser, id, _) = try await setUp(app)
             let caseID = UUID(uuidString: id)!
             try await browser.get(SiteURL.caseFile(id) + "/experience")
-            let bad = try await browser.post(SiteURL.caseFile(id) + "/experience", [("version", "0"), ("exploitationTypes[]", "ForcedLabour"),
-                ("exploitationTypes[]", "Piracy"), ("currency", "dollars"), ("employers", "Ferme Imaginaire inc.")])
+            let bad = try await browser.post(
+                SiteURL.caseFile(id) + "/experience",
+                [
+                    ("version", "0"), ("exploitationTypes[]", "ForcedLabour"),
+                    ("exploitationTypes[]", "Piracy"), ("currency", "dollars"), ("employers", "Ferme Imaginaire inc."),
+                ])
             #expect(bad.status == .unprocessableEntity)
             #expect(bad.text.contains("Ferme Imaginaire inc."))
             #expect(try await CaseExperience.query(on: app.db).count() == 0)
             try await browser.get(SiteURL.caseFile(id) + "/experience")
-            let saved = try await browser.post(SiteURL.caseFile(id) + "/experience", [("version", "0"), ("traffickingStatus", "PossibleVictimOfTrafficking"),
-                ("exploitationTypes[]", "ForcedLabour"), ("scope", "international"), ("industry", "A_AgricultureForestryAndFishing"),
-                ("controlMethods[]", "DebtBondage"), ("controlMethods[]", "WithholdsDocuments"), ("recruitmentMethods[]", "ThroughAnOnlineAdvertisement"),
-                ("fees", "3 000"), ("currency", "cad"), ("recruiterLicensed", "no"), ("employers", "Ferme Imaginaire inc."), ("account", "Récit fictif")])
+            let saved = try await browser.post(
+                SiteURL.caseFile(id) + "/experience",
+                [
+                    ("version", "0"), ("traffickingStatus", "PossibleVictimOfTrafficking"),
+                    ("exploitationTypes[]", "ForcedLabour"), ("scope", "international"), ("industry", "A_AgricultureForestryAndFishing"),
+                    ("controlMethods[]", "DebtBondage"), ("controlMethods[]", "WithholdsDocuments"),
+                    ("recruitmentMethods[]", "ThroughAnOnlineAdvertisement"),
+                    ("fees", "3 000"), ("currency", "cad"), ("recruiterLicensed", "no"), ("employers", "Ferme Imaginaire inc."),
+                    ("account", "Récit fictif"),
+                ])
             #expect(saved.status == .seeOther)
             let experience = try #require(try await CaseExperience.query(on: app.db).filter(\.$caseID == caseID).first())
             #expect(experience.exploitationTypes == "ForcedLabour")

@@ -1,4 +1,3 @@
-@testable import App
 import Domain
 import Fluent
 import Foundation
@@ -7,13 +6,20 @@ import Testing
 import Vapor
 import VaporTesting
 
+@testable import App
+
 @Suite struct CasesTests {
     /// `user_case_counts` (kept by triggers) equals a count of the assignments, person by person.
     static func expectAssignmentCountsAgree(_ app: Application) async throws {
-        struct Count: Decodable, Equatable { let user_id: UUID; let n: Int }
+        struct Count: Decodable, Equatable {
+            let user_id: UUID
+            let n: Int
+        }
         let sql = app.db as! any SQLDatabase
-        let kept = try await sql.raw("SELECT user_id, assigned AS n FROM user_case_counts WHERE assigned <> 0 ORDER BY user_id").all(decoding: Count.self)
-        let counted = try await sql.raw("SELECT user_id, COUNT(*) AS n FROM case_assignments GROUP BY user_id ORDER BY user_id").all(decoding: Count.self)
+        let kept = try await sql.raw("SELECT user_id, assigned AS n FROM user_case_counts WHERE assigned <> 0 ORDER BY user_id").all(
+            decoding: Count.self)
+        let counted = try await sql.raw("SELECT user_id, COUNT(*) AS n FROM case_assignments GROUP BY user_id ORDER BY user_id").all(
+            decoding: Count.self)
         #expect(kept == counted)
     }
 
@@ -64,7 +70,10 @@ import VaporTesting
             let browser = Browser(app)
             try await browser.signIn(supervisor.email)
             let list = try await browser.get(SiteURL.cases + "?scope=all&status=FollowUp&worker=\(colleague.id!.uuidString)")
-            #expect(list.text.contains(#"<option value="\#(colleague.id!.uuidString)" selected>Léa &lt;b&gt;&quot;Fictive&quot;&lt;/b&gt; &amp; &#39;Cie&#39;</option>"#))
+            #expect(
+                list.text.contains(
+                    #"<option value="\#(colleague.id!.uuidString)" selected>Léa &lt;b&gt;&quot;Fictive&quot;&lt;/b&gt; &amp; &#39;Cie&#39;</option>"#)
+            )
             #expect(list.text.contains(#"<option value="FollowUp" selected>"#))
             #expect(list.text.contains(#"<option value="Active">"#))
         }
@@ -98,8 +107,12 @@ import VaporTesting
             try await browser.signIn(worker.email)
             let id = try await Self.open(browser, name: "Zéphyrine Quoxtlimuster")
             try await browser.get(SiteURL.caseFile(id) + "/person")
-            try await browser.post(SiteURL.caseFile(id) + "/person", [("version", "1"), ("preferredName", "Zéphyrine Quoxtlimuster"),
-                                                                       ("legalName", "Wolfgangine Brightwaterstone"), ("dateOfBirth", "1990-05-04")])
+            try await browser.post(
+                SiteURL.caseFile(id) + "/person",
+                [
+                    ("version", "1"), ("preferredName", "Zéphyrine Quoxtlimuster"),
+                    ("legalName", "Wolfgangine Brightwaterstone"), ("dateOfBirth", "1990-05-04"),
+                ])
             try await browser.get(SiteURL.caseFile(id))
             try await browser.post(SiteURL.caseFile(id) + "/notes", [("body", "Récit confidentiel Xylophonique")])
             var bytes = Data()
@@ -132,10 +145,15 @@ import VaporTesting
             for route in routes {
                 let path = "/" + route.path.map { $0.description == ":id" ? id : $0.description }.joined(separator: "/")
                 try await browser.get(SiteURL.cases)
-                let response = route.method == .GET
+                let response =
+                    route.method == .GET
                     ? try await browser.get(path)
-                    : try await browser.post(path, [("confirmation", "X"), ("status", "Closed"), ("closureReason", "other"), ("body", "x"),
-                                                    ("version", "1"), ("preferredName", "x"), ("workers[]", outsider.id!.uuidString)])
+                    : try await browser.post(
+                        path,
+                        [
+                            ("confirmation", "X"), ("status", "Closed"), ("closureReason", "other"), ("body", "x"),
+                            ("version", "1"), ("preferredName", "x"), ("workers[]", outsider.id!.uuidString),
+                        ])
                 #expect(response.status == .notFound, "\(route.method) \(path)")
             }
             let unknown = try await browser.get(SiteURL.caseFile(UUID().uuidString))
@@ -184,7 +202,8 @@ import VaporTesting
             // Reassignment: only colleagues of the organisation can be assigned.
             try await chiefBrowser.get(SiteURL.caseFile(id))
             // A list naming anyone else is refused whole, the assignments unchanged.
-            let refused = try await chiefBrowser.post(SiteURL.caseFile(id) + "/assignments", [("workers[]", bob.id!.uuidString), ("workers[]", UUID().uuidString)])
+            let refused = try await chiefBrowser.post(
+                SiteURL.caseFile(id) + "/assignments", [("workers[]", bob.id!.uuidString), ("workers[]", UUID().uuidString)])
             #expect(refused.status == .unprocessableEntity)
             #expect(try await CaseAssignment.query(on: app.db).filter(\.$caseID == UUID(uuidString: id)!).all(\.$userID) == [alice.id!])
             try await chiefBrowser.get(SiteURL.caseFile(id))
@@ -239,20 +258,29 @@ import VaporTesting
             try await browser.signIn(worker.email)
             let id = try await Self.open(browser, name: "Amani Sample")
             try await browser.get(SiteURL.caseFile(id) + "/person")
-            let future = try await browser.post(SiteURL.caseFile(id) + "/person", [("version", "1"), ("preferredName", "Amani Sample"),
-                ("legalName", "Amani Legal"), ("dateOfBirth", "2999-01-01"), ("immigrationStatus", "martian")])
+            let future = try await browser.post(
+                SiteURL.caseFile(id) + "/person",
+                [
+                    ("version", "1"), ("preferredName", "Amani Sample"),
+                    ("legalName", "Amani Legal"), ("dateOfBirth", "2999-01-01"), ("immigrationStatus", "martian"),
+                ])
             #expect(future.status == .unprocessableEntity)
             #expect(future.text.contains("This date is in the future."))
             #expect(future.text.contains("This choice is not one of the options."))
             #expect(future.text.contains(#"value="Amani Legal""#))
             try await browser.get(SiteURL.caseFile(id) + "/person")
-            let impossible = try await browser.post(SiteURL.caseFile(id) + "/person", [("version", "1"), ("preferredName", "Amani Sample"), ("dateOfBirth", "2001-02-30")])
+            let impossible = try await browser.post(
+                SiteURL.caseFile(id) + "/person", [("version", "1"), ("preferredName", "Amani Sample"), ("dateOfBirth", "2001-02-30")])
             #expect(impossible.text.contains("Enter a valid date as YYYY-MM-DD."))
             #expect(try await CaseFile.find(UUID(uuidString: id), on: app.db)?.version == 1)
             // A good save.
             try await browser.get(SiteURL.caseFile(id) + "/person")
-            let saved = try await browser.post(SiteURL.caseFile(id) + "/person", [("version", "1"), ("preferredName", "Amani S."),
-                ("dateOfBirth", "2001-02-28"), ("immigrationStatus", "vowp_holder"), ("interpreterNeeded", "on")])
+            let saved = try await browser.post(
+                SiteURL.caseFile(id) + "/person",
+                [
+                    ("version", "1"), ("preferredName", "Amani S."),
+                    ("dateOfBirth", "2001-02-28"), ("immigrationStatus", "vowp_holder"), ("interpreterNeeded", "on"),
+                ])
             #expect(saved.status == .seeOther)
             let page = try await browser.get(SiteURL.caseFile(id))
             #expect(page.text.contains("<h1>Amani S.</h1>"))
@@ -271,8 +299,12 @@ import VaporTesting
             try await second.signIn(worker.email)
             try await first.get(SiteURL.caseFile(id) + "/person")
             try await second.get(SiteURL.caseFile(id) + "/person")
-            #expect(try await first.post(SiteURL.caseFile(id) + "/person", [("version", "1"), ("preferredName", "Lucía E."), ("countryOfOrigin", "Fictivia")]).status == .seeOther)
-            let stale = try await second.post(SiteURL.caseFile(id) + "/person", [("version", "1"), ("preferredName", "Lucía Esempio"), ("countryOfOrigin", "Imaginaria")])
+            #expect(
+                try await first.post(
+                    SiteURL.caseFile(id) + "/person", [("version", "1"), ("preferredName", "Lucía E."), ("countryOfOrigin", "Fictivia")]
+                ).status == .seeOther)
+            let stale = try await second.post(
+                SiteURL.caseFile(id) + "/person", [("version", "1"), ("preferredName", "Lucía Esempio"), ("countryOfOrigin", "Imaginaria")])
             #expect(stale.status == .conflict)
             #expect(stale.text.contains("Someone changed this case while you were editing."))
             #expect(stale.text.contains("Fictivia"))
@@ -294,8 +326,13 @@ import VaporTesting
             try await browser.signIn(worker.email)
             let id = try await Self.open(browser, name: "Noor Muster")
             try await browser.get(SiteURL.caseFile(id) + "/safe-contact")
-            let saved = try await browser.post(SiteURL.caseFile(id) + "/safe-contact", [("version", "1"), ("channels[]", "signal"),
-                ("safeTimes", "Mardi, 10 h"), ("messagesAllowed", "no"), ("codeWord", "tournesol"), ("neverUse", "Le cellulaire fourni par l'employeur")])
+            let saved = try await browser.post(
+                SiteURL.caseFile(id) + "/safe-contact",
+                [
+                    ("version", "1"), ("channels[]", "signal"),
+                    ("safeTimes", "Mardi, 10 h"), ("messagesAllowed", "no"), ("codeWord", "tournesol"),
+                    ("neverUse", "Le cellulaire fourni par l'employeur"),
+                ])
             #expect(saved.status == .seeOther)
             let page = try await browser.get(SiteURL.caseFile(id)).text
             let safeAt = try #require(page.range(of: "Contact sécuritaire"))
@@ -327,12 +364,15 @@ import VaporTesting
             // A status chosen on a page older than the last save is refused, the choice kept.
             try await CaseFile.query(on: app.db).filter(\.$id == caseID).set(\.$version, to: 2).update()
             try await browser.get(SiteURL.caseFile(id))
-            let stale = try await browser.post(SiteURL.caseFile(id) + "/status", [("status", "Closed"), ("closureReason", "goals_met"), ("version", "1")])
+            let stale = try await browser.post(
+                SiteURL.caseFile(id) + "/status", [("status", "Closed"), ("closureReason", "goals_met"), ("version", "1")])
             #expect(stale.status == .conflict)
             #expect(stale.text.contains(#"<option value="goals_met" selected>"#))
             #expect(try await CaseFile.find(caseID, on: app.db)?.status == CaseStatus.active.rawValue)
             try await browser.get(SiteURL.caseFile(id))
-            #expect(try await browser.post(SiteURL.caseFile(id) + "/status", [("status", "Closed"), ("closureReason", "goals_met"), ("version", "2")]).status == .seeOther)
+            #expect(
+                try await browser.post(SiteURL.caseFile(id) + "/status", [("status", "Closed"), ("closureReason", "goals_met"), ("version", "2")])
+                    .status == .seeOther)
             let file = try #require(try await CaseFile.find(caseID, on: app.db))
             try await browser.get(SiteURL.caseFile(id) + "/purge")
             let wrongReference = try await browser.post(SiteURL.caseFile(id) + "/purge", [("confirmation", "HF-1999-0001")])
@@ -397,7 +437,8 @@ import VaporTesting
 
 @Suite struct GenerateTests {
     func generate(_ app: Application, cases: Int, organisations: Int) async throws {
-        var context = CommandContext(console: Terminal(), input: CommandInput(arguments: ["passerelle", "--cases", "\(cases)", "--organisations", "\(organisations)"]))
+        var context = CommandContext(
+            console: Terminal(), input: CommandInput(arguments: ["passerelle", "--cases", "\(cases)", "--organisations", "\(organisations)"]))
         context.application = app
         try await GenerateCommand().run(using: &context)
     }
@@ -427,7 +468,8 @@ import VaporTesting
             let row = try #require(list.text.range(of: #"/cases/[0-9A-F-]{36}">[^<]+ [0-9]+<"#, options: .regularExpression))
             let name = list.text[row].split(separator: ">")[1].dropLast()
             let words = name.split(separator: " ")
-            let search = try await browser.get(SiteURL.cases + "?q=" + "\(words.first!) \(words.last!)".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+            let search = try await browser.get(
+                SiteURL.cases + "?q=" + "\(words.first!) \(words.last!)".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
             #expect(search.text.contains("1 dossier(s)"))
             #expect(search.text.contains(String(name)))
         }

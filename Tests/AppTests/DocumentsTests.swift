@@ -1,4 +1,3 @@
-@testable import App
 import Domain
 import Fluent
 import Foundation
@@ -6,16 +5,25 @@ import Testing
 import Vapor
 import VaporTesting
 
+@testable import App
+
 @Suite struct DocumentsTests {
-    static let jpegWithExif: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x06, 0x4A, 0x46, 0x49, 0x46,
-                                        0xFF, 0xE1, 0x00, 0x08] + Array("Exif".utf8) + [0x00, 0x00,
-                                        0xFF, 0xDA, 0x00, 0x02, 0x11, 0x22, 0xFF, 0xD9]
+    static let jpegWithExif: [UInt8] =
+        [
+            0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x06, 0x4A, 0x46, 0x49, 0x46,
+            0xFF, 0xE1, 0x00, 0x08,
+        ] + Array("Exif".utf8) + [
+            0x00, 0x00,
+            0xFF, 0xDA, 0x00, 0x02, 0x11, 0x22, 0xFF, 0xD9,
+        ]
 
     static func multipart(_ bytes: [UInt8], filename: String, csrf: String) -> (HTTPHeaders, ByteBuffer) {
         let boundary = "----passerelle-test-boundary"
         var body = ByteBuffer()
         body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(csrf)\r\n")
-        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(filename)\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+        body.writeString(
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(filename)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
         body.writeBytes(bytes)
         body.writeString("\r\n--\(boundary)--\r\n")
         return (["Content-Type": "multipart/form-data; boundary=\(boundary)"], body)
@@ -85,9 +93,20 @@ import VaporTesting
             #expect(page.text.contains("Note &lt;i&gt;fictive&lt;/i&gt;"))
             let json = try await browser.get(SiteURL.caseFile(id) + "/export.json")
             #expect(json.headers.first(name: .contentDisposition)?.hasPrefix("attachment;") == true)
-            struct Export: Decodable { let reference: String; let sections: [Section] }
-            struct Section: Decodable { let key: String; let items: [Item] }
-            struct Item: Decodable { let key: String; let fr: String; let en: String; let value: String }
+            struct Export: Decodable {
+                let reference: String
+                let sections: [Section]
+            }
+            struct Section: Decodable {
+                let key: String
+                let items: [Item]
+            }
+            struct Item: Decodable {
+                let key: String
+                let fr: String
+                let en: String
+                let value: String
+            }
             let export = try JSONDecoder().decode(Export.self, from: Data(json.body.readableBytesView))
             #expect(export.sections.first?.items.contains { $0.key == "cases.preferred_name" && $0.value == "Priya Halimbawa" } == true)
             #expect(export.sections.contains { $0.key == "cases.notes.title" && $0.items.count == 1 })

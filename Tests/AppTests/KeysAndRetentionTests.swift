@@ -1,10 +1,11 @@
-@testable import App
 import Domain
 import Fluent
 import Foundation
 import Testing
 import Vapor
 import VaporTesting
+
+@testable import App
 
 @Suite struct KeysAndRetentionTests {
     @Test func rotationRewrapsEveryKeyAndKeepsSearchWorking() async throws {
@@ -53,7 +54,9 @@ import VaporTesting
                 try await browser.get(SiteURL.caseFile(id))
                 try await browser.post(SiteURL.caseFile(id) + "/status", [("status", "Closed"), ("closureReason", "goals_met"), ("version", "1")])
             }
-            try await CaseFile.query(on: app.db).filter(\.$id == UUID(uuidString: old)!).set(\.$closedAt, to: Date().addingTimeInterval(-8 * 365 * 86_400)).update()
+            try await CaseFile.query(on: app.db).filter(\.$id == UUID(uuidString: old)!).set(
+                \.$closedAt, to: Date().addingTimeInterval(-8 * 365 * 86_400)
+            ).update()
             try await browser.get(SiteURL.caseSettings)
             let bad = try await browser.post(SiteURL.caseSettings, [("visibility", "assigned_only"), ("retentionYears", "jamais")])
             #expect(bad.status == .unprocessableEntity)

@@ -1,9 +1,10 @@
-@testable import App
 import Domain
 import Foundation
 import Leaf
 import Testing
 import Vapor
+
+@testable import App
 
 @Suite struct LocalizationTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -93,8 +94,10 @@ import Vapor
     }
 
     @Test func htmlEscapeMatchesLeaf() {
-        for text in ["", "plain", "Tran Thị Ánh", "Adébáyọ̀ Ọlábísí", "نور الهدى", "<script>alert('x')</script>",
-                     "Tom & \"Jerry\" > 'Spike'", "emoji 👩🏽‍⚕️ & <b>", "&amp; already"] {
+        for text in [
+            "", "plain", "Tran Thị Ánh", "Adébáyọ̀ Ọlábísí", "نور الهدى", "<script>alert('x')</script>",
+            "Tom & \"Jerry\" > 'Spike'", "emoji 👩🏽‍⚕️ & <b>", "&amp; already",
+        ] {
             #expect(HTML.escape(text) == text.htmlEscaped(), "\(text)")
         }
     }
@@ -110,7 +113,10 @@ import Vapor
     }
 
     @Test func templatesInALanguageCarryTheirFixedTextsAndKeepTheRest() throws {
-        let localizer = Localizer(catalogs: [.fr: ["a.b": "L'été <b>", "c": "C", "hash": "voir #note", "digit": "n° #1"], .en: ["a.b": "Summer", "c": "C", "hash": "see #note", "digit": "No. #1"]])
+        let localizer = Localizer(catalogs: [
+            .fr: ["a.b": "L'été <b>", "c": "C", "hash": "voir #note", "digit": "n° #1"],
+            .en: ["a.b": "Summer", "c": "C", "hash": "see #note", "digit": "No. #1"],
+        ])
         func localize(_ template: String, _ language: Language = .fr) -> String {
             LocalizedTemplates.localize(template, in: language, with: localizer)
         }

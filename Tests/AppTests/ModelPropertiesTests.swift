@@ -1,7 +1,8 @@
-@testable import App
 import Fluent
 import Foundation
 import Testing
+
+@testable import App
 
 /// Every model lists its properties by hand (Fluent's default finds them by reflection on every
 /// row). A property added to a model but not to its list would silently never be read or saved:

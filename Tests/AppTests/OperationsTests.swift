@@ -1,11 +1,13 @@
-@testable import App
 import Domain
 import Fluent
 import FluentPostgresDriver
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
+
+@testable import App
 
 @Suite struct OperationsTests {
     struct Boom: Error {}
@@ -52,7 +54,8 @@ import VaporTesting
 
     @Test func onlyValuesWithABinaryFormAreBoundToPreparedStatements() {
         struct Opaque: Encodable, Sendable { let value = 1 }
-        #expect(PreparedStatements.bindings([UUID(), "texte", 42, Date(), Data([1, 2]), true])?.1 == [.uuid, .text, .int8, .timestamptz, .bytea, .bool])
+        #expect(
+            PreparedStatements.bindings([UUID(), "texte", 42, Date(), Data([1, 2]), true])?.1 == [.uuid, .text, .int8, .timestamptz, .bytea, .bool])
         #expect(PreparedStatements.bindings([UUID?.none, String?.some("x")])?.1 == [.null, .text])
         #expect(PreparedStatements.bindings([UUID(), Opaque()]) == nil)
     }
@@ -62,9 +65,16 @@ import VaporTesting
             guard let postgres = app.db as? any PostgresDatabase else { return }
             let organisation = try await Fixtures.organisation(app)
             let user = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
-            let query: SQLQueryString = "SELECT * FROM users WHERE organisation_id = \(bind: organisation.id!) AND \(bind: String?.none)::text IS NULL"
-            struct Statement: Decodable, Sendable { let name: String; let statement: String }
-            struct Seen: Sendable { let found: [UUID?]; let prepared: [Statement] }
+            let query: SQLQueryString =
+                "SELECT * FROM users WHERE organisation_id = \(bind: organisation.id!) AND \(bind: String?.none)::text IS NULL"
+            struct Statement: Decodable, Sendable {
+                let name: String
+                let statement: String
+            }
+            struct Seen: Sendable {
+                let found: [UUID?]
+                let prepared: [Statement]
+            }
             // Twice on one connection: the second run executes the statement the first prepared.
             let seen = try await postgres.withConnection { (connection: PostgresConnection) -> EventLoopFuture<Seen> in
                 connection.eventLoop.makeFutureWithTask {
@@ -144,8 +154,9 @@ import VaporTesting
             let browser = Browser(app, acceptLanguage: "en")
             try await browser.get(SiteURL.login)
             let token = try #require(browser.csrf)
-            let response = try await browser.send(.POST, SiteURL.login, headers: ["Content-Type": "application/json", "X-CSRF-Token": token],
-                                                  body: ByteBuffer(string: "{not json"))
+            let response = try await browser.send(
+                .POST, SiteURL.login, headers: ["Content-Type": "application/json", "X-CSRF-Token": token],
+                body: ByteBuffer(string: "{not json"))
             #expect(response.status.code < 500)
         }
     }
@@ -175,5 +186,3 @@ import VaporTesting
         }
     }
 }
-
-import SQLKit

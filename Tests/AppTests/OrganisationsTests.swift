@@ -1,10 +1,11 @@
-@testable import App
 import Domain
 import Fluent
 import Foundation
 import Testing
 import Vapor
 import VaporTesting
+
+@testable import App
 
 @Suite struct OrganisationsTests {
     @Test func systemAdminCreatesAndEditsOrganisations() async throws {
@@ -15,7 +16,8 @@ import VaporTesting
             try await browser.signIn(admin.email)
             try await browser.get(SiteURL.organisations + "/new")
             // Bad input: every problem reported, what was typed kept, nothing saved.
-            let bad = try await browser.post(SiteURL.organisations, [("name", "  "), ("type", "cartel"), ("provinces[]", "ZZ"), ("languages", "fr, <b>")])
+            let bad = try await browser.post(
+                SiteURL.organisations, [("name", "  "), ("type", "cartel"), ("provinces[]", "ZZ"), ("languages", "fr, <b>")])
             #expect(bad.status == .unprocessableEntity)
             #expect(bad.text.contains("Ce champ est obligatoire."))
             #expect(bad.text.contains("Ce choix ne fait pas partie de la liste."))
@@ -23,8 +25,12 @@ import VaporTesting
             #expect(try await Organisation.query(on: app.db).count() == 1)
 
             try await browser.get(SiteURL.organisations + "/new")
-            let created = try await browser.post(SiteURL.organisations, [("name", "Centre Ẹ̀kọ́ Fictif (test)"), ("type", "shelter"),
-                                                                         ("provinces[]", "QC"), ("provinces[]", "ON"), ("languages", "fr, en, yo"), ("active", "on")])
+            let created = try await browser.post(
+                SiteURL.organisations,
+                [
+                    ("name", "Centre Ẹ̀kọ́ Fictif (test)"), ("type", "shelter"),
+                    ("provinces[]", "QC"), ("provinces[]", "ON"), ("languages", "fr, en, yo"), ("active", "on"),
+                ])
             #expect(created.status == .seeOther)
             let organisation = try #require(try await Organisation.query(on: app.db).filter(\.$name == "Centre Ẹ̀kọ́ Fictif (test)").first())
             #expect(organisation.provinceList == [.QC, .ON])
@@ -33,12 +39,14 @@ import VaporTesting
             #expect(list.text.contains("Centre Ẹ̀kọ́ Fictif (test)"))
 
             try await browser.get(SiteURL.organisation(organisation.id!.uuidString))
-            let duplicate = try await browser.post(SiteURL.organisation(organisation.id!.uuidString),
-                                                   [("name", instance.name), ("type", "shelter"), ("provinces[]", "QC"), ("languages", "fr")])
+            let duplicate = try await browser.post(
+                SiteURL.organisation(organisation.id!.uuidString),
+                [("name", instance.name), ("type", "shelter"), ("provinces[]", "QC"), ("languages", "fr")])
             #expect(duplicate.text.contains("Un organisme porte déjà ce nom."))
             try await browser.get(SiteURL.organisation(organisation.id!.uuidString))
-            let closed = try await browser.post(SiteURL.organisation(organisation.id!.uuidString),
-                                                [("name", "Centre Fictif renommé (test)"), ("type", "ngo"), ("provinces[]", "QC"), ("languages", "fr")])
+            let closed = try await browser.post(
+                SiteURL.organisation(organisation.id!.uuidString),
+                [("name", "Centre Fictif renommé (test)"), ("type", "ngo"), ("provinces[]", "QC"), ("languages", "fr")])
             #expect(closed.status == .seeOther)
             let reloaded = try await Organisation.find(organisation.id, on: app.db)
             #expect(reloaded?.isActive == false)

@@ -1,4 +1,3 @@
-@testable import App
 import Domain
 import Fluent
 import Foundation
@@ -6,6 +5,8 @@ import SQLKit
 import Testing
 import Vapor
 import VaporTesting
+
+@testable import App
 
 @Suite struct PathwaysTests {
     func setUp(_ app: Application) async throws -> (Browser, String, User) {
@@ -41,14 +42,22 @@ import VaporTesting
             try await browser.get(path)
             #expect(try await browser.post(path + "/events", [("event", "submit"), ("on", "2026-03-02"), ("version", "2")]).status == .seeOther)
             try await browser.get(path)
-            let backwards = try await browser.post(path + "/events", [("event", "approve"), ("on", "2026-02-01"), ("validFrom", "2026-02-01"), ("validTo", "2027-01-31"), ("version", "3")])
+            let backwards = try await browser.post(
+                path + "/events",
+                [("event", "approve"), ("on", "2026-02-01"), ("validFrom", "2026-02-01"), ("validTo", "2027-01-31"), ("version", "3")])
             #expect(backwards.text.contains("This date is before the submission."))
             try await browser.get(path)
-            let tooLong = try await browser.post(path + "/events", [("event", "approve"), ("on", "2026-03-06"), ("validFrom", "2026-03-06"), ("validTo", "2028-03-06"), ("version", "3")])
+            let tooLong = try await browser.post(
+                path + "/events",
+                [("event", "approve"), ("on", "2026-03-06"), ("validFrom", "2026-03-06"), ("validTo", "2028-03-06"), ("version", "3")])
             #expect(tooLong.text.contains("Too long for this permit"))
             #expect(tooLong.text.contains(#"value="2028-03-06""#))
             try await browser.get(path)
-            #expect(try await browser.post(path + "/events", [("event", "approve"), ("on", "2026-03-06"), ("validFrom", "2026-03-06"), ("validTo", "2027-03-05"), ("version", "3")]).status == .seeOther)
+            #expect(
+                try await browser.post(
+                    path + "/events",
+                    [("event", "approve"), ("on", "2026-03-06"), ("validFrom", "2026-03-06"), ("validTo", "2027-03-05"), ("version", "3")]
+                ).status == .seeOther)
             page = try await browser.get(path)
             #expect(page.text.contains("4 business days to process"))
             #expect(page.text.contains("365 days of validity"))
@@ -83,8 +92,14 @@ import VaporTesting
             try await browser.get(path)
             try await browser.post(path + "/events", [("event", "submit"), ("on", today.adding(days: -40).description), ("version", "1")])
             try await browser.get(path)
-            #expect(try await browser.post(path + "/events", [("event", "approve"), ("on", today.adding(days: -30).description),
-                ("validFrom", today.adding(days: -30).description), ("validTo", today.adding(days: 45).description), ("version", "2")]).status == .seeOther)
+            #expect(
+                try await browser.post(
+                    path + "/events",
+                    [
+                        ("event", "approve"), ("on", today.adding(days: -30).description),
+                        ("validFrom", today.adding(days: -30).description), ("validTo", today.adding(days: 45).description), ("version", "2"),
+                    ]
+                ).status == .seeOther)
             let reference = try #require(try await CaseFile.find(UUID(uuidString: id), on: app.db)?.reference)
             let board = try await browser.get(SiteURL.deadlines)
             #expect(board.status == .ok)
@@ -99,7 +114,9 @@ import VaporTesting
             #expect(feed.headers.first(name: .contentType)?.hasPrefix("text/calendar") == true)
             let ics = feed.text
             #expect(ics.hasPrefix("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"))
-            #expect(ics.replacingOccurrences(of: "\r\n ", with: "").contains("SUMMARY:Expiry: TRP for victims of trafficking (subsequent) — \(reference)"))
+            #expect(
+                ics.replacingOccurrences(of: "\r\n ", with: "").contains("SUMMARY:Expiry: TRP for victims of trafficking (subsequent) — \(reference)")
+            )
             #expect(!ics.contains("Esperanza"))
             #expect(ics.split(separator: "\r\n").allSatisfy { $0.utf8.count <= 75 })
             // A guessed token, or a revoked feed: nothing.
@@ -132,7 +149,9 @@ import VaporTesting
             try await browser.post(path + "/checklist", [("done[]", "letter_of_explanation"), ("version", "1")])
             try await browser.get(path)
             let today = Day(Date())
-            #expect(try await browser.post(path + "/events", [("event", "submit"), ("on", today.adding(days: -80).description), ("version", "2")]).status == .seeOther)
+            #expect(
+                try await browser.post(path + "/events", [("event", "submit"), ("on", today.adding(days: -80).description), ("version", "2")]).status
+                    == .seeOther)
             let reference = try #require(try await CaseFile.find(UUID(uuidString: id), on: app.db)?.reference)
             let board = try await browser.get(SiteURL.deadlines)
             #expect(board.text.contains("Applications waiting long for a decision"))
@@ -161,7 +180,9 @@ import VaporTesting
             try await browser.get(path)
             try await browser.post(path + "/events", [("event", "submit"), ("on", "2026-03-02"), ("version", "2")])
             try await browser.get(path)
-            try await browser.post(path + "/events", [("event", "approve"), ("on", "2026-03-05"), ("validFrom", "2026-03-05"), ("validTo", "2027-03-04"), ("version", "3")])
+            try await browser.post(
+                path + "/events",
+                [("event", "approve"), ("on", "2026-03-05"), ("validFrom", "2026-03-05"), ("validTo", "2027-03-04"), ("version", "3")])
             let page = try await browser.get(SiteURL.figures)
             #expect(page.status == .ok)
             #expect(page.text.contains("<svg"))
@@ -188,9 +209,10 @@ import VaporTesting
             let pathways = try await PathwayType.query(on: app.db).filter(\.$isCurrent == true).sort(\.$code).all()
             var caseIDs: [UUID] = []
             for (index, province) in [Province.QC, .ON, nil].enumerated() {
-                let file = try await CaseService.open(on: app.db, vault: vault, organisation: organisation, openedBy: worker.id,
-                                                      preferredName: "Figure Exemple \(index)", province: province, now: Date(), timeZone: app.config.timeZone,
-                                                      actor: .system, requestID: nil)
+                let file = try await CaseService.open(
+                    on: app.db, vault: vault, organisation: organisation, openedBy: worker.id,
+                    preferredName: "Figure Exemple \(index)", province: province, now: Date(), timeZone: app.config.timeZone,
+                    actor: .system, requestID: nil)
                 caseIDs.append(file.id!)
             }
             let start = Day("2025-01-06")!
@@ -216,12 +238,15 @@ import VaporTesting
                 try await application.create(on: app.db)
             }
             func expected() async throws -> [PathwayFigures.Row] {
-                let provinces = Dictionary(uniqueKeysWithValues: try await CaseFile.query(on: app.db).filter(\.$id ~~ caseIDs).all().map { ($0.id!, $0.province ?? "") })
-                return PathwayFigures.rows(try await PathwayApplication.query(on: app.db).filter(\.$organisationID == organisation.id!).with(\.$pathway).all().map {
-                    PathwayFigures.Record(pathwayCode: $0.pathway.code, province: provinces[$0.caseID] ?? "", state: $0.applicationState,
-                                          submitted: $0.submittedOn.map(Day.init), decided: $0.decidedOn.map(Day.init),
-                                          validFrom: $0.validFrom.map(Day.init), validTo: $0.validTo.map(Day.init), completeAtSubmission: $0.completeAtSubmission)
-                })
+                let provinces = Dictionary(
+                    uniqueKeysWithValues: try await CaseFile.query(on: app.db).filter(\.$id ~~ caseIDs).all().map { ($0.id!, $0.province ?? "") })
+                return PathwayFigures.rows(
+                    try await PathwayApplication.query(on: app.db).filter(\.$organisationID == organisation.id!).with(\.$pathway).all().map {
+                        PathwayFigures.Record(
+                            pathwayCode: $0.pathway.code, province: provinces[$0.caseID] ?? "", state: $0.applicationState,
+                            submitted: $0.submittedOn.map(Day.init), decided: $0.decidedOn.map(Day.init),
+                            validFrom: $0.validFrom.map(Day.init), validTo: $0.validTo.map(Day.init), completeAtSubmission: $0.completeAtSubmission)
+                    })
             }
             let sql = app.db as! any SQLDatabase
             var rows = try await FiguresController.rows(organisationID: organisation.id!, on: sql)
@@ -257,14 +282,22 @@ import VaporTesting
             let adminBrowser = Browser(app)
             try await adminBrowser.signIn(admin.email)
             try await adminBrowser.get(SiteURL.pathways + "/VOWP")
-            let bad = try await adminBrowser.post(SiteURL.pathways + "/VOWP", [("nameFR", "PTO-TV"), ("nameEN", ""), ("checklist", "no pipes here"), ("maximumDays", "abc")])
+            let bad = try await adminBrowser.post(
+                SiteURL.pathways + "/VOWP", [("nameFR", "PTO-TV"), ("nameEN", ""), ("checklist", "no pipes here"), ("maximumDays", "abc")])
             #expect(bad.status == .unprocessableEntity)
             #expect(bad.text.contains("Each line needs four parts"))
             #expect(bad.text.contains("no pipes here"))
             try await adminBrowser.get(SiteURL.pathways + "/VOWP")
-            let saved = try await adminBrowser.post(SiteURL.pathways + "/VOWP", [("nameFR", "PTO-TV (2027)"), ("nameEN", "VOWP (2027)"),
-                ("checklist", "letter_of_explanation | Lettre d'explication | Letter of explanation | required\nemployer_letter | Lettre | Letter | optional"),
-                ("maximumDays", "730")])
+            let saved = try await adminBrowser.post(
+                SiteURL.pathways + "/VOWP",
+                [
+                    ("nameFR", "PTO-TV (2027)"), ("nameEN", "VOWP (2027)"),
+                    (
+                        "checklist",
+                        "letter_of_explanation | Lettre d'explication | Letter of explanation | required\nemployer_letter | Lettre | Letter | optional"
+                    ),
+                    ("maximumDays", "730"),
+                ])
             #expect(saved.status == .seeOther)
             let versions = try await PathwayType.query(on: app.db).filter(\.$code == "VOWP").sort(\.$version).all()
             #expect(versions.map(\.version) == [1, 2])
@@ -292,13 +325,18 @@ import VaporTesting
         defer { try? FileManager.default.removeItem(at: inbox) }
         let sink = Process()
         sink.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        sink.arguments = ["python3", URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/smtp_sink.py").path, inbox.path]
+        sink.arguments = [
+            "python3", URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/smtp_sink.py").path, inbox.path,
+        ]
         let output = Pipe()
         let input = Pipe()
         sink.standardOutput = output
         sink.standardInput = input
         try sink.run()
-        defer { try? input.fileHandleForWriting.close(); sink.waitUntilExit() }
+        defer {
+            try? input.fileHandleForWriting.close()
+            sink.waitUntilExit()
+        }
         let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let port = try #require(Int(line))
 
@@ -330,16 +368,24 @@ import VaporTesting
         try await withTestApp { app in
             let (browser, id, worker) = try await setUp(app)
             try await browser.get(SiteURL.caseFile(id))
-            let (headers, body) = DocumentsTests.multipart(Array("Lettre d'explication (fictive)".utf8), filename: "lettre.txt", csrf: try #require(browser.csrf))
+            let (headers, body) = DocumentsTests.multipart(
+                Array("Lettre d'explication (fictive)".utf8), filename: "lettre.txt", csrf: try #require(browser.csrf))
             #expect(try await browser.send(.POST, SiteURL.caseFile(id) + "/documents", headers: headers, body: body).status == .seeOther)
             let document = try #require(try await CaseDocument.query(on: app.db).first())
             let path = try await start(browser, app: app, caseID: id, code: "VOWP")
             try await browser.get(path)
-            let foreign = try await browser.post(path + "/checklist", [("done[]", "letter_of_explanation"), ("documents[letter_of_explanation]", UUID().uuidString), ("version", "1")])
+            let foreign = try await browser.post(
+                path + "/checklist", [("done[]", "letter_of_explanation"), ("documents[letter_of_explanation]", UUID().uuidString), ("version", "1")])
             #expect(foreign.status == .unprocessableEntity)
             try await browser.get(path)
-            #expect(try await browser.post(path + "/checklist", [("done[]", "letter_of_explanation"),
-                ("documents[letter_of_explanation]", document.id!.uuidString), ("version", "1")]).status == .seeOther)
+            #expect(
+                try await browser.post(
+                    path + "/checklist",
+                    [
+                        ("done[]", "letter_of_explanation"),
+                        ("documents[letter_of_explanation]", document.id!.uuidString), ("version", "1"),
+                    ]
+                ).status == .seeOther)
             #expect(try await PathwayApplication.query(on: app.db).first()?.documentLinks == ["letter_of_explanation": document.id!.uuidString])
             #expect(try await browser.get(path).text.contains("lettre.txt"))
 

@@ -1,4 +1,3 @@
-@testable import App
 import AsyncKit
 import Domain
 import Fluent
@@ -8,6 +7,8 @@ import SQLKit
 import Testing
 import Vapor
 import VaporTesting
+
+@testable import App
 
 /// What the outside review of the case files and accounts found (issue 10), one test per finding,
 /// each failing on the code it was found in.
@@ -35,9 +36,12 @@ import VaporTesting
             let account = String(repeating: "ف", count: CaseRules.maximumTextLength)
             for round in 1...3 {
                 let form = try await browser.get(SiteURL.caseFile(id) + "/experience")
-                let saved = try await browser.post(SiteURL.caseFile(id) + "/experience", [
-                    ("version", try Self.version(in: form.text)), ("employers", "Ferme Imaginaire \(round)"), ("recruiters", long),
-                    ("currency", "CAD"), ("account", account), ("recruiterLicensed", "unknown")])
+                let saved = try await browser.post(
+                    SiteURL.caseFile(id) + "/experience",
+                    [
+                        ("version", try Self.version(in: form.text)), ("employers", "Ferme Imaginaire \(round)"), ("recruiters", long),
+                        ("currency", "CAD"), ("account", account), ("recruiterLicensed", "unknown"),
+                    ])
                 #expect(saved.status == .seeOther, "round \(round)")
                 let reopened = try await browser.get(SiteURL.caseFile(id) + "/experience")
                 #expect(reopened.text.contains("Ferme Imaginaire \(round)"))
@@ -57,26 +61,35 @@ import VaporTesting
             let text = String(repeating: "ج", count: 2000)
             for round in 1...2 {
                 let form = try await browser.get(SiteURL.caseFile(id) + "/person")
-                let saved = try await browser.post(SiteURL.caseFile(id) + "/person", [
-                    ("version", try Self.version(in: form.text)), ("preferredName", name), ("legalName", name),
-                    ("countryOfOrigin", "Pays \(round)"), ("dependants", text), ("accessibilityNeeds", text)])
+                let saved = try await browser.post(
+                    SiteURL.caseFile(id) + "/person",
+                    [
+                        ("version", try Self.version(in: form.text)), ("preferredName", name), ("legalName", name),
+                        ("countryOfOrigin", "Pays \(round)"), ("dependants", text), ("accessibilityNeeds", text),
+                    ])
                 #expect(saved.status == .seeOther, "person round \(round)")
                 let reopened = try await browser.get(SiteURL.caseFile(id) + "/person")
                 #expect(reopened.text.contains("Pays \(round)"))
                 #expect(reopened.text.contains(text))
 
                 let safe = try await browser.get(SiteURL.caseFile(id) + "/safe-contact")
-                let savedSafe = try await browser.post(SiteURL.caseFile(id) + "/safe-contact", [
-                    ("version", try Self.version(in: safe.text)), ("channels[]", "phone"), ("messagesAllowed", "no"),
-                    ("safeTimes", String(repeating: "ж", count: 1999) + "\(round)"), ("codeWord", "Mot \(round)"), ("neverUse", text)])
+                let savedSafe = try await browser.post(
+                    SiteURL.caseFile(id) + "/safe-contact",
+                    [
+                        ("version", try Self.version(in: safe.text)), ("channels[]", "phone"), ("messagesAllowed", "no"),
+                        ("safeTimes", String(repeating: "ж", count: 1999) + "\(round)"), ("codeWord", "Mot \(round)"), ("neverUse", text),
+                    ])
                 #expect(savedSafe.status == .seeOther, "safe contact round \(round)")
                 let safeAgain = try await browser.get(SiteURL.caseFile(id) + "/safe-contact")
                 #expect(safeAgain.text.contains("Mot \(round)"))
             }
             // One character over: refused beside the field, the text kept.
             let form = try await browser.get(SiteURL.caseFile(id) + "/person")
-            let over = try await browser.post(SiteURL.caseFile(id) + "/person", [
-                ("version", try Self.version(in: form.text)), ("preferredName", name + "ж")])
+            let over = try await browser.post(
+                SiteURL.caseFile(id) + "/person",
+                [
+                    ("version", try Self.version(in: form.text)), ("preferredName", name + "ж"),
+                ])
             #expect(over.status == .unprocessableEntity)
             #expect(over.text.contains("Maximum 200 caractères"))
             #expect(over.text.contains(name + "ж"))
@@ -96,16 +109,24 @@ import VaporTesting
 
             // Inviting a supervisor into another organisation is refused.
             try await browser.get(SiteURL.users + "/new")
-            let spy = try await browser.post(SiteURL.users, [("email", "spy@refuge-fictif.example"), ("displayName", "Espion Fictif"),
-                                                             ("roles[]", "supervisor"), ("language", "fr"), ("organisation", shelter.id!.uuidString)])
+            let spy = try await browser.post(
+                SiteURL.users,
+                [
+                    ("email", "spy@refuge-fictif.example"), ("displayName", "Espion Fictif"),
+                    ("roles[]", "supervisor"), ("language", "fr"), ("organisation", shelter.id!.uuidString),
+                ])
             #expect(spy.status == .unprocessableEntity)
             #expect(try await User.query(on: app.db).filter(\.$email == "spy@refuge-fictif.example").count() == 0)
             #expect(!spy.text.contains(#"value="caseworker""#))
 
             // The first org admin of an organisation: invited, the link sent to them only.
             try await browser.get(SiteURL.users + "/new")
-            let first = try await browser.post(SiteURL.users, [("email", "premiere.admin@refuge-fictif.example"), ("displayName", "Première Admin"),
-                                                               ("roles[]", "org_admin"), ("language", "fr"), ("organisation", shelter.id!.uuidString)])
+            let first = try await browser.post(
+                SiteURL.users,
+                [
+                    ("email", "premiere.admin@refuge-fictif.example"), ("displayName", "Première Admin"),
+                    ("roles[]", "org_admin"), ("language", "fr"), ("organisation", shelter.id!.uuidString),
+                ])
             #expect(first.status == .ok)
             #expect(!first.text.contains("/set-password/"))
             #expect(first.text.contains("premiere.admin@refuge-fictif.example"))
@@ -119,7 +140,10 @@ import VaporTesting
             try await browser.get(SiteURL.user(worker.id!.uuidString))
             #expect(try await browser.post(SiteURL.user(worker.id!.uuidString) + "/password-link").status == .forbidden)
             let outbox = try FileManager.default.contentsOfDirectory(atPath: app.config.dataDirectory + "/outbox")
-            #expect(try outbox.allSatisfy { !(try String(contentsOfFile: app.config.dataDirectory + "/outbox/" + $0, encoding: .utf8)).contains(worker.email) })
+            #expect(
+                try outbox.allSatisfy {
+                    !(try String(contentsOfFile: app.config.dataDirectory + "/outbox/" + $0, encoding: .utf8)).contains(worker.email)
+                })
             // An org admin's, though, the system admin may reset: the link goes to them by e-mail.
             let orgAdmin = try await Fixtures.user(app, in: shelter, roles: [.orgAdmin])
             try await browser.get(SiteURL.user(orgAdmin.id!.uuidString))
@@ -169,14 +193,16 @@ import VaporTesting
             let browser = Browser(app, acceptLanguage: "fr")
             try await browser.signIn(admin.email)
             try await browser.get(SiteURL.user(admin.id!.uuidString))
-            let selfGrant = try await browser.post(SiteURL.user(admin.id!.uuidString) + "/roles", [("roles[]", "org_admin"), ("roles[]", "supervisor")])
+            let selfGrant = try await browser.post(
+                SiteURL.user(admin.id!.uuidString) + "/roles", [("roles[]", "org_admin"), ("roles[]", "supervisor")])
             #expect(selfGrant.status == .unprocessableEntity)
             #expect(selfGrant.text.contains("Vous ne pouvez pas vous donner vous-même"))
             #expect(try await User.find(admin.id, on: app.db)?.roleList == [.orgAdmin])
 
             // Giving a colleague the supervisor role works, is audited, and their supervisors see it.
             try await browser.get(SiteURL.user(worker.id!.uuidString))
-            let grant = try await browser.post(SiteURL.user(worker.id!.uuidString) + "/roles", [("roles[]", "caseworker"), ("roles[]", "supervisor")])
+            let grant = try await browser.post(
+                SiteURL.user(worker.id!.uuidString) + "/roles", [("roles[]", "caseworker"), ("roles[]", "supervisor")])
             #expect(grant.status == .seeOther)
             let granted = try await AuditEvent.query(on: app.db).filter(\.$action == AuditAction.caseAccessGranted.rawValue).all()
             #expect(granted.count == 1)
@@ -234,7 +260,8 @@ import VaporTesting
             let id = try await CasesTests.open(browser, name: "Personne Fictive")
             for typed in ["1,2,3", "12.345", "0x10", "1,234"] {
                 try await browser.get(SiteURL.caseFile(id))
-                let refused = try await browser.post(SiteURL.caseFile(id) + "/legal-actions", [("kind", "civil_claim"), ("status", "filed"), ("amount", typed)])
+                let refused = try await browser.post(
+                    SiteURL.caseFile(id) + "/legal-actions", [("kind", "civil_claim"), ("status", "filed"), ("amount", typed)])
                 #expect(refused.status == .unprocessableEntity, "\(typed)")
                 #expect(refused.text.contains("Entrez un montant sans ambiguïté"))
                 #expect(refused.text.contains(#"value="\#(typed)""#))
@@ -242,10 +269,12 @@ import VaporTesting
             #expect(try await CaseLegalAction.query(on: app.db).count() == 0)
             // A readable amount beside another field's error: shown as it will be saved.
             try await browser.get(SiteURL.caseFile(id))
-            let preview = try await browser.post(SiteURL.caseFile(id) + "/legal-actions", [("kind", "nonsense"), ("status", "filed"), ("amount", "1 234,56 $")])
+            let preview = try await browser.post(
+                SiteURL.caseFile(id) + "/legal-actions", [("kind", "nonsense"), ("status", "filed"), ("amount", "1 234,56 $")])
             #expect(preview.text.contains("Sera enregistré : 1\u{00A0}234,56\u{00A0}$"))
             try await browser.get(SiteURL.caseFile(id))
-            let saved = try await browser.post(SiteURL.caseFile(id) + "/legal-actions", [("kind", "civil_claim"), ("status", "filed"), ("amount", "1,234.56")])
+            let saved = try await browser.post(
+                SiteURL.caseFile(id) + "/legal-actions", [("kind", "civil_claim"), ("status", "filed"), ("amount", "1,234.56")])
             #expect(saved.status == .seeOther)
             #expect(try await CaseLegalAction.query(on: app.db).first()?.amountAwardedCents == 123_456)
         }
@@ -309,7 +338,9 @@ import VaporTesting
             let id = try await CasesTests.open(browser, name: "Personne Fictive")
             for number in 0..<45 {
                 try await browser.get(SiteURL.caseFile(id))
-                #expect(try await browser.post(SiteURL.caseFile(id) + "/notes", [("body", String(format: "note numéro %03d", number))]).status == .seeOther)
+                #expect(
+                    try await browser.post(SiteURL.caseFile(id) + "/notes", [("body", String(format: "note numéro %03d", number))]).status
+                        == .seeOther)
             }
             let first = try await browser.get(SiteURL.caseFile(id))
             #expect(first.text.contains("note numéro 044"))
@@ -342,7 +373,8 @@ import VaporTesting
             let response = try await browser.post(SiteURL.pathways + "/TRP_VTIP_INITIAL", fields)
             #expect(response.status == .unprocessableEntity)
             #expect(response.text.contains("Ce champ tient sur une seule ligne"))
-            let long = try await browser.post(SiteURL.pathways + "/TRP_VTIP_INITIAL", fields.map { ($0.0, $0.0 == "nameEN" ? String(repeating: "x", count: 201) : $0.1) })
+            let long = try await browser.post(
+                SiteURL.pathways + "/TRP_VTIP_INITIAL", fields.map { ($0.0, $0.0 == "nameEN" ? String(repeating: "x", count: 201) : $0.1) })
             #expect(long.status == .unprocessableEntity)
         }
     }
@@ -352,11 +384,15 @@ import VaporTesting
         var fields: [(String, String)] = []
         let input = try Regex(#"<input[^>]*name="([^"]+)"[^>]*value="([^"]*)""#)
         for match in html.matches(of: input) where match.output[1].substring != "_csrf" {
-            if let name = match.output[1].substring, let value = match.output[2].substring { fields.append((String(name), HTMLDecode(String(value)))) }
+            if let name = match.output[1].substring, let value = match.output[2].substring {
+                fields.append((String(name), HTMLDecode(String(value))))
+            }
         }
         let area = try Regex(#"<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)</textarea>"#)
         for match in html.matches(of: area) {
-            if let name = match.output[1].substring, let value = match.output[2].substring { fields.append((String(name), HTMLDecode(String(value)))) }
+            if let name = match.output[1].substring, let value = match.output[2].substring {
+                fields.append((String(name), HTMLDecode(String(value))))
+            }
         }
         return fields
     }
@@ -382,7 +418,8 @@ import VaporTesting
             #expect(try await browser.get(SiteURL.home, headers: ["Host": "[::1]:8080"]).status == .ok)
             // A form post whose Origin is not the loopback address it came by is refused.
             try await browser.get(SiteURL.account)
-            let evil = try await browser.post(SiteURL.account + "/digest", [("enabled", "on")], headers: ["Host": "127.0.0.1:8080", "Origin": "http://evil.example"])
+            let evil = try await browser.post(
+                SiteURL.account + "/digest", [("enabled", "on")], headers: ["Host": "127.0.0.1:8080", "Origin": "http://evil.example"])
             #expect(evil.status == .forbidden)
         }
         #expect(RequestGuardMiddleware.isLoopback(host: "127.0.0.1"))
@@ -426,11 +463,14 @@ import VaporTesting
             let (browser, _, _) = try await Self.caseworker(app)
             let form = try await browser.get(SiteURL.cases + "/new")
             let csrf = try #require(Browser.csrf(in: form.text))
-            for raw in [[UInt8](Array("preferredName=".utf8)) + [0xFF, 0xFE, 0xC3] + Array("abc&province=QC&_csrf=\(csrf)".utf8),
-                        Array("preferredName=%FF%FEabc&province=QC&_csrf=\(csrf)".utf8)] {
+            for raw in [
+                [UInt8](Array("preferredName=".utf8)) + [0xFF, 0xFE, 0xC3] + Array("abc&province=QC&_csrf=\(csrf)".utf8),
+                Array("preferredName=%FF%FEabc&province=QC&_csrf=\(csrf)".utf8),
+            ] {
                 var buffer = ByteBuffer()
                 buffer.writeBytes(raw)
-                let response = try await browser.send(.POST, SiteURL.cases, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: buffer)
+                let response = try await browser.send(
+                    .POST, SiteURL.cases, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: buffer)
                 #expect(response.status == .unprocessableEntity)
                 #expect(response.text.contains("caractères illisibles"))
                 #expect(response.text.contains(#"<option value="QC" selected>"#))
@@ -444,12 +484,17 @@ import VaporTesting
             let (browser, _, _) = try await Self.caseworker(app)
             let id = try await CasesTests.open(browser, name: "Personne Fictive")
             try await browser.get(SiteURL.caseFile(id) + "/person")
-            let person = try await browser.post(SiteURL.caseFile(id) + "/person", [("version", "abc"), ("preferredName", "Nom Gardé"),
-                                                                                  ("countryOfOrigin", "Pays Gardé")])
+            let person = try await browser.post(
+                SiteURL.caseFile(id) + "/person",
+                [
+                    ("version", "abc"), ("preferredName", "Nom Gardé"),
+                    ("countryOfOrigin", "Pays Gardé"),
+                ])
             #expect(person.status == .conflict)
             #expect(person.text.contains("Pays Gardé"))
             try await browser.get(SiteURL.caseFile(id) + "/experience")
-            let experience = try await browser.post(SiteURL.caseFile(id) + "/experience", [("version", "abc"), ("employers", "Employeur Gardé"), ("currency", "CAD")])
+            let experience = try await browser.post(
+                SiteURL.caseFile(id) + "/experience", [("version", "abc"), ("employers", "Employeur Gardé"), ("currency", "CAD")])
             #expect(experience.status == .conflict)
             #expect(experience.text.contains("Employeur Gardé"))
         }
@@ -464,7 +509,9 @@ import VaporTesting
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for _ in 0..<150 {
-                        try await app.db.writeTransaction { db in try await AuditLog.append(on: db, actor: actor, action: .auditViewed, requestID: nil) }
+                        try await app.db.writeTransaction { db in
+                            try await AuditLog.append(on: db, actor: actor, action: .auditViewed, requestID: nil)
+                        }
                     }
                 }
                 group.addTask {
@@ -473,7 +520,10 @@ import VaporTesting
                 group.addTask {
                     for _ in 0..<15 {
                         let verdict = try await AuditLog.verify(on: app.db)
-                        guard case .intact = verdict else { Issue.record("verify during appends: \(verdict)"); return }
+                        guard case .intact = verdict else {
+                            Issue.record("verify during appends: \(verdict)")
+                            return
+                        }
                     }
                 }
                 try await group.waitForAll()
@@ -497,12 +547,19 @@ import VaporTesting
             let stale = AuditLog.Head(sequence: 0, hash: AuditChain.genesisHash)
             let result = try await AuditLog.appendIfHead(sql: sql, expected: stale, [AuditLog.Entry(actor: actor, action: .caseViewed)])
             #expect(result == nil)
-            struct Head: Decodable { let sequence: Int64; let hash: String }
+            struct Head: Decodable {
+                let sequence: Int64
+                let hash: String
+            }
             let head = try #require(try await sql.raw("SELECT sequence, hash FROM audit_head WHERE id = 1").first(decoding: Head.self))
             #expect(head.sequence == 1)
             let current = AuditLog.Head(sequence: head.sequence, hash: head.hash)
-            let next = try await AuditLog.appendIfHead(sql: sql, expected: current, [AuditLog.Entry(actor: actor, action: .caseViewed),
-                                                                                      AuditLog.Entry(actor: actor, action: .caseViewed)])
+            let next = try await AuditLog.appendIfHead(
+                sql: sql, expected: current,
+                [
+                    AuditLog.Entry(actor: actor, action: .caseViewed),
+                    AuditLog.Entry(actor: actor, action: .caseViewed),
+                ])
             #expect(next?.sequence == 3)
             #expect(try await AuditLog.verify(on: app.db) == .intact(count: 3))
         }
@@ -572,7 +629,8 @@ import VaporTesting
             let keys = pathway.checklistItems.map(\.key)
             for count in 1...min(3, keys.count) {
                 let page = try await browser.get(path)
-                let saved = try await browser.post(path + "/checklist", [("version", try Self.version(in: page.text))] + keys.prefix(count).map { ("done[]", $0) })
+                let saved = try await browser.post(
+                    path + "/checklist", [("version", try Self.version(in: page.text))] + keys.prefix(count).map { ("done[]", $0) })
                 #expect(saved.status == .seeOther, "checklist save \(count)")
             }
             let application = try #require(try await PathwayApplication.query(on: app.db).first())
@@ -626,7 +684,8 @@ import VaporTesting
             for round in 0..<5 {
                 let version = try Self.version(in: try await first.get(path).text)
                 _ = try await second.get(path)
-                let fields: [(String, String)] = step == "checklist"
+                let fields: [(String, String)] =
+                    step == "checklist"
                     ? [("version", version), ("done[]", pathway.checklistItems[round % pathway.checklistItems.count].key)]
                     : [("version", version), ("event", round % 2 == 0 ? "submit" : "request_information"), ("on", "2026-11-0\(round + 1)")]
                 let one = (first.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "), try #require(first.csrf))
@@ -659,7 +718,8 @@ import VaporTesting
             let caseID = try #require(UUID(uuidString: id))
             for refused in [admin.id!.uuidString, gone.id!.uuidString, "not-an-id"] {
                 try await browser.get(SiteURL.caseFile(id))
-                let response = try await browser.post(SiteURL.caseFile(id) + "/assignments", [("workers[]", worker.id!.uuidString), ("workers[]", refused)])
+                let response = try await browser.post(
+                    SiteURL.caseFile(id) + "/assignments", [("workers[]", worker.id!.uuidString), ("workers[]", refused)])
                 #expect(response.status == .unprocessableEntity, "\(refused)")
                 #expect(try await CaseAssignment.query(on: app.db).filter(\.$caseID == caseID).all(\.$userID) == [worker.id!])
                 try await browser.get(SiteURL.caseFile(id))

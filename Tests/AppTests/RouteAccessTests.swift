@@ -1,7 +1,8 @@
-@testable import App
 import Foundation
 import Testing
 import Vapor
+
+@testable import App
 
 @Suite struct RouteAccessTests {
     /// Every route must declare who may use it; a route added without a policy fails here.

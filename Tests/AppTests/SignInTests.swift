@@ -1,10 +1,11 @@
-@testable import App
 import Domain
 import Fluent
 import Foundation
 import Testing
 import Vapor
 import VaporTesting
+
+@testable import App
 
 @Suite struct SignInTests {
     @Test func loginPageFollowsTheBrowserLanguageAndHasTheFormFields() async throws {
@@ -57,11 +58,13 @@ import VaporTesting
             try await browser.get(SiteURL.login)
             let response = try await browser.post(SiteURL.login, [("email", user.email), ("password", Fixtures.password)], csrf: false)
             #expect(response.status == .forbidden)
-            let wrongToken = try await browser.post(SiteURL.login, [("email", user.email), ("password", Fixtures.password), ("_csrf", "forged")], csrf: false)
+            let wrongToken = try await browser.post(
+                SiteURL.login, [("email", user.email), ("password", Fixtures.password), ("_csrf", "forged")], csrf: false)
             #expect(wrongToken.status == .forbidden)
             // A form posted from another site is refused even with a token.
-            let crossSite = try await browser.post(SiteURL.login, [("email", user.email), ("password", Fixtures.password)],
-                                                   headers: ["Origin": "https://attacker.example"])
+            let crossSite = try await browser.post(
+                SiteURL.login, [("email", user.email), ("password", Fixtures.password)],
+                headers: ["Origin": "https://attacker.example"])
             #expect(crossSite.status == .forbidden)
             #expect(try await User.find(user.id, on: app.db)?.lastSignInAt == nil)
         }
@@ -243,8 +246,9 @@ import VaporTesting
             try await browser.get(SiteURL.login)
             // An attacker rotating forged addresses still hits the account limit.
             for attempt in 1...5 {
-                try await browser.post(SiteURL.login, [("email", user.email), ("password", "wrong \(attempt) password")],
-                                       headers: ["X-Forwarded-For": "203.0.113.\(attempt)"])
+                try await browser.post(
+                    SiteURL.login, [("email", user.email), ("password", "wrong \(attempt) password")],
+                    headers: ["X-Forwarded-For": "203.0.113.\(attempt)"])
             }
             let subjects = Set(try await SignInFailure.query(on: app.db).filter(\.$scope == "address").all(\.$subject))
             #expect(!subjects.contains { $0.hasPrefix("203.0.113.") })

@@ -1,10 +1,11 @@
-@testable import App
 import Crypto
 import Fluent
 import Foundation
 import Testing
 import Vapor
 import VaporTesting
+
+@testable import App
 
 @Suite struct TwoFactorTests {
     static func code(secret: String, at date: Date = Date()) -> String {

@@ -1,10 +1,11 @@
-@testable import App
 import Domain
 import Fluent
 import Foundation
 import Testing
 import Vapor
 import VaporTesting
+
+@testable import App
 
 @Suite struct UsersTests {
     /// The set-password path in the newest message to `email` in the outbox: links reach the
@@ -15,7 +16,8 @@ import VaporTesting
         let dated = try files.map { ($0, try FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as? Date ?? .distantPast) }
         for (path, _) in dated.sorted(by: { $0.1 > $1.1 }) {
             let text = try String(contentsOfFile: path, encoding: .utf8)
-            guard text.contains("\r\nTo: \(email)\r\n"), let range = text.range(of: #"/set-password/[A-Za-z0-9_-]+"#, options: .regularExpression) else { continue }
+            guard text.contains("\r\nTo: \(email)\r\n"), let range = text.range(of: #"/set-password/[A-Za-z0-9_-]+"#, options: .regularExpression)
+            else { continue }
             return String(text[range])
         }
         Issue.record("no set-password link sent to \(email)")
@@ -29,8 +31,12 @@ import VaporTesting
             let browser = Browser(app, acceptLanguage: "fr")
             try await browser.signIn(admin.email)
             try await browser.get(SiteURL.users + "/new")
-            let invited = try await browser.post(SiteURL.users, [("displayName", "Nouvelle Personne Fictive"), ("email", "Nouvelle@Fictif.example"),
-                                                                 ("roles[]", "caseworker"), ("roles[]", "supervisor"), ("language", "fr")])
+            let invited = try await browser.post(
+                SiteURL.users,
+                [
+                    ("displayName", "Nouvelle Personne Fictive"), ("email", "Nouvelle@Fictif.example"),
+                    ("roles[]", "caseworker"), ("roles[]", "supervisor"), ("language", "fr"),
+                ])
             #expect(invited.status == .ok)
             #expect(!invited.text.contains("/set-password/"))
             #expect(invited.text.contains("nouvelle@fictif.example"))
@@ -70,8 +76,12 @@ import VaporTesting
             let browser = Browser(app)
             try await browser.signIn(admin.email)
             try await browser.get(SiteURL.users + "/new")
-            let invited = try await browser.post(SiteURL.users, [("displayName", "Personne Expirée"), ("email", "expire@fictif.example"),
-                                                                 ("roles[]", "caseworker"), ("language", "en")])
+            let invited = try await browser.post(
+                SiteURL.users,
+                [
+                    ("displayName", "Personne Expirée"), ("email", "expire@fictif.example"),
+                    ("roles[]", "caseworker"), ("language", "en"),
+                ])
             #expect(!invited.text.contains("/set-password/"))
             let path = try Self.link(sentTo: "expire@fictif.example", app)
             #expect(try await Browser(app).get(path).status == .notFound)
@@ -85,8 +95,12 @@ import VaporTesting
             let browser = Browser(app, acceptLanguage: "en")
             try await browser.signIn(admin.email)
             try await browser.get(SiteURL.users + "/new")
-            let response = try await browser.post(SiteURL.users, [("displayName", "Nom <script>x</script>"), ("email", "not-an-address"),
-                                                                  ("roles[]", "system_admin"), ("language", "de")])
+            let response = try await browser.post(
+                SiteURL.users,
+                [
+                    ("displayName", "Nom <script>x</script>"), ("email", "not-an-address"),
+                    ("roles[]", "system_admin"), ("language", "de"),
+                ])
             #expect(response.status == .unprocessableEntity)
             #expect(response.text.contains(#"value="not-an-address""#))
             #expect(response.text.contains("Enter a complete e-mail address"))
@@ -95,8 +109,12 @@ import VaporTesting
             #expect(try await User.query(on: app.db).count() == 1)
             // Duplicate address.
             try await browser.get(SiteURL.users + "/new")
-            let duplicate = try await browser.post(SiteURL.users, [("displayName", "Double"), ("email", admin.email),
-                                                                   ("roles[]", "caseworker"), ("language", "fr")])
+            let duplicate = try await browser.post(
+                SiteURL.users,
+                [
+                    ("displayName", "Double"), ("email", admin.email),
+                    ("roles[]", "caseworker"), ("language", "fr"),
+                ])
             #expect(duplicate.text.contains("An account already uses this e-mail address."))
         }
     }
@@ -172,7 +190,8 @@ import VaporTesting
             let refused = try await browser.post(SiteURL.user(worker.id!.uuidString) + "/roles", [("roles[]", "system_admin")])
             #expect(refused.status == .unprocessableEntity)
             try await browser.get(SiteURL.user(worker.id!.uuidString))
-            let accepted = try await browser.post(SiteURL.user(worker.id!.uuidString) + "/roles", [("roles[]", "caseworker"), ("roles[]", "supervisor")])
+            let accepted = try await browser.post(
+                SiteURL.user(worker.id!.uuidString) + "/roles", [("roles[]", "caseworker"), ("roles[]", "supervisor")])
             #expect(accepted.status == .seeOther)
             #expect(try await User.find(worker.id, on: app.db)?.roleList == [.caseworker, .supervisor])
         }

@@ -6,9 +6,10 @@ import Testing
     func chain(_ count: Int) -> [AuditChain.StoredEvent] {
         var previous = AuditChain.genesisHash
         return (1...count).map { index in
-            let record = AuditRecord(sequence: Int64(index), occurredAtMilliseconds: 1_700_000_000_000 + Int64(index), actorID: "u\(index)",
-                                     actorEmail: "a@b.example", organisationID: "o1", action: "sign_in", target: nil, outcome: "success",
-                                     requestID: "r\(index)", detail: index == 2 ? "weird \"quoted\" ,\n text" : nil)
+            let record = AuditRecord(
+                sequence: Int64(index), occurredAtMilliseconds: 1_700_000_000_000 + Int64(index), actorID: "u\(index)",
+                actorEmail: "a@b.example", organisationID: "o1", action: "sign_in", target: nil, outcome: "success",
+                requestID: "r\(index)", detail: index == 2 ? "weird \"quoted\" ,\n text" : nil)
             let hash = AuditChain.hash(previousHash: previous, record: record)
             defer { previous = hash }
             return .init(record: record, previousHash: previous, hash: hash)
@@ -79,8 +80,9 @@ import Testing
     }
 
     @Test func canonicalContentIsUnambiguous() {
-        let a = AuditRecord(sequence: 1, occurredAtMilliseconds: 1, actorID: "a,b", actorEmail: nil, organisationID: nil,
-                            action: "x", target: nil, outcome: "success", requestID: nil, detail: nil)
+        let a = AuditRecord(
+            sequence: 1, occurredAtMilliseconds: 1, actorID: "a,b", actorEmail: nil, organisationID: nil,
+            action: "x", target: nil, outcome: "success", requestID: nil, detail: nil)
         var b = a
         b.actorID = "a"
         b.actorEmail = "b"
@@ -90,8 +92,9 @@ import Testing
     @Test func hashesAreLowercaseHexOfSHA256() {
         #expect(Hex.lowercase([0x00, 0x0f, 0xa0, 0xff]) == "000fa0ff")
         // The chain's format must not move: a hash computed before this helper existed.
-        let record = AuditRecord(sequence: 1, occurredAtMilliseconds: 1_700_000_000_000, actorID: nil, actorEmail: nil, organisationID: nil,
-                                 action: "sign_in", target: nil, outcome: "success", requestID: nil, detail: nil)
+        let record = AuditRecord(
+            sequence: 1, occurredAtMilliseconds: 1_700_000_000_000, actorID: nil, actorEmail: nil, organisationID: nil,
+            action: "sign_in", target: nil, outcome: "success", requestID: nil, detail: nil)
         #expect(AuditChain.hash(previousHash: AuditChain.genesisHash, record: record) == Self.knownHash)
     }
 

@@ -12,10 +12,18 @@ import Testing
         #expect(try Envelope.open(field: "preferred_name", sealed: sealed, dataKey: dataKey, organisationID: "o1", caseID: "c1") == "Ọlá Fictif")
         #expect(!String(decoding: sealed, as: UTF8.self).contains("Fictif"))
         // Moved to another field, case or organisation: refused.
-        #expect(throws: Envelope.Failure.cannotOpen) { try Envelope.open(field: "legal_name", sealed: sealed, dataKey: dataKey, organisationID: "o1", caseID: "c1") }
-        #expect(throws: Envelope.Failure.cannotOpen) { try Envelope.open(field: "preferred_name", sealed: sealed, dataKey: dataKey, organisationID: "o1", caseID: "c2") }
-        #expect(throws: Envelope.Failure.cannotOpen) { try Envelope.open(field: "preferred_name", sealed: sealed, dataKey: dataKey, organisationID: "o2", caseID: "c1") }
-        #expect(throws: Envelope.Failure.cannotOpen) { try Envelope.open(field: "preferred_name", sealed: sealed, dataKey: Envelope.newKey(), organisationID: "o1", caseID: "c1") }
+        #expect(throws: Envelope.Failure.cannotOpen) {
+            try Envelope.open(field: "legal_name", sealed: sealed, dataKey: dataKey, organisationID: "o1", caseID: "c1")
+        }
+        #expect(throws: Envelope.Failure.cannotOpen) {
+            try Envelope.open(field: "preferred_name", sealed: sealed, dataKey: dataKey, organisationID: "o1", caseID: "c2")
+        }
+        #expect(throws: Envelope.Failure.cannotOpen) {
+            try Envelope.open(field: "preferred_name", sealed: sealed, dataKey: dataKey, organisationID: "o2", caseID: "c1")
+        }
+        #expect(throws: Envelope.Failure.cannotOpen) {
+            try Envelope.open(field: "preferred_name", sealed: sealed, dataKey: Envelope.newKey(), organisationID: "o1", caseID: "c1")
+        }
     }
 
     @Test func dataKeysAreWrappedByTheMasterKeyAndBound() throws {

@@ -80,8 +80,10 @@ import Testing
 }
 
 @Suite struct EmailCharactersTests {
-    @Test(arguments: ["\"><script>alert(1)</script>@x.example", "a<b@x.example", "a,b@x.example", "a\"b@x.example", "a>b@x.example",
-                      "a;b@x.example", "a\rb@x.example"])
+    @Test(arguments: [
+        "\"><script>alert(1)</script>@x.example", "a<b@x.example", "a,b@x.example", "a\"b@x.example", "a>b@x.example",
+        "a;b@x.example", "a\rb@x.example",
+    ])
     func addressesThatBreakHeadersAreRefused(address: String) {
         #expect(!EmailAddress.isValid(address))
     }

@@ -3,7 +3,9 @@ import Foundation
 import Testing
 
 @Suite struct BusinessDayTests {
-    @Test(arguments: [(2024, "2024-03-31"), (2025, "2025-04-20"), (2026, "2026-04-05"), (2027, "2027-03-28"), (2038, "2038-04-25"), (2000, "2000-04-23")])
+    @Test(arguments: [
+        (2024, "2024-03-31"), (2025, "2025-04-20"), (2026, "2026-04-05"), (2027, "2027-03-28"), (2038, "2038-04-25"), (2000, "2000-04-23"),
+    ])
     func easterIsComputedByRule(year: Int, expected: String) {
         #expect(FederalHolidays.easter(year).description == expected)
     }
@@ -30,9 +32,9 @@ import Testing
 
     @Test(arguments: [
         ("2026-03-02", "2026-03-02", 0), ("2026-03-02", "2026-03-06", 4), ("2026-03-06", "2026-03-09", 1),
-        ("2026-04-02", "2026-04-07", 1),   // Good Friday and Easter Monday skipped
-        ("2026-12-23", "2027-01-04", 5),   // 24, 29, 30, 31 Dec and 4 Jan: Christmas, Boxing Day (observed Monday), New Year skipped
-        ("2026-09-29", "2026-10-01", 1),   // Truth and Reconciliation
+        ("2026-04-02", "2026-04-07", 1),  // Good Friday and Easter Monday skipped
+        ("2026-12-23", "2027-01-04", 5),  // 24, 29, 30, 31 Dec and 4 Jan: Christmas, Boxing Day (observed Monday), New Year skipped
+        ("2026-09-29", "2026-10-01", 1),  // Truth and Reconciliation
     ])
     func processingTimeCountsBusinessDays(start: String, end: String, expected: Int) {
         #expect(BusinessDays.between(Day(start)!, Day(end)!) == expected)
@@ -94,9 +96,12 @@ import Testing
 
 @Suite struct PathwayFiguresTests {
     @Test func figuresByPathwayAndProvince() {
-        func record(_ state: ApplicationState, _ submitted: String, _ decided: String?, complete: Bool, validTo: String? = nil) -> PathwayFigures.Record {
-            PathwayFigures.Record(pathwayCode: "VOWP", province: "QC", state: state, submitted: Day(submitted), decided: decided.flatMap(Day.init),
-                                  validFrom: decided.flatMap(Day.init), validTo: validTo.flatMap(Day.init), completeAtSubmission: complete)
+        func record(_ state: ApplicationState, _ submitted: String, _ decided: String?, complete: Bool, validTo: String? = nil)
+            -> PathwayFigures.Record
+        {
+            PathwayFigures.Record(
+                pathwayCode: "VOWP", province: "QC", state: state, submitted: Day(submitted), decided: decided.flatMap(Day.init),
+                validFrom: decided.flatMap(Day.init), validTo: validTo.flatMap(Day.init), completeAtSubmission: complete)
         }
         let rows = PathwayFigures.rows([
             record(.approved, "2026-03-02", "2026-03-04", complete: true, validTo: "2027-03-03"),
@@ -124,16 +129,22 @@ import Testing
             let submitted = state == .preparing ? nil : start.adding(days: index % 97)
             let decided = state.isFinal ? submitted?.adding(days: (index * 7) % 83) : nil
             let validTo = state == .approved ? decided?.adding(days: (index * 13) % 700 - 30) : nil
-            records.append(PathwayFigures.Record(pathwayCode: ["VOWP", "TRP"][index % 2], province: ["QC", "ON", ""][index % 3], state: state,
-                                                 submitted: submitted, decided: decided, validFrom: validTo == nil ? nil : decided, validTo: validTo,
-                                                 completeAtSubmission: submitted == nil ? nil : index % 5 < 3))
+            records.append(
+                PathwayFigures.Record(
+                    pathwayCode: ["VOWP", "TRP"][index % 2], province: ["QC", "ON", ""][index % 3], state: state,
+                    submitted: submitted, decided: decided, validFrom: validTo == nil ? nil : decided, validTo: validTo,
+                    completeAtSubmission: submitted == nil ? nil : index % 5 < 3))
         }
         // What the GROUP BY and the window functions return.
         var tallies: [String: PathwayFigures.Tally] = [:]
         var series: [String: (PathwayFigures.Series, String, String, [Int])] = [:]
         for record in records {
-            tallies["\(record.pathwayCode)|\(record.province)|\(record.state)", default: .init(pathwayCode: record.pathwayCode, province: record.province,
-                                                                                         state: record.state, count: 0)].count += 1
+            tallies[
+                "\(record.pathwayCode)|\(record.province)|\(record.state)",
+                default: .init(
+                    pathwayCode: record.pathwayCode, province: record.province,
+                    state: record.state, count: 0)
+            ].count += 1
             func add(_ kind: PathwayFigures.Series, _ value: Int?) {
                 guard let value else { return }
                 series["\(kind)|\(record.pathwayCode)|\(record.province)", default: (kind, record.pathwayCode, record.province, [])].3.append(value)
@@ -146,7 +157,9 @@ import Testing
             if record.state == .approved { add(.validity, ApplicationFigures.validityDays(from: record.validFrom, to: record.validTo)) }
         }
         let ranked = series.values.flatMap { kind, code, province, values in
-            values.sorted().enumerated().map { PathwayFigures.Ranked(series: kind, pathwayCode: code, province: province, value: $1, rank: $0 + 1, count: values.count) }
+            values.sorted().enumerated().map {
+                PathwayFigures.Ranked(series: kind, pathwayCode: code, province: province, value: $1, rank: $0 + 1, count: values.count)
+            }
         }
         #expect(PathwayFigures.rows(tallies: Array(tallies.values), ranked: ranked) == PathwayFigures.rows(records))
         #expect(PathwayFigures.nearestRank(percent: 90, count: 30) == 27)
@@ -209,10 +222,14 @@ import Testing
         }
         let input = DeadlineInput(
             permits: [permit(-1), permit(3), permit(45, "VOWP"), permit(50, "VOWP", next: true), permit(80), permit(120)],
-            pending: [.init(caseID: "p1", reference: "P-1", pathwayCode: "VOWP", submitted: today.adding(days: -120)),
-                      .init(caseID: "p2", reference: "P-2", pathwayCode: "VOWP", submitted: today.adding(days: -10))],
+            pending: [
+                .init(caseID: "p1", reference: "P-1", pathwayCode: "VOWP", submitted: today.adding(days: -120)),
+                .init(caseID: "p2", reference: "P-2", pathwayCode: "VOWP", submitted: today.adding(days: -10)),
+            ],
             pendingNotListed: 7,
-            tasks: [.init(caseID: "t1", reference: "T-1", due: today.adding(days: -2)), .init(caseID: "t2", reference: "T-2", due: today.adding(days: 2))])
+            tasks: [
+                .init(caseID: "t1", reference: "T-1", due: today.adding(days: -2)), .init(caseID: "t2", reference: "T-2", due: today.adding(days: 2)),
+            ])
         let board = DeadlineBoard.build(input, today: today)
         #expect(board.expiringWithin30.map(\.reference) == ["R-3"])
         #expect(board.expiringWithin60.map(\.reference) == ["R-45", "R-50"])

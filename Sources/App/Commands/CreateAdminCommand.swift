@@ -38,14 +38,16 @@ struct CreateAdminCommand: AsyncCommand {
             } else {
                 organisation = Organisation(name: Self.instanceOrganisationName, type: .other, provinces: [], languages: ["fr", "en"])
                 try await organisation.create(on: db)
-                try await AuditLog.append(on: db, actor: .system, action: .organisationCreated, target: organisation.id?.uuidString,
-                                          requestID: nil, detail: organisation.name)
+                try await AuditLog.append(
+                    on: db, actor: .system, action: .organisationCreated, target: organisation.id?.uuidString,
+                    requestID: nil, detail: organisation.name)
             }
             let user = User(organisationID: organisation.id!, email: email, displayName: name, roles: [.systemAdmin], language: .fr)
             try await user.create(on: db)
             try await SetPasswordToken(userID: user.id!, tokenHash: Secrets.sha256Hex(token), expiresAt: expires).create(on: db)
-            try await AuditLog.append(on: db, actor: .system, action: .userInvited, target: user.id?.uuidString, requestID: nil,
-                                      detail: "create-admin")
+            try await AuditLog.append(
+                on: db, actor: .system, action: .userInvited, target: user.id?.uuidString, requestID: nil,
+                detail: "create-admin")
         }
         context.console.print("system admin created: \(email)")
         context.console.print("set-password link (valid until \(expires)): \(app.config.publicURL)\(SiteURL.setPassword(token: token))")

@@ -6,9 +6,11 @@ import Vapor
 /// A few hundred synthetic case files for `passerelle demo`. Every family name means "example"
 /// or "sample" in some language, so no demo person can be mistaken for a real one.
 enum DemoCases {
-    static let givenNames = ["Aïcha", "Nguyễn Thị", "Ọlá", "María José", "Maricel", "Amani", "Jiwoo", "Thandiwe", "Dmitri", "Noor",
-                             "Kofi", "Lucía", "Ayesha", "Rosa", "Mei", "Tariq", "Chidinma", "Esperanza", "Ana", "Ngozi", "Joselito",
-                             "Hana", "Adéwálé", "Inés", "Priya", "Samuel", "Leilani", "Olena", "Yusuf", "Gabriela"]
+    static let givenNames = [
+        "Aïcha", "Nguyễn Thị", "Ọlá", "María José", "Maricel", "Amani", "Jiwoo", "Thandiwe", "Dmitri", "Noor",
+        "Kofi", "Lucía", "Ayesha", "Rosa", "Mei", "Tariq", "Chidinma", "Esperanza", "Ana", "Ngozi", "Joselito",
+        "Hana", "Adéwálé", "Inés", "Priya", "Samuel", "Leilani", "Olena", "Yusuf", "Gabriela",
+    ]
     static let familyNames = ["Exemple", "Ejemplo", "Halimbawa", "Àpẹẹrẹ", "Mẫu", "Muster", "Esempio", "Przykład", "Fictif", "Démo"]
     static let arabicNames = ["فاطمة تجريبية", "يوسف مثال"]
 
@@ -23,29 +25,35 @@ enum DemoCases {
             let workers = try await User.query(on: app.db).filter(\.$organisation.$id == organisation.id!).all()
                 .filter { $0.roleList.contains(.caseworker) || $0.roleList.contains(.supervisor) }
             for index in 0..<perOrganisation {
-                let name = index % 17 == 5 ? arabicNames[index % 2]
+                let name =
+                    index % 17 == 5
+                    ? arabicNames[index % 2]
                     : "\(givenNames[Int.random(in: 0..<givenNames.count, using: &generator)]) \(familyNames[Int.random(in: 0..<familyNames.count, using: &generator)])"
                 let opened = Date().addingTimeInterval(-Double(Int.random(in: 1...(3 * 365), using: &generator)) * 86_400)
                 let statuses: [CaseStatus] = [.active, .active, .active, .followUp, .followUp, .closed, .closedReferred]
                 let status = statuses[Int.random(in: 0..<statuses.count, using: &generator)]
                 let worker = workers[index % max(workers.count, 1)]
-                let file = try await CaseService.open(on: app.db, vault: vault, organisation: organisation, openedBy: worker.id, preferredName: name,
-                                                      province: spec.provinces[index % spec.provinces.count], now: opened, timeZone: app.config.timeZone,
-                                                      actor: AuditActor(userID: worker.id, email: worker.email, organisationID: organisation.id),
-                                                      requestID: nil, status: status)
+                let file = try await CaseService.open(
+                    on: app.db, vault: vault, organisation: organisation, openedBy: worker.id, preferredName: name,
+                    province: spec.provinces[index % spec.provinces.count], now: opened, timeZone: app.config.timeZone,
+                    actor: AuditActor(userID: worker.id, email: worker.email, organisationID: organisation.id),
+                    requestID: nil, status: status)
                 let key = try await vault.open(file, on: app.db)
                 var person = PersonSection()
                 person.ageBand = AgeBand.allCases[Int.random(in: 0..<AgeBand.allCases.count, using: &generator)].rawValue
-                person.immigrationStatus = ImmigrationStatus.allCases[Int.random(in: 0..<ImmigrationStatus.allCases.count, using: &generator)].rawValue
+                person.immigrationStatus =
+                    ImmigrationStatus.allCases[Int.random(in: 0..<ImmigrationStatus.allCases.count, using: &generator)].rawValue
                 person.genderIdentity = ["femme", "homme", "woman", "man", "non binaire", "trans woman", "Two-Spirit"][index % 7]
                 person.region = ["urban", "rural", "remote"][index % 3]
                 person.languages = ["espagnol, français", "tagalog, English", "yorùbá, English", "tiếng Việt", "العربية, français"][index % 5]
                 person.interpreterNeeded = index % 3 == 0
                 var safe = SafeContactSection()
                 safe.channels = [["whatsapp"], ["signal", "in_person"], ["partner"], ["sms", "phone"]][index % 4]
-                safe.safeTimes = ["Semaine, 10 h à 14 h", "Weekdays after 6 p.m.", "Dimanche seulement", "Via la clinique partenaire (fictive)"][index % 4]
+                safe.safeTimes =
+                    ["Semaine, 10 h à 14 h", "Weekdays after 6 p.m.", "Dimanche seulement", "Via la clinique partenaire (fictive)"][index % 4]
                 safe.messagesAllowed = ["no", "yes", "unknown"][index % 3]
-                safe.neverUse = ["Le téléphone fourni par l'employeur (fictif)", "Never call the shared residence phone", "Aucun message vocal"][index % 3]
+                safe.neverUse =
+                    ["Le téléphone fourni par l'employeur (fictif)", "Never call the shared residence phone", "Aucun message vocal"][index % 3]
                 file.sealedPerson = try vault.seal(section: person, field: .person, with: key)
                 file.sealedSafeContact = try vault.seal(section: safe, field: .safeContact, with: key)
                 file.closureReason = status.isClosed ? ClosureReason.allCases[index % ClosureReason.allCases.count].rawValue : nil
@@ -61,15 +69,19 @@ enum DemoCases {
 
 extension DemoCases {
     /// Experience, needs, consents and a task or two, varied so every panel and filter has content.
-    static func addSections(_ app: Application, file: CaseFile, key: CaseVault.Opened, worker: User, index: Int, opened: Date,
-                            generator: inout SeededGenerator, vault: CaseVault) async throws {
+    static func addSections(
+        _ app: Application, file: CaseFile, key: CaseVault.Opened, worker: User, index: Int, opened: Date,
+        generator: inout SeededGenerator, vault: CaseVault
+    ) async throws {
         let caseID = file.id!
         let organisationID = file.$organisation.id
         let labour = index % 3 != 1
         let experience = CaseExperience()
         experience.caseID = caseID
         experience.traffickingStatus = index % 4 == 0 ? TraffickingStatus.actual.rawValue : TraffickingStatus.possible.rawValue
-        experience.exploitationTypes = labour ? (index % 5 == 0 ? "ForcedLabour,SexualExploitation" : "ForcedLabour")
+        experience.exploitationTypes =
+            labour
+            ? (index % 5 == 0 ? "ForcedLabour,SexualExploitation" : "ForcedLabour")
             : ["SexualExploitation", "ForcedMarriage", "Servitude", "ForcedCriminality"][index % 4]
         experience.scope = index % 3 == 2 ? TraffickingScope.domestic.rawValue : TraffickingScope.international.rawValue
         experience.industry = labour ? LabourIndustry.allCases[Int.random(in: 0..<LabourIndustry.allCases.count, using: &generator)].rawValue : nil
@@ -81,7 +93,8 @@ extension DemoCases {
         experience.feesCurrency = experience.feesPaidCents == nil ? nil : "CAD"
         experience.recruiterLicensed = ["no", "unknown", "yes"][index % 3]
         var details = CaseSectionsController.ExperienceDetails()
-        details.employers = labour ? ["Ferme Imaginaire inc. (fictive)", "Serres Exemplaires ltée (fictive)", "Sample Cleaning Co. (fictional)"][index % 3] : ""
+        details.employers =
+            labour ? ["Ferme Imaginaire inc. (fictive)", "Serres Exemplaires ltée (fictive)", "Sample Cleaning Co. (fictional)"][index % 3] : ""
         details.recruiters = ["Agence Placement Fictif", "Recruteur « Exemple »", "Sample Staffing (fictional)"][index % 3]
         experience.sealedDetails = try vault.seal(section: details, field: .experience, with: key)
         experience.version = 1
@@ -117,8 +130,11 @@ extension DemoCases {
             task.id = UUID()
             task.caseID = caseID
             task.organisationID = organisationID
-            task.sealedTitle = try vault.seal(["Rappeler pour le suivi (fictif)", "Prepare VOWP letter of explanation (fictional)",
-                                               "Accompagner au rendez-vous médical (fictif)"][index % 3], field: .task(task.id!), with: key)
+            task.sealedTitle = try vault.seal(
+                [
+                    "Rappeler pour le suivi (fictif)", "Prepare VOWP letter of explanation (fictional)",
+                    "Accompagner au rendez-vous médical (fictif)",
+                ][index % 3], field: .task(task.id!), with: key)
             task.dueOn = Date().addingTimeInterval(Double((index % 20) - 6) * 86_400)
             task.assigneeID = worker.id
             task.createdAt = opened
@@ -131,8 +147,11 @@ extension DemoCases {
     /// Applications in every state; approved ones end at varied distances, some within 90 days.
     static func addApplication(_ app: Application, file: CaseFile, index: Int, opened: Date) async throws {
         let codes = ["TRP_VTIP_INITIAL", "VOWP", "TRP_VTIP_SUBSEQUENT", "HC", "REFUGEE_CLAIM", "VOWP"]
-        guard let pathway = try await PathwayType.query(on: app.db).filter(\.$code == codes[index % codes.count]).filter(\.$isCurrent == true).first() else { return }
-        let states: [ApplicationState] = [.approved, .approved, .submitted, .preparing, .additionalInformationRequested, .refused, .approved, .withdrawn]
+        guard let pathway = try await PathwayType.query(on: app.db).filter(\.$code == codes[index % codes.count]).filter(\.$isCurrent == true).first()
+        else { return }
+        let states: [ApplicationState] = [
+            .approved, .approved, .submitted, .preparing, .additionalInformationRequested, .refused, .approved, .withdrawn,
+        ]
         let state = states[index % states.count]
         let application = PathwayApplication()
         application.caseID = file.id!

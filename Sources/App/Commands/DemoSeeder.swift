@@ -17,37 +17,62 @@ public enum DemoSeeder {
     }
 
     static let organisations: [DemoOrganisation] = [
-        .init(name: "Maison Refuge-Fictif (démo)", type: .shelter, provinces: [.QC], languages: ["fr", "en", "es"], domain: "refuge-fictif.example",
-              people: [("Camille", "Exemple", [.caseworker], .fr), ("Mathis", "Fictif", [.supervisor], .fr),
-                       ("Léa", "Démo", [.orgAdmin], .fr)]),
-        .init(name: "Clinique juridique Imaginaire (démo)", type: .legalClinic, provinces: [.QC, .NB], languages: ["fr", "en"],
-              domain: "clinique-imaginaire.example",
-              people: [("Noémie", "Essai", [.caseworker], .fr), ("Félix", "Exemplaire", [.supervisor, .caseworker], .fr),
-                       ("Rosalie", "Maquette", [.orgAdmin], .fr)]),
-        .init(name: "Lakeshore Sample Centre (demo)", type: .ngo, provinces: [.ON], languages: ["en", "fr", "tl"], domain: "lakeshore-sample.example",
-              people: [("Jordan", "Sample", [.caseworker], .en), ("Priya", "Placeholder", [.supervisor], .en),
-                       ("Sam", "Mockup", [.orgAdmin], .en)]),
-        .init(name: "Coastal Pretend Outreach (demo)", type: .ngo, provinces: [.BC], languages: ["en", "vi", "pa"], domain: "coastal-pretend.example",
-              people: [("Linh", "Fictional", [.caseworker], .en), ("Harjit", "Testcase", [.supervisor], .en),
-                       ("Morgan", "Dummy", [.orgAdmin], .en)]),
-        .init(name: "Prairie Imaginary Legal Clinic (demo)", type: .legalClinic, provinces: [.AB, .SK], languages: ["en", "fr"],
-              domain: "prairie-imaginary.example",
-              people: [("Taylor", "Madeup", [.caseworker], .en), ("Chris", "Notreal", [.supervisor], .en),
-                       ("Avery", "Invented", [.orgAdmin], .en)]),
-        .init(name: "Harbour Make-Believe Shelter (demo)", type: .shelter, provinces: [.NS, .PE], languages: ["en", "fr"],
-              domain: "harbour-makebelieve.example",
-              people: [("Jamie", "Storybook", [.caseworker], .en), ("Robin", "Pretend", [.supervisor], .en),
-                       ("Casey", "Fable", [.orgAdmin], .fr)]),
-        .init(name: "Ligne d'écoute Fictive (démo)", type: .hotline, provinces: [.QC, .ON, .MB], languages: ["fr", "en"],
-              domain: "ecoute-fictive.example",
-              people: [("Inès", "Simulée", [.caseworker], .fr), ("Olivier", "Factice", [.supervisor], .fr),
-                       ("Zoé", "Semblant", [.orgAdmin], .fr)]),
-        .init(name: "Réseau national Fictif (démo)", type: .networkCoordination, provinces: Province.allCases, languages: ["fr", "en"],
-              domain: "reseau-fictif.example",
-              people: [("Gabrielle", "Coordo-Démo", [.networkCoordinator], .fr), ("Riley", "Network-Demo", [.networkCoordinator], .en),
-                       ("Émile", "Admin-Réseau", [.orgAdmin], .fr)]),
-        .init(name: "Administration Passerelle (démo)", type: .other, provinces: [.ON], languages: ["fr", "en"], domain: "admin-demo.example",
-              people: [("Ariane", "Système-Démo", [.systemAdmin], .fr)]),
+        .init(
+            name: "Maison Refuge-Fictif (démo)", type: .shelter, provinces: [.QC], languages: ["fr", "en", "es"], domain: "refuge-fictif.example",
+            people: [
+                ("Camille", "Exemple", [.caseworker], .fr), ("Mathis", "Fictif", [.supervisor], .fr),
+                ("Léa", "Démo", [.orgAdmin], .fr),
+            ]),
+        .init(
+            name: "Clinique juridique Imaginaire (démo)", type: .legalClinic, provinces: [.QC, .NB], languages: ["fr", "en"],
+            domain: "clinique-imaginaire.example",
+            people: [
+                ("Noémie", "Essai", [.caseworker], .fr), ("Félix", "Exemplaire", [.supervisor, .caseworker], .fr),
+                ("Rosalie", "Maquette", [.orgAdmin], .fr),
+            ]),
+        .init(
+            name: "Lakeshore Sample Centre (demo)", type: .ngo, provinces: [.ON], languages: ["en", "fr", "tl"], domain: "lakeshore-sample.example",
+            people: [
+                ("Jordan", "Sample", [.caseworker], .en), ("Priya", "Placeholder", [.supervisor], .en),
+                ("Sam", "Mockup", [.orgAdmin], .en),
+            ]),
+        .init(
+            name: "Coastal Pretend Outreach (demo)", type: .ngo, provinces: [.BC], languages: ["en", "vi", "pa"], domain: "coastal-pretend.example",
+            people: [
+                ("Linh", "Fictional", [.caseworker], .en), ("Harjit", "Testcase", [.supervisor], .en),
+                ("Morgan", "Dummy", [.orgAdmin], .en),
+            ]),
+        .init(
+            name: "Prairie Imaginary Legal Clinic (demo)", type: .legalClinic, provinces: [.AB, .SK], languages: ["en", "fr"],
+            domain: "prairie-imaginary.example",
+            people: [
+                ("Taylor", "Madeup", [.caseworker], .en), ("Chris", "Notreal", [.supervisor], .en),
+                ("Avery", "Invented", [.orgAdmin], .en),
+            ]),
+        .init(
+            name: "Harbour Make-Believe Shelter (demo)", type: .shelter, provinces: [.NS, .PE], languages: ["en", "fr"],
+            domain: "harbour-makebelieve.example",
+            people: [
+                ("Jamie", "Storybook", [.caseworker], .en), ("Robin", "Pretend", [.supervisor], .en),
+                ("Casey", "Fable", [.orgAdmin], .fr),
+            ]),
+        .init(
+            name: "Ligne d'écoute Fictive (démo)", type: .hotline, provinces: [.QC, .ON, .MB], languages: ["fr", "en"],
+            domain: "ecoute-fictive.example",
+            people: [
+                ("Inès", "Simulée", [.caseworker], .fr), ("Olivier", "Factice", [.supervisor], .fr),
+                ("Zoé", "Semblant", [.orgAdmin], .fr),
+            ]),
+        .init(
+            name: "Réseau national Fictif (démo)", type: .networkCoordination, provinces: Province.allCases, languages: ["fr", "en"],
+            domain: "reseau-fictif.example",
+            people: [
+                ("Gabrielle", "Coordo-Démo", [.networkCoordinator], .fr), ("Riley", "Network-Demo", [.networkCoordinator], .en),
+                ("Émile", "Admin-Réseau", [.orgAdmin], .fr),
+            ]),
+        .init(
+            name: "Administration Passerelle (démo)", type: .other, provinces: [.ON], languages: ["fr", "en"], domain: "admin-demo.example",
+            people: [("Ariane", "Système-Démo", [.systemAdmin], .fr)]),
     ]
 
     public struct Account: Sendable {
@@ -80,8 +105,9 @@ public enum DemoSeeder {
                 } else {
                     organisation = Organisation(name: spec.name, type: spec.type, provinces: spec.provinces, languages: spec.languages)
                     try await organisation.create(on: db)
-                    try await AuditLog.append(on: db, actor: .system, action: .organisationCreated, target: organisation.id?.uuidString,
-                                              requestID: nil, detail: "demo")
+                    try await AuditLog.append(
+                        on: db, actor: .system, action: .organisationCreated, target: organisation.id?.uuidString,
+                        requestID: nil, detail: "demo")
                 }
                 for (given, family, roles, language) in spec.people {
                     let address = email(given, family, domain: spec.domain)
@@ -89,11 +115,13 @@ public enum DemoSeeder {
                     if let existing = try await User.query(on: db).filter(\.$email == address).first() {
                         user = existing
                     } else {
-                        user = User(organisationID: organisation.id!, email: address, displayName: "\(given) \(family)", roles: roles, language: language)
+                        user = User(
+                            organisationID: organisation.id!, email: address, displayName: "\(given) \(family)", roles: roles, language: language)
                         user.twoFactorExempt = true
                         try await user.create(on: db)
-                        try await AuditLog.append(on: db, actor: .system, action: .userInvited, target: user.id?.uuidString,
-                                                  requestID: nil, detail: "demo")
+                        try await AuditLog.append(
+                            on: db, actor: .system, action: .userInvited, target: user.id?.uuidString,
+                            requestID: nil, detail: "demo")
                     }
                     if user.twoFactorExempt {
                         user.passwordHash = hash

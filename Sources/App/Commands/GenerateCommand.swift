@@ -24,7 +24,9 @@ struct GenerateCommand: AsyncCommand {
         let app = context.application
         let total = max(0, signature.cases ?? 10_000)
         let organisationCount = max(1, signature.organisations ?? 100)
-        let password = ProcessInfo.processInfo.environment["PASSERELLE_DEMO_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 } ?? "generated-" + Secrets.randomToken(bytes: 9)
+        let password =
+            ProcessInfo.processInfo.environment["PASSERELLE_DEMO_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 } ?? "generated-"
+            + Secrets.randomToken(bytes: 9)
         let hash = try await app.passwordService.hash(password, on: app.threadPool)
         let started = Date()
 
@@ -36,15 +38,20 @@ struct GenerateCommand: AsyncCommand {
             if let existing = try await Organisation.query(on: app.db).filter(\.$name == name).first() {
                 organisation = existing
             } else {
-                organisation = Organisation(name: name, type: .ngo, provinces: [Province.allCases[index % Province.allCases.count]], languages: ["fr", "en"])
+                organisation = Organisation(
+                    name: name, type: .ngo, provinces: [Province.allCases[index % Province.allCases.count]], languages: ["fr", "en"])
                 try await organisation.create(on: app.db)
             }
             var worker: User?
             for (role, prefix) in [(Role.caseworker, "intervenant"), (.supervisor, "superviseur")] {
                 let email = String(format: "%@.%03d@genere.example", prefix, index)
                 let user: User
-                if let existing = try await User.query(on: app.db).filter(\.$email == email).first() { user = existing } else {
-                    user = User(organisationID: organisation.id!, email: email, displayName: "\(prefix.capitalized) \(index) (généré)", roles: [role], language: .fr)
+                if let existing = try await User.query(on: app.db).filter(\.$email == email).first() {
+                    user = existing
+                } else {
+                    user = User(
+                        organisationID: organisation.id!, email: email, displayName: "\(prefix.capitalized) \(index) (généré)", roles: [role],
+                        language: .fr)
                     user.twoFactorExempt = true
                     user.passwordHash = hash
                     try await user.create(on: app.db)
@@ -65,7 +72,8 @@ struct GenerateCommand: AsyncCommand {
         let year = Calendar(identifier: .gregorian).component(.year, from: Date())
         var firstNumber: [UUID: Int] = [:]
         for (organisation, _, _) in organisations {
-            firstNumber[organisation.id!] = try await CaseCounter.query(on: app.db).filter(\.$organisationID == organisation.id!)
+            firstNumber[organisation.id!] =
+                try await CaseCounter.query(on: app.db).filter(\.$organisationID == organisation.id!)
                 .filter(\.$year == year).first()?.lastNumber ?? 0
         }
         // The blind-index terms of every given and family name, per organisation, computed once:
@@ -73,17 +81,19 @@ struct GenerateCommand: AsyncCommand {
         let plan = Plan(
             organisations: organisations.map { organisation, worker, settings in
                 let index = BlindIndex(master: app.masterKey, organisationID: organisation.id!.uuidString)
-                return Plan.Organisation(id: organisation.id!, workerID: worker.id!, code: settings.referenceCode,
-                                         province: organisation.provinceList.first?.rawValue, firstNumber: firstNumber[organisation.id!]!,
-                                         index: index, givenTerms: DemoCases.givenNames.map(index.terms(for:)),
-                                         familyTerms: DemoCases.familyNames.map(index.terms(for:)))
+                return Plan.Organisation(
+                    id: organisation.id!, workerID: worker.id!, code: settings.referenceCode,
+                    province: organisation.provinceList.first?.rawValue, firstNumber: firstNumber[organisation.id!]!,
+                    index: index, givenTerms: DemoCases.givenNames.map(index.terms(for:)),
+                    familyTerms: DemoCases.familyNames.map(index.terms(for:)))
             },
             pathways: pathways, year: year, total: total, vault: vault, now: Date(), idBase: UInt64(Date().timeIntervalSince1970 * 1_000_000) * 16)
 
         // Organisation k receives the cases k, k + n, k + 2n…: (total + n - 1 - k) / n of them.
-        let lastNumbers = Dictionary(uniqueKeysWithValues: plan.organisations.enumerated().map { k, organisation in
-            (organisation.id, organisation.firstNumber + (total + organisationCount - 1 - k) / organisationCount)
-        })
+        let lastNumbers = Dictionary(
+            uniqueKeysWithValues: plan.organisations.enumerated().map { k, organisation in
+                (organisation.id, organisation.firstNumber + (total + organisationCount - 1 - k) / organisationCount)
+            })
         // Pipeline: the next batch is built and sealed on another core while this one is written.
         // On SQLite the load runs on one connection without waiting for each commit to reach the
         // disk and with rarer checkpoints; both are restored, and the log checkpointed, at the end.
@@ -114,14 +124,22 @@ struct GenerateCommand: AsyncCommand {
                     pending = next < total ? build(from: next) : nil
                     try await db.writeTransaction { db in
                         let sql = db as! any SQLDatabase
-                        try await Self.insert(sql, "cases", ["id", "organisation_id", "reference", "status", "province", "opened_at", "opened_by",
-                                                             "updated_at", "version", "sealed_preferred_name"], batch.cases)
+                        try await Self.insert(
+                            sql, "cases",
+                            [
+                                "id", "organisation_id", "reference", "status", "province", "opened_at", "opened_by",
+                                "updated_at", "version", "sealed_preferred_name",
+                            ], batch.cases)
                         try await Self.insert(sql, "case_keys", ["id", "case_id", "wrapped"], batch.keys)
                         try await Self.insert(sql, "case_name_terms", ["id", "organisation_id", "case_id", "term"], batch.terms)
                         try await Self.insert(sql, "case_assignments", ["id", "case_id", "user_id", "opened_at"], batch.assignments)
-                        try await Self.insert(sql, "applications", ["id", "case_id", "organisation_id", "pathway_type_id", "state", "created_at", "submitted_on",
-                                                                    "decided_on", "valid_from", "valid_to", "complete_at_submission", "checklist_done", "version",
-                                                                    "province", "processing_days", "validity_days"], batch.applications)
+                        try await Self.insert(
+                            sql, "applications",
+                            [
+                                "id", "case_id", "organisation_id", "pathway_type_id", "state", "created_at", "submitted_on",
+                                "decided_on", "valid_from", "valid_to", "complete_at_submission", "checklist_done", "version",
+                                "province", "processing_days", "validity_days",
+                            ], batch.applications)
                     }
                     written = next
                     if written % 100_000 == 0 || written == total {
@@ -155,8 +173,10 @@ struct GenerateCommand: AsyncCommand {
             try await AuditLog.append(on: db, actor: .system, action: .caseCreated, target: nil, requestID: nil, detail: "generated \(total)")
         }
         let seconds = Date().timeIntervalSince(started)
-        context.console.print(String(format: "generate: %d cases over %d organisations in %.1f s (%.0f cases/s)", total, organisationCount, seconds,
-                                     Double(total) / max(seconds, 0.001)))
+        context.console.print(
+            String(
+                format: "generate: %d cases over %d organisations in %.1f s (%.0f cases/s)", total, organisationCount, seconds,
+                Double(total) / max(seconds, 0.001)))
         context.console.print("generated accounts: intervenant.001@genere.example (caseworker), superviseur.001@genere.example (supervisor)")
         if ProcessInfo.processInfo.environment["PASSERELLE_DEMO_PASSWORD"] == nil { context.console.print("password: \(password)") }
     }
@@ -224,12 +244,15 @@ extension GenerateCommand {
             let counter = idBase &+ UInt64(position) &* 16 &+ UInt64(slot)
             let high = counter >> 12, low = counter & 0xFFF
             let random = generator.next()
-            return UUID(uuid: (UInt8(truncatingIfNeeded: high >> 40), UInt8(truncatingIfNeeded: high >> 32), UInt8(truncatingIfNeeded: high >> 24),
-                               UInt8(truncatingIfNeeded: high >> 16), UInt8(truncatingIfNeeded: high >> 8), UInt8(truncatingIfNeeded: high),
-                               0x80 | UInt8(low >> 8), UInt8(truncatingIfNeeded: low),
-                               0x80 | UInt8(truncatingIfNeeded: random >> 58), UInt8(truncatingIfNeeded: random >> 48), UInt8(truncatingIfNeeded: random >> 40),
-                               UInt8(truncatingIfNeeded: random >> 32), UInt8(truncatingIfNeeded: random >> 24), UInt8(truncatingIfNeeded: random >> 16),
-                               UInt8(truncatingIfNeeded: random >> 8), UInt8(truncatingIfNeeded: random)))
+            return UUID(
+                uuid: (
+                    UInt8(truncatingIfNeeded: high >> 40), UInt8(truncatingIfNeeded: high >> 32), UInt8(truncatingIfNeeded: high >> 24),
+                    UInt8(truncatingIfNeeded: high >> 16), UInt8(truncatingIfNeeded: high >> 8), UInt8(truncatingIfNeeded: high),
+                    0x80 | UInt8(low >> 8), UInt8(truncatingIfNeeded: low),
+                    0x80 | UInt8(truncatingIfNeeded: random >> 58), UInt8(truncatingIfNeeded: random >> 48), UInt8(truncatingIfNeeded: random >> 40),
+                    UInt8(truncatingIfNeeded: random >> 32), UInt8(truncatingIfNeeded: random >> 24), UInt8(truncatingIfNeeded: random >> 16),
+                    UInt8(truncatingIfNeeded: random >> 8), UInt8(truncatingIfNeeded: random)
+                ))
         }
 
         func batch(from start: Int, count: Int) throws -> Batch {
@@ -246,12 +269,16 @@ extension GenerateCommand {
                 let (opened, wrapped) = try vault.create(organisationID: organisation.id, caseID: caseID)
                 let openedAt = now.addingTimeInterval(-Double(Int.random(in: 0..<(5 * 365 * 86_400), using: &generator)))
                 let status = [CaseStatus.active, .active, .followUp, .closed][Int.random(in: 0..<4, using: &generator)]
-                batch.cases.append([caseID, organisation.id, CaseReference(organisationCode: organisation.code, year: year, number: number).description,
-                                    status.rawValue, organisation.province, openedAt, organisation.workerID, openedAt, 1,
-                                    try vault.seal(name, field: .preferredName, with: opened)])
+                batch.cases.append([
+                    caseID, organisation.id, CaseReference(organisationCode: organisation.code, year: year, number: number).description,
+                    status.rawValue, organisation.province, openedAt, organisation.workerID, openedAt, 1,
+                    try vault.seal(name, field: .preferredName, with: opened),
+                ])
                 batch.keys.append([id(position, 1, using: &generator), caseID, wrapped])
                 // Slots 2 to 13 for the terms (a name has three to five).
-                for (slot, term) in Set(organisation.givenTerms[given] + organisation.familyTerms[family] + [organisation.index.term(String(number))]).enumerated() {
+                for (slot, term) in Set(organisation.givenTerms[given] + organisation.familyTerms[family] + [organisation.index.term(String(number))])
+                    .enumerated()
+                {
                     batch.terms.append([id(position, 2 + slot, using: &generator), organisation.id, caseID, term])
                 }
                 batch.assignments.append([id(position, 14, using: &generator), caseID, organisation.workerID, openedAt])
@@ -259,16 +286,21 @@ extension GenerateCommand {
                 if !pathways.isEmpty {
                     let pathway = pathways[Int.random(in: 0..<pathways.count, using: &generator)]
                     let state = ApplicationState.allCases[Int.random(in: 0..<ApplicationState.allCases.count, using: &generator)]
-                    let submitted: Date? = state == .preparing ? nil : openedAt.addingTimeInterval(Double(Int.random(in: 1...60, using: &generator)) * 86_400)
-                    let decided: Date? = state.isFinal ? submitted.map { $0.addingTimeInterval(Double(Int.random(in: 2...90, using: &generator)) * 86_400) } : nil
-                    let validTo: Date? = state == .approved && pathway.typicalValidityDays != nil
+                    let submitted: Date? =
+                        state == .preparing ? nil : openedAt.addingTimeInterval(Double(Int.random(in: 1...60, using: &generator)) * 86_400)
+                    let decided: Date? =
+                        state.isFinal ? submitted.map { $0.addingTimeInterval(Double(Int.random(in: 2...90, using: &generator)) * 86_400) } : nil
+                    let validTo: Date? =
+                        state == .approved && pathway.typicalValidityDays != nil
                         ? now.addingTimeInterval(Double(Int.random(in: -200...400, using: &generator)) * 86_400) : nil
                     let validFrom = validTo == nil ? nil : decided
                     let processing = ApplicationFigures.processingBusinessDays(submitted: submitted.map(Day.init), decided: decided.map(Day.init))
                     let validity = ApplicationFigures.validityDays(from: validFrom.map(Day.init), to: validTo.map(Day.init))
-                    batch.applications.append([id(position, 15, using: &generator), caseID, organisation.id, pathway.id, state.rawValue, openedAt, submitted, decided,
-                                               validFrom, validTo, submitted == nil ? nil : Bool.random(using: &generator), "", 1,
-                                               organisation.province, processing, validity])
+                    batch.applications.append([
+                        id(position, 15, using: &generator), caseID, organisation.id, pathway.id, state.rawValue, openedAt, submitted, decided,
+                        validFrom, validTo, submitted == nil ? nil : Bool.random(using: &generator), "", 1,
+                        organisation.province, processing, validity,
+                    ])
                 }
             }
             return batch

@@ -30,8 +30,11 @@ struct KeysCommand: AsyncCommand {
         let pending = path + ".new"
         if !fromEnvironment {
             // The new key reaches the disk before any data depends on it.
-            guard FileManager.default.createFile(atPath: pending, contents: Data((Envelope.base64(new) + "\n").utf8),
-                                                 attributes: [.posixPermissions: 0o600]) else {
+            guard
+                FileManager.default.createFile(
+                    atPath: pending, contents: Data((Envelope.base64(new) + "\n").utf8),
+                    attributes: [.posixPermissions: 0o600])
+            else {
                 throw Refused(description: "cannot write \(pending)")
             }
         }

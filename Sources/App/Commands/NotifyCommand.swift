@@ -34,7 +34,8 @@ struct NotifyCommand: AsyncCommand {
                 return true
             }
             guard claimed else { continue }
-            let message = Digest.message(for: user, board: board, today: today, localizer: app.localizer, publicURL: app.config.publicURL, from: mail.from)
+            let message = Digest.message(
+                for: user, board: board, today: today, localizer: app.localizer, publicURL: app.config.publicURL, from: mail.from)
             do {
                 try await Mailer.send(app, to: user.email, message: message, name: "\(today)-\(user.id!.uuidString)", mail: mail)
             } catch {
@@ -74,7 +75,8 @@ enum Digest {
         }
         section("deadlines.overdue", board.overdueTasks)
         lines.append(t("digest.footer", publicURL + SiteURL.deadlines))
-        return Mailer.message(from: from, to: user.email, subject: t("digest.subject", today.description), language: language,
-                              messageID: "digest-\(today)-\(user.id!.uuidString)", lines: lines)
+        return Mailer.message(
+            from: from, to: user.email, subject: t("digest.subject", today.description), language: language,
+            messageID: "digest-\(today)-\(user.id!.uuidString)", lines: lines)
     }
 }

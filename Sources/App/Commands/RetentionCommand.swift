@@ -24,8 +24,9 @@ struct RetentionCommand: AsyncCommand {
             for file in due {
                 if signature.action == "run" {
                     try await app.db.writeTransaction { db in
-                        try await AuditLog.append(on: db, actor: .system, action: .casePurged, target: file.id?.uuidString, requestID: nil,
-                                                  detail: "\(file.reference) retention")
+                        try await AuditLog.append(
+                            on: db, actor: .system, action: .casePurged, target: file.id?.uuidString, requestID: nil,
+                            detail: "\(file.reference) retention")
                         try await CaseService.purge(file, on: db)
                     }
                 }

@@ -67,24 +67,28 @@ struct AccountController: RouteCollection {
 
     @Sendable
     func show(req: Request) async throws -> Response {
-        let notice: String? = switch req.query[String.self, at: "notice"] {
-        case "password": req.t("account.notice.password_changed")
-        case "language": req.t("account.notice.language_changed")
-        case "two_factor": req.t("account.notice.two_factor_replaced")
-        case "digest": req.t("account.notice.digest")
-        default: nil
-        }
+        let notice: String? =
+            switch req.query[String.self, at: "notice"] {
+            case "password": req.t("account.notice.password_changed")
+            case "language": req.t("account.notice.language_changed")
+            case "two_factor": req.t("account.notice.two_factor_replaced")
+            case "digest": req.t("account.notice.digest")
+            default: nil
+            }
         return try await render(req, errors: FormErrors(), notice: notice)
     }
 
     private func render(_ req: Request, errors: FormErrors, notice: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
         let current = try req.requireUser()
         let csrf = req.csrfToken
-        return try await req.render("account/show", AccountContext(
-            page: PageChrome(req, titleKey: "account.title"), csrf: csrf, email: current.user.email,
-            displayName: current.user.displayName, organisationName: current.organisation.name,
-            language: current.user.language, twoFactorEnabled: current.user.hasTwoFactor, errors: errors, notice: notice,
-            minimumLength: PasswordPolicy.minimumLength, showsDigest: current.roles.canReadCases, digestEnabled: current.user.digestEnabled), status: status)
+        return try await req.render(
+            "account/show",
+            AccountContext(
+                page: PageChrome(req, titleKey: "account.title"), csrf: csrf, email: current.user.email,
+                displayName: current.user.displayName, organisationName: current.organisation.name,
+                language: current.user.language, twoFactorEnabled: current.user.hasTwoFactor, errors: errors, notice: notice,
+                minimumLength: PasswordPolicy.minimumLength, showsDigest: current.roles.canReadCases, digestEnabled: current.user.digestEnabled),
+            status: status)
     }
 
     @Sendable
@@ -92,12 +96,15 @@ struct AccountController: RouteCollection {
         let current = try req.requireUser()
         let form = (try? req.content.decode(PasswordChangeForm.self)) ?? PasswordChangeForm()
         var errors = FormErrors()
-        let currentOK = try await req.application.passwordService.verify(form.current ?? "", against: current.user.passwordHash,
-                                                                  on: req.application.threadPool)
+        let currentOK = try await req.application.passwordService.verify(
+            form.current ?? "", against: current.user.passwordHash,
+            on: req.application.threadPool)
         if !currentOK { errors.add("current", req.t("account.error.current_password")) }
         let password = form.password ?? ""
-        for problem in req.application.passwordService.policy.problems(password: password, confirmation: form.confirmation ?? "",
-                                                                  email: current.user.email) {
+        for problem in req.application.passwordService.policy.problems(
+            password: password, confirmation: form.confirmation ?? "",
+            email: current.user.email)
+        {
             errors.add(problem == .mismatch ? "confirmation" : "password", req.t(problem.rawValue, String(PasswordPolicy.minimumLength)))
         }
         guard errors.isEmpty else { return try await render(req, errors: errors, status: .unprocessableEntity) }
@@ -131,12 +138,14 @@ struct AccountController: RouteCollection {
         let requestID = req.id
         try await req.db.writeTransaction { db in
             try await user.save(on: db)
-            try await AuditLog.append(on: db, actor: actor, action: .languageChanged, target: user.id?.uuidString,
-                                      requestID: requestID, detail: language.rawValue)
+            try await AuditLog.append(
+                on: db, actor: actor, action: .languageChanged, target: user.id?.uuidString,
+                requestID: requestID, detail: language.rawValue)
         }
         let response = req.redirect(to: SiteURL.account + "?notice=language")
-        response.cookies["lang"] = HTTPCookies.Value(string: language.rawValue, maxAge: 365 * 24 * 3600, path: "/",
-                                                     isSecure: req.config.isHTTPS, isHTTPOnly: true, sameSite: .lax)
+        response.cookies["lang"] = HTTPCookies.Value(
+            string: language.rawValue, maxAge: 365 * 24 * 3600, path: "/",
+            isSecure: req.config.isHTTPS, isHTTPOnly: true, sameSite: .lax)
         return response
     }
 
@@ -167,9 +176,11 @@ struct AccountController: RouteCollection {
         let secret = req.session.data["totp_setup"] ?? TwoFactor.newSecret()
         req.session.data["totp_setup"] = secret
         let csrf = req.csrfToken
-        return try await req.render("account/two-factor", TwoFactorContext(
-            page: PageChrome(req, titleKey: "account.two_factor.title"), csrf: csrf, secret: TwoFactor.grouped(secret),
-            uri: TwoFactor.provisioningURI(secret: secret, account: current.user.email), errors: errors), status: status)
+        return try await req.render(
+            "account/two-factor",
+            TwoFactorContext(
+                page: PageChrome(req, titleKey: "account.two_factor.title"), csrf: csrf, secret: TwoFactor.grouped(secret),
+                uri: TwoFactor.provisioningURI(secret: secret, account: current.user.email), errors: errors), status: status)
     }
 
     /// Sets up (or replaces) the user's own authenticator; the new secret counts only once a
@@ -206,14 +217,18 @@ struct AccountController: RouteCollection {
         let records = try await BrowserSession.query(on: req.db).filter(\.$userID == current.user.id!)
             .sort(\.$lastSeenAt, .descending).all()
         let views = records.map { record in
-            SessionView(id: record.id!.uuidString, createdAt: req.formatDateTime(record.createdAt) ?? "",
-                        lastSeenAt: req.formatDateTime(record.lastSeenAt) ?? "", userAgent: record.userAgent ?? "—",
-                        address: record.address ?? "—", current: record.id == req.currentSessionRecordID)
+            SessionView(
+                id: record.id!.uuidString, createdAt: req.formatDateTime(record.createdAt) ?? "",
+                lastSeenAt: req.formatDateTime(record.lastSeenAt) ?? "", userAgent: record.userAgent ?? "—",
+                address: record.address ?? "—", current: record.id == req.currentSessionRecordID)
         }
         let notice = req.query[String.self, at: "notice"] == "ended" ? req.t("sessions.notice.ended") : nil
         let csrf = req.csrfToken
-        return try await req.render("account/sessions", SessionsContext(page: PageChrome(req, titleKey: "sessions.title"),
-                                                                        csrf: csrf, sessions: views, notice: notice))
+        return try await req.render(
+            "account/sessions",
+            SessionsContext(
+                page: PageChrome(req, titleKey: "sessions.title"),
+                csrf: csrf, sessions: views, notice: notice))
     }
 
     @Sendable
@@ -221,7 +236,7 @@ struct AccountController: RouteCollection {
         let current = try req.requireUser()
         // Only one's own sessions: another user's id answers 404 like an unknown one.
         guard let id = req.parameters.get("id", as: UUID.self),
-              let record = try await BrowserSession.query(on: req.db).filter(\.$id == id).filter(\.$userID == current.user.id!).first()
+            let record = try await BrowserSession.query(on: req.db).filter(\.$id == id).filter(\.$userID == current.user.id!).first()
         else { throw PageError.notFound }
         try await req.auditedWrite(.sessionEnded, target: id.uuidString) { db in
             try await record.delete(on: db)

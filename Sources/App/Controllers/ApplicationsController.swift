@@ -31,11 +31,18 @@ struct ApplicationsController: RouteCollection {
     /// The case page's panel.
     static func rows(_ req: Request, caseID: UUID) async throws -> [Row] {
         struct Raw: Decodable {
-            let id: UUID; let state: String; let name_fr: String; let name_en: String
-            let submitted_on: Date?; let decided_on: Date?; let valid_from: Date?; let valid_to: Date?
+            let id: UUID
+            let state: String
+            let name_fr: String
+            let name_en: String
+            let submitted_on: Date?
+            let decided_on: Date?
+            let valid_from: Date?
+            let valid_to: Date?
         }
         let today = req.today
-        let raws = try await req.db.rows("""
+        let raws = try await req.db.rows(
+            """
             SELECT a.id, a.state, p.name_fr, p.name_en, a.submitted_on, a.decided_on, a.valid_from, a.valid_to
             FROM applications a JOIN pathway_types p ON p.id = a.pathway_type_id
             WHERE a.case_id = \(bind: caseID) ORDER BY a.created_at DESC
@@ -44,18 +51,25 @@ struct ApplicationsController: RouteCollection {
             let state = ApplicationState(rawValue: app.state) ?? .preparing
             let submitted = app.submitted_on.map(Day.init), decided = app.decided_on.map(Day.init)
             let from = app.valid_from.map(Day.init), to = app.valid_to.map(Day.init)
-            return Row(id: app.id.uuidString, pathway: req.language == .fr ? app.name_fr : app.name_en, stateKey: state.labelKey,
-                       submittedOn: submitted?.description, decidedOn: decided?.description, validTo: to?.description,
-                       processingDays: ApplicationFigures.processingBusinessDays(submitted: submitted, decided: decided),
-                       validityDays: ApplicationFigures.validityDays(from: from, to: to),
-                       daysToExpiry: state == .approved ? ApplicationFigures.daysToExpiry(validTo: to, today: today) : nil)
+            return Row(
+                id: app.id.uuidString, pathway: req.language == .fr ? app.name_fr : app.name_en, stateKey: state.labelKey,
+                submittedOn: submitted?.description, decidedOn: decided?.description, validTo: to?.description,
+                processingDays: ApplicationFigures.processingBusinessDays(submitted: submitted, decided: decided),
+                validityDays: ApplicationFigures.validityDays(from: from, to: to),
+                daysToExpiry: state == .approved ? ApplicationFigures.daysToExpiry(validTo: to, today: today) : nil)
         }
     }
 
     static func pathwayOptions(_ req: Request) async throws -> [FormOption] {
-        struct Raw: Decodable { let id: UUID; let name_fr: String; let name_en: String }
-        return try await req.db.rows("SELECT id, name_fr, name_en FROM pathway_types WHERE is_current = \(bind: true) ORDER BY code", decoding: Raw.self)
-            .map { FormOption(value: $0.id.uuidString, label: req.language == .fr ? $0.name_fr : $0.name_en, selected: false) }
+        struct Raw: Decodable {
+            let id: UUID
+            let name_fr: String
+            let name_en: String
+        }
+        return try await req.db.rows(
+            "SELECT id, name_fr, name_en FROM pathway_types WHERE is_current = \(bind: true) ORDER BY code", decoding: Raw.self
+        )
+        .map { FormOption(value: $0.id.uuidString, label: req.language == .fr ? $0.name_fr : $0.name_en, selected: false) }
     }
 
     struct CreateForm: Content {
@@ -88,8 +102,9 @@ struct ApplicationsController: RouteCollection {
 
     private func find(_ req: Request, file: CaseFile) async throws -> PathwayApplication {
         guard let id = req.parameters.get("item", as: UUID.self),
-              let application = try await PathwayApplication.query(on: req.db).filter(\.$id == id).filter(\.$caseID == file.id!)
-                .with(\.$pathway).first() else { throw PageError.notFound }
+            let application = try await PathwayApplication.query(on: req.db).filter(\.$id == id).filter(\.$caseID == file.id!)
+                .with(\.$pathway).first()
+        else { throw PageError.notFound }
         return application
     }
 
@@ -137,8 +152,10 @@ struct ApplicationsController: RouteCollection {
         return try await render(req, file: file, application: application, errors: FormErrors(), values: [:])
     }
 
-    private func render(_ req: Request, file: CaseFile, application: PathwayApplication, errors: FormErrors, values: [String: String],
-                        status: HTTPResponseStatus = .ok) async throws -> Response {
+    private func render(
+        _ req: Request, file: CaseFile, application: PathwayApplication, errors: FormErrors, values: [String: String],
+        status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
         let done = application.doneKeys
         let links = application.documentLinks
         let items = application.pathway.checklistItems
@@ -152,36 +169,46 @@ struct ApplicationsController: RouteCollection {
         let label = { (item: PathwayType.ChecklistItem) in req.language == .fr ? item.fr : item.en }
         let submitted = application.submittedOn.map(Day.init)
         let decided = application.decidedOn.map(Day.init)
-        return try await req.render("cases/application", ShowContext(
-            page: PageChrome(req, titleKey: "application.title"), csrf: req.csrfToken, caseID: file.id!.uuidString, id: application.id!.uuidString,
-            reference: file.reference, pathway: application.pathway.name(req.language), stateKey: application.applicationState.labelKey,
-            version: application.version,
-            checklist: items.map { item in
-                ChecklistRow(key: item.key, label: label(item), required: item.required, done: done.contains(item.key),
-                             documents: documents.map { FormOption(value: $0.id, label: $0.name, selected: links[item.key] == $0.id) },
-                             linkedDocument: links[item.key].flatMap { names[$0] })
-            },
-            missingRequired: items.filter { $0.required && !done.contains($0.key) }.map(label),
-            hasMissing: items.contains { $0.required && !done.contains($0.key) },
-            events: ApplicationMachine.events(from: application.applicationState).map { FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == values["event"]) },
-            hasEvents: !ApplicationMachine.events(from: application.applicationState).isEmpty,
-            submittedOn: submitted?.description, infoRequestedOn: application.infoRequestedOn.map { Day($0).description },
-            decidedOn: decided?.description, validFrom: application.validFrom.map { Day($0).description }, validTo: application.validTo.map { Day($0).description },
-            processingDays: ApplicationFigures.processingBusinessDays(submitted: submitted, decided: decided),
-            validityDays: ApplicationFigures.validityDays(from: application.validFrom.map(Day.init), to: application.validTo.map(Day.init)),
-            completeAtSubmission: application.completeAtSubmission, renewable: application.pathway.validityRules.renewable,
-            errors: errors, values: values), status: status)
+        return try await req.render(
+            "cases/application",
+            ShowContext(
+                page: PageChrome(req, titleKey: "application.title"), csrf: req.csrfToken, caseID: file.id!.uuidString,
+                id: application.id!.uuidString,
+                reference: file.reference, pathway: application.pathway.name(req.language), stateKey: application.applicationState.labelKey,
+                version: application.version,
+                checklist: items.map { item in
+                    ChecklistRow(
+                        key: item.key, label: label(item), required: item.required, done: done.contains(item.key),
+                        documents: documents.map { FormOption(value: $0.id, label: $0.name, selected: links[item.key] == $0.id) },
+                        linkedDocument: links[item.key].flatMap { names[$0] })
+                },
+                missingRequired: items.filter { $0.required && !done.contains($0.key) }.map(label),
+                hasMissing: items.contains { $0.required && !done.contains($0.key) },
+                events: ApplicationMachine.events(from: application.applicationState).map {
+                    FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: $0.rawValue == values["event"])
+                },
+                hasEvents: !ApplicationMachine.events(from: application.applicationState).isEmpty,
+                submittedOn: submitted?.description, infoRequestedOn: application.infoRequestedOn.map { Day($0).description },
+                decidedOn: decided?.description, validFrom: application.validFrom.map { Day($0).description },
+                validTo: application.validTo.map { Day($0).description },
+                processingDays: ApplicationFigures.processingBusinessDays(submitted: submitted, decided: decided),
+                validityDays: ApplicationFigures.validityDays(from: application.validFrom.map(Day.init), to: application.validTo.map(Day.init)),
+                completeAtSubmission: application.completeAtSubmission, renewable: application.pathway.validityRules.renewable,
+                errors: errors, values: values), status: status)
     }
 
     /// Saves the application through the one versioned write path (`CaseService.versioned`).
     static func saveVersioned(_ req: Request, _ application: PathwayApplication, file: CaseFile, expected: Int, detail: String) async throws -> Bool {
         let id = application.id!
-        return try await CaseService.versioned(on: req.db, caseID: file.id!, expected: expected, current: { db in
-            try await PathwayApplication.query(on: db).filter(\.$id == id).first()?.version
-        }, write: { db in
-            try await application.save(on: db)
-            try await CasesController.audit(req, .caseUpdated, file, detail: detail, on: db)
-        })
+        return try await CaseService.versioned(
+            on: req.db, caseID: file.id!, expected: expected,
+            current: { db in
+                try await PathwayApplication.query(on: db).filter(\.$id == id).first()?.version
+            },
+            write: { db in
+                try await application.save(on: db)
+                try await CasesController.audit(req, .caseUpdated, file, detail: detail, on: db)
+            })
     }
 
     struct ChecklistForm: Content {
@@ -266,14 +293,17 @@ struct ApplicationsController: RouteCollection {
         }
         if event == .submit, !application.pathway.validityRules.renewable {
             // A VOWP cannot be renewed: refuse a second one on the same case.
-            let earlier = try await PathwayApplication.query(on: req.db).filter(\.$caseID == file.id!).filter(\.$pathway.$id == application.$pathway.id)
-                .filter(\.$state == ApplicationState.approved.rawValue).count()
+            let earlier = try await PathwayApplication.query(on: req.db).filter(\.$caseID == file.id!).filter(
+                \.$pathway.$id == application.$pathway.id
+            )
+            .filter(\.$state == ApplicationState.approved.rawValue).count()
             if earlier > 0 { errors.add("event", req.t(ValidityRules.Problem.notRenewable.rawValue)) }
         }
         if form.version != application.version { errors.add("form", req.t("case.error.stale")) }
         guard errors.isEmpty, let day else {
-            return try await render(req, file: file, application: application, errors: errors, values: values,
-                                    status: form.version != application.version ? .conflict : .unprocessableEntity)
+            return try await render(
+                req, file: file, application: application, errors: errors, values: values,
+                status: form.version != application.version ? .conflict : .unprocessableEntity)
         }
         application.state = target.rawValue
         switch event {

@@ -75,14 +75,17 @@ struct AuditController: RouteCollection {
             if isEnd { query.filter(\.$occurredAtMilliseconds < milliseconds) } else { query.filter(\.$occurredAtMilliseconds >= milliseconds) }
         }
         let pageNumber = max(1, min(filter.page ?? 1, 100_000))
-        let events = errors.isEmpty
-            ? try await query.sort(\.$sequence, .descending).range((pageNumber - 1) * Self.pageSize ..< pageNumber * Self.pageSize + 1).all()
+        let events =
+            errors.isEmpty
+            ? try await query.sort(\.$sequence, .descending).range((pageNumber - 1) * Self.pageSize..<pageNumber * Self.pageSize + 1).all()
             : []
         let hasNext = events.count > Self.pageSize
 
         let userQuery = User.query(on: req.db).sort(\.$email)
         if !current.has(.systemAdmin) { userQuery.filter(\.$organisation.$id == current.organisation.id!) }
-        let users = try await userQuery.all().map { FormOption(value: $0.id!.uuidString, label: $0.email, selected: $0.id!.uuidString == filter.user) }
+        let users = try await userQuery.all().map {
+            FormOption(value: $0.id!.uuidString, label: $0.email, selected: $0.id!.uuidString == filter.user)
+        }
         let actions = req.options(AuditAction.self, selected: [filter.action ?? ""], label: \.labelKey)
 
         try await req.audit(.auditViewed, target: current.has(.systemAdmin) ? "all" : current.organisation.id?.uuidString)
@@ -91,14 +94,17 @@ struct AuditController: RouteCollection {
             listPageURL(SiteURL.audit, [("user", filter.user), ("action", filter.action), ("from", filter.from), ("to", filter.to)], page: number)
         }
         let rows = events.prefix(Self.pageSize).map { event in
-            EventRow(sequence: event.sequence, at: req.formatDateTime(event.occurredAt) ?? "", actor: event.actorEmail ?? "—",
-                     actionKey: AuditAction(rawValue: event.action)?.labelKey ?? event.action, target: event.target ?? "",
-                     outcome: req.t("audit.outcome.\(event.outcome)"), requestID: event.requestID ?? "")
+            EventRow(
+                sequence: event.sequence, at: req.formatDateTime(event.occurredAt) ?? "", actor: event.actorEmail ?? "—",
+                actionKey: AuditAction(rawValue: event.action)?.labelKey ?? event.action, target: event.target ?? "",
+                outcome: req.t("audit.outcome.\(event.outcome)"), requestID: event.requestID ?? "")
         }
-        return try await req.render("audit/index", IndexContext(
-            page: PageChrome(req, titleKey: "audit.title"), events: Array(rows), users: users, actions: actions,
-            from: filter.from ?? "", to: filter.to ?? "", errors: errors,
-            previousURL: pageNumber > 1 ? pageURL(pageNumber - 1) : nil, nextURL: hasNext ? pageURL(pageNumber + 1) : nil,
-            pageNumber: pageNumber), status: errors.isEmpty ? .ok : .unprocessableEntity)
+        return try await req.render(
+            "audit/index",
+            IndexContext(
+                page: PageChrome(req, titleKey: "audit.title"), events: Array(rows), users: users, actions: actions,
+                from: filter.from ?? "", to: filter.to ?? "", errors: errors,
+                previousURL: pageNumber > 1 ? pageURL(pageNumber - 1) : nil, nextURL: hasNext ? pageURL(pageNumber + 1) : nil,
+                pageNumber: pageNumber), status: errors.isEmpty ? .ok : .unprocessableEntity)
     }
 }

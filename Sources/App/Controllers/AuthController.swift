@@ -71,19 +71,25 @@ struct AuthController: RouteCollection {
     @Sendable
     func loginPage(req: Request) async throws -> Response {
         if req.currentUser != nil { return req.redirect(to: SiteURL.home) }
-        let notice: String? = switch req.query[String.self, at: "notice"] {
-        case "password_set": req.t("login.notice.password_set")
-        case "signed_out": req.t("login.notice.signed_out")
-        default: nil
-        }
+        let notice: String? =
+            switch req.query[String.self, at: "notice"] {
+            case "password_set": req.t("login.notice.password_set")
+            case "signed_out": req.t("login.notice.signed_out")
+            default: nil
+            }
         return try await renderLogin(req, email: "", errors: FormErrors(), notice: notice)
     }
 
-    private func renderLogin(_ req: Request, email: String, errors: FormErrors, notice: String? = nil,
-                             status: HTTPResponseStatus = .ok) async throws -> Response {
+    private func renderLogin(
+        _ req: Request, email: String, errors: FormErrors, notice: String? = nil,
+        status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
         let csrf = req.csrfToken
-        return try await req.render("auth/login", LoginContext(page: PageChrome(req, titleKey: "login.title"), csrf: csrf,
-                                                               email: email, errors: errors, notice: notice), status: status)
+        return try await req.render(
+            "auth/login",
+            LoginContext(
+                page: PageChrome(req, titleKey: "login.title"), csrf: csrf,
+                email: email, errors: errors, notice: notice), status: status)
     }
 
     @Sendable
@@ -108,7 +114,8 @@ struct AuthController: RouteCollection {
         let accountLocked = try await SignInThrottle.isLocked(scope: .account, subject: recorded, on: req.db, now: now)
         let addressLocked = try await SignInThrottle.isLocked(scope: .address, subject: address, on: req.db, now: now)
         if accountLocked || addressLocked {
-            try await req.audit(.signInThrottled, target: recorded, outcome: .denied, actor: AuditActor(userID: nil, email: recorded, organisationID: nil))
+            try await req.audit(
+                .signInThrottled, target: recorded, outcome: .denied, actor: AuditActor(userID: nil, email: recorded, organisationID: nil))
             errors.add("form", req.t("login.error.throttled"))
             return try await renderLogin(req, email: typedEmail, errors: errors, status: .tooManyRequests)
         }
@@ -126,8 +133,9 @@ struct AuthController: RouteCollection {
                     user.failedSinceLastSignIn += 1
                     try await user.save(on: db)
                 }
-                try await AuditLog.append(on: db, actor: AuditActor(userID: user?.id, email: recorded, organisationID: user?.$organisation.id),
-                                          action: .signInFailed, target: recorded, outcome: .failure, requestID: requestID)
+                try await AuditLog.append(
+                    on: db, actor: AuditActor(userID: user?.id, email: recorded, organisationID: user?.$organisation.id),
+                    action: .signInFailed, target: recorded, outcome: .failure, requestID: requestID)
             }
             errors.add("form", req.t("login.error.invalid"))
             return try await renderLogin(req, email: typedEmail, errors: errors, status: .unauthorized)
@@ -145,8 +153,10 @@ struct AuthController: RouteCollection {
     /// The last step of every successful sign-in: a fresh session at full level, the previous
     /// sign-in and the failures since kept for the home page, and the audit event.
     private func completeSignIn(_ req: Request, user: User, detail: String) async throws -> Response {
-        var data: [String: String] = [DatabaseSessions.userKey: user.id!.uuidString, "auth": AuthLevel.full.rawValue,
-                                      "failed_since": String(user.failedSinceLastSignIn)]
+        var data: [String: String] = [
+            DatabaseSessions.userKey: user.id!.uuidString, "auth": AuthLevel.full.rawValue,
+            "failed_since": String(user.failedSinceLastSignIn),
+        ]
         if let previous = user.lastSignInAt { data["previous_sign_in"] = String(previous.timeIntervalSince1970) }
         user.lastSignInAt = req.now
         user.failedSinceLastSignIn = 0
@@ -167,20 +177,24 @@ struct AuthController: RouteCollection {
         return try await renderCode(req, template: "auth/two-factor", titleKey: "two_factor.title", errors: FormErrors())
     }
 
-    private func renderCode(_ req: Request, template: String, titleKey: String, errors: FormErrors, secret: String? = nil,
-                            account: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+    private func renderCode(
+        _ req: Request, template: String, titleKey: String, errors: FormErrors, secret: String? = nil,
+        account: String? = nil, status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
         let csrf = req.csrfToken
-        let context = CodeContext(page: PageChrome(req, titleKey: titleKey), csrf: csrf, errors: errors,
-                                  secret: secret.map(TwoFactor.grouped),
-                                  uri: secret.flatMap { secret in account.map { TwoFactor.provisioningURI(secret: secret, account: $0) } },
-                                  action: req.url.path)
+        let context = CodeContext(
+            page: PageChrome(req, titleKey: titleKey), csrf: csrf, errors: errors,
+            secret: secret.map(TwoFactor.grouped),
+            uri: secret.flatMap { secret in account.map { TwoFactor.provisioningURI(secret: secret, account: $0) } },
+            action: req.url.path)
         return try await req.render(template, context, status: status)
     }
 
     @Sendable
     func twoFactor(req: Request) async throws -> Response {
         guard let pending = req.pendingUser, let stored = pending.user.totpSecret,
-              let secret = TwoFactor.open(stored, userID: pending.user.id!, master: req.application.masterKey) else { return req.redirect(to: SiteURL.login) }
+            let secret = TwoFactor.open(stored, userID: pending.user.id!, master: req.application.masterKey)
+        else { return req.redirect(to: SiteURL.login) }
         let code = (try? req.content.decode(CodeForm.self))?.code ?? ""
         let user = pending.user
         let subject = user.id!.uuidString
@@ -219,8 +233,9 @@ struct AuthController: RouteCollection {
         if pending.user.hasTwoFactor { return req.redirect(to: SiteURL.twoFactor) }
         let secret = req.session.data["totp_setup"] ?? TwoFactor.newSecret()
         req.session.data["totp_setup"] = secret
-        return try await renderCode(req, template: "auth/two-factor-setup", titleKey: "two_factor.setup.title", errors: FormErrors(),
-                                    secret: secret, account: pending.user.email)
+        return try await renderCode(
+            req, template: "auth/two-factor-setup", titleKey: "two_factor.setup.title", errors: FormErrors(),
+            secret: secret, account: pending.user.email)
     }
 
     @Sendable
@@ -231,14 +246,16 @@ struct AuthController: RouteCollection {
         var errors = FormErrors()
         if try await SignInThrottle.isLocked(scope: .secondFactor, subject: pending.user.id!.uuidString, on: req.db, now: req.now) {
             errors.add("code", req.t("login.error.throttled"))
-            return try await renderCode(req, template: "auth/two-factor-setup", titleKey: "two_factor.setup.title", errors: errors,
-                                        secret: secret, account: pending.user.email, status: .tooManyRequests)
+            return try await renderCode(
+                req, template: "auth/two-factor-setup", titleKey: "two_factor.setup.title", errors: errors,
+                secret: secret, account: pending.user.email, status: .tooManyRequests)
         }
         guard let step = TwoFactor.acceptedStep(code: code, secret: secret, lastStep: nil) else {
             try await recordCodeFailure(req, pending: pending)
             errors.add("code", req.t(code.isEmpty ? "field.required" : "two_factor.error.invalid"))
-            return try await renderCode(req, template: "auth/two-factor-setup", titleKey: "two_factor.setup.title", errors: errors,
-                                        secret: secret, account: pending.user.email, status: .unprocessableEntity)
+            return try await renderCode(
+                req, template: "auth/two-factor-setup", titleKey: "two_factor.setup.title", errors: errors,
+                secret: secret, account: pending.user.email, status: .unprocessableEntity)
         }
         let user = pending.user
         user.totpSecret = try TwoFactor.seal(secret, userID: user.id!, master: req.application.masterKey)
@@ -268,9 +285,11 @@ struct AuthController: RouteCollection {
 
     private func validToken(_ req: Request) async throws -> (SetPasswordToken, User)? {
         guard let token = req.parameters.get("token"), token.count < 200 else { return nil }
-        guard let record = try await SetPasswordToken.query(on: req.db)
-            .filter(\.$tokenHash == Secrets.sha256Hex(token)).with(\.$user).first(),
-            record.usedAt == nil, record.expiresAt > req.now, record.user.isActive else { return nil }
+        guard
+            let record = try await SetPasswordToken.query(on: req.db)
+                .filter(\.$tokenHash == Secrets.sha256Hex(token)).with(\.$user).first(),
+            record.usedAt == nil, record.expiresAt > req.now, record.user.isActive
+        else { return nil }
         return (record, record.user)
     }
 
@@ -282,9 +301,11 @@ struct AuthController: RouteCollection {
 
     private func renderSetPassword(_ req: Request, email: String, errors: FormErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
         let csrf = req.csrfToken
-        return try await req.render("auth/set-password", SetPasswordContext(
-            page: PageChrome(req, titleKey: "set_password.title"), csrf: csrf, email: email, action: req.url.path,
-            errors: errors, minimumLength: PasswordPolicy.minimumLength), status: status)
+        return try await req.render(
+            "auth/set-password",
+            SetPasswordContext(
+                page: PageChrome(req, titleKey: "set_password.title"), csrf: csrf, email: email, action: req.url.path,
+                errors: errors, minimumLength: PasswordPolicy.minimumLength), status: status)
     }
 
     @Sendable

@@ -12,8 +12,9 @@ struct CaseDocumentsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         // The body may be twice the document limit, so an oversized file still gets its message
         // beside the field; beyond that the request is refused (413) before it is read.
-        routes.on(.POST, SiteURL.cases + "/:id/documents", access: CasesController.workers,
-                  maxBody: ByteCount(value: maxBytes * 2 + 65_536), use: upload)
+        routes.on(
+            .POST, SiteURL.cases + "/:id/documents", access: CasesController.workers,
+            maxBody: ByteCount(value: maxBytes * 2 + 65_536), use: upload)
         routes.on(.GET, SiteURL.cases + "/:id/documents/:item", access: CasesController.workers, use: download)
     }
 
@@ -64,8 +65,9 @@ struct CaseDocumentsController: RouteCollection {
     func download(req: Request) async throws -> Response {
         let file = try await CasesController.find(req)
         guard let id = req.parameters.get("item", as: UUID.self),
-              let document = try await CaseDocument.query(on: req.db).filter(\.$id == id).filter(\.$caseID == file.id!).first(),
-              let type = DocumentType(rawValue: document.type) else { throw PageError.notFound }
+            let document = try await CaseDocument.query(on: req.db).filter(\.$id == id).filter(\.$caseID == file.id!).first(),
+            let type = DocumentType(rawValue: document.type)
+        else { throw PageError.notFound }
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
         let name = try vault.openText(document.sealedName, field: .documentName(id), with: opened)
@@ -80,7 +82,10 @@ struct CaseDocumentsController: RouteCollection {
     /// `attachment` with an ASCII fallback name and the real one in RFC 5987 form.
     static func attachment(_ name: String, type: DocumentType) -> String {
         let ascii = name.folding(options: [.diacriticInsensitive], locale: nil).unicodeScalars
-            .map { $0.isASCII && ($0.properties.isAlphabetic || CharacterSet.decimalDigits.contains($0) || "-_. ".unicodeScalars.contains($0)) ? Character($0) : "_" }
+            .map {
+                $0.isASCII && ($0.properties.isAlphabetic || CharacterSet.decimalDigits.contains($0) || "-_. ".unicodeScalars.contains($0))
+                    ? Character($0) : "_"
+            }
         var fallback = String(ascii).trimmingCharacters(in: .whitespaces)
         if fallback.isEmpty || fallback.allSatisfy({ $0 == "_" || $0 == "." }) { fallback = "document.\(type.fileExtension)" }
         var allowed = CharacterSet.alphanumerics

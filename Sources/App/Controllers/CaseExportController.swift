@@ -44,85 +44,139 @@ struct CaseExportController: RouteCollection {
         let opened = try await vault.open(file, on: req.db)
         let caseID = file.id!
         var sections: [Section] = []
-        sections.append(section("cases.show.title", [
-            item("cases.reference", file.reference),
-            item("cases.preferred_name", try vault.openText(file.sealedPreferredName, field: .preferredName, with: opened)),
-            item("cases.status", both(file.caseStatus.labelKey)),
-            item("cases.closure_reason", file.closureReason.flatMap(ClosureReason.init(rawValue:)).map { both($0.labelKey) } ?? ""),
-            item("cases.province", file.province.flatMap(Province.init(rawValue:)).map { both($0.labelKey) } ?? ""),
-            item("cases.opened", ISO8601DateFormatter().string(from: file.openedAt)),
-        ]))
+        sections.append(
+            section(
+                "cases.show.title",
+                [
+                    item("cases.reference", file.reference),
+                    item("cases.preferred_name", try vault.openText(file.sealedPreferredName, field: .preferredName, with: opened)),
+                    item("cases.status", both(file.caseStatus.labelKey)),
+                    item("cases.closure_reason", file.closureReason.flatMap(ClosureReason.init(rawValue:)).map { both($0.labelKey) } ?? ""),
+                    item("cases.province", file.province.flatMap(Province.init(rawValue:)).map { both($0.labelKey) } ?? ""),
+                    item("cases.opened", ISO8601DateFormatter().string(from: file.openedAt)),
+                ]))
         if let safe = try vault.openSection(SafeContactSection.self, file.sealedSafeContact, field: .safeContact, with: opened) {
-            sections.append(section("cases.safe.title", [
-                item("cases.safe.channels", safe.channels.compactMap(SafeContactChannel.init(rawValue:)).map { both($0.labelKey) }.joined(separator: "; ")),
-                item("cases.safe.times", safe.safeTimes), item("cases.safe.messages", both("case.safe.messages.\(safe.messagesAllowed)")),
-                item("cases.safe.code_word", safe.codeWord), item("cases.safe.never", safe.neverUse),
-            ]))
+            sections.append(
+                section(
+                    "cases.safe.title",
+                    [
+                        item(
+                            "cases.safe.channels",
+                            safe.channels.compactMap(SafeContactChannel.init(rawValue:)).map { both($0.labelKey) }.joined(separator: "; ")),
+                        item("cases.safe.times", safe.safeTimes), item("cases.safe.messages", both("case.safe.messages.\(safe.messagesAllowed)")),
+                        item("cases.safe.code_word", safe.codeWord), item("cases.safe.never", safe.neverUse),
+                    ]))
         }
         if let person = try vault.openSection(PersonSection.self, file.sealedPerson, field: .person, with: opened) {
-            sections.append(section("cases.person.title", [
-                item("case.person.legal_name", person.legalName), item("case.person.date_of_birth", person.dateOfBirth),
-                item("case.person.age_band", AgeBand(rawValue: person.ageBand).map { both($0.labelKey) } ?? ""),
-                item("case.person.gender_identity", person.genderIdentity),
-                item("case.person.indigenous_identity", IndigenousIdentity(rawValue: person.indigenousIdentity).map { both($0.labelKey) } ?? ""),
-                item("case.person.country_of_origin", person.countryOfOrigin), item("case.person.languages", person.languages),
-                item("case.person.interpreter", person.interpreterNeeded ? both("common.yes") : both("common.no")),
-                item("case.person.immigration_status", ImmigrationStatus(rawValue: person.immigrationStatus).map { both($0.labelKey) } ?? ""),
-                item("case.person.dependants", person.dependants), item("case.person.accessibility", person.accessibilityNeeds),
-            ].filter { !$0.value.isEmpty }))
+            sections.append(
+                section(
+                    "cases.person.title",
+                    [
+                        item("case.person.legal_name", person.legalName), item("case.person.date_of_birth", person.dateOfBirth),
+                        item("case.person.age_band", AgeBand(rawValue: person.ageBand).map { both($0.labelKey) } ?? ""),
+                        item("case.person.gender_identity", person.genderIdentity),
+                        item(
+                            "case.person.indigenous_identity", IndigenousIdentity(rawValue: person.indigenousIdentity).map { both($0.labelKey) } ?? ""
+                        ),
+                        item("case.person.country_of_origin", person.countryOfOrigin), item("case.person.languages", person.languages),
+                        item("case.person.interpreter", person.interpreterNeeded ? both("common.yes") : both("common.no")),
+                        item("case.person.immigration_status", ImmigrationStatus(rawValue: person.immigrationStatus).map { both($0.labelKey) } ?? ""),
+                        item("case.person.dependants", person.dependants), item("case.person.accessibility", person.accessibilityNeeds),
+                    ].filter { !$0.value.isEmpty }))
         }
         let consents = try await CaseConsent.query(on: req.db).filter(\.$caseID == caseID).sort(\.$givenOn).all()
-        sections.append(section("consent.title", consents.map { consent in
-            item(ConsentKind(rawValue: consent.kind)?.labelKey ?? consent.kind,
-                 [DayParser.format(consent.givenOn), consent.partner ?? "", both(ConsentMethod(rawValue: consent.method)?.labelKey ?? ""), consent.language,
-                  consent.withdrawnAt.map { "→ " + ISO8601DateFormatter().string(from: $0) } ?? ""].filter { !$0.isEmpty }.joined(separator: " · "))
-        }))
+        sections.append(
+            section(
+                "consent.title",
+                consents.map { consent in
+                    item(
+                        ConsentKind(rawValue: consent.kind)?.labelKey ?? consent.kind,
+                        [
+                            DayParser.format(consent.givenOn), consent.partner ?? "", both(ConsentMethod(rawValue: consent.method)?.labelKey ?? ""),
+                            consent.language,
+                            consent.withdrawnAt.map { "→ " + ISO8601DateFormatter().string(from: $0) } ?? "",
+                        ].filter { !$0.isEmpty }.joined(separator: " · "))
+                }))
         if let experience = try await CaseExperience.query(on: req.db).filter(\.$caseID == caseID).first() {
             func list<E: CatalogValue>(_ type: E.Type, _ stored: String?) -> String {
                 (stored ?? "").split(separator: ",").compactMap { E(rawValue: String($0)) }.map { both($0.labelKey) }.joined(separator: "; ")
             }
-            let details = try vault.openSection(CaseSectionsController.ExperienceDetails.self, experience.sealedDetails, field: .experience, with: opened)
-            sections.append(section("experience.title", [
-                item("experience.status", list(TraffickingStatus.self, experience.traffickingStatus)),
-                item("experience.exploitation", list(ExploitationType.self, experience.exploitationTypes)),
-                item("experience.scope", list(TraffickingScope.self, experience.scope)),
-                item("experience.industry", list(LabourIndustry.self, experience.industry)),
-                item("experience.control", list(ControlMethod.self, experience.controlMethods)),
-                item("experience.recruitment", list(RecruitmentMethod.self, experience.recruitmentMethods)),
-                item("experience.relationship", list(RecruiterRelationship.self, experience.recruiterRelationship)),
-                item("experience.fees", experience.feesPaidCents.map { String(format: "%.2f %@", Double($0) / 100, experience.feesCurrency ?? "") } ?? ""),
-                item("experience.employers", details?.employers ?? ""), item("experience.recruiters", details?.recruiters ?? ""),
-                item("experience.recruitment_place", details?.recruitmentPlace ?? ""), item("experience.recruitment_when", details?.recruitmentWhen ?? ""),
-                item("experience.exploitation_place", details?.exploitationPlace ?? ""), item("experience.exploitation_when", details?.exploitationWhen ?? ""),
-                item("experience.account", details?.account ?? ""),
-            ].filter { !$0.value.isEmpty }))
+            let details = try vault.openSection(
+                CaseSectionsController.ExperienceDetails.self, experience.sealedDetails, field: .experience, with: opened)
+            sections.append(
+                section(
+                    "experience.title",
+                    [
+                        item("experience.status", list(TraffickingStatus.self, experience.traffickingStatus)),
+                        item("experience.exploitation", list(ExploitationType.self, experience.exploitationTypes)),
+                        item("experience.scope", list(TraffickingScope.self, experience.scope)),
+                        item("experience.industry", list(LabourIndustry.self, experience.industry)),
+                        item("experience.control", list(ControlMethod.self, experience.controlMethods)),
+                        item("experience.recruitment", list(RecruitmentMethod.self, experience.recruitmentMethods)),
+                        item("experience.relationship", list(RecruiterRelationship.self, experience.recruiterRelationship)),
+                        item(
+                            "experience.fees",
+                            experience.feesPaidCents.map { String(format: "%.2f %@", Double($0) / 100, experience.feesCurrency ?? "") } ?? ""),
+                        item("experience.employers", details?.employers ?? ""), item("experience.recruiters", details?.recruiters ?? ""),
+                        item("experience.recruitment_place", details?.recruitmentPlace ?? ""),
+                        item("experience.recruitment_when", details?.recruitmentWhen ?? ""),
+                        item("experience.exploitation_place", details?.exploitationPlace ?? ""),
+                        item("experience.exploitation_when", details?.exploitationWhen ?? ""),
+                        item("experience.account", details?.account ?? ""),
+                    ].filter { !$0.value.isEmpty }))
         }
         let needs = try await CaseNeed.query(on: req.db).filter(\.$caseID == caseID).all()
-        sections.append(section("needs.title", needs.map { item(NeedKind(rawValue: $0.need)?.labelKey ?? $0.need, both(NeedStatus(rawValue: $0.status)?.labelKey ?? "")) }))
+        sections.append(
+            section(
+                "needs.title",
+                needs.map { item(NeedKind(rawValue: $0.need)?.labelKey ?? $0.need, both(NeedStatus(rawValue: $0.status)?.labelKey ?? "")) }))
         let tasks = try await CaseTask.query(on: req.db).filter(\.$caseID == caseID).sort(\.$createdAt).all()
-        sections.append(section("tasks.title", try tasks.map { task in
-            item("tasks.new", [try vault.openText(task.sealedTitle, field: .task(task.id!), with: opened),
-                               task.dueOn.map(DayParser.format) ?? "", task.doneAt == nil ? "" : "✓"].filter { !$0.isEmpty }.joined(separator: " · "))
-        }))
+        sections.append(
+            section(
+                "tasks.title",
+                try tasks.map { task in
+                    item(
+                        "tasks.new",
+                        [
+                            try vault.openText(task.sealedTitle, field: .task(task.id!), with: opened),
+                            task.dueOn.map(DayParser.format) ?? "", task.doneAt == nil ? "" : "✓",
+                        ].filter { !$0.isEmpty }.joined(separator: " · "))
+                }))
         let legal = try await CaseLegalAction.query(on: req.db).filter(\.$caseID == caseID).sort(\.$createdAt).all()
-        sections.append(section("legal.title", try legal.map { action in
-            item(LegalActionKind(rawValue: action.kind)?.labelKey ?? action.kind,
-                 [both(LegalActionStatus(rawValue: action.status)?.labelKey ?? ""), action.filedOn.map(DayParser.format) ?? "",
-                  action.amountAwardedCents.map { String(format: "%.2f CAD", Double($0) / 100) } ?? "",
-                  try action.sealedOutcome.map { try vault.openText($0, field: .legalOutcome(action.id!), with: opened) } ?? ""]
-                    .filter { !$0.isEmpty }.joined(separator: " · "))
-        }))
+        sections.append(
+            section(
+                "legal.title",
+                try legal.map { action in
+                    item(
+                        LegalActionKind(rawValue: action.kind)?.labelKey ?? action.kind,
+                        [
+                            both(LegalActionStatus(rawValue: action.status)?.labelKey ?? ""), action.filedOn.map(DayParser.format) ?? "",
+                            action.amountAwardedCents.map { String(format: "%.2f CAD", Double($0) / 100) } ?? "",
+                            try action.sealedOutcome.map { try vault.openText($0, field: .legalOutcome(action.id!), with: opened) } ?? "",
+                        ]
+                        .filter { !$0.isEmpty }.joined(separator: " · "))
+                }))
         let notes = try await CaseNote.query(on: req.db).filter(\.$caseID == caseID).sort(\.$createdAt).all()
-        sections.append(section("cases.notes.title", try notes.map { note in
-            item("cases.notes.title", ISO8601DateFormatter().string(from: note.createdAt) + " — "
-                 + (try vault.openText(note.sealedBody, field: .note(note.id!), with: opened)))
-        }))
+        sections.append(
+            section(
+                "cases.notes.title",
+                try notes.map { note in
+                    item(
+                        "cases.notes.title",
+                        ISO8601DateFormatter().string(from: note.createdAt) + " — "
+                            + (try vault.openText(note.sealedBody, field: .note(note.id!), with: opened)))
+                }))
         let documents = try await CaseDocument.query(on: req.db).filter(\.$caseID == caseID).field(\.$id).field(\.$sealedName).field(\.$type)
             .field(\.$size).field(\.$uploadedAt).field(\.$caseID).all()
-        sections.append(section("documents.title", try documents.map { document in
-            item("documents.title", try vault.openText(document.sealedName, field: .documentName(document.id!), with: opened)
-                 + " (\(document.type), \(document.size) o/B)")
-        }))
+        sections.append(
+            section(
+                "documents.title",
+                try documents.map { document in
+                    item(
+                        "documents.title",
+                        try vault.openText(document.sealedName, field: .documentName(document.id!), with: opened)
+                            + " (\(document.type), \(document.size) o/B)")
+                }))
         return Export(reference: file.reference, exportedAt: ISO8601DateFormatter().string(from: req.now), sections: sections)
     }
 
@@ -143,10 +197,14 @@ struct CaseExportController: RouteCollection {
         let export = try await Self.build(req, file: file)
         try await CasesController.audit(req, .caseExported, file, detail: "print")
         let localizer = req.application.localizer
-        return try await req.render("cases/export", PrintContext(
-            page: PageChrome(req, titleKey: "export.title"), export: export, id: file.id!.uuidString,
-            headingFR: localizer.text("export.heading", .fr, [file.reference]), headingEN: localizer.text("export.heading", .en, [file.reference]),
-            exportedFR: localizer.text("export.exported_at", .fr, [export.exportedAt]), exportedEN: localizer.text("export.exported_at", .en, [export.exportedAt])))
+        return try await req.render(
+            "cases/export",
+            PrintContext(
+                page: PageChrome(req, titleKey: "export.title"), export: export, id: file.id!.uuidString,
+                headingFR: localizer.text("export.heading", .fr, [file.reference]),
+                headingEN: localizer.text("export.heading", .en, [file.reference]),
+                exportedFR: localizer.text("export.exported_at", .fr, [export.exportedAt]),
+                exportedEN: localizer.text("export.exported_at", .en, [export.exportedAt])))
     }
 
     @Sendable

@@ -81,7 +81,8 @@ struct CaseSectionsController: RouteCollection {
         let assignees: [FormOption]
     }
 
-    static func panels(_ req: Request, file: CaseFile, opened: CaseVault.Opened, colleagues: [User], values: [String: String]) async throws -> Panels {
+    static func panels(_ req: Request, file: CaseFile, opened: CaseVault.Opened, colleagues: [User], values: [String: String]) async throws -> Panels
+    {
         let vault = req.caseVault
         let caseID = file.id!
         let now = req.now
@@ -89,10 +90,12 @@ struct CaseSectionsController: RouteCollection {
         let byKind = Dictionary(needs.map { ($0.need, $0.status) }, uniquingKeysWith: { first, _ in first })
         let tasks = try await CaseTask.fetch("SELECT * FROM case_tasks WHERE case_id = \(bind: caseID) ORDER BY created_at DESC", on: req.db)
         let consents = try await CaseConsent.fetch("SELECT * FROM case_consents WHERE case_id = \(bind: caseID) ORDER BY given_on DESC", on: req.db)
-        let legal = try await CaseLegalAction.fetch("SELECT * FROM case_legal_actions WHERE case_id = \(bind: caseID) ORDER BY created_at DESC", on: req.db)
+        let legal = try await CaseLegalAction.fetch(
+            "SELECT * FROM case_legal_actions WHERE case_id = \(bind: caseID) ORDER BY created_at DESC", on: req.db)
         let experience = try await CaseExperience.fetchFirst("SELECT * FROM case_experiences WHERE case_id = \(bind: caseID)", on: req.db)
         // Not the sealed contents: the panel lists names, types and sizes.
-        let documents = try await CaseDocument.fetch("""
+        let documents = try await CaseDocument.fetch(
+            """
             SELECT id, case_id, sealed_name, type, size, uploaded_at FROM case_documents WHERE case_id = \(bind: caseID) ORDER BY uploaded_at DESC
             """, on: req.db)
         let names = Dictionary(colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
@@ -100,35 +103,41 @@ struct CaseSectionsController: RouteCollection {
         let money = { (cents: Int) in Self.money(cents, req) }
         return Panels(
             documents: try documents.map { document in
-                DocumentRow(id: document.id!.uuidString,
-                            name: try vault.openText(document.sealedName, field: .documentName(document.id!), with: opened),
-                            typeLabel: (DocumentType(rawValue: document.type)?.fileExtension ?? document.type).uppercased(),
-                            size: req.t("documents.size_kb", req.formatNumber(max(1, document.size / 1024))),
-                            uploadedAt: req.formatDateTime(document.uploadedAt) ?? "")
+                DocumentRow(
+                    id: document.id!.uuidString,
+                    name: try vault.openText(document.sealedName, field: .documentName(document.id!), with: opened),
+                    typeLabel: (DocumentType(rawValue: document.type)?.fileExtension ?? document.type).uppercased(),
+                    size: req.t("documents.size_kb", req.formatNumber(max(1, document.size / 1024))),
+                    uploadedAt: req.formatDateTime(document.uploadedAt) ?? "")
             },
             documentMaxMB: req.config.documentMaxBytes / 1_048_576,
-            needs: SafeHTML.selectFields(NeedKind.allCases.map { kind in
-                SafeHTML.SelectField(id: "need-\(kind.rawValue)", name: "needs[\(kind.rawValue)]", label: req.t(kind.labelKey),
-                                     options: options(NeedStatus.self, selected: [values["need.\(kind.rawValue)"] ?? byKind[kind.rawValue] ?? ""], req: req))
-            }),
+            needs: SafeHTML.selectFields(
+                NeedKind.allCases.map { kind in
+                    SafeHTML.SelectField(
+                        id: "need-\(kind.rawValue)", name: "needs[\(kind.rawValue)]", label: req.t(kind.labelKey),
+                        options: options(NeedStatus.self, selected: [values["need.\(kind.rawValue)"] ?? byKind[kind.rawValue] ?? ""], req: req))
+                }),
             tasks: try tasks.map { task in
-                TaskRow(id: task.id!.uuidString, title: try vault.openText(task.sealedTitle, field: .task(task.id!), with: opened),
-                        due: task.dueOn.map(DayParser.format), overdue: task.doneAt == nil && (task.dueOn.map { $0 < now } ?? false),
-                        assignee: task.assigneeID.flatMap { names[$0] }, done: task.doneAt != nil)
+                TaskRow(
+                    id: task.id!.uuidString, title: try vault.openText(task.sealedTitle, field: .task(task.id!), with: opened),
+                    due: task.dueOn.map(DayParser.format), overdue: task.doneAt == nil && (task.dueOn.map { $0 < now } ?? false),
+                    assignee: task.assigneeID.flatMap { names[$0] }, done: task.doneAt != nil)
             },
             consents: consents.map { consent in
-                ConsentRow(id: consent.id!.uuidString, kindKey: ConsentKind(rawValue: consent.kind)?.labelKey ?? consent.kind,
-                           partner: consent.partner, givenOn: DayParser.format(consent.givenOn),
-                           methodKey: ConsentMethod(rawValue: consent.method)?.labelKey ?? consent.method,
-                           language: consent.language, withdrawnAt: req.formatDateTime(consent.withdrawnAt))
+                ConsentRow(
+                    id: consent.id!.uuidString, kindKey: ConsentKind(rawValue: consent.kind)?.labelKey ?? consent.kind,
+                    partner: consent.partner, givenOn: DayParser.format(consent.givenOn),
+                    methodKey: ConsentMethod(rawValue: consent.method)?.labelKey ?? consent.method,
+                    language: consent.language, withdrawnAt: req.formatDateTime(consent.withdrawnAt))
             },
             consentCollect: ConsentRules.isGranted(.collect, in: records, at: now),
             consentStatistics: ConsentRules.isGranted(.statistics, in: records, at: now),
             legalActions: try legal.map { action in
-                LegalRow(kindKey: LegalActionKind(rawValue: action.kind)?.labelKey ?? action.kind,
-                         statusKey: LegalActionStatus(rawValue: action.status)?.labelKey ?? action.status,
-                         filedOn: action.filedOn.map(DayParser.format), amount: action.amountAwardedCents.map(money),
-                         outcome: try action.sealedOutcome.map { try vault.openText($0, field: .legalOutcome(action.id!), with: opened) } ?? "")
+                LegalRow(
+                    kindKey: LegalActionKind(rawValue: action.kind)?.labelKey ?? action.kind,
+                    statusKey: LegalActionStatus(rawValue: action.status)?.labelKey ?? action.status,
+                    filedOn: action.filedOn.map(DayParser.format), amount: action.amountAwardedCents.map(money),
+                    outcome: try action.sealedOutcome.map { try vault.openText($0, field: .legalOutcome(action.id!), with: opened) } ?? "")
             },
             experience: try experience.map { try experienceSummary($0, opened: opened, req: req) } ?? [],
             hasConsents: !consents.isEmpty,
@@ -154,9 +163,18 @@ struct CaseSectionsController: RouteCollection {
         var errors = FormErrors()
         var chosen: [(NeedKind, NeedStatus?)] = []
         for (rawKind, rawStatus) in submitted {
-            guard let kind = NeedKind(rawValue: rawKind) else { errors.add("needs", req.t("field.invalid_choice")); continue }
-            if rawStatus.isEmpty { chosen.append((kind, nil)); continue }
-            guard let status = NeedStatus(rawValue: rawStatus) else { errors.add("needs", req.t("field.invalid_choice")); continue }
+            guard let kind = NeedKind(rawValue: rawKind) else {
+                errors.add("needs", req.t("field.invalid_choice"))
+                continue
+            }
+            if rawStatus.isEmpty {
+                chosen.append((kind, nil))
+                continue
+            }
+            guard let status = NeedStatus(rawValue: rawStatus) else {
+                errors.add("needs", req.t("field.invalid_choice"))
+                continue
+            }
             chosen.append((kind, status))
         }
         guard errors.isEmpty else {
@@ -178,7 +196,8 @@ struct CaseSectionsController: RouteCollection {
                         try await need.save(on: db)
                     }
                 case (let need?, nil): try await need.delete(on: db)
-                case (nil, let status?): try await CaseNeed(caseID: caseID, organisationID: organisationID, need: kind, status: status, now: now).create(on: db)
+                case (nil, let status?):
+                    try await CaseNeed(caseID: caseID, organisationID: organisationID, need: kind, status: status, now: now).create(on: db)
                 case (nil, nil): break
                 }
             }
@@ -210,17 +229,20 @@ struct CaseSectionsController: RouteCollection {
         }
         var assignee: UUID?
         if let raw = form.assignee, !raw.isEmpty {
-            if let id = UUID(uuidString: raw), try await User.query(on: req.db).filter(\.$id == id)
-                .filter(\.$organisation.$id == current.organisation.id!).first()?.holdsCases == true {
+            if let id = UUID(uuidString: raw),
+                try await User.query(on: req.db).filter(\.$id == id)
+                    .filter(\.$organisation.$id == current.organisation.id!).first()?.holdsCases == true
+            {
                 assignee = id
             } else {
                 errors.add("taskAssignee", req.t("field.invalid_choice"))
             }
         }
         guard errors.isEmpty else {
-            return try await CasesController.renderShow(req, file: file, errors: errors,
-                                                        values: ["taskTitle": title, "taskDueOn": form.dueOn ?? "", "taskAssignee": form.assignee ?? ""],
-                                                        status: .unprocessableEntity)
+            return try await CasesController.renderShow(
+                req, file: file, errors: errors,
+                values: ["taskTitle": title, "taskDueOn": form.dueOn ?? "", "taskAssignee": form.assignee ?? ""],
+                status: .unprocessableEntity)
         }
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
@@ -243,7 +265,8 @@ struct CaseSectionsController: RouteCollection {
     func completeTask(req: Request) async throws -> Response {
         let file = try await CasesController.find(req)
         guard let id = req.parameters.get("item", as: UUID.self),
-              let task = try await CaseTask.query(on: req.db).filter(\.$id == id).filter(\.$caseID == file.id!).first() else { throw PageError.notFound }
+            let task = try await CaseTask.query(on: req.db).filter(\.$id == id).filter(\.$caseID == file.id!).first()
+        else { throw PageError.notFound }
         task.doneAt = task.doneAt == nil ? req.now : nil
         try await req.db.writeTransaction { db in
             try await task.save(on: db)
@@ -286,9 +309,12 @@ struct CaseSectionsController: RouteCollection {
             errors.add("consentGivenOn", req.t("field.date_invalid"))
         }
         guard errors.isEmpty, let kind, let method, let givenOn else {
-            return try await CasesController.renderShow(req, file: file, errors: errors, values: [
-                "consentKind": form.kind ?? "", "consentPartner": partner, "consentGivenOn": form.givenOn ?? "",
-                "consentMethod": form.method ?? "", "consentLanguage": language], status: .unprocessableEntity)
+            return try await CasesController.renderShow(
+                req, file: file, errors: errors,
+                values: [
+                    "consentKind": form.kind ?? "", "consentPartner": partner, "consentGivenOn": form.givenOn ?? "",
+                    "consentMethod": form.method ?? "", "consentLanguage": language,
+                ], status: .unprocessableEntity)
         }
         let consent = CaseConsent()
         consent.caseID = file.id!
@@ -311,7 +337,8 @@ struct CaseSectionsController: RouteCollection {
     func withdrawConsent(req: Request) async throws -> Response {
         let file = try await CasesController.find(req)
         guard let id = req.parameters.get("item", as: UUID.self),
-              let consent = try await CaseConsent.query(on: req.db).filter(\.$id == id).filter(\.$caseID == file.id!).first() else { throw PageError.notFound }
+            let consent = try await CaseConsent.query(on: req.db).filter(\.$id == id).filter(\.$caseID == file.id!).first()
+        else { throw PageError.notFound }
         if consent.withdrawnAt == nil {
             consent.withdrawnAt = req.now
             try await req.db.writeTransaction { db in
@@ -359,11 +386,14 @@ struct CaseSectionsController: RouteCollection {
         let outcome = (form.outcome ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         errors.check("legalOutcome", outcome, limit: CaseRules.maximumTextLength, singleLine: false, req)
         guard errors.isEmpty, let kind, let status else {
-            return try await CasesController.renderShow(req, file: file, errors: errors, values: [
-                "legalKind": form.kind ?? "", "legalStatus": form.status ?? "", "legalFiledOn": form.filedOn ?? "",
-                "legalAmount": form.amount ?? "", "legalOutcome": outcome,
-                // What a readable amount will be saved as, shown beside it while other fields are fixed.
-                "legalAmountSaved": cents.map { req.t("legal.amount_saved_as", Self.money($0, req)) } ?? ""], status: .unprocessableEntity)
+            return try await CasesController.renderShow(
+                req, file: file, errors: errors,
+                values: [
+                    "legalKind": form.kind ?? "", "legalStatus": form.status ?? "", "legalFiledOn": form.filedOn ?? "",
+                    "legalAmount": form.amount ?? "", "legalOutcome": outcome,
+                    // What a readable amount will be saved as, shown beside it while other fields are fixed.
+                    "legalAmountSaved": cents.map { req.t("legal.amount_saved_as", Self.money($0, req)) } ?? "",
+                ], status: .unprocessableEntity)
         }
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
@@ -462,7 +492,9 @@ struct CaseSectionsController: RouteCollection {
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
         let stored = try await CaseExperience.query(on: req.db).filter(\.$caseID == file.id!).first()
-        let details = try stored.flatMap { try vault.openSection(ExperienceDetails.self, $0.sealedDetails, field: .experience, with: opened) } ?? ExperienceDetails()
+        let details =
+            try stored.flatMap { try vault.openSection(ExperienceDetails.self, $0.sealedDetails, field: .experience, with: opened) }
+            ?? ExperienceDetails()
         try await CasesController.audit(req, .caseViewed, file, detail: "experience")
         let form = ExperienceForm(
             version: stored?.version ?? 0, traffickingStatus: stored?.traffickingStatus,
@@ -478,24 +510,31 @@ struct CaseSectionsController: RouteCollection {
         return try await renderExperience(req, file: file, form: form, errors: FormErrors())
     }
 
-    private func renderExperience(_ req: Request, file: CaseFile, form: ExperienceForm, errors: FormErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
+    private func renderExperience(_ req: Request, file: CaseFile, form: ExperienceForm, errors: FormErrors, status: HTTPResponseStatus = .ok)
+        async throws -> Response
+    {
         let one = { (value: String?) -> Set<String> in value.map { [$0] } ?? [] }
-        return try await req.render("cases/experience", ExperienceContext(
-            page: PageChrome(req, titleKey: "experience.title"), csrf: req.csrfToken, id: file.id!.uuidString, reference: file.reference,
-            version: form.version ?? 0,
-            statuses: Self.options(TraffickingStatus.self, selected: one(form.traffickingStatus), req: req),
-            exploitation: Self.options(ExploitationType.self, selected: Set(form.exploitationTypes ?? []), req: req),
-            scopes: Self.options(TraffickingScope.self, selected: one(form.scope), req: req),
-            industries: Self.options(LabourIndustry.self, selected: one(form.industry), req: req),
-            controls: Self.options(ControlMethod.self, selected: Set(form.controlMethods ?? []), req: req),
-            recruitment: Self.options(RecruitmentMethod.self, selected: Set(form.recruitmentMethods ?? []), req: req),
-            relationships: Self.options(RecruiterRelationship.self, selected: one(form.recruiterRelationship), req: req),
-            licensed: ["yes", "no", "unknown"].map { FormOption(value: $0, label: req.t("case.safe.messages.\($0)"), selected: $0 == (form.recruiterLicensed ?? "unknown")) },
-            fees: form.fees ?? "", currency: form.currency ?? "CAD",
-            details: ExperienceDetails(employers: form.employers ?? "", recruiters: form.recruiters ?? "", recruitmentPlace: form.recruitmentPlace ?? "",
-                                       recruitmentWhen: form.recruitmentWhen ?? "", exploitationPlace: form.exploitationPlace ?? "",
-                                       exploitationWhen: form.exploitationWhen ?? "", account: form.account ?? ""),
-            errors: errors), status: status)
+        return try await req.render(
+            "cases/experience",
+            ExperienceContext(
+                page: PageChrome(req, titleKey: "experience.title"), csrf: req.csrfToken, id: file.id!.uuidString, reference: file.reference,
+                version: form.version ?? 0,
+                statuses: Self.options(TraffickingStatus.self, selected: one(form.traffickingStatus), req: req),
+                exploitation: Self.options(ExploitationType.self, selected: Set(form.exploitationTypes ?? []), req: req),
+                scopes: Self.options(TraffickingScope.self, selected: one(form.scope), req: req),
+                industries: Self.options(LabourIndustry.self, selected: one(form.industry), req: req),
+                controls: Self.options(ControlMethod.self, selected: Set(form.controlMethods ?? []), req: req),
+                recruitment: Self.options(RecruitmentMethod.self, selected: Set(form.recruitmentMethods ?? []), req: req),
+                relationships: Self.options(RecruiterRelationship.self, selected: one(form.recruiterRelationship), req: req),
+                licensed: ["yes", "no", "unknown"].map {
+                    FormOption(value: $0, label: req.t("case.safe.messages.\($0)"), selected: $0 == (form.recruiterLicensed ?? "unknown"))
+                },
+                fees: form.fees ?? "", currency: form.currency ?? "CAD",
+                details: ExperienceDetails(
+                    employers: form.employers ?? "", recruiters: form.recruiters ?? "", recruitmentPlace: form.recruitmentPlace ?? "",
+                    recruitmentWhen: form.recruitmentWhen ?? "", exploitationPlace: form.exploitationPlace ?? "",
+                    exploitationWhen: form.exploitationWhen ?? "", account: form.account ?? ""),
+                errors: errors), status: status)
     }
 
     @Sendable
@@ -509,7 +548,10 @@ struct CaseSectionsController: RouteCollection {
             return raw
         }
         func many<E: CatalogValue>(_ raw: [String]?, _ type: E.Type, _ field: String) -> String {
-            guard let parsed = E.parseAll(raw ?? []) else { errors.add(field, req.t("field.invalid_choice")); return "" }
+            guard let parsed = E.parseAll(raw ?? []) else {
+                errors.add(field, req.t("field.invalid_choice"))
+                return ""
+            }
             return parsed.map(\.rawValue).joined(separator: ",")
         }
         let status = single(form.traffickingStatus, TraffickingStatus.self, "traffickingStatus")
@@ -536,9 +578,11 @@ struct CaseSectionsController: RouteCollection {
             exploitationPlace: (form.exploitationPlace ?? "").trimmingCharacters(in: .whitespacesAndNewlines),
             exploitationWhen: (form.exploitationWhen ?? "").trimmingCharacters(in: .whitespacesAndNewlines),
             account: (form.account ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
-        for (field, value) in [("employers", details.employers), ("recruiters", details.recruiters), ("recruitmentPlace", details.recruitmentPlace),
-                               ("recruitmentWhen", details.recruitmentWhen), ("exploitationPlace", details.exploitationPlace),
-                               ("exploitationWhen", details.exploitationWhen)] {
+        for (field, value) in [
+            ("employers", details.employers), ("recruiters", details.recruiters), ("recruitmentPlace", details.recruitmentPlace),
+            ("recruitmentWhen", details.recruitmentWhen), ("exploitationPlace", details.exploitationPlace),
+            ("exploitationWhen", details.exploitationWhen),
+        ] {
             errors.check(field, value, limit: 2000, singleLine: !["employers", "recruiters"].contains(field), req)
         }
         errors.check("account", details.account, limit: CaseRules.maximumTextLength, singleLine: false, req)
@@ -570,12 +614,15 @@ struct CaseSectionsController: RouteCollection {
         experience.version = (stored?.version ?? 0) + 1
         experience.updatedAt = req.now
         let caseID = file.id!
-        let saved = try await CaseService.versioned(on: req.db, caseID: caseID, expected: expected, current: { db in
-            try await CaseExperience.query(on: db).filter(\.$caseID == caseID).first()?.version
-        }, write: { db in
-            try await experience.save(on: db)
-            try await CasesController.audit(req, .caseUpdated, file, detail: "experience", on: db)
-        })
+        let saved = try await CaseService.versioned(
+            on: req.db, caseID: caseID, expected: expected,
+            current: { db in
+                try await CaseExperience.query(on: db).filter(\.$caseID == caseID).first()?.version
+            },
+            write: { db in
+                try await experience.save(on: db)
+                try await CasesController.audit(req, .caseUpdated, file, detail: "experience", on: db)
+            })
         guard saved else {
             var errors = FormErrors()
             errors.add("form", req.t("case.error.stale"))

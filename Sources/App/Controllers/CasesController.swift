@@ -186,8 +186,11 @@ struct CasesController: RouteCollection {
             if let reference = CaseReference(q) { select.where(SQLColumn("reference", table: "cases"), .equal, SQLBind(reference.description)) }
             if let nameMatches {
                 // No case bears the name: an empty list (`IN ()` is an error on PostgreSQL).
-                select.where(nameMatches.isEmpty ? SQLLiteral.boolean(false) : SQLBinaryExpression(
-                    SQLColumn("id", table: "cases"), .in, SQLBind.group(nameMatches)))
+                select.where(
+                    nameMatches.isEmpty
+                        ? SQLLiteral.boolean(false)
+                        : SQLBinaryExpression(
+                            SQLColumn("id", table: "cases"), .in, SQLBind.group(nameMatches)))
             }
             if let status = filter.status.flatMap(CaseStatus.init(rawValue:)) {
                 select.where(SQLColumn("status", table: "cases"), .equal, SQLBind(status.rawValue))
@@ -196,33 +199,48 @@ struct CasesController: RouteCollection {
                 select.where(SQLColumn("province", table: "cases"), .equal, SQLBind(province.rawValue))
             }
             if let need = filter.need.flatMap(NeedKind.init(rawValue:)) {
-                select.where(SQLColumn("id", table: "cases"), .in, SQLSubquery.select { $0.column("case_id").from("case_needs")
-                    .where("organisation_id", .equal, SQLBind(organisationID)).where("need", .equal, SQLBind(need.rawValue)) })
+                select.where(
+                    SQLColumn("id", table: "cases"), .in,
+                    SQLSubquery.select {
+                        $0.column("case_id").from("case_needs")
+                            .where("organisation_id", .equal, SQLBind(organisationID)).where("need", .equal, SQLBind(need.rawValue))
+                    })
             }
             if filter.tasks == "open" || filter.tasks == "overdue" {
                 let overdue = filter.tasks == "overdue"
-                select.where(SQLColumn("id", table: "cases"), .in, SQLSubquery.select { sub in
-                    sub.column("case_id").from("case_tasks").where("organisation_id", .equal, SQLBind(organisationID)).where("done_at", .is, SQLLiteral.null)
-                    if overdue { sub.where("due_on", .lessThan, SQLBind(req.now)) }
-                    return sub
-                })
+                select.where(
+                    SQLColumn("id", table: "cases"), .in,
+                    SQLSubquery.select { sub in
+                        sub.column("case_id").from("case_tasks").where("organisation_id", .equal, SQLBind(organisationID)).where(
+                            "done_at", .is, SQLLiteral.null)
+                        if overdue { sub.where("due_on", .lessThan, SQLBind(req.now)) }
+                        return sub
+                    })
             }
             if let worker = filter.worker.flatMap(UUID.init(uuidString:)) {
-                select.where(SQLColumn("id", table: "cases"), .in, SQLSubquery.select { $0.column("case_id").from("case_assignments")
-                    .where("user_id", .equal, SQLBind(worker)) })
+                select.where(
+                    SQLColumn("id", table: "cases"), .in,
+                    SQLSubquery.select {
+                        $0.column("case_id").from("case_assignments")
+                            .where("user_id", .equal, SQLBind(worker))
+                    })
             }
         }
         let opened = SQLColumn("opened_at", table: "cases")
         let pageNumber = max(1, min(filter.page ?? 1, Self.countCap / Self.pageSize))
         let unfiltered = q.isEmpty && [filter.status, filter.province, filter.need, filter.tasks, filter.worker].allSatisfy { ($0 ?? "").isEmpty }
         let select = sql.select()
-        for column in ["id", "reference", "status", "province", "opened_at", "sealed_preferred_name"] { select.column(SQLColumn(column, table: "cases")) }
+        for column in ["id", "reference", "status", "province", "opened_at", "sealed_preferred_name"] {
+            select.column(SQLColumn(column, table: "cases"))
+        }
         select.column(SQLColumn("wrapped", table: "case_keys"))
         // The workers' names come with each row rather than from a query of their own.
         let concat = sql.dialect.name == "sqlite" ? "GROUP_CONCAT(u.display_name, char(31))" : "string_agg(u.display_name, chr(31))"
-        select.column(SQLQueryString("""
-            (SELECT \(unsafeRaw: concat) FROM case_assignments a JOIN users u ON u.id = a.user_id WHERE a.case_id = cases.id)
-            """), as: "workers")
+        select.column(
+            SQLQueryString(
+                """
+                (SELECT \(unsafeRaw: concat) FROM case_assignments a JOIN users u ON u.id = a.user_id WHERE a.case_id = cases.id)
+                """), as: "workers")
         func descending(_ column: SQLColumn) -> SQLOrderBy { SQLOrderBy(expression: column, direction: SQLDirection.descending) }
         if assignedOnly, unfiltered, (filter.sort ?? "opened") == "opened" {
             // The usual page, one's own cases by opening date: the page's 25 entries are taken
@@ -257,12 +275,14 @@ struct CasesController: RouteCollection {
         } else if assignedOnly, unfiltered {
             // One's own cases, unfiltered: the count the database keeps (assignments are only ever
             // made within the organisation).
-            counted = try await req.db.rows("SELECT assigned AS n FROM user_case_counts WHERE user_id = \(bind: current.user.id!)", decoding: Count.self)
+            counted =
+                try await req.db.rows("SELECT assigned AS n FROM user_case_counts WHERE user_id = \(bind: current.user.id!)", decoding: Count.self)
                 .first?.n ?? 0
         } else {
             let counting = SQLSubqueryBuilder().column(SQLLiteral.numeric("1"))
             scoped(counting)
-            counted = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            counted =
+                try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
                 .from(SQLAlias(counting.limit(Self.countCap + 1).query, as: SQLIdentifier("capped"))).first(decoding: Count.self)?.n ?? 0
         }
         let total = min(counted, Self.countCap)
@@ -273,17 +293,23 @@ struct CasesController: RouteCollection {
             let opened = try vault.open(organisationID: organisationID, caseID: file.id, wrapped: file.wrapped)
             let workers = (file.workers ?? "").split(separator: "\u{1F}").map(String.init).sorted().joined(separator: ", ")
             let link = SiteURL.caseFile(file.id.uuidString)
-            return [SafeHTML.Cell(text: file.reference, href: link),
-                    SafeHTML.Cell(text: try vault.openText(file.sealed_preferred_name, field: .preferredName, with: opened), href: link),
-                    SafeHTML.Cell(text: req.t((CaseStatus(rawValue: file.status) ?? .active).labelKey)),
-                    SafeHTML.Cell(text: file.province.flatMap(Province.init(rawValue:)).map { req.t($0.labelKey) } ?? ""),
-                    SafeHTML.Cell(text: req.formatDate(file.opened_at)), SafeHTML.Cell(text: workers)]
+            return [
+                SafeHTML.Cell(text: file.reference, href: link),
+                SafeHTML.Cell(text: try vault.openText(file.sealed_preferred_name, field: .preferredName, with: opened), href: link),
+                SafeHTML.Cell(text: req.t((CaseStatus(rawValue: file.status) ?? .active).labelKey)),
+                SafeHTML.Cell(text: file.province.flatMap(Province.init(rawValue:)).map { req.t($0.labelKey) } ?? ""),
+                SafeHTML.Cell(text: req.formatDate(file.opened_at)), SafeHTML.Cell(text: workers),
+            ]
         }
         try await req.audit(.caseListViewed, target: organisationID.uuidString, detail: "\(rows.count)")
 
         func pageURL(_ number: Int) -> String {
-            listPageURL(SiteURL.cases, [("q", q), ("scope", scope), ("status", filter.status), ("province", filter.province),
-                                        ("worker", filter.worker), ("need", filter.need), ("tasks", filter.tasks), ("sort", filter.sort)], page: number)
+            listPageURL(
+                SiteURL.cases,
+                [
+                    ("q", q), ("scope", scope), ("status", filter.status), ("province", filter.province),
+                    ("worker", filter.worker), ("need", filter.need), ("tasks", filter.tasks), ("sort", filter.sort),
+                ], page: number)
         }
         let context = IndexContext(
             page: PageChrome(req, titleKey: "cases.title"), rows: .tableRows(rows), q: q, scope: scope, canSeeAll: canSeeAll,
@@ -293,10 +319,13 @@ struct CasesController: RouteCollection {
                 .map { FormOption(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id!.uuidString == filter.worker) },
             needs: CaseSectionsController.options(NeedKind.self, selected: [filter.need ?? ""], req: req),
             taskFilters: ["open", "overdue"].map { FormOption(value: $0, label: req.t("cases.tasks.\($0)"), selected: $0 == filter.tasks) },
-            sorts: ["opened", "reference", "status", "updated"].map { FormOption(value: $0, label: req.t("cases.sort.\($0)"), selected: $0 == (filter.sort ?? "opened")) },
+            sorts: ["opened", "reference", "status", "updated"].map {
+                FormOption(value: $0, label: req.t("cases.sort.\($0)"), selected: $0 == (filter.sort ?? "opened"))
+            },
             previousURL: pageNumber > 1 ? pageURL(pageNumber - 1) : nil,
             nextURL: pageNumber * Self.pageSize < total ? pageURL(pageNumber + 1) : nil,
-            pageNumber: pageNumber, total: total, totalLabel: req.formatNumber(total), totalCapped: counted > Self.countCap, isSupervisor: current.has(.supervisor))
+            pageNumber: pageNumber, total: total, totalLabel: req.formatNumber(total), totalCapped: counted > Self.countCap,
+            isSupervisor: current.has(.supervisor))
         return try await req.render("cases/index", context)
     }
 
@@ -324,10 +353,12 @@ struct CasesController: RouteCollection {
         let csrf = req.csrfToken
         let current = try req.requireUser()
         let chosen = form.province ?? (current.organisation.provinceList.count == 1 ? current.organisation.provinceList[0].rawValue : "")
-        return try await req.render("cases/new", NewContext(
-            page: PageChrome(req, titleKey: "cases.new.title"), csrf: csrf, preferredName: form.preferredName ?? "",
-            provinces: req.options(Province.self, selected: [chosen], label: \.labelKey),
-            errors: errors), status: status)
+        return try await req.render(
+            "cases/new",
+            NewContext(
+                page: PageChrome(req, titleKey: "cases.new.title"), csrf: csrf, preferredName: form.preferredName ?? "",
+                provinces: req.options(Province.self, selected: [chosen], label: \.labelKey),
+                errors: errors), status: status)
     }
 
     @Sendable
@@ -336,14 +367,17 @@ struct CasesController: RouteCollection {
         let form = (try? req.content.decode(NewForm.self)) ?? NewForm()
         var errors = FormErrors()
         let name = (form.preferredName ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if let problem = CaseRules.checkName(name, required: true) { errors.add("preferredName", req.t(problem.rawValue, "\(CaseRules.maximumNameLength)")) }
+        if let problem = CaseRules.checkName(name, required: true) {
+            errors.add("preferredName", req.t(problem.rawValue, "\(CaseRules.maximumNameLength)"))
+        }
         let province = (form.province ?? "").isEmpty ? nil : Province(rawValue: form.province ?? "")
         if !(form.province ?? "").isEmpty, province == nil { errors.add("province", req.t("field.invalid_choice")) }
         guard errors.isEmpty else { return try await renderNew(req, form: form, errors: errors, status: .unprocessableEntity) }
 
-        let file = try await CaseService.open(on: req.db, vault: req.caseVault, organisation: current.organisation, openedBy: current.user.id,
-                                              preferredName: name, province: province, now: req.now, timeZone: req.config.timeZone,
-                                              actor: req.auditActor, requestID: req.id)
+        let file = try await CaseService.open(
+            on: req.db, vault: req.caseVault, organisation: current.organisation, openedBy: current.user.id,
+            preferredName: name, province: province, now: req.now, timeZone: req.config.timeZone,
+            actor: req.auditActor, requestID: req.id)
         return req.redirect(to: SiteURL.caseFile(file.id!.uuidString))
     }
 
@@ -425,8 +459,10 @@ struct CasesController: RouteCollection {
     }
 
     /// The case page. Panels re-render it with their errors and what was typed (`values`).
-    static func renderShow(_ req: Request, file: CaseFile, errors: FormErrors, values: [String: String] = [:],
-                           status: HTTPResponseStatus = .ok) async throws -> Response {
+    static func renderShow(
+        _ req: Request, file: CaseFile, errors: FormErrors, values: [String: String] = [:],
+        status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
         let current = try req.requireUser()
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
@@ -435,7 +471,8 @@ struct CasesController: RouteCollection {
         let person = try vault.openSection(PersonSection.self, file.sealedPerson, field: .person, with: opened)
         // The organisation's people, each with whether they are assigned this case (assignments
         // are only ever made within the organisation).
-        let people = try await req.db.rows("""
+        let people = try await req.db.rows(
+            """
             SELECT users.*, EXISTS (SELECT 1 FROM case_assignments a WHERE a.case_id = \(bind: file.id!) AND a.user_id = users.id) AS assigned_here
             FROM users WHERE organisation_id = \(bind: current.organisation.id!) ORDER BY display_name
             """)
@@ -445,26 +482,36 @@ struct CasesController: RouteCollection {
         // `?notes=N` is the page of notes; anything that is not a page number is the first page.
         let notesPage = max(1, min(req.query[String.self, at: "notes"].flatMap { Int($0) } ?? 1, 100_000))
         struct Count: Decodable { let count: Int }
-        let noteCount = try await req.db.rows("SELECT COUNT(*) AS count FROM case_notes WHERE case_id = \(bind: file.id!)", decoding: Count.self).first?.count ?? 0
-        let notes = try await CaseNote.fetch("""
+        let noteCount =
+            try await req.db.rows("SELECT COUNT(*) AS count FROM case_notes WHERE case_id = \(bind: file.id!)", decoding: Count.self).first?.count
+            ?? 0
+        let notes = try await CaseNote.fetch(
+            """
             SELECT * FROM case_notes WHERE case_id = \(bind: file.id!) ORDER BY created_at DESC, id DESC
             LIMIT \(unsafeRaw: String(notesPerPage)) OFFSET \(unsafeRaw: String((notesPage - 1) * notesPerPage))
             """, on: req.db)
         let caseURL = SiteURL.caseFile(file.id!.uuidString)
         let firstShown = notes.isEmpty ? 0 : (notesPage - 1) * notesPerPage + 1
-        let pager = NotesPager(total: noteCount, first: firstShown, last: firstShown == 0 ? 0 : firstShown + notes.count - 1,
-                               newerURL: notesPage > 1 ? caseURL + (notesPage == 2 ? "" : "?notes=\(notesPage - 1)") + "#notes" : nil,
-                               olderURL: notesPage * notesPerPage < noteCount ? caseURL + "?notes=\(notesPage + 1)#notes" : nil)
-        struct HistoryRow: Decodable { let occurred_at_ms: Int64; let actor_email: String?; let action: String }
+        let pager = NotesPager(
+            total: noteCount, first: firstShown, last: firstShown == 0 ? 0 : firstShown + notes.count - 1,
+            newerURL: notesPage > 1 ? caseURL + (notesPage == 2 ? "" : "?notes=\(notesPage - 1)") + "#notes" : nil,
+            olderURL: notesPage * notesPerPage < noteCount ? caseURL + "?notes=\(notesPage + 1)#notes" : nil)
+        struct HistoryRow: Decodable {
+            let occurred_at_ms: Int64
+            let actor_email: String?
+            let action: String
+        }
         // The literal repeats the partial index's predicate (IndexCaseHistory), so it is used.
         // Unprepared, so planned for this case every time: a prepared statement's generic plan
         // (a LIMIT over an ORDER BY that the sequence index also provides) walked the whole audit
         // log on PostgreSQL, halving the case page's throughput at a million cases.
-        let history = try await (req.db as! any SQLDatabase).raw("""
+        let history = try await (req.db as! any SQLDatabase).raw(
+            """
             SELECT occurred_at_ms, actor_email, action FROM audit_events
             WHERE target = \(bind: file.id!.uuidString) AND action <> '\(unsafeRaw: AuditAction.caseViewed.rawValue)'
             ORDER BY sequence DESC LIMIT 20
-            """).all(decoding: HistoryRow.self)
+            """
+        ).all(decoding: HistoryRow.self)
 
         try await Self.audit(req, .caseViewed, file)
 
@@ -474,14 +521,16 @@ struct CasesController: RouteCollection {
             closureReasonKey: file.closureReason.flatMap(ClosureReason.init(rawValue:))?.labelKey,
             openedAt: req.formatDateTime(file.openedAt) ?? "", openedBy: file.openedBy.flatMap { names[$0] } ?? "—", version: file.version,
             safeContact: safe.map { section in
-                SafeContactView(channels: section.channels.compactMap(SafeContactChannel.init(rawValue:)).map { req.t($0.labelKey) },
-                                safeTimes: section.safeTimes, messagesKey: "case.safe.messages.\(section.messagesAllowed)",
-                                codeWord: section.codeWord, neverUse: section.neverUse)
+                SafeContactView(
+                    channels: section.channels.compactMap(SafeContactChannel.init(rawValue:)).map { req.t($0.labelKey) },
+                    safeTimes: section.safeTimes, messagesKey: "case.safe.messages.\(section.messagesAllowed)",
+                    codeWord: section.codeWord, neverUse: section.neverUse)
             },
             person: person.map { Self.personRows($0, req: req) },
             notes: try notes.map { note in
-                NoteView(at: req.formatDateTime(note.createdAt) ?? "", author: note.authorID.flatMap { names[$0] } ?? "—",
-                         body: try vault.openText(note.sealedBody, field: .note(note.id!), with: opened))
+                NoteView(
+                    at: req.formatDateTime(note.createdAt) ?? "", author: note.authorID.flatMap { names[$0] } ?? "—",
+                    body: try vault.openText(note.sealedBody, field: .note(note.id!), with: opened))
             },
             notesPager: pager,
             workers: assigned.compactMap { names[$0] }.sorted(),
@@ -489,8 +538,11 @@ struct CasesController: RouteCollection {
                 .map { FormOption(value: $0.id!.uuidString, label: $0.displayName, selected: assigned.contains($0.id!)) },
             statuses: req.options(CaseStatus.self, selected: [values["status"] ?? file.status], label: \.labelKey),
             closureReasons: req.options(ClosureReason.self, selected: [values["closureReason"] ?? file.closureReason ?? ""], label: \.labelKey),
-            history: history.map { EventView(at: req.formatDateTime(Date(timeIntervalSince1970: Double($0.occurred_at_ms) / 1000)) ?? "",
-                                             who: $0.actor_email ?? "—", actionKey: AuditAction(rawValue: $0.action)?.labelKey ?? $0.action) },
+            history: history.map {
+                EventView(
+                    at: req.formatDateTime(Date(timeIntervalSince1970: Double($0.occurred_at_ms) / 1000)) ?? "",
+                    who: $0.actor_email ?? "—", actionKey: AuditAction(rawValue: $0.action)?.labelKey ?? $0.action)
+            },
             isSupervisor: current.has(.supervisor), canPurge: current.has(.supervisor) && file.caseStatus.isClosed,
             errors: errors, values: values,
             sections: try await CaseSectionsController.panels(req, file: file, opened: opened, colleagues: colleagues, values: values),
@@ -564,16 +616,20 @@ struct CasesController: RouteCollection {
         return try await renderPerson(req, file: file, name: name, person: person, version: file.version, errors: FormErrors(), changed: [])
     }
 
-    private func renderPerson(_ req: Request, file: CaseFile, name: String, person: PersonSection, version: Int, errors: FormErrors,
-                              changed: [String], status: HTTPResponseStatus = .ok) async throws -> Response {
-        return try await req.render("cases/person", PersonContext(
-            page: PageChrome(req, titleKey: "cases.person.title"), csrf: req.csrfToken, id: file.id!.uuidString, reference: file.reference,
-            preferredName: name, version: version, person: person,
-            ageBands: req.options(AgeBand.self, selected: [person.ageBand], label: \.labelKey),
-            indigenous: req.options(IndigenousIdentity.self, selected: [person.indigenousIdentity], label: \.labelKey),
-            immigration: req.options(ImmigrationStatus.self, selected: [person.immigrationStatus], label: \.labelKey),
-            regions: ["urban", "rural", "remote"].map { FormOption(value: $0, label: req.t("case.region.\($0)"), selected: $0 == person.region) },
-            errors: errors, changed: changed, hasChanged: !changed.isEmpty), status: status)
+    private func renderPerson(
+        _ req: Request, file: CaseFile, name: String, person: PersonSection, version: Int, errors: FormErrors,
+        changed: [String], status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
+        return try await req.render(
+            "cases/person",
+            PersonContext(
+                page: PageChrome(req, titleKey: "cases.person.title"), csrf: req.csrfToken, id: file.id!.uuidString, reference: file.reference,
+                preferredName: name, version: version, person: person,
+                ageBands: req.options(AgeBand.self, selected: [person.ageBand], label: \.labelKey),
+                indigenous: req.options(IndigenousIdentity.self, selected: [person.indigenousIdentity], label: \.labelKey),
+                immigration: req.options(ImmigrationStatus.self, selected: [person.immigrationStatus], label: \.labelKey),
+                regions: ["urban", "rural", "remote"].map { FormOption(value: $0, label: req.t("case.region.\($0)"), selected: $0 == person.region) },
+                errors: errors, changed: changed, hasChanged: !changed.isEmpty), status: status)
     }
 
     @Sendable
@@ -582,19 +638,28 @@ struct CasesController: RouteCollection {
         let form = (try? req.content.decode(PersonForm.self)) ?? PersonForm()
         var errors = FormErrors()
         let name = (form.preferredName ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if let problem = CaseRules.checkName(name, required: true) { errors.add("preferredName", req.t(problem.rawValue, "\(CaseRules.maximumNameLength)")) }
+        if let problem = CaseRules.checkName(name, required: true) {
+            errors.add("preferredName", req.t(problem.rawValue, "\(CaseRules.maximumNameLength)"))
+        }
         var person = PersonSection()
         person.legalName = (form.legalName ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if let problem = CaseRules.checkName(person.legalName, required: false) { errors.add("legalName", req.t(problem.rawValue, "\(CaseRules.maximumNameLength)")) }
+        if let problem = CaseRules.checkName(person.legalName, required: false) {
+            errors.add("legalName", req.t(problem.rawValue, "\(CaseRules.maximumNameLength)"))
+        }
         person.dateOfBirth = (form.dateOfBirth ?? "").trimmingCharacters(in: .whitespaces)
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = req.config.timeZone
-        if case .failure(let problem) = CaseRules.parseBirthDate(person.dateOfBirth, today: calendar.dateComponents([.year, .month, .day], from: req.now)) {
+        if case .failure(let problem) = CaseRules.parseBirthDate(
+            person.dateOfBirth, today: calendar.dateComponents([.year, .month, .day], from: req.now))
+        {
             errors.add("dateOfBirth", req.t(problem.rawValue))
         }
         func choice<E: RawRepresentable>(_ raw: String?, _ type: E.Type, field: String) -> String where E.RawValue == String {
             let value = raw ?? ""
-            if !value.isEmpty, E(rawValue: value) == nil { errors.add(field, req.t("field.invalid_choice")); return value }
+            if !value.isEmpty, E(rawValue: value) == nil {
+                errors.add(field, req.t("field.invalid_choice"))
+                return value
+            }
             return value
         }
         person.ageBand = choice(form.ageBand, AgeBand.self, field: "ageBand")
@@ -602,11 +667,13 @@ struct CasesController: RouteCollection {
         person.immigrationStatus = choice(form.immigrationStatus, ImmigrationStatus.self, field: "immigrationStatus")
         person.region = form.region ?? ""
         if !person.region.isEmpty, !["urban", "rural", "remote"].contains(person.region) { errors.add("region", req.t("field.invalid_choice")) }
-        for (field, value, keyPath) in [("genderIdentity", form.genderIdentity, \PersonSection.genderIdentity),
-                                        ("countryOfOrigin", form.countryOfOrigin, \PersonSection.countryOfOrigin),
-                                        ("languages", form.languages, \PersonSection.languages),
-                                        ("dependants", form.dependants, \PersonSection.dependants),
-                                        ("accessibilityNeeds", form.accessibilityNeeds, \PersonSection.accessibilityNeeds)] {
+        for (field, value, keyPath) in [
+            ("genderIdentity", form.genderIdentity, \PersonSection.genderIdentity),
+            ("countryOfOrigin", form.countryOfOrigin, \PersonSection.countryOfOrigin),
+            ("languages", form.languages, \PersonSection.languages),
+            ("dependants", form.dependants, \PersonSection.dependants),
+            ("accessibilityNeeds", form.accessibilityNeeds, \PersonSection.accessibilityNeeds),
+        ] {
             let text = (value ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             errors.check(field, text, limit: 2000, singleLine: !["dependants", "accessibilityNeeds"].contains(field), req)
             person[keyPath: keyPath] = text
@@ -617,7 +684,8 @@ struct CasesController: RouteCollection {
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
         guard errors.isEmpty else {
-            return try await renderPerson(req, file: file, name: name, person: person, version: submittedVersion, errors: errors, changed: [], status: .unprocessableEntity)
+            return try await renderPerson(
+                req, file: file, name: name, person: person, version: submittedVersion, errors: errors, changed: [], status: .unprocessableEntity)
         }
         if CaseRules.isStale(submittedVersion: submittedVersion, storedVersion: file.version) {
             // Someone saved in between: show what changed, keep what this person typed.
@@ -626,7 +694,8 @@ struct CasesController: RouteCollection {
             var changed = Self.personRows(stored, req: req).rows.map { "\(req.t($0.labelKey)) : \($0.value)" }
             changed.insert("\(req.t("case.person.preferred_name")) : \(storedName)", at: 0)
             errors.add("form", req.t("case.error.stale"))
-            return try await renderPerson(req, file: file, name: name, person: person, version: file.version, errors: errors, changed: changed, status: .conflict)
+            return try await renderPerson(
+                req, file: file, name: name, person: person, version: file.version, errors: errors, changed: changed, status: .conflict)
         }
         file.sealedPreferredName = try vault.seal(name, field: .preferredName, with: opened)
         file.sealedPerson = try vault.seal(section: person, field: .person, with: opened)
@@ -636,7 +705,8 @@ struct CasesController: RouteCollection {
         }
         guard saved else {
             errors.add("form", req.t("case.error.stale"))
-            return try await renderPerson(req, file: file, name: name, person: person, version: submittedVersion, errors: errors, changed: [], status: .conflict)
+            return try await renderPerson(
+                req, file: file, name: name, person: person, version: submittedVersion, errors: errors, changed: [], status: .conflict)
         }
         return req.redirect(to: SiteURL.caseFile(file.id!.uuidString))
     }
@@ -671,20 +741,27 @@ struct CasesController: RouteCollection {
         let file = try await Self.find(req)
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
-        let section = try vault.openSection(SafeContactSection.self, file.sealedSafeContact, field: .safeContact, with: opened) ?? SafeContactSection()
+        let section =
+            try vault.openSection(SafeContactSection.self, file.sealedSafeContact, field: .safeContact, with: opened) ?? SafeContactSection()
         try await Self.audit(req, .caseViewed, file, detail: "safe_contact")
         return try await renderSafeContact(req, file: file, section: section, version: file.version, errors: FormErrors())
     }
 
-    private func renderSafeContact(_ req: Request, file: CaseFile, section: SafeContactSection, version: Int, errors: FormErrors,
-                                   status: HTTPResponseStatus = .ok) async throws -> Response {
-        try await req.render("cases/safe-contact", SafeContactContext(
-            page: PageChrome(req, titleKey: "cases.safe.title"), csrf: req.csrfToken, id: file.id!.uuidString, reference: file.reference,
-            version: version,
-            channels: req.options(SafeContactChannel.self, selected: Set(section.channels), label: \.labelKey),
-            safeTimes: section.safeTimes,
-            messages: ["yes", "no", "unknown"].map { FormOption(value: $0, label: req.t("case.safe.messages.\($0)"), selected: $0 == section.messagesAllowed) },
-            codeWord: section.codeWord, neverUse: section.neverUse, errors: errors), status: status)
+    private func renderSafeContact(
+        _ req: Request, file: CaseFile, section: SafeContactSection, version: Int, errors: FormErrors,
+        status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
+        try await req.render(
+            "cases/safe-contact",
+            SafeContactContext(
+                page: PageChrome(req, titleKey: "cases.safe.title"), csrf: req.csrfToken, id: file.id!.uuidString, reference: file.reference,
+                version: version,
+                channels: req.options(SafeContactChannel.self, selected: Set(section.channels), label: \.labelKey),
+                safeTimes: section.safeTimes,
+                messages: ["yes", "no", "unknown"].map {
+                    FormOption(value: $0, label: req.t("case.safe.messages.\($0)"), selected: $0 == section.messagesAllowed)
+                },
+                codeWord: section.codeWord, neverUse: section.neverUse, errors: errors), status: status)
     }
 
     @Sendable
@@ -697,15 +774,18 @@ struct CasesController: RouteCollection {
         if section.channels.contains(where: { SafeContactChannel(rawValue: $0) == nil }) { errors.add("channels", req.t("field.invalid_choice")) }
         section.messagesAllowed = form.messagesAllowed ?? "unknown"
         if !["yes", "no", "unknown"].contains(section.messagesAllowed) { errors.add("messagesAllowed", req.t("field.invalid_choice")) }
-        for (field, value, keyPath) in [("safeTimes", form.safeTimes, \SafeContactSection.safeTimes), ("codeWord", form.codeWord, \SafeContactSection.codeWord),
-                                        ("neverUse", form.neverUse, \SafeContactSection.neverUse)] {
+        for (field, value, keyPath) in [
+            ("safeTimes", form.safeTimes, \SafeContactSection.safeTimes), ("codeWord", form.codeWord, \SafeContactSection.codeWord),
+            ("neverUse", form.neverUse, \SafeContactSection.neverUse),
+        ] {
             let text = (value ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             errors.check(field, text, limit: 2000, singleLine: field != "neverUse", req)
             section[keyPath: keyPath] = text
         }
         let submittedVersion = form.version ?? -1
         guard errors.isEmpty else {
-            return try await renderSafeContact(req, file: file, section: section, version: submittedVersion, errors: errors, status: .unprocessableEntity)
+            return try await renderSafeContact(
+                req, file: file, section: section, version: submittedVersion, errors: errors, status: .unprocessableEntity)
         }
         if CaseRules.isStale(submittedVersion: submittedVersion, storedVersion: file.version) {
             errors.add("form", req.t("case.error.stale"))
@@ -738,12 +818,15 @@ struct CasesController: RouteCollection {
         var errors = FormErrors()
         if text.isEmpty { errors.add("body", req.t("field.required")) }
         errors.check("body", text, limit: CaseRules.maximumTextLength, singleLine: false, req)
-        guard errors.isEmpty else { return try await Self.renderShow(req, file: file, errors: errors, values: ["body": text], status: .unprocessableEntity) }
+        guard errors.isEmpty else {
+            return try await Self.renderShow(req, file: file, errors: errors, values: ["body": text], status: .unprocessableEntity)
+        }
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
         let noteID = UUID()
-        let note = CaseNote(caseID: file.id!, authorID: current.user.id, createdAt: req.now,
-                            sealedBody: try vault.seal(text, field: .note(noteID), with: opened))
+        let note = CaseNote(
+            caseID: file.id!, authorID: current.user.id, createdAt: req.now,
+            sealedBody: try vault.seal(text, field: .note(noteID), with: opened))
         note.id = noteID
         try await req.db.writeTransaction { db in
             try await note.create(on: db)
@@ -772,8 +855,9 @@ struct CasesController: RouteCollection {
         let stale = errors.isEmpty && form.version != file.version
         if stale { errors.add("status", req.t("case.error.stale")) }
         guard errors.isEmpty, let status else {
-            return try await Self.renderShow(req, file: file, errors: errors, values: ["status": form.status ?? "", "closureReason": form.closureReason ?? ""],
-                                             status: stale ? .conflict : .unprocessableEntity)
+            return try await Self.renderShow(
+                req, file: file, errors: errors, values: ["status": form.status ?? "", "closureReason": form.closureReason ?? ""],
+                status: stale ? .conflict : .unprocessableEntity)
         }
         let expected = file.version
         file.status = status.rawValue
@@ -785,8 +869,9 @@ struct CasesController: RouteCollection {
         guard saved else {
             var errors = FormErrors()
             errors.add("status", req.t("case.error.stale"))
-            return try await Self.renderShow(req, file: try await Self.find(req), errors: errors,
-                                             values: ["status": form.status ?? "", "closureReason": form.closureReason ?? ""], status: .conflict)
+            return try await Self.renderShow(
+                req, file: try await Self.find(req), errors: errors,
+                values: ["status": form.status ?? "", "closureReason": form.closureReason ?? ""], status: .conflict)
         }
         return req.redirect(to: SiteURL.caseFile(file.id!.uuidString))
     }
@@ -837,9 +922,12 @@ struct CasesController: RouteCollection {
     @Sendable
     func purgeForm(req: Request) async throws -> Response {
         let file = try await Self.find(req)
-        return try await req.render("cases/purge", PurgeContext(page: PageChrome(req, titleKey: "cases.purge.title"), csrf: req.csrfToken,
-                                                                id: file.id!.uuidString, reference: file.reference,
-                                                                closed: file.caseStatus.isClosed, errors: FormErrors()))
+        return try await req.render(
+            "cases/purge",
+            PurgeContext(
+                page: PageChrome(req, titleKey: "cases.purge.title"), csrf: req.csrfToken,
+                id: file.id!.uuidString, reference: file.reference,
+                closed: file.caseStatus.isClosed, errors: FormErrors()))
     }
 
     @Sendable
@@ -850,9 +938,12 @@ struct CasesController: RouteCollection {
         if !file.caseStatus.isClosed { errors.add("form", req.t("cases.purge.error.open")) }
         if typed.uppercased() != file.reference { errors.add("confirmation", req.t("cases.purge.error.reference")) }
         guard errors.isEmpty else {
-            return try await req.render("cases/purge", PurgeContext(page: PageChrome(req, titleKey: "cases.purge.title"), csrf: req.csrfToken,
-                                                                    id: file.id!.uuidString, reference: file.reference,
-                                                                    closed: file.caseStatus.isClosed, errors: errors), status: .unprocessableEntity)
+            return try await req.render(
+                "cases/purge",
+                PurgeContext(
+                    page: PageChrome(req, titleKey: "cases.purge.title"), csrf: req.csrfToken,
+                    id: file.id!.uuidString, reference: file.reference,
+                    closed: file.caseStatus.isClosed, errors: errors), status: .unprocessableEntity)
         }
         try await req.db.writeTransaction { db in
             try await Self.audit(req, .casePurged, file, on: db)
@@ -889,17 +980,21 @@ struct CasesController: RouteCollection {
     }
 
     /// The settings page, with the preview of what the retention period would purge today.
-    private func renderSettings(_ req: Request, settings: CaseSettings, retention: String, errors: FormErrors,
-                                status: HTTPResponseStatus = .ok) async throws -> Response {
+    private func renderSettings(
+        _ req: Request, settings: CaseSettings, retention: String, errors: FormErrors,
+        status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
         var due: [String] = []
         if let years = settings.retentionYears {
             due = try await Retention.due(organisationID: settings.$organisation.id, years: years, on: req.db, now: req.now).map(\.reference)
         }
-        return try await req.render("cases/settings", SettingsContext(
-            page: PageChrome(req, titleKey: "cases.settings.title"), csrf: req.csrfToken,
-            visibility: req.options(CaseVisibility.self, selected: [settings.caseVisibility.rawValue], label: \.labelKey),
-            referenceCode: settings.referenceCode, saved: req.query[String.self, at: "saved"] != nil,
-            retentionYears: retention, hasRetention: settings.retentionYears != nil, due: due, errors: errors), status: status)
+        return try await req.render(
+            "cases/settings",
+            SettingsContext(
+                page: PageChrome(req, titleKey: "cases.settings.title"), csrf: req.csrfToken,
+                visibility: req.options(CaseVisibility.self, selected: [settings.caseVisibility.rawValue], label: \.labelKey),
+                referenceCode: settings.referenceCode, saved: req.query[String.self, at: "saved"] != nil,
+                retentionYears: retention, hasRetention: settings.retentionYears != nil, due: due, errors: errors), status: status)
     }
 
     @Sendable
@@ -922,8 +1017,9 @@ struct CasesController: RouteCollection {
         let requestID = req.id
         try await req.db.writeTransaction { db in
             try await settings.save(on: db)
-            try await AuditLog.append(on: db, actor: actor, action: .caseSettingsChanged, target: current.organisation.id?.uuidString,
-                                      requestID: requestID, detail: "\(visibility.rawValue) retention=\(rawYears.isEmpty ? "none" : rawYears)")
+            try await AuditLog.append(
+                on: db, actor: actor, action: .caseSettingsChanged, target: current.organisation.id?.uuidString,
+                requestID: requestID, detail: "\(visibility.rawValue) retention=\(rawYears.isEmpty ? "none" : rawYears)")
         }
         return req.redirect(to: SiteURL.caseSettings + "?saved=1")
     }

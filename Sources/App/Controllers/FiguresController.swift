@@ -30,16 +30,31 @@ struct FiguresController: RouteCollection {
     }
 
     static func rows(organisationID: UUID, on sql: any SQLDatabase) async throws -> [PathwayFigures.Row] {
-        struct Tally: Decodable { let code: String; let province: String?; let state: String; let n: Int }
-        struct Ranked: Decodable { let series: String; let code: String; let province: String?; let v: Int; let rn: Int; let n: Int }
+        struct Tally: Decodable {
+            let code: String
+            let province: String?
+            let state: String
+            let n: Int
+        }
+        struct Ranked: Decodable {
+            let series: String
+            let code: String
+            let province: String?
+            let v: Int
+            let rn: Int
+            let n: Int
+        }
         let approved = ApplicationState.approved.rawValue, refused = ApplicationState.refused.rawValue
-        let tallies = try await sql.raw("""
+        let tallies = try await sql.raw(
+            """
             SELECT p.code AS code, a.province AS province, a.state AS state, COUNT(*) AS n
             FROM applications a JOIN pathway_types p ON p.id = a.pathway_type_id
             WHERE a.organisation_id = \(bind: organisationID)
             GROUP BY p.code, a.province, a.state
-            """).all(decoding: Tally.self)
-        let ranked = try await sql.raw("""
+            """
+        ).all(decoding: Tally.self)
+        let ranked = try await sql.raw(
+            """
             SELECT series, code, province, v, rn, n FROM (
               SELECT series, code, province, v,
                      ROW_NUMBER() OVER (PARTITION BY series, code, province ORDER BY v) AS rn,
@@ -60,9 +75,12 @@ struct FiguresController: RouteCollection {
               ) series_values
             ) ranked
             WHERE rn = (n * 50 + 99) / 100 OR (series = 'processing' AND rn = (n * 90 + 99) / 100)
-            """).all(decoding: Ranked.self)
+            """
+        ).all(decoding: Ranked.self)
         return PathwayFigures.rows(
-            tallies: tallies.map { .init(pathwayCode: $0.code, province: $0.province ?? "", state: ApplicationState(rawValue: $0.state) ?? .preparing, count: $0.n) },
+            tallies: tallies.map {
+                .init(pathwayCode: $0.code, province: $0.province ?? "", state: ApplicationState(rawValue: $0.state) ?? .preparing, count: $0.n)
+            },
             ranked: ranked.compactMap { row in
                 PathwayFigures.Series(rawValue: row.series).map {
                     .init(series: $0, pathwayCode: row.code, province: row.province ?? "", value: row.v, rank: row.rn, count: row.n)
@@ -107,12 +125,15 @@ struct FiguresController: RouteCollection {
         let names = try await PathwayType.currentNames(on: req.db, language: req.language)
         func number(_ value: Int?) -> String { value.map { req.formatNumber($0) } ?? "—" }
         let views = rows.map { row in
-            RowView(pathway: names[row.pathwayCode] ?? row.pathwayCode,
-                    province: Province(rawValue: row.province).map { req.t($0.labelKey) } ?? "—",
-                    applications: row.applications,
-                    approvalRate: row.approvalRate.map { $0.formatted(.percent.precision(.fractionLength(0)).locale(Locale(identifier: req.language.localeIdentifier))) } ?? "—",
-                    medianProcessing: number(row.medianProcessing), p90Processing: number(row.p90Processing), medianValidity: number(row.medianValidity),
-                    complete: number(row.medianProcessingComplete), incomplete: number(row.medianProcessingIncomplete))
+            RowView(
+                pathway: names[row.pathwayCode] ?? row.pathwayCode,
+                province: Province(rawValue: row.province).map { req.t($0.labelKey) } ?? "—",
+                applications: row.applications,
+                approvalRate: row.approvalRate.map {
+                    $0.formatted(.percent.precision(.fractionLength(0)).locale(Locale(identifier: req.language.localeIdentifier)))
+                } ?? "—",
+                medianProcessing: number(row.medianProcessing), p90Processing: number(row.p90Processing), medianValidity: number(row.medianValidity),
+                complete: number(row.medianProcessingComplete), incomplete: number(row.medianProcessingIncomplete))
         }
         // Chart: median business days by pathway, with vs without a complete checklist.
         let byPathway = Dictionary(grouping: rows, by: \.pathwayCode)
@@ -123,25 +144,35 @@ struct FiguresController: RouteCollection {
             let complete = ApplicationFigures.percentile(group.compactMap(\.medianProcessingComplete), 0.5)
             let incomplete = ApplicationFigures.percentile(group.compactMap(\.medianProcessingIncomplete), 0.5)
             let y = 30 + index * 56
-            bars.append(Bar(label: names[code] ?? code, y: y, y2: y + 20, completeWidth: (complete ?? 0) * 400 / scaleMax, incompleteWidth: (incomplete ?? 0) * 400 / scaleMax,
-                            complete: number(complete), incomplete: number(incomplete), textY: y - 6))
+            bars.append(
+                Bar(
+                    label: names[code] ?? code, y: y, y2: y + 20, completeWidth: (complete ?? 0) * 400 / scaleMax,
+                    incompleteWidth: (incomplete ?? 0) * 400 / scaleMax,
+                    complete: number(complete), incomplete: number(incomplete), textY: y - 6))
         }
         try await req.audit(.figuresViewed, target: try req.requireUser().organisation.id?.uuidString)
-        return try await req.render("figures", FiguresContext(page: PageChrome(req, titleKey: "figures.title"), rows: views, hasRows: !views.isEmpty,
-                                                               bars: bars, chartHeight: 40 + bars.count * 56))
+        return try await req.render(
+            "figures",
+            FiguresContext(
+                page: PageChrome(req, titleKey: "figures.title"), rows: views, hasRows: !views.isEmpty,
+                bars: bars, chartHeight: 40 + bars.count * 56))
     }
 
     @Sendable
     func csv(req: Request) async throws -> Response {
         let rows = try await Self.rows(req)
         let localizer = req.application.localizer
-        let keys = ["figures.pathway", "figures.province", "figures.applications", "figures.approval_rate", "figures.median_processing",
-                    "figures.p90_processing", "figures.median_validity", "figures.complete", "figures.incomplete"]
+        let keys = [
+            "figures.pathway", "figures.province", "figures.applications", "figures.approval_rate", "figures.median_processing",
+            "figures.p90_processing", "figures.median_validity", "figures.complete", "figures.incomplete",
+        ]
         var lines = [keys.map { "\(localizer.text($0, .fr)) / \(localizer.text($0, .en))" }]
         for row in rows {
-            let cells: [String] = [row.pathwayCode, row.province, String(row.applications), row.approvalRate.map { String(format: "%.3f", $0) } ?? "",
-                                   row.medianProcessing.map(String.init) ?? "", row.p90Processing.map(String.init) ?? "", row.medianValidity.map(String.init) ?? "",
-                                   row.medianProcessingComplete.map(String.init) ?? "", row.medianProcessingIncomplete.map(String.init) ?? ""]
+            let cells: [String] = [
+                row.pathwayCode, row.province, String(row.applications), row.approvalRate.map { String(format: "%.3f", $0) } ?? "",
+                row.medianProcessing.map(String.init) ?? "", row.p90Processing.map(String.init) ?? "", row.medianValidity.map(String.init) ?? "",
+                row.medianProcessingComplete.map(String.init) ?? "", row.medianProcessingIncomplete.map(String.init) ?? "",
+            ]
             lines.append(cells)
         }
         try await req.audit(.figuresViewed, target: try req.requireUser().organisation.id?.uuidString, detail: "csv")

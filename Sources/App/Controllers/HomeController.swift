@@ -42,11 +42,13 @@ struct HomeController: RouteCollection {
         guard current.has(.orgAdmin) || current.has(.supervisor) else { return [] }
         let since = Int64((req.now.timeIntervalSince1970 - Double(grantNoticeDays) * 86_400) * 1000)
         // The literal repeats the partial index's predicate (IndexAccessGrants), so it is used.
-        let events = try await AuditEvent.fetch("""
+        let events = try await AuditEvent.fetch(
+            """
             SELECT * FROM audit_events WHERE organisation_id = \(bind: current.organisation.id!.uuidString)
             AND action = 'case_access_granted' AND occurred_at_ms >= \(bind: since)
             ORDER BY sequence DESC LIMIT 10
-            """, on: req.db).filter { $0.actorID != current.user.id?.uuidString }
+            """, on: req.db
+        ).filter { $0.actorID != current.user.id?.uuidString }
         guard !events.isEmpty else { return [] }
         let ids = events.compactMap { $0.target.flatMap(UUID.init(uuidString:)) }
         let users = try await User.query(on: req.db).filter(\.$id ~~ ids).filter(\.$organisation.$id == current.organisation.id!).all()
@@ -68,10 +70,12 @@ struct HomeController: RouteCollection {
             // The deadlines page itself is always exact.
             let now = req.now.timeIntervalSince1970
             if let cached = req.session.data["urgent"].flatMap(Int.init), let at = req.session.data["urgent_at"].flatMap(Double.init),
-               now - at < Self.urgentCountLifetime {
+                now - at < Self.urgentCountLifetime
+            {
                 urgent = cached
             } else {
-                let (input, _) = try await DeadlinesController.input(for: current.user, organisationID: current.organisation.id!, on: req.db, today: req.today)
+                let (input, _) = try await DeadlinesController.input(
+                    for: current.user, organisationID: current.organisation.id!, on: req.db, today: req.today)
                 let count = DeadlineBoard.build(input, today: req.today).urgentCount
                 req.session.data["urgent"] = String(count)
                 req.session.data["urgent_at"] = String(now)

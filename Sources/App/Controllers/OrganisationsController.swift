@@ -55,20 +55,26 @@ struct OrganisationsController: RouteCollection {
         let users = try await User.query(on: req.db).all(\.$organisation.$id)
         let counts = Dictionary(grouping: users, by: { $0 }).mapValues(\.count)
         let rows = organisations.map {
-            OrganisationRow(id: $0.id!.uuidString, name: $0.name, typeKey: $0.organisationType.labelKey,
-                            provinces: $0.provinceList.map(\.labelKey), active: $0.isActive, users: counts[$0.id!] ?? 0)
+            OrganisationRow(
+                id: $0.id!.uuidString, name: $0.name, typeKey: $0.organisationType.labelKey,
+                provinces: $0.provinceList.map(\.labelKey), active: $0.isActive, users: counts[$0.id!] ?? 0)
         }
         return try await req.render("organisations/index", IndexContext(page: PageChrome(req, titleKey: "organisations.title"), organisations: rows))
     }
 
     @Sendable
     func new(req: Request) async throws -> Response {
-        try await render(req, organisation: nil, form: OrganisationForm(name: "", type: OrganisationType.ngo.rawValue, provinces: [],
-                                                                         languages: "fr,en", active: "on"), errors: FormErrors())
+        try await render(
+            req, organisation: nil,
+            form: OrganisationForm(
+                name: "", type: OrganisationType.ngo.rawValue, provinces: [],
+                languages: "fr,en", active: "on"), errors: FormErrors())
     }
 
-    private func render(_ req: Request, organisation: Organisation?, form: OrganisationForm, errors: FormErrors,
-                        status: HTTPResponseStatus = .ok) async throws -> Response {
+    private func render(
+        _ req: Request, organisation: Organisation?, form: OrganisationForm, errors: FormErrors,
+        status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
         let csrf = req.csrfToken
         let chosen = Set(form.provinces ?? [])
         let context = FormContext(
@@ -83,7 +89,9 @@ struct OrganisationsController: RouteCollection {
     }
 
     /// Validates every field and reports all problems at once.
-    private func validate(_ req: Request, _ form: OrganisationForm, excluding id: UUID?) async throws -> (FormErrors, String, OrganisationType?, [Province], [String]) {
+    private func validate(_ req: Request, _ form: OrganisationForm, excluding id: UUID?) async throws -> (
+        FormErrors, String, OrganisationType?, [Province], [String]
+    ) {
         var errors = FormErrors()
         let name = (form.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if name.isEmpty { errors.add("name", req.t("field.required")) }
@@ -93,7 +101,9 @@ struct OrganisationsController: RouteCollection {
         let provinces = (form.provinces ?? []).map { Province(rawValue: $0) }
         if provinces.isEmpty { errors.add("provinces", req.t("organisations.error.provinces")) }
         if provinces.contains(where: { $0 == nil }) { errors.add("provinces", req.t("field.invalid_choice")) }
-        let languages = (form.languages ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+        let languages = (form.languages ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter {
+            !$0.isEmpty
+        }
         if languages.isEmpty || languages.contains(where: { $0.count > 12 || !$0.allSatisfy { $0.isLetter || $0 == "-" } }) {
             errors.add("languages", req.t("organisations.error.languages"))
         }
@@ -109,15 +119,18 @@ struct OrganisationsController: RouteCollection {
     func create(req: Request) async throws -> Response {
         let form = (try? req.content.decode(OrganisationForm.self)) ?? OrganisationForm()
         let (errors, name, type, provinces, languages) = try await validate(req, form, excluding: nil)
-        guard errors.isEmpty, let type else { return try await render(req, organisation: nil, form: form, errors: errors, status: .unprocessableEntity) }
+        guard errors.isEmpty, let type else {
+            return try await render(req, organisation: nil, form: form, errors: errors, status: .unprocessableEntity)
+        }
         let organisation = Organisation(name: name, type: type, provinces: provinces, languages: languages)
         organisation.isActive = form.active != nil
         let actor = req.auditActor
         let requestID = req.id
         try await req.db.writeTransaction { db in
             try await organisation.create(on: db)
-            try await AuditLog.append(on: db, actor: actor, action: .organisationCreated, target: organisation.id?.uuidString,
-                                      requestID: requestID, detail: name)
+            try await AuditLog.append(
+                on: db, actor: actor, action: .organisationCreated, target: organisation.id?.uuidString,
+                requestID: requestID, detail: name)
         }
         return req.redirect(to: SiteURL.organisations)
     }
@@ -132,9 +145,11 @@ struct OrganisationsController: RouteCollection {
     @Sendable
     func edit(req: Request) async throws -> Response {
         let organisation = try await find(req)
-        return try await render(req, organisation: organisation, form: OrganisationForm(
-            name: organisation.name, type: organisation.type, provinces: organisation.provinceList.map(\.rawValue),
-            languages: organisation.languages, active: organisation.isActive ? "on" : nil), errors: FormErrors())
+        return try await render(
+            req, organisation: organisation,
+            form: OrganisationForm(
+                name: organisation.name, type: organisation.type, provinces: organisation.provinceList.map(\.rawValue),
+                languages: organisation.languages, active: organisation.isActive ? "on" : nil), errors: FormErrors())
     }
 
     @Sendable
@@ -160,8 +175,9 @@ struct OrganisationsController: RouteCollection {
                 let members = try await User.query(on: db).filter(\.$organisation.$id == organisation.id!).all(\.$id)
                 for member in members { try await DatabaseSessions.endAll(of: member, on: db) }
             }
-            try await AuditLog.append(on: db, actor: actor, action: .organisationUpdated, target: organisation.id?.uuidString,
-                                      requestID: requestID, detail: name)
+            try await AuditLog.append(
+                on: db, actor: actor, action: .organisationUpdated, target: organisation.id?.uuidString,
+                requestID: requestID, detail: name)
         }
         return req.redirect(to: SiteURL.organisations)
     }

@@ -57,7 +57,8 @@ struct PathwayTypesController: RouteCollection {
 
     private func current(_ req: Request) async throws -> PathwayType {
         guard let code = req.parameters.get("code"),
-              let pathway = try await PathwayType.query(on: req.db).filter(\.$code == code).filter(\.$isCurrent == true).first() else { throw PageError.notFound }
+            let pathway = try await PathwayType.query(on: req.db).filter(\.$code == code).filter(\.$isCurrent == true).first()
+        else { throw PageError.notFound }
         return pathway
     }
 
@@ -71,8 +72,9 @@ struct PathwayTypesController: RouteCollection {
         for line in text.split(whereSeparator: \.isNewline) where !line.trimmingCharacters(in: .whitespaces).isEmpty {
             let parts = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 4, !parts[0].isEmpty, parts[0].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }),
-                  !parts[1].isEmpty, !parts[2].isEmpty, ["required", "optional"].contains(parts[3].lowercased()),
-                  parts.allSatisfy({ TextInput.problem($0, limit: 200, singleLine: true) == nil }) else { return nil }
+                !parts[1].isEmpty, !parts[2].isEmpty, ["required", "optional"].contains(parts[3].lowercased()),
+                parts.allSatisfy({ TextInput.problem($0, limit: 200, singleLine: true) == nil })
+            else { return nil }
             items.append(.init(key: parts[0], fr: parts[1], en: parts[2], required: parts[3].lowercased() == "required"))
         }
         return Set(items.map(\.key)).count == items.count ? items : nil
@@ -88,8 +90,11 @@ struct PathwayTypesController: RouteCollection {
             "maximumDays": rules.maximumDays.map(String.init) ?? "", "minimumMonths": rules.minimumMonths.map(String.init) ?? "",
             "minimumMonthsFrom": rules.minimumMonthsFrom ?? "",
         ]
-        return try await req.render("pathways/edit", EditContext(page: PageChrome(req, titleKey: "pathways.edit"), csrf: req.csrfToken, code: pathway.code,
-                                                                  version: pathway.version, form: form, renewable: rules.renewable, errors: FormErrors()))
+        return try await req.render(
+            "pathways/edit",
+            EditContext(
+                page: PageChrome(req, titleKey: "pathways.edit"), csrf: req.csrfToken, code: pathway.code,
+                version: pathway.version, form: form, renewable: rules.renewable, errors: FormErrors()))
     }
 
     @Sendable
@@ -109,7 +114,10 @@ struct PathwayTypesController: RouteCollection {
         func days(_ raw: String?, _ field: String) -> Int? {
             let text = (raw ?? "").trimmingCharacters(in: .whitespaces)
             guard !text.isEmpty else { return nil }
-            guard let value = Int(text), (1...36_500).contains(value) else { errors.add(field, req.t("pathways.error.number")); return nil }
+            guard let value = Int(text), (1...36_500).contains(value) else {
+                errors.add(field, req.t("pathways.error.number"))
+                return nil
+            }
             return value
         }
         let typical = days(form.typicalValidityDays, "typicalValidityDays")
@@ -119,16 +127,22 @@ struct PathwayTypesController: RouteCollection {
         let from = (form.minimumMonthsFrom ?? "").trimmingCharacters(in: .whitespaces)
         if !from.isEmpty, Day(from) == nil { errors.add("minimumMonthsFrom", req.t("field.date_invalid")) }
         if let minimum, let maximum, minimum > maximum { errors.add("maximumDays", req.t("pathways.error.order")) }
-        let values: [String: String] = ["nameFR": nameFR, "nameEN": nameEN, "checklist": form.checklist ?? "", "typicalValidityDays": form.typicalValidityDays ?? "",
-                                        "minimumDays": form.minimumDays ?? "", "maximumDays": form.maximumDays ?? "", "minimumMonths": form.minimumMonths ?? "",
-                                        "minimumMonthsFrom": from]
+        let values: [String: String] = [
+            "nameFR": nameFR, "nameEN": nameEN, "checklist": form.checklist ?? "", "typicalValidityDays": form.typicalValidityDays ?? "",
+            "minimumDays": form.minimumDays ?? "", "maximumDays": form.maximumDays ?? "", "minimumMonths": form.minimumMonths ?? "",
+            "minimumMonthsFrom": from,
+        ]
         guard errors.isEmpty, let checklist else {
-            return try await req.render("pathways/edit", EditContext(page: PageChrome(req, titleKey: "pathways.edit"), csrf: req.csrfToken, code: pathway.code,
-                                                                      version: pathway.version, form: values, renewable: form.renewable != nil, errors: errors),
-                                        status: .unprocessableEntity)
+            return try await req.render(
+                "pathways/edit",
+                EditContext(
+                    page: PageChrome(req, titleKey: "pathways.edit"), csrf: req.csrfToken, code: pathway.code,
+                    version: pathway.version, form: values, renewable: form.renewable != nil, errors: errors),
+                status: .unprocessableEntity)
         }
-        let rules = ValidityRules(minimumDays: minimum, maximumDays: maximum, minimumMonths: months, minimumMonthsFrom: from.isEmpty ? nil : from,
-                                  renewable: form.renewable != nil)
+        let rules = ValidityRules(
+            minimumDays: minimum, maximumDays: maximum, minimumMonths: months, minimumMonthsFrom: from.isEmpty ? nil : from,
+            renewable: form.renewable != nil)
         let next = PathwayDefaults.make(pathway.code, nameFR, nameEN, checklist, rules, typical: typical)
         next.version = pathway.version + 1
         let actor = req.auditActor
@@ -137,7 +151,8 @@ struct PathwayTypesController: RouteCollection {
             pathway.isCurrent = false
             try await pathway.save(on: db)
             try await next.create(on: db)
-            try await AuditLog.append(on: db, actor: actor, action: .pathwayChanged, target: pathway.code, requestID: requestID, detail: "v\(next.version)")
+            try await AuditLog.append(
+                on: db, actor: actor, action: .pathwayChanged, target: pathway.code, requestID: requestID, detail: "v\(next.version)")
         }
         return req.redirect(to: SiteURL.pathways)
     }

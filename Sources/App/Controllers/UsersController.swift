@@ -115,9 +115,10 @@ struct UsersController: RouteCollection {
     }
 
     private func row(_ req: Request, _ user: User) -> UserRow {
-        UserRow(id: user.id!.uuidString, displayName: user.displayName, email: user.email, organisationName: user.organisation.name,
-                roles: user.roleList.map(\.labelKey), active: user.isActive, twoFactor: user.hasTwoFactor,
-                lastSignIn: req.formatDateTime(user.lastSignInAt))
+        UserRow(
+            id: user.id!.uuidString, displayName: user.displayName, email: user.email, organisationName: user.organisation.name,
+            roles: user.roleList.map(\.labelKey), active: user.isActive, twoFactor: user.hasTwoFactor,
+            lastSignIn: req.formatDateTime(user.lastSignInAt))
     }
 
     // MARK: - Handlers
@@ -126,9 +127,12 @@ struct UsersController: RouteCollection {
     func index(req: Request) async throws -> Response {
         let current = try req.requireUser()
         let users = try await scoped(req).sort(\.$displayName).all()
-        return try await req.render("users/index", IndexContext(page: PageChrome(req, titleKey: "users.title"),
-                                                                users: users.map { row(req, $0) },
-                                                                showOrganisation: current.has(.systemAdmin)))
+        return try await req.render(
+            "users/index",
+            IndexContext(
+                page: PageChrome(req, titleKey: "users.title"),
+                users: users.map { row(req, $0) },
+                showOrganisation: current.has(.systemAdmin)))
     }
 
     @Sendable
@@ -143,16 +147,21 @@ struct UsersController: RouteCollection {
         var organisations: [OrganisationChoice] = []
         if current.has(.systemAdmin) {
             organisations = try await Organisation.query(on: req.db).filter(\.$isActive == true).sort(\.$name).all().map {
-                OrganisationChoice(value: $0.id!.uuidString, name: $0.name,
-                                   selected: $0.id!.uuidString == (form.organisation ?? current.organisation.id!.uuidString))
+                OrganisationChoice(
+                    value: $0.id!.uuidString, name: $0.name,
+                    selected: $0.id!.uuidString == (form.organisation ?? current.organisation.id!.uuidString))
             }
         }
         let csrf = req.csrfToken
-        return try await req.render("users/new", NewContext(
-            page: PageChrome(req, titleKey: "users.new.title"), csrf: csrf, email: form.email ?? "", displayName: form.displayName ?? "",
-            roles: grantable(by: current).map { KeyedOption(value: $0.rawValue, labelKey: $0.labelKey, selected: chosen.contains($0.rawValue)) },
-            languages: Language.allCases.map { KeyedOption(value: $0.rawValue, labelKey: "language.\($0.rawValue)", selected: $0.rawValue == form.language) },
-            organisations: organisations, chooseOrganisation: !organisations.isEmpty, errors: errors), status: status)
+        return try await req.render(
+            "users/new",
+            NewContext(
+                page: PageChrome(req, titleKey: "users.new.title"), csrf: csrf, email: form.email ?? "", displayName: form.displayName ?? "",
+                roles: grantable(by: current).map { KeyedOption(value: $0.rawValue, labelKey: $0.labelKey, selected: chosen.contains($0.rawValue)) },
+                languages: Language.allCases.map {
+                    KeyedOption(value: $0.rawValue, labelKey: "language.\($0.rawValue)", selected: $0.rawValue == form.language)
+                },
+                organisations: organisations, chooseOrganisation: !organisations.isEmpty, errors: errors), status: status)
     }
 
     private func parseRoles(_ raw: [String]?, current: CurrentUser, errors: inout FormErrors, req: Request) -> [Role] {
@@ -171,7 +180,11 @@ struct UsersController: RouteCollection {
         let form = (try? req.content.decode(InviteForm.self)) ?? InviteForm()
         var errors = FormErrors()
         let email = EmailAddress.normalise(form.email ?? "")
-        if email.isEmpty { errors.add("email", req.t("field.required")) } else if !EmailAddress.isValid(email) { errors.add("email", req.t("field.email_invalid")) }
+        if email.isEmpty {
+            errors.add("email", req.t("field.required"))
+        } else if !EmailAddress.isValid(email) {
+            errors.add("email", req.t("field.email_invalid"))
+        }
         let displayName = (form.displayName ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if displayName.isEmpty { errors.add("displayName", req.t("field.required")) }
         errors.check("displayName", displayName, limit: 120, req)
@@ -180,7 +193,9 @@ struct UsersController: RouteCollection {
         if language == nil { errors.add("language", req.t("field.invalid_choice")) }
         var organisationID = current.organisation.id!
         if current.has(.systemAdmin), let raw = form.organisation {
-            if let id = UUID(uuidString: raw), try await Organisation.find(id, on: req.db) != nil { organisationID = id } else {
+            if let id = UUID(uuidString: raw), try await Organisation.find(id, on: req.db) != nil {
+                organisationID = id
+            } else {
                 errors.add("organisation", req.t("field.invalid_choice"))
             }
         }
@@ -197,42 +212,50 @@ struct UsersController: RouteCollection {
         try await req.db.writeTransaction { db in
             try await user.create(on: db)
             try await SetPasswordToken(userID: user.id!, tokenHash: Secrets.sha256Hex(token), expiresAt: expires).create(on: db)
-            try await AuditLog.append(on: db, actor: actor, action: .userInvited, target: user.id?.uuidString, requestID: requestID,
-                                      detail: Role.storedList(roles))
+            try await AuditLog.append(
+                on: db, actor: actor, action: .userInvited, target: user.id?.uuidString, requestID: requestID,
+                detail: Role.storedList(roles))
             if roles.canReadCases {
-                try await AuditLog.append(on: db, actor: actor, action: .caseAccessGranted, target: user.id?.uuidString, requestID: requestID,
-                                          detail: Role.storedList(roles.filter(\.readsCaseData)))
+                try await AuditLog.append(
+                    on: db, actor: actor, action: .caseAccessGranted, target: user.id?.uuidString, requestID: requestID,
+                    detail: Role.storedList(roles.filter(\.readsCaseData)))
             }
         }
         try await user.$organisation.load(on: req.db)
-        try await AccountMail.send(.invitation, to: user, organisationName: user.organisation.name,
-                                   link: req.baseURL + SiteURL.setPassword(token: token), expires: expires, req: req)
+        try await AccountMail.send(
+            .invitation, to: user, organisationName: user.organisation.name,
+            link: req.baseURL + SiteURL.setPassword(token: token), expires: expires, req: req)
         return try await renderShow(req, user: user, notice: req.t("users.notice.invited_sent", user.email))
     }
 
     @Sendable
     func show(req: Request) async throws -> Response {
         let user = try await find(req)
-        let notice: String? = switch req.query[String.self, at: "notice"] {
-        case "deactivated": req.t("users.notice.deactivated")
-        case "reactivated": req.t("users.notice.reactivated")
-        case "two_factor": req.t("users.notice.two_factor_reset", user.email)
-        case "link": req.t("users.notice.link_sent", user.email)
-        case "roles": req.t("users.notice.roles_changed")
-        default: nil
-        }
+        let notice: String? =
+            switch req.query[String.self, at: "notice"] {
+            case "deactivated": req.t("users.notice.deactivated")
+            case "reactivated": req.t("users.notice.reactivated")
+            case "two_factor": req.t("users.notice.two_factor_reset", user.email)
+            case "link": req.t("users.notice.link_sent", user.email)
+            case "roles": req.t("users.notice.roles_changed")
+            default: nil
+            }
         return try await renderShow(req, user: user, notice: notice)
     }
 
-    private func renderShow(_ req: Request, user: User, notice: String? = nil,
-                            errors: FormErrors = FormErrors(), status: HTTPResponseStatus = .ok) async throws -> Response {
+    private func renderShow(
+        _ req: Request, user: User, notice: String? = nil,
+        errors: FormErrors = FormErrors(), status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
         let current = try req.requireUser()
         let csrf = req.csrfToken
         let held = Set(user.roleList)
-        return try await req.render("users/show", ShowContext(
-            page: PageChrome(req, titleKey: "users.show.title"), csrf: csrf, user: row(req, user),
-            roles: grantable(by: current).map { KeyedOption(value: $0.rawValue, labelKey: $0.labelKey, selected: held.contains($0)) },
-            notice: notice, errors: errors, isSelf: user.id == current.user.id, canReset: mayReset(user, by: current)),
+        return try await req.render(
+            "users/show",
+            ShowContext(
+                page: PageChrome(req, titleKey: "users.show.title"), csrf: csrf, user: row(req, user),
+                roles: grantable(by: current).map { KeyedOption(value: $0.rawValue, labelKey: $0.labelKey, selected: held.contains($0)) },
+                notice: notice, errors: errors, isSelf: user.id == current.user.id, canReset: mayReset(user, by: current)),
             status: status)
     }
 
@@ -262,10 +285,12 @@ struct UsersController: RouteCollection {
         let stored = user.roles
         try await req.db.writeTransaction { db in
             try await user.save(on: db)
-            try await AuditLog.append(on: db, actor: actor, action: .userRolesChanged, target: user.id?.uuidString, requestID: requestID, detail: stored)
+            try await AuditLog.append(
+                on: db, actor: actor, action: .userRolesChanged, target: user.id?.uuidString, requestID: requestID, detail: stored)
             if added.contains(where: \.readsCaseData) {
-                try await AuditLog.append(on: db, actor: actor, action: .caseAccessGranted, target: user.id?.uuidString, requestID: requestID,
-                                          detail: Role.storedList(added.filter(\.readsCaseData)))
+                try await AuditLog.append(
+                    on: db, actor: actor, action: .caseAccessGranted, target: user.id?.uuidString, requestID: requestID,
+                    detail: Role.storedList(added.filter(\.readsCaseData)))
             }
         }
         return req.redirect(to: SiteURL.user(user.id!.uuidString) + "?notice=roles")
@@ -328,11 +353,13 @@ struct UsersController: RouteCollection {
             // Earlier links stop working.
             try await SetPasswordToken.query(on: db).filter(\.$user.$id == user.id!).filter(\.$usedAt == nil).set(\.$usedAt, to: req.now).update()
             try await SetPasswordToken(userID: user.id!, tokenHash: Secrets.sha256Hex(token), expiresAt: expires).create(on: db)
-            try await AuditLog.append(on: db, actor: actor, action: .userInvited, target: user.id?.uuidString, requestID: requestID,
-                                      detail: "password-link")
+            try await AuditLog.append(
+                on: db, actor: actor, action: .userInvited, target: user.id?.uuidString, requestID: requestID,
+                detail: "password-link")
         }
-        try await AccountMail.send(.passwordLink, to: user, organisationName: user.organisation.name,
-                                   link: req.baseURL + SiteURL.setPassword(token: token), expires: expires, req: req)
+        try await AccountMail.send(
+            .passwordLink, to: user, organisationName: user.organisation.name,
+            link: req.baseURL + SiteURL.setPassword(token: token), expires: expires, req: req)
         return req.redirect(to: SiteURL.user(user.id!.uuidString) + "?notice=link")
     }
 }

@@ -70,7 +70,8 @@ struct AccessMiddleware: AsyncMiddleware {
             guard let user = request.currentUser else { return signInFirst(request) }
             guard user.hasAny(roles) else { throw PageError.forbidden }
         case .metrics:
-            let loopback = ["127.0.0.1", "::1"].contains(request.remoteAddress?.ipAddress ?? "")
+            let loopback =
+                ["127.0.0.1", "::1"].contains(request.remoteAddress?.ipAddress ?? "")
                 && request.headers.first(name: .xForwardedFor) == nil
             let token = request.config.metricsToken
             let bearer = request.headers.bearerAuthorization?.token
@@ -92,7 +93,8 @@ struct AccessMiddleware: AsyncMiddleware {
 enum FormBody {
     static func markUnreadableBytes(_ request: Request) {
         guard request.headers.contentType == .urlEncodedForm, let body = request.body.data,
-              let rewritten = rewritten(Array(body.readableBytesView)) else { return }
+            let rewritten = rewritten(Array(body.readableBytesView))
+        else { return }
         try? request.content.encode(Unit(), using: RawBody(bytes: rewritten))
     }
 
@@ -147,7 +149,7 @@ enum FormBody {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.append(byte)
             default:
                 out.append(contentsOf: Array(String(format: "%%%02X", byte).utf8))

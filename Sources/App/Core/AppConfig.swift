@@ -41,11 +41,13 @@ public struct AppConfig: Sendable {
     /// Largest document a case accepts (`PASSERELLE_DOCUMENT_MAX_MB`, default 20).
     public var documentMaxBytes: Int = 20 * 1024 * 1024
 
-    public init(dataDirectory: String, database: DatabaseKind, publicURL: String = "http://127.0.0.1:8080", demoMode: Bool = false,
-                requireTwoFactor: Bool = true, trustedProxies: Set<String> = [], metricsToken: String? = nil,
-                sessionLifetime: SessionLifetime = .init(), autoMigrate: Bool = true, bcryptCost: Int = 12,
-                timeZone: TimeZone = TimeZone(identifier: "America/Toronto") ?? .current,
-                invitationLifetime: TimeInterval = 72 * 3600, masterKey: SymmetricKey? = nil) {
+    public init(
+        dataDirectory: String, database: DatabaseKind, publicURL: String = "http://127.0.0.1:8080", demoMode: Bool = false,
+        requireTwoFactor: Bool = true, trustedProxies: Set<String> = [], metricsToken: String? = nil,
+        sessionLifetime: SessionLifetime = .init(), autoMigrate: Bool = true, bcryptCost: Int = 12,
+        timeZone: TimeZone = TimeZone(identifier: "America/Toronto") ?? .current,
+        invitationLifetime: TimeInterval = 72 * 3600, masterKey: SymmetricKey? = nil
+    ) {
         self.dataDirectory = dataDirectory
         self.database = database
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
@@ -88,10 +90,13 @@ public struct AppConfig: Sendable {
             publicURL: configuredURL ?? "http://127.0.0.1:8080",
             demoMode: demoMode,
             requireTwoFactor: flag("PASSERELLE_REQUIRE_2FA", default: true),
-            trustedProxies: Set((env["PASSERELLE_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }),
+            trustedProxies: Set(
+                (env["PASSERELLE_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            ),
             metricsToken: env["PASSERELLE_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
-            sessionLifetime: .init(idle: seconds("PASSERELLE_SESSION_IDLE_SECONDS", default: 30 * 60),
-                                   absolute: seconds("PASSERELLE_SESSION_ABSOLUTE_SECONDS", default: 12 * 3600)),
+            sessionLifetime: .init(
+                idle: seconds("PASSERELLE_SESSION_IDLE_SECONDS", default: 30 * 60),
+                absolute: seconds("PASSERELLE_SESSION_ABSOLUTE_SECONDS", default: 12 * 3600)),
             autoMigrate: flag("PASSERELLE_AUTO_MIGRATE", default: true),
             bcryptCost: env["PASSERELLE_BCRYPT_COST"].flatMap(Int.init).map { min(max($0, 4), 31) } ?? 12,
             timeZone: env["PASSERELLE_TIMEZONE"].flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "America/Toronto") ?? .current

@@ -73,9 +73,12 @@ enum AuditLog {
 
     /// Appends one event. Call it inside the write transaction of the change it records, so
     /// both commit or neither does.
-    static func append(on db: any Database, actor: AuditActor, action: AuditAction, target: String? = nil,
-                       outcome: AuditOutcome = .success, requestID: String?, detail: String? = nil, now: Date = Date()) async throws {
-        try await append(on: db, [Entry(actor: actor, action: action, target: target, outcome: outcome, requestID: requestID, detail: detail, now: now)])
+    static func append(
+        on db: any Database, actor: AuditActor, action: AuditAction, target: String? = nil,
+        outcome: AuditOutcome = .success, requestID: String?, detail: String? = nil, now: Date = Date()
+    ) async throws {
+        try await append(
+            on: db, [Entry(actor: actor, action: action, target: target, outcome: outcome, requestID: requestID, detail: detail, now: now)])
     }
 
     /// Appends events in order, inside the caller's write transaction: the head is read once,
@@ -101,17 +104,21 @@ enum AuditLog {
             let record = AuditRecord(
                 sequence: sequence, occurredAtMilliseconds: Int64((entry.now.timeIntervalSince1970 * 1000).rounded()),
                 actorID: entry.actor.userID?.uuidString, actorEmail: entry.actor.email, organisationID: entry.actor.organisationID?.uuidString,
-                action: entry.action.rawValue, target: entry.target, outcome: entry.outcome.rawValue, requestID: entry.requestID, detail: entry.detail)
+                action: entry.action.rawValue, target: entry.target, outcome: entry.outcome.rawValue, requestID: entry.requestID, detail: entry.detail
+            )
             let hash = AuditChain.hash(previousHash: previousHash, record: record)
-            rows.append([SQLBind(UUID()), SQLBind(record.sequence), SQLBind(record.occurredAtMilliseconds), SQLBind(record.actorID),
-                         SQLBind(record.actorEmail), SQLBind(record.organisationID), SQLBind(record.action), SQLBind(record.target),
-                         SQLBind(record.outcome), SQLBind(record.requestID), SQLBind(record.detail), SQLBind(previousHash), SQLBind(hash)])
+            rows.append([
+                SQLBind(UUID()), SQLBind(record.sequence), SQLBind(record.occurredAtMilliseconds), SQLBind(record.actorID),
+                SQLBind(record.actorEmail), SQLBind(record.organisationID), SQLBind(record.action), SQLBind(record.target),
+                SQLBind(record.outcome), SQLBind(record.requestID), SQLBind(record.detail), SQLBind(previousHash), SQLBind(hash),
+            ])
             previousHash = hash
         }
         return (rows, Head(sequence: sequence, hash: previousHash))
     }
 
-    private static let columns = "id, sequence, occurred_at_ms, actor_id, actor_email, organisation_id, action, target, outcome, request_id, detail, previous_hash, hash"
+    private static let columns =
+        "id, sequence, occurred_at_ms, actor_id, actor_email, organisation_id, action, target, outcome, request_id, detail, previous_hash, hash"
 
     /// Appends inside the caller's transaction; returns the new head.
     @discardableResult
@@ -156,7 +163,8 @@ enum AuditLog {
         let typed = rows.map { row -> any SQLExpression in
             SQLGroupExpression(SQLList(zip(row, types).map { bind, type -> any SQLExpression in SQLQueryString("\(bind)::\(unsafeRaw: type)") }))
         }
-        let written = try await sql.rows("""
+        let written = try await sql.rows(
+            """
             WITH head AS (UPDATE audit_head SET sequence = \(bind: next.sequence), hash = \(bind: next.hash)
               WHERE id = 1 AND sequence = \(bind: expected.sequence) AND hash = \(bind: expected.hash) RETURNING id)
             INSERT INTO audit_events (\(unsafeRaw: columns))
@@ -201,10 +209,14 @@ extension Request {
     }
 
     /// Records an event that has no other write to share a transaction with.
-    func audit(_ action: AuditAction, target: String? = nil, outcome: AuditOutcome = .success, detail: String? = nil,
-               actor: AuditActor? = nil) async throws {
-        try await application.auditWriter.append(AuditLog.Entry(actor: actor ?? auditActor, action: action, target: target, outcome: outcome,
-                                                                requestID: id, detail: detail), on: application.db)
+    func audit(
+        _ action: AuditAction, target: String? = nil, outcome: AuditOutcome = .success, detail: String? = nil,
+        actor: AuditActor? = nil
+    ) async throws {
+        try await application.auditWriter.append(
+            AuditLog.Entry(
+                actor: actor ?? auditActor, action: action, target: target, outcome: outcome,
+                requestID: id, detail: detail), on: application.db)
     }
 }
 
@@ -287,7 +299,8 @@ actor AuditWriter {
 
     private func ownConnection(_ file: SQLiteFile) async throws -> SQLiteConnection {
         if let connection { return connection }
-        let opened = try await SQLiteConnection.open(storage: .file(path: file.path), threadPool: file.threadPool, logger: file.logger, on: file.eventLoop)
+        let opened = try await SQLiteConnection.open(
+            storage: .file(path: file.path), threadPool: file.threadPool, logger: file.logger, on: file.eventLoop)
         // The same connection pragmas as the pool's (DatabaseSetup.prepareSQLite).
         for pragma in DatabaseSetup.connectionPragmas { try await opened.sql().raw(SQLQueryString(pragma)).run() }
         connection = opened
@@ -318,8 +331,10 @@ struct AuditWriterLifecycle: LifecycleHandler {
 
 extension Request {
     /// One use case that writes: `body` and the audit event that records it, in one transaction.
-    func auditedWrite(_ action: AuditAction, target: String?, detail: String? = nil,
-                      _ body: @escaping @Sendable (any Database) async throws -> Void) async throws {
+    func auditedWrite(
+        _ action: AuditAction, target: String?, detail: String? = nil,
+        _ body: @escaping @Sendable (any Database) async throws -> Void
+    ) async throws {
         let actor = auditActor
         let requestID = id
         try await db.writeTransaction { db in

@@ -15,7 +15,8 @@ enum CSRF {
         }
         let sent = (try? request.content.get(String.self, at: fieldName)) ?? request.headers.first(name: "X-CSRF-Token")
         guard request.hasSession, let expected = request.session.data["csrf"], let sent,
-              Secrets.constantTimeEqual(expected, sent) else {
+            Secrets.constantTimeEqual(expected, sent)
+        else {
             throw PageError.csrf
         }
     }

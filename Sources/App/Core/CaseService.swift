@@ -10,8 +10,10 @@ enum CaseService {
 
     /// Opens a case with nothing but a preferred name: reference, data key, sealed name, blind
     /// index, assignment to whoever opened it, and the audit event, in one transaction.
-    static func open(on db: any Database, vault: CaseVault, organisation: Organisation, openedBy: UUID?, preferredName: String,
-                     province: Province?, now: Date, timeZone: TimeZone, actor: AuditActor, requestID: String?, status: CaseStatus = .active) async throws -> CaseFile {
+    static func open(
+        on db: any Database, vault: CaseVault, organisation: Organisation, openedBy: UUID?, preferredName: String,
+        province: Province?, now: Date, timeZone: TimeZone, actor: AuditActor, requestID: String?, status: CaseStatus = .active
+    ) async throws -> CaseFile {
         let organisationID = organisation.id!
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
@@ -46,8 +48,9 @@ enum CaseService {
             try await CaseKey(caseID: caseID, wrapped: wrapped).create(on: db)
             for term in terms { try await CaseNameTerm(organisationID: organisationID, caseID: caseID, term: term).create(on: db) }
             if let openedBy { try await CaseAssignment(caseID: caseID, userID: openedBy, openedAt: now).create(on: db) }
-            try await AuditLog.append(on: db, actor: actor, action: .caseCreated, target: caseID.uuidString, requestID: requestID,
-                                      detail: file.reference)
+            try await AuditLog.append(
+                on: db, actor: actor, action: .caseCreated, target: caseID.uuidString, requestID: requestID,
+                detail: file.reference)
             return file
         }
     }
@@ -58,9 +61,11 @@ enum CaseService {
     /// match, `write` (which audits too) runs. Returns false when someone saved in between: the
     /// caller answers 409 with the stale message and what was typed. Comparing outside the
     /// transaction let two simultaneous submits both win.
-    static func versioned(on db: any Database, caseID: UUID, expected: Int?,
-                          current: @escaping @Sendable (any Database) async throws -> Int?,
-                          write: @escaping @Sendable (any Database) async throws -> Void) async throws -> Bool {
+    static func versioned(
+        on db: any Database, caseID: UUID, expected: Int?,
+        current: @escaping @Sendable (any Database) async throws -> Int?,
+        write: @escaping @Sendable (any Database) async throws -> Void
+    ) async throws -> Bool {
         do {
             try await db.writeTransaction { db in
                 try await db.lockCase(caseID)
@@ -78,26 +83,33 @@ enum CaseService {
     /// SELECT … FOR UPDATE on PostgreSQL), so two simultaneous saves cannot both win.
     /// Returns false, changing nothing, when someone saved in between.
     @discardableResult
-    static func save(_ file: CaseFile, expectedVersion: Int, terms: [String]?, on db: any Database,
-                     audit: @escaping @Sendable (any Database) async throws -> Void) async throws -> Bool {
+    static func save(
+        _ file: CaseFile, expectedVersion: Int, terms: [String]?, on db: any Database,
+        audit: @escaping @Sendable (any Database) async throws -> Void
+    ) async throws -> Bool {
         let now = Date()
-        let snapshot = (file.status, file.closureReason, file.closedAt, file.province, file.sealedPreferredName, file.sealedPerson, file.sealedSafeContact)
+        let snapshot = (
+            file.status, file.closureReason, file.closedAt, file.province, file.sealedPreferredName, file.sealedPerson, file.sealedSafeContact
+        )
         let caseID = file.id!
         let organisationID = file.$organisation.id
-        let saved = try await versioned(on: db, caseID: caseID, expected: expectedVersion, current: { db in
-            try await CaseFile.query(on: db).filter(\.$id == caseID).first()?.version
-        }, write: { db in
-            try await CaseFile.query(on: db).filter(\.$id == caseID)
-                .set(\.$status, to: snapshot.0).set(\.$closureReason, to: snapshot.1).set(\.$closedAt, to: snapshot.2)
-                .set(\.$province, to: snapshot.3).set(\.$sealedPreferredName, to: snapshot.4).set(\.$sealedPerson, to: snapshot.5)
-                .set(\.$sealedSafeContact, to: snapshot.6).set(\.$updatedAt, to: now).set(\.$version, to: expectedVersion + 1)
-                .update()
-            if let terms {
-                try await CaseNameTerm.query(on: db).filter(\.$caseID == caseID).delete()
-                for term in terms { try await CaseNameTerm(organisationID: organisationID, caseID: caseID, term: term).create(on: db) }
-            }
-            try await audit(db)
-        })
+        let saved = try await versioned(
+            on: db, caseID: caseID, expected: expectedVersion,
+            current: { db in
+                try await CaseFile.query(on: db).filter(\.$id == caseID).first()?.version
+            },
+            write: { db in
+                try await CaseFile.query(on: db).filter(\.$id == caseID)
+                    .set(\.$status, to: snapshot.0).set(\.$closureReason, to: snapshot.1).set(\.$closedAt, to: snapshot.2)
+                    .set(\.$province, to: snapshot.3).set(\.$sealedPreferredName, to: snapshot.4).set(\.$sealedPerson, to: snapshot.5)
+                    .set(\.$sealedSafeContact, to: snapshot.6).set(\.$updatedAt, to: now).set(\.$version, to: expectedVersion + 1)
+                    .update()
+                if let terms {
+                    try await CaseNameTerm.query(on: db).filter(\.$caseID == caseID).delete()
+                    for term in terms { try await CaseNameTerm(organisationID: organisationID, caseID: caseID, term: term).create(on: db) }
+                }
+                try await audit(db)
+            })
         guard saved else { return false }
         file.version = expectedVersion + 1
         file.updatedAt = now
@@ -107,8 +119,10 @@ enum CaseService {
     /// Deletes the case's data key and everything sealed with it; dependent rows go by cascade.
     static func purge(_ file: CaseFile, on db: any Database) async throws {
         let caseID = file.id!
-        for table in [CaseNote.schema, CaseNameTerm.schema, CaseAssignment.schema, CaseNeed.schema, CaseTask.schema, CaseConsent.schema,
-                      CaseExperience.schema, CaseLegalAction.schema, CaseDocument.schema, CaseKey.schema] {
+        for table in [
+            CaseNote.schema, CaseNameTerm.schema, CaseAssignment.schema, CaseNeed.schema, CaseTask.schema, CaseConsent.schema,
+            CaseExperience.schema, CaseLegalAction.schema, CaseDocument.schema, CaseKey.schema,
+        ] {
             try await (db as! any SQLDatabase).delete(from: table).where("case_id", .equal, caseID).run()
         }
         try await CaseFile.query(on: db).filter(\.$id == caseID).delete()

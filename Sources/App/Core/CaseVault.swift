@@ -37,8 +37,8 @@ enum SafeContactChannel: String, CaseIterable {
 
 enum ImmigrationStatus: String, CaseIterable {
     case citizen, permanentResident = "permanent_resident", employerSpecificPermit = "employer_specific_permit",
-         openWorkPermit = "open_work_permit", vowpHolder = "vowp_holder", trpHolder = "trp_holder",
-         refugeeClaimant = "refugee_claimant", visitor, student, noStatus = "no_status", other
+        openWorkPermit = "open_work_permit", vowpHolder = "vowp_holder", trpHolder = "trp_holder",
+        refugeeClaimant = "refugee_claimant", visitor, student, noStatus = "no_status", other
     var labelKey: String { "case.immigration.\(rawValue)" }
 }
 
@@ -74,13 +74,16 @@ struct CaseVault: Sendable {
 
     func open(organisationID: UUID, caseID: UUID, wrapped: Data) throws -> Opened {
         let organisationID = organisationID.uuidString, caseID = caseID.uuidString
-        return Opened(key: try Envelope.unwrap(wrapped, master: master, organisationID: organisationID, caseID: caseID),
-                      organisationID: organisationID, caseID: caseID)
+        return Opened(
+            key: try Envelope.unwrap(wrapped, master: master, organisationID: organisationID, caseID: caseID),
+            organisationID: organisationID, caseID: caseID)
     }
 
     func open(_ file: CaseFile, on db: any Database) async throws -> Opened {
         if let wrapped = file.wrappedKey { return try open(file, wrapped: wrapped) }
-        guard let key = try await CaseKey.fetchFirst("SELECT * FROM case_keys WHERE case_id = \(bind: file.id!)", on: db) else { throw PageError.notFound }
+        guard let key = try await CaseKey.fetchFirst("SELECT * FROM case_keys WHERE case_id = \(bind: file.id!)", on: db) else {
+            throw PageError.notFound
+        }
         return try open(file, wrapped: key.wrapped)
     }
 

@@ -51,7 +51,8 @@ struct CurrentUserMiddleware: AsyncMiddleware {
             if let preloaded = request.storage[SessionUserKey.self], preloaded.user.id == userID {
                 loaded = preloaded
             } else if let user = try await User.query(on: request.db).join(Organisation.self, on: \User.$organisation.$id == \Organisation.$id)
-                .filter(\.$id == userID).first(), let organisation = try? user.joined(Organisation.self) {
+                .filter(\.$id == userID).first(), let organisation = try? user.joined(Organisation.self)
+            {
                 loaded = SessionUser(user: user, organisation: organisation)
             } else {
                 loaded = nil
@@ -77,8 +78,9 @@ struct CurrentUserMiddleware: AsyncMiddleware {
             let requestID = request.id
             try await request.db.writeTransaction { db in
                 try await current.user.save(on: db)
-                try await AuditLog.append(on: db, actor: actor, action: .languageChanged, target: current.user.id?.uuidString,
-                                          requestID: requestID, detail: chosen.rawValue)
+                try await AuditLog.append(
+                    on: db, actor: actor, action: .languageChanged, target: current.user.id?.uuidString,
+                    requestID: requestID, detail: chosen.rawValue)
             }
         }
         let response = try await next.respond(to: request)

@@ -90,8 +90,10 @@ enum DatabaseSetup {
     /// SQLite's 2 MB: at a million cases the hot index pages stay in memory instead of being read
     /// again with a system call. Checkpoints are `WALCheckpointer`'s; the automatic one, at 10 000
     /// pages of log, is a backstop.
-    static let connectionPragmas = ["PRAGMA busy_timeout = 10000", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON",
-                                    "PRAGMA cache_size = -65536", "PRAGMA wal_autocheckpoint = 10000"]
+    static let connectionPragmas = [
+        "PRAGMA busy_timeout = 10000", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON",
+        "PRAGMA cache_size = -65536", "PRAGMA wal_autocheckpoint = 10000",
+    ]
 
     static func prepareSQLite(_ app: Application) async throws {
         for eventLoop in app.eventLoopGroup.makeIterator() {

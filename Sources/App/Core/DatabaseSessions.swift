@@ -26,16 +26,20 @@ struct DatabaseSessions: AsyncSessionDriver {
 
     /// The session row with its user, the user's organisation and the organisation's case
     /// settings: one query on every request (`CurrentUserMiddleware` takes them from it).
-    private static let readColumns = "s.*, " + User.prefixedColumns(table: "u", prefix: "user__") + ", "
+    private static let readColumns =
+        "s.*, " + User.prefixedColumns(table: "u", prefix: "user__") + ", "
         + Organisation.prefixedColumns(table: "o", prefix: "org__") + ", " + CaseSettings.prefixedColumns(table: "cs", prefix: "settings__")
 
     func readSession(_ sessionID: SessionID, for request: Request) async throws -> SessionData? {
-        guard let row = try await request.db.firstRow("""
-            SELECT \(unsafeRaw: Self.readColumns) FROM browser_sessions s
-            LEFT JOIN users u ON u.id = s.user_id LEFT JOIN organisations o ON o.id = u.organisation_id
-            LEFT JOIN case_settings cs ON cs.organisation_id = o.id
-            WHERE s.key_hash = \(bind: Secrets.sha256Hex(sessionID.string))
-            """) else { return nil }
+        guard
+            let row = try await request.db.firstRow(
+                """
+                SELECT \(unsafeRaw: Self.readColumns) FROM browser_sessions s
+                LEFT JOIN users u ON u.id = s.user_id LEFT JOIN organisations o ON o.id = u.organisation_id
+                LEFT JOIN case_settings cs ON cs.organisation_id = o.id
+                WHERE s.key_hash = \(bind: Secrets.sha256Hex(sessionID.string))
+                """)
+        else { return nil }
         let record = try BrowserSession.decode(row, prefix: "")
         guard request.config.sessionLifetime.isAlive(createdAt: record.createdAt, lastSeenAt: record.lastSeenAt, now: Date()) else {
             try await request.db.writeTransaction { try await record.delete(on: $0) }
@@ -59,7 +63,8 @@ struct DatabaseSessions: AsyncSessionDriver {
         // changed or the last-seen time is more than a minute old. The idle limit is 30 minutes,
         // so a minute of imprecision does not matter.
         if let loaded = request.storage[LoadedSessionKey.self], loaded.data == encoded,
-           Date().timeIntervalSince(loaded.lastSeenAt) < Self.touchInterval {
+            Date().timeIntervalSince(loaded.lastSeenAt) < Self.touchInterval
+        {
             return sessionID
         }
         let keyHash = Secrets.sha256Hex(sessionID.string), userID = data[Self.userKey].flatMap(UUID.init(uuidString:))
@@ -126,7 +131,8 @@ extension Request {
     var clientAddress: String? {
         let socket = remoteAddress?.ipAddress
         if let socket, config.trustedProxies.contains(socket),
-           let forwarded = headers.first(name: .xForwardedFor)?.split(separator: ",").last {
+            let forwarded = headers.first(name: .xForwardedFor)?.split(separator: ",").last
+        {
             return forwarded.trimmingCharacters(in: .whitespaces)
         }
         return socket

@@ -187,8 +187,9 @@ struct PageErrorMiddleware: AsyncMiddleware {
             return response
         } catch {
             request.logger.error("error page failed to render", metadata: ["error": "\(error)"])
-            return Response(status: shown, headers: ["Content-Type": "text/plain; charset=utf-8"],
-                            body: .init(string: "\(shown.code) — \(request.id)"))
+            return Response(
+                status: shown, headers: ["Content-Type": "text/plain; charset=utf-8"],
+                body: .init(string: "\(shown.code) — \(request.id)"))
         }
     }
 

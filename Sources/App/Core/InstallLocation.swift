@@ -8,9 +8,11 @@ import Vapor
 public enum InstallLocation {
     static let marker = "Resources/Localization/fr.json"
 
-    public static func workingDirectory(environment: [String: String] = ProcessInfo.processInfo.environment,
-                                        currentDirectory: String = FileManager.default.currentDirectoryPath,
-                                        executable: String? = Bundle.main.executablePath ?? CommandLine.arguments.first) -> String? {
+    public static func workingDirectory(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        currentDirectory: String = FileManager.default.currentDirectoryPath,
+        executable: String? = Bundle.main.executablePath ?? CommandLine.arguments.first
+    ) -> String? {
         func holds(_ folder: String) -> Bool {
             FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(marker))
         }

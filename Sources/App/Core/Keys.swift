@@ -27,11 +27,15 @@ enum MasterKeyProvider {
                 throw Refused(description: "\(path) does not hold a valid key (base64 of 32 bytes)")
             }
         }
-        try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: config.dataDirectory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         let key = Envelope.newKey()
-        guard FileManager.default.createFile(atPath: path, contents: Data((Envelope.base64(key) + "\n").utf8),
-                                             attributes: [.posixPermissions: 0o600]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data((Envelope.base64(key) + "\n").utf8),
+                attributes: [.posixPermissions: 0o600])
+        else {
             throw Refused(description: "cannot write \(path)")
         }
         return key
@@ -42,7 +46,9 @@ enum MasterKeyProvider {
     static func checkAgainstDatabase(_ key: SymmetricKey, db: any Database) async throws {
         if let check = try await KeyCheck.query(on: db).first() {
             guard Envelope.verifyKeyCheck(check.sealed, master: key) else {
-                throw Refused(description: "the master key cannot open this database's data: refusing to start. Restore the right PASSERELLE_MASTER_KEY or master.key.")
+                throw Refused(
+                    description:
+                        "the master key cannot open this database's data: refusing to start. Restore the right PASSERELLE_MASTER_KEY or master.key.")
             }
         } else {
             try await KeyCheck(sealed: try Envelope.makeKeyCheck(master: key)).create(on: db)

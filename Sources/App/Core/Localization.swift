@@ -139,10 +139,13 @@ struct OptionsTag: UnsafeUnescapedLeafTag {
         guard ctx.parameters.count == 1, let options = ctx.parameters[0].array else {
             throw "#options needs one list of options"
         }
-        return .string(SafeHTML.options(options.map { option in
-            let fields = option.dictionary ?? [:]
-            return FormOption(value: fields["value"]?.string ?? "", label: fields["label"]?.string ?? "", selected: fields["selected"]?.bool == true)
-        }))
+        return .string(
+            SafeHTML.options(
+                options.map { option in
+                    let fields = option.dictionary ?? [:]
+                    return FormOption(
+                        value: fields["value"]?.string ?? "", label: fields["label"]?.string ?? "", selected: fields["selected"]?.bool == true)
+                }))
     }
 }
 

@@ -63,8 +63,9 @@ enum AccountMail {
         lines += ["", t("mail.not_expected")]
         let mail = MailSettings.fromEnvironment()
         let id = "\(kind.rawValue)-\(UUID().uuidString)"
-        let message = Mailer.message(from: mail.from, to: user.email, subject: t("mail.\(kind.rawValue).subject"), language: language,
-                                     messageID: id, lines: lines)
+        let message = Mailer.message(
+            from: mail.from, to: user.email, subject: t("mail.\(kind.rawValue).subject"), language: language,
+            messageID: id, lines: lines)
         try await Mailer.send(app, to: user.email, message: message, name: "\(Int(Date().timeIntervalSince1970))-\(id)", mail: mail)
     }
 }

@@ -135,7 +135,9 @@ final class PreparedStatements: Sendable {
         registry.withLockedValue { $0.statements[slot].types }
     }
 
-    static func execute<Slot: StatementSlot>(_: Slot.Type, _ bindings: PostgresBindings, on connection: PostgresConnection) async throws -> [PostgresRow] {
+    static func execute<Slot: StatementSlot>(_: Slot.Type, _ bindings: PostgresBindings, on connection: PostgresConnection) async throws
+        -> [PostgresRow]
+    {
         var rows: [PostgresRow] = []
         for try await row in try await connection.execute(SlotStatement<Slot>(bindings: bindings), logger: connection.logger) {
             rows.append(row)

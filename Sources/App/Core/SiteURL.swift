@@ -28,4 +28,3 @@ enum SiteURL {
     static func setPassword(token: String) -> String { "/set-password/\(token)" }
     static func caseFile(_ id: String) -> String { "/cases/\(id)" }
 }
-

@@ -44,7 +44,8 @@ enum TwoFactor {
         guard stored.hasPrefix("v1:") else { return Base32.decode(stored) == nil ? nil : stored }
         let key = Envelope.derivedKey(master: master, purpose: "totp", organisationID: userID.uuidString)
         guard let data = Data(base64Encoded: String(stored.dropFirst(3))), let box = try? AES.GCM.SealedBox(combined: data),
-              let plain = try? AES.GCM.open(box, using: key, authenticating: Data(userID.uuidString.utf8)) else { return nil }
+            let plain = try? AES.GCM.open(box, using: key, authenticating: Data(userID.uuidString.utf8))
+        else { return nil }
         return String(decoding: plain, as: UTF8.self)
     }
 

@@ -7,8 +7,10 @@ import Fluent
 enum PasserelleMigrations {
     static func register(on migrations: Migrations, masterKey: SymmetricKey) {
         // 001 — the foundation: organisations, accounts, sessions, sign-in throttling, one-time links, the audit chain.
-        migrations.add([CreateOrganisations(), CreateUsers(), CreateBrowserSessions(), CreateSignInFailures(), CreateSetPasswordTokens(),
-                        CreateAuditEvents()])
+        migrations.add([
+            CreateOrganisations(), CreateUsers(), CreateBrowserSessions(), CreateSignInFailures(), CreateSetPasswordTokens(),
+            CreateAuditEvents(),
+        ])
         // 002 — case files: the key check, case settings, cases with their keys and name index.
         migrations.add([CreateKeyChecks(), CreateCaseSettings(), CreateCases()])
         // 003 — the case sections: consents, needs, tasks, experience, legal actions.

@@ -7,7 +7,8 @@ struct ApplicationDerivedFields: AsyncModelMiddleware {
     static func refresh(_ application: PathwayApplication) {
         let submitted = application.submittedOn.map(Day.init), decided = application.decidedOn.map(Day.init)
         application.processingDays = ApplicationFigures.processingBusinessDays(submitted: submitted, decided: decided)
-        application.validityDays = application.applicationState == .approved
+        application.validityDays =
+            application.applicationState == .approved
             ? ApplicationFigures.validityDays(from: application.validFrom.map(Day.init), to: application.validTo.map(Day.init)) : nil
     }
 

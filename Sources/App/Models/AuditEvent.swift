@@ -27,8 +27,10 @@ final class AuditEvent: Model, @unchecked Sendable {
 
     /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
     var properties: [any AnyProperty] {
-        [$id, $sequence, $occurredAtMilliseconds, $actorID, $actorEmail, $organisationID, $action, $target, $outcome,
-         $requestID, $detail, $previousHash, $hash]
+        [
+            $id, $sequence, $occurredAtMilliseconds, $actorID, $actorEmail, $organisationID, $action, $target, $outcome,
+            $requestID, $detail, $previousHash, $hash,
+        ]
     }
 
     init(record: AuditRecord, previousHash: String, hash: String) {
@@ -47,8 +49,9 @@ final class AuditEvent: Model, @unchecked Sendable {
     }
 
     var record: AuditRecord {
-        AuditRecord(sequence: sequence, occurredAtMilliseconds: occurredAtMilliseconds, actorID: actorID, actorEmail: actorEmail,
-                    organisationID: organisationID, action: action, target: target, outcome: outcome, requestID: requestID, detail: detail)
+        AuditRecord(
+            sequence: sequence, occurredAtMilliseconds: occurredAtMilliseconds, actorID: actorID, actorEmail: actorEmail,
+            organisationID: organisationID, action: action, target: target, outcome: outcome, requestID: requestID, detail: detail)
     }
 
     var occurredAt: Date { Date(timeIntervalSince1970: Double(occurredAtMilliseconds) / 1000) }

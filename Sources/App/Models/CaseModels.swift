@@ -91,8 +91,10 @@ final class CaseFile: Model, @unchecked Sendable {
 
     /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
     var properties: [any AnyProperty] {
-        [$id, $organisation, $reference, $status, $closureReason, $province, $openedAt, $closedAt, $openedBy, $updatedAt,
-         $version, $sealedPreferredName, $sealedPerson, $sealedSafeContact]
+        [
+            $id, $organisation, $reference, $status, $closureReason, $province, $openedAt, $closedAt, $openedBy, $updatedAt,
+            $version, $sealedPreferredName, $sealedPerson, $sealedSafeContact,
+        ]
     }
 
     var caseStatus: CaseStatus { CaseStatus(rawValue: status) ?? .active }

@@ -103,8 +103,10 @@ final class CaseExperience: Model, @unchecked Sendable {
 
     /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
     var properties: [any AnyProperty] {
-        [$id, $caseID, $traffickingStatus, $exploitationTypes, $scope, $industry, $controlMethods, $recruitmentMethods,
-         $recruiterRelationship, $feesPaidCents, $feesCurrency, $recruiterLicensed, $sealedDetails, $version, $updatedAt]
+        [
+            $id, $caseID, $traffickingStatus, $exploitationTypes, $scope, $industry, $controlMethods, $recruitmentMethods,
+            $recruiterRelationship, $feesPaidCents, $feesCurrency, $recruiterLicensed, $sealedDetails, $version, $updatedAt,
+        ]
     }
 }
 

@@ -42,7 +42,11 @@ final class PathwayType: Model, @unchecked Sendable {
 
     /// Current pathway names by code, in one language (three columns, no model decoding).
     static func currentNames(on db: any Database, language: Language) async throws -> [String: String] {
-        struct Name: Decodable { let code: String; let name_fr: String; let name_en: String }
+        struct Name: Decodable {
+            let code: String
+            let name_fr: String
+            let name_en: String
+        }
         let rows = try await (db as! any SQLDatabase).select().column("code").column("name_fr").column("name_en").from(schema)
             .where("is_current", .equal, SQLBind(true)).all(decoding: Name.self)
         return Dictionary(rows.map { ($0.code, language == .fr ? $0.name_fr : $0.name_en) }, uniquingKeysWith: { first, _ in first })
@@ -80,9 +84,11 @@ final class PathwayApplication: Model, @unchecked Sendable {
 
     /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
     var properties: [any AnyProperty] {
-        [$id, $caseID, $organisationID, $pathway, $state, $createdAt, $submittedOn, $infoRequestedOn, $decidedOn,
-         $validFrom, $validTo, $completeAtSubmission, $checklistDone, $checklistDocuments, $version, $province,
-         $processingDays, $validityDays]
+        [
+            $id, $caseID, $organisationID, $pathway, $state, $createdAt, $submittedOn, $infoRequestedOn, $decidedOn,
+            $validFrom, $validTo, $completeAtSubmission, $checklistDone, $checklistDocuments, $version, $province,
+            $processingDays, $validityDays,
+        ]
     }
 
     var applicationState: ApplicationState { ApplicationState(rawValue: state) ?? .preparing }

@@ -35,8 +35,10 @@ final class User: Model, @unchecked Sendable {
 
     /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
     var properties: [any AnyProperty] {
-        [$id, $createdAt, $organisation, $email, $displayName, $passwordHash, $roles, $language, $totpSecret, $totpLastStep,
-         $twoFactorExempt, $isActive, $lastSignInAt, $failedSinceLastSignIn, $digestEnabled]
+        [
+            $id, $createdAt, $organisation, $email, $displayName, $passwordHash, $roles, $language, $totpSecret, $totpLastStep,
+            $twoFactorExempt, $isActive, $lastSignInAt, $failedSinceLastSignIn, $digestEnabled,
+        ]
     }
 
     init(id: UUID? = nil, organisationID: UUID, email: String, displayName: String, roles: [Role], language: Language) {

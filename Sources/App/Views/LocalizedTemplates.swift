@@ -37,8 +37,9 @@ struct LocalizedTemplates: LeafSource {
             // before it, or followed by a body's colon).
             let before = output.unicodeScalars.last
             guard localizer.has(String(key), in: language),
-                  !(before.map { $0.properties.isAlphabetic || ("0"..."9").contains($0) } ?? false),
-                  rest.first != ":" else {
+                !(before.map { $0.properties.isAlphabetic || ("0"..."9").contains($0) } ?? false),
+                rest.first != ":"
+            else {
                 output += template[match.range]
                 continue
             }
@@ -52,8 +53,9 @@ struct LocalizedTemplates: LeafSource {
     /// digit (as in the escaped apostrophe `&#39;`), never by a letter or a parenthesis.
     private static func readsAsText(_ text: String) -> Bool {
         let scalars = Array(text.unicodeScalars)
-        return !scalars.contains("\\") && scalars.indices.allSatisfy { index in
-            scalars[index] != "#" || (index + 1 < scalars.count && ("0"..."9").contains(scalars[index + 1]))
-        }
+        return !scalars.contains("\\")
+            && scalars.indices.allSatisfy { index in
+                scalars[index] != "#" || (index + 1 < scalars.count && ("0"..."9").contains(scalars[index + 1]))
+            }
     }
 }

@@ -126,7 +126,8 @@ struct SafeHTML: Encodable {
         var html = ""
         for field in fields {
             let id = HTML.escape(field.id)
-            html += "<div class=\"field\"><label for=\"" + id + "\">" + HTML.escape(field.label) + "</label><select id=\"" + id
+            html +=
+                "<div class=\"field\"><label for=\"" + id + "\">" + HTML.escape(field.label) + "</label><select id=\"" + id
                 + "\" name=\"" + HTML.escape(field.name) + "\"><option value=\"\">—</option>" + options(field.options) + "</select></div>"
         }
         return SafeHTML(markup: html)
@@ -136,7 +137,9 @@ struct SafeHTML: Encodable {
     static func options(_ options: [FormOption]) -> String {
         var html = ""
         for option in options {
-            html += "<option value=\"" + HTML.escape(option.value) + "\"" + (option.selected ? " selected" : "") + ">" + HTML.escape(option.label) + "</option>"
+            html +=
+                "<option value=\"" + HTML.escape(option.value) + "\"" + (option.selected ? " selected" : "") + ">" + HTML.escape(option.label)
+                + "</option>"
         }
         return html
     }
@@ -152,7 +155,7 @@ struct FormOption: Encodable {
 extension Request {
     /// A choice list of every value of an enum, labelled from the catalog in the reader's language.
     func options<E: RawRepresentable & CaseIterable>(_ type: E.Type, selected: Set<String>, label: KeyPath<E, String>) -> [FormOption]
-        where E.RawValue == String {
+    where E.RawValue == String {
         E.allCases.map { FormOption(value: $0.rawValue, label: t($0[keyPath: label]), selected: selected.contains($0.rawValue)) }
     }
 }
@@ -168,7 +171,8 @@ struct KeyedOption: Encodable {
 func listPageURL(_ path: String, _ filters: [(String, String?)], page: Int) -> String {
     var components = URLComponents()
     components.path = path
-    components.queryItems = filters.compactMap { name, value in value.flatMap { $0.isEmpty ? nil : URLQueryItem(name: name, value: $0) } }
+    components.queryItems =
+        filters.compactMap { name, value in value.flatMap { $0.isEmpty ? nil : URLQueryItem(name: name, value: $0) } }
         + [URLQueryItem(name: "page", value: String(page))]
     return components.string ?? path
 }

@@ -42,7 +42,8 @@ public struct CaseReference: Equatable, Sendable, CustomStringConvertible {
     public init?(_ text: String) {
         let parts = text.trimmingCharacters(in: .whitespaces).uppercased().split(separator: "-")
         guard parts.count == 3, let year = Int(parts[1]), let number = Int(parts[2]), parts[1].count == 4,
-              !parts[0].isEmpty, parts[0].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return nil }
+            !parts[0].isEmpty, parts[0].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+        else { return nil }
         self.init(organisationCode: String(parts[0]), year: year, number: number)
     }
 

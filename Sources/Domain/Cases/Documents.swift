@@ -37,7 +37,8 @@ public enum DocumentType: String, CaseIterable, Sendable {
         if starts([0xFF, 0xD8, 0xFF]) { return .jpeg }
         if starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
         if starts(Array("ftyp".utf8), at: 4), bytes.count >= 12,
-           ["heic", "heix", "hevc", "heim", "heis", "mif1", "msf1"].contains(String(decoding: bytes[8..<12], as: UTF8.self)) {
+            ["heic", "heix", "hevc", "heim", "heis", "mif1", "msf1"].contains(String(decoding: bytes[8..<12], as: UTF8.self))
+        {
             return .heic
         }
         if starts([0x50, 0x4B, 0x03, 0x04]) {
@@ -85,7 +86,7 @@ public enum MetadataStripper {
         while index + 4 <= bytes.count {
             guard bytes[index] == 0xFF else { return nil }
             let marker = bytes[index + 1]
-            if marker == 0xDA { // start of scan: the rest is image data
+            if marker == 0xDA {  // start of scan: the rest is image data
                 output.append(contentsOf: bytes[index...])
                 return output
             }

@@ -100,8 +100,9 @@ public enum Envelope {
     /// Per-organisation key derived from the master key, for blind indexes: equal names in two
     /// organisations give unrelated index values.
     public static func derivedKey(master: SymmetricKey, purpose: String, organisationID: String) -> SymmetricKey {
-        HKDF<SHA256>.deriveKey(inputKeyMaterial: master, salt: Data("passerelle-\(purpose)".utf8),
-                               info: Data(organisationID.utf8), outputByteCount: 32)
+        HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: master, salt: Data("passerelle-\(purpose)".utf8),
+            info: Data(organisationID.utf8), outputByteCount: 32)
     }
 }
 

@@ -24,8 +24,8 @@ extension CatalogValue {
 public enum NeedKind: String, CatalogValue {
     public static let catalogPrefix = "need"
     case safetyShelter = "safety_shelter", housing, immigrationLegal = "immigration_legal", otherLegal = "other_legal", health,
-         mentalHealth = "mental_health", financialAid = "financial_aid", income, employment, interpretation, childcare,
-         familyReunification = "family_reunification", education, repatriation
+        mentalHealth = "mental_health", financialAid = "financial_aid", income, employment, interpretation, childcare,
+        familyReunification = "family_reunification", education, repatriation
 }
 
 public enum NeedStatus: String, CatalogValue {
@@ -82,33 +82,33 @@ public enum TraffickingStatus: String, CatalogValue {
 public enum ExploitationType: String, CatalogValue {
     public static let catalogPrefix = "htcds.exploitation"
     case forcedLabour = "ForcedLabour", sexualExploitation = "SexualExploitation", forcedMarriage = "ForcedMarriage",
-         servitude = "Servitude", forcedBegging = "ForcedBegging", forcedCriminality = "ForcedCriminality", childLabour = "ChildLabour",
-         other = "Other"
+        servitude = "Servitude", forcedBegging = "ForcedBegging", forcedCriminality = "ForcedCriminality", childLabour = "ChildLabour",
+        other = "Other"
 }
 
 public enum ControlMethod: String, CatalogValue {
     public static let catalogPrefix = "htcds.control"
     case physicalThreats = "PhysicalThreats", threatsLawEnforcement = "ThreatsLawEnforcement", threatensFamily = "ThreatensChildrenFamily",
-         debtBondage = "DebtBondage", falsePromises = "FalsePromises", physicalAbuse = "PhysicalAbuse", sexualAbuse = "SexualAbuse",
-         takesEarnings = "TakesEarnings", restrictsFinancialAccess = "RestrictsFinancialAccess", restrictsMedicalCare = "RestrictsMedicalCare",
-         withholdsNecessities = "WithholdsNecessities", psychologicalAbuse = "PsychologicalAbuse", psychoactiveSubstance = "PsychoactiveSubstance",
-         excessiveWorkingHours = "ExcessiveWorkingHours", withholdsDocuments = "WithholdsDocuments", other = "Other"
+        debtBondage = "DebtBondage", falsePromises = "FalsePromises", physicalAbuse = "PhysicalAbuse", sexualAbuse = "SexualAbuse",
+        takesEarnings = "TakesEarnings", restrictsFinancialAccess = "RestrictsFinancialAccess", restrictsMedicalCare = "RestrictsMedicalCare",
+        withholdsNecessities = "WithholdsNecessities", psychologicalAbuse = "PsychologicalAbuse", psychoactiveSubstance = "PsychoactiveSubstance",
+        excessiveWorkingHours = "ExcessiveWorkingHours", withholdsDocuments = "WithholdsDocuments", other = "Other"
 }
 
 public enum LabourIndustry: String, CatalogValue {
     public static let catalogPrefix = "htcds.industry"
     case agriculture = "A_AgricultureForestryAndFishing", mining = "B_MiningAndQuarrying", manufacturing = "C_Manufacturing",
-         construction = "F_Construction", trade = "G_WholesaleAndRetailTradeRepairOfMotorVehicles", transport = "H_TransportationAndStorage",
-         accommodationFood = "I_AccommodationAndFoodServiceActivities", administrativeSupport = "N_AdministrativeAndSupportServiceActivities",
-         health = "Q_HumanHealthAndSocialWorkActivities", arts = "R_ArtsEntertainmentAndRecreation", otherServices = "S_OtherServiceActivities",
-         households = "T_ActivitiesOfHouseholdsAsEmployers"
+        construction = "F_Construction", trade = "G_WholesaleAndRetailTradeRepairOfMotorVehicles", transport = "H_TransportationAndStorage",
+        accommodationFood = "I_AccommodationAndFoodServiceActivities", administrativeSupport = "N_AdministrativeAndSupportServiceActivities",
+        health = "Q_HumanHealthAndSocialWorkActivities", arts = "R_ArtsEntertainmentAndRecreation", otherServices = "S_OtherServiceActivities",
+        households = "T_ActivitiesOfHouseholdsAsEmployers"
 }
 
 public enum RecruitmentMethod: String, CatalogValue {
     public static let catalogPrefix = "htcds.recruitment"
     case placeOfBusiness = "AtAPlaceOfBusiness", educationalInstitution = "AtAnEducationalInstitution", atWork = "AtWork",
-         socialNetworks = "ThroughOnlineSocialNetworks", onlineAdvertisement = "ThroughAnOnlineAdvertisement",
-         familyEvents = "ThroughFamilyOrFamilyEvents", friends = "ThroughFriendsOrSocialEvents", other = "Other"
+        socialNetworks = "ThroughOnlineSocialNetworks", onlineAdvertisement = "ThroughAnOnlineAdvertisement",
+        familyEvents = "ThroughFamilyOrFamilyEvents", friends = "ThroughFriendsOrSocialEvents", other = "Other"
 }
 
 public enum RecruiterRelationship: String, CatalogValue {
@@ -136,7 +136,8 @@ public enum DayParser {
     public static func parse(_ text: String) -> DateComponents? {
         let parts = text.trimmingCharacters(in: .whitespaces).split(separator: "-")
         guard parts.count == 3, parts[0].count == 4, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              (1900...2200).contains(year) else { return nil }
+            (1900...2200).contains(year)
+        else { return nil }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let components = DateComponents(year: year, month: month, day: day)

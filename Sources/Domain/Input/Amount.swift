@@ -46,7 +46,8 @@ public enum Amount {
             integer = integer.replacingOccurrences(of: " ", with: "")
         }
         guard !integer.isEmpty, integer.count <= 9, integer.allSatisfy(\.isASCII), fraction.allSatisfy({ $0.isASCII && $0.isNumber }),
-              let dollars = Int(integer), dollars < limitDollars else { return nil }
+            let dollars = Int(integer), dollars < limitDollars
+        else { return nil }
         let centsPart = fraction.isEmpty ? 0 : Int(fraction.count == 1 ? fraction + "0" : fraction)!
         return dollars * 100 + centsPart
     }

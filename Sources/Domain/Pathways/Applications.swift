@@ -48,7 +48,8 @@ public struct ValidityRules: Codable, Sendable, Equatable {
     public var minimumMonthsFrom: String?
     public var renewable: Bool
 
-    public init(minimumDays: Int? = nil, maximumDays: Int? = nil, minimumMonths: Int? = nil, minimumMonthsFrom: String? = nil, renewable: Bool = true) {
+    public init(minimumDays: Int? = nil, maximumDays: Int? = nil, minimumMonths: Int? = nil, minimumMonthsFrom: String? = nil, renewable: Bool = true)
+    {
         self.minimumDays = minimumDays
         self.maximumDays = maximumDays
         self.minimumMonths = minimumMonths
@@ -72,7 +73,8 @@ public struct ValidityRules: Codable, Sendable, Equatable {
         if let minimumDays, days < minimumDays { problems.append(.tooShort) }
         if let maximumDays, days > maximumDays { problems.append(.tooLong) }
         if let minimumMonths, let from = minimumMonthsFrom.flatMap(Day.init), (decided ?? validFrom) >= from,
-           validTo < validFrom.adding(months: minimumMonths).adding(days: -1), !problems.contains(.tooShort) {
+            validTo < validFrom.adding(months: minimumMonths).adding(days: -1), !problems.contains(.tooShort)
+        {
             problems.append(.tooShort)
         }
         return problems

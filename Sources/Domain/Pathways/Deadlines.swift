@@ -103,7 +103,11 @@ public struct DeadlineBoard: Sendable {
             let days = today.days(until: permit.validTo)
             guard days >= 0 else { continue }
             let item = Item(caseID: permit.caseID, reference: permit.reference, pathwayCode: permit.pathwayCode, day: permit.validTo, days: days)
-            if days <= 30 { board.expiringWithin30.append(item) } else if days <= 60 { board.expiringWithin60.append(item) } else if days <= 90 {
+            if days <= 30 {
+                board.expiringWithin30.append(item)
+            } else if days <= 60 {
+                board.expiringWithin60.append(item)
+            } else if days <= 90 {
                 board.expiringWithin90.append(item)
             }
             if permit.pathwayCode == vowpCode, days <= 60, !permit.nextApplicationInProgress { board.vowpWithoutNext.append(item) }
@@ -111,13 +115,17 @@ public struct DeadlineBoard: Sendable {
         for pending in input.pending {
             let waited = BusinessDays.between(pending.submitted, today) ?? 0
             if waited > waitingThresholdBusinessDays {
-                board.waitingTooLong.append(Item(caseID: pending.caseID, reference: pending.reference, pathwayCode: pending.pathwayCode,
-                                                 day: pending.submitted, days: waited))
+                board.waitingTooLong.append(
+                    Item(
+                        caseID: pending.caseID, reference: pending.reference, pathwayCode: pending.pathwayCode,
+                        day: pending.submitted, days: waited))
             }
         }
         for task in input.tasks where task.due < today {
-            board.overdueTasks.append(Item(caseID: task.caseID, reference: task.reference, pathwayCode: nil, day: task.due,
-                                           days: task.due.days(until: today)))
+            board.overdueTasks.append(
+                Item(
+                    caseID: task.caseID, reference: task.reference, pathwayCode: nil, day: task.due,
+                    days: task.due.days(until: today)))
         }
         board.expiringWithin30.sort { $0.day < $1.day }
         board.expiringWithin60.sort { $0.day < $1.day }
@@ -179,11 +187,15 @@ public enum ICalendar {
         formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
         let dtstamp = formatter.string(from: stamp)
         func compact(_ day: Day) -> String { String(format: "%04d%02d%02d", day.year, day.month, day.day) }
-        var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Passerelle//Deadlines//FR", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-                     "X-WR-CALNAME:\(escape(name))"]
+        var lines = [
+            "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Passerelle//Deadlines//FR", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
+            "X-WR-CALNAME:\(escape(name))",
+        ]
         for event in events {
-            lines += ["BEGIN:VEVENT", "UID:\(event.uid)", "DTSTAMP:\(dtstamp)", "DTSTART;VALUE=DATE:\(compact(event.day))",
-                      "DTEND;VALUE=DATE:\(compact(event.day.adding(days: 1)))", "SUMMARY:\(escape(event.summary))", "TRANSP:TRANSPARENT"]
+            lines += [
+                "BEGIN:VEVENT", "UID:\(event.uid)", "DTSTAMP:\(dtstamp)", "DTSTART;VALUE=DATE:\(compact(event.day))",
+                "DTEND;VALUE=DATE:\(compact(event.day.adding(days: 1)))", "SUMMARY:\(escape(event.summary))", "TRANSP:TRANSPARENT",
+            ]
             if let url = event.url { lines.append("URL:\(url)") }
             lines.append("END:VEVENT")
         }

@@ -13,8 +13,10 @@ public enum PathwayFigures {
         public var validTo: Day?
         public var completeAtSubmission: Bool?
 
-        public init(pathwayCode: String, province: String, state: ApplicationState, submitted: Day?, decided: Day?, validFrom: Day?, validTo: Day?,
-                    completeAtSubmission: Bool?) {
+        public init(
+            pathwayCode: String, province: String, state: ApplicationState, submitted: Day?, decided: Day?, validFrom: Day?, validTo: Day?,
+            completeAtSubmission: Bool?
+        ) {
             self.pathwayCode = pathwayCode
             self.province = province
             self.state = state
@@ -48,12 +50,14 @@ public enum PathwayFigures {
                 items.compactMap { ApplicationFigures.processingBusinessDays(submitted: $0.submitted, decided: $0.decided) }
             }
             let all = processing(decided)
-            return Row(pathwayCode: group[0].pathwayCode, province: group[0].province, applications: group.count, decided: decided.count,
-                       approvalRate: decided.isEmpty ? nil : Double(approved.count) / Double(decided.count),
-                       medianProcessing: ApplicationFigures.percentile(all, 0.5), p90Processing: ApplicationFigures.percentile(all, 0.9),
-                       medianValidity: ApplicationFigures.percentile(approved.compactMap { ApplicationFigures.validityDays(from: $0.validFrom, to: $0.validTo) }, 0.5),
-                       medianProcessingComplete: ApplicationFigures.percentile(processing(decided.filter { $0.completeAtSubmission == true }), 0.5),
-                       medianProcessingIncomplete: ApplicationFigures.percentile(processing(decided.filter { $0.completeAtSubmission == false }), 0.5))
+            return Row(
+                pathwayCode: group[0].pathwayCode, province: group[0].province, applications: group.count, decided: decided.count,
+                approvalRate: decided.isEmpty ? nil : Double(approved.count) / Double(decided.count),
+                medianProcessing: ApplicationFigures.percentile(all, 0.5), p90Processing: ApplicationFigures.percentile(all, 0.9),
+                medianValidity: ApplicationFigures.percentile(
+                    approved.compactMap { ApplicationFigures.validityDays(from: $0.validFrom, to: $0.validTo) }, 0.5),
+                medianProcessingComplete: ApplicationFigures.percentile(processing(decided.filter { $0.completeAtSubmission == true }), 0.5),
+                medianProcessingIncomplete: ApplicationFigures.percentile(processing(decided.filter { $0.completeAtSubmission == false }), 0.5))
         }.sorted { ($0.pathwayCode, $0.province) < ($1.pathwayCode, $1.province) }
     }
 
@@ -105,7 +109,10 @@ public enum PathwayFigures {
     /// The same rows as `rows(_:)`, from counts and the ranked values at the median and the 90th
     /// percentile, so the database does the sorting and only a few dozen rows travel.
     public static func rows(tallies: [Tally], ranked: [Ranked]) -> [Row] {
-        struct Key: Hashable { let code: String; let province: String }
+        struct Key: Hashable {
+            let code: String
+            let province: String
+        }
         var percentiles: [Key: [Series: [Int: Int]]] = [:]
         var sizes: [Key: [Series: Int]] = [:]
         for item in ranked {
@@ -120,12 +127,13 @@ public enum PathwayFigures {
         return Dictionary(grouping: tallies) { Key(code: $0.pathwayCode, province: $0.province) }.map { key, group in
             func count(_ states: Set<ApplicationState>) -> Int { group.filter { states.contains($0.state) }.reduce(0) { $0 + $1.count } }
             let decided = count([.approved, .refused]), approved = count([.approved])
-            return Row(pathwayCode: key.code, province: key.province, applications: group.reduce(0) { $0 + $1.count }, decided: decided,
-                       approvalRate: decided == 0 ? nil : Double(approved) / Double(decided),
-                       medianProcessing: value(key, .processing, percent: 50), p90Processing: value(key, .processing, percent: 90),
-                       medianValidity: value(key, .validity, percent: 50),
-                       medianProcessingComplete: value(key, .complete, percent: 50),
-                       medianProcessingIncomplete: value(key, .incomplete, percent: 50))
+            return Row(
+                pathwayCode: key.code, province: key.province, applications: group.reduce(0) { $0 + $1.count }, decided: decided,
+                approvalRate: decided == 0 ? nil : Double(approved) / Double(decided),
+                medianProcessing: value(key, .processing, percent: 50), p90Processing: value(key, .processing, percent: 90),
+                medianValidity: value(key, .validity, percent: 50),
+                medianProcessingComplete: value(key, .complete, percent: 50),
+                medianProcessingIncomplete: value(key, .incomplete, percent: 50))
         }.sorted { ($0.pathwayCode, $0.province) < ($1.pathwayCode, $1.province) }
     }
 }

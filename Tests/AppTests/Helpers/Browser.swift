@@ -1,8 +1,9 @@
-@testable import App
 import Foundation
 import Testing
 import Vapor
 import VaporTesting
+
+@testable import App
 
 /// A tiny browser over the in-memory tester: keeps cookies, remembers the last page's CSRF
 /// token, and posts forms the way a real one does.
@@ -32,7 +33,9 @@ final class Browser {
 
     /// Posts a form; the page's CSRF token is added unless `csrf` is false.
     @discardableResult
-    func post(_ path: String, _ fields: [(String, String)] = [], csrf: Bool = true, headers extra: HTTPHeaders = [:]) async throws -> TestingHTTPResponse {
+    func post(_ path: String, _ fields: [(String, String)] = [], csrf: Bool = true, headers extra: HTTPHeaders = [:]) async throws
+        -> TestingHTTPResponse
+    {
         var fields = fields
         if csrf, let token = self.csrf { fields.append(("_csrf", token)) }
         let body = fields.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")

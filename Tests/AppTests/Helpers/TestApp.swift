@@ -1,10 +1,11 @@
-@testable import App
 import Domain
 import Fluent
 import Foundation
 import SQLKit
 import Vapor
 import VaporTesting
+
+@testable import App
 
 /// Runs `body` against a freshly configured application: its own temporary SQLite file, or,
 /// when `PASSERELLE_TEST_DATABASE_URL` is set, its own schema in that PostgreSQL database, so
@@ -50,16 +51,20 @@ enum Fixtures {
     static let password = "une phrase de passe fictive"
 
     @discardableResult
-    static func organisation(_ app: Application, name: String = "Organisme Fictif \(UUID().uuidString.prefix(6)) (test)",
-                             provinces: [Province] = [.QC]) async throws -> Organisation {
+    static func organisation(
+        _ app: Application, name: String = "Organisme Fictif \(UUID().uuidString.prefix(6)) (test)",
+        provinces: [Province] = [.QC]
+    ) async throws -> Organisation {
         let organisation = Organisation(name: name, type: .ngo, provinces: provinces, languages: ["fr", "en"])
         try await organisation.create(on: app.db)
         return organisation
     }
 
     @discardableResult
-    static func user(_ app: Application, in organisation: Organisation, roles: [Role], email: String? = nil,
-                     language: Language = .fr, exempt: Bool = true, password: String = Fixtures.password) async throws -> User {
+    static func user(
+        _ app: Application, in organisation: Organisation, roles: [Role], email: String? = nil,
+        language: Language = .fr, exempt: Bool = true, password: String = Fixtures.password
+    ) async throws -> User {
         let address = email ?? "personne.\(UUID().uuidString.prefix(8).lowercased())@fictif.example"
         let user = User(organisationID: organisation.id!, email: address, displayName: "Personne Fictive", roles: roles, language: language)
         user.twoFactorExempt = exempt
@@ -97,7 +102,9 @@ enum TestTools {
     static let required = ProcessInfo.processInfo.environment["PASSERELLE_REQUIRE_TEST_TOOLS"] == "1"
 
     static let hasAiosmtpd: Bool = {
-        guard let process = try? Process.run(URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", "-c", "import aiosmtpd"]) else { return false }
+        guard let process = try? Process.run(URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", "-c", "import aiosmtpd"]) else {
+            return false
+        }
         process.waitUntilExit()
         return process.terminationStatus == 0
     }()

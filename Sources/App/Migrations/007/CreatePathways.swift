@@ -85,30 +85,42 @@ enum PathwayDefaults {
         return pathway
     }
 
-    static let identity = Item(key: "identity", fr: "Pièce d'identité ou explication de son absence", en: "Identity document or why there is none", required: true)
+    static let identity = Item(
+        key: "identity", fr: "Pièce d'identité ou explication de son absence", en: "Identity document or why there is none", required: true)
     static let narrative = Item(key: "narrative", fr: "Déclaration de la personne", en: "The person's statement", required: true)
-    static let supportLetter = Item(key: "support_letter", fr: "Lettre d'un organisme de soutien", en: "Letter from a support organisation", required: false)
+    static let supportLetter = Item(
+        key: "support_letter", fr: "Lettre d'un organisme de soutien", en: "Letter from a support organisation", required: false)
 
     static var all: [PathwayType] {
         let trp = ValidityRules(minimumDays: 1, maximumDays: 3 * 366, renewable: true)
         return [
-            make("TRP_VTIP_INITIAL", "PST pour victimes de la traite (initial)", "TRP for victims of trafficking (initial)",
-                 [identity, narrative, supportLetter], ValidityRules(minimumDays: 1, maximumDays: 3 * 366, minimumMonths: 12, minimumMonthsFrom: "2025-02-04"),
-                 typical: 365),
-            make("TRP_VTIP_SUBSEQUENT", "PST pour victimes de la traite (subséquent)", "TRP for victims of trafficking (subsequent)",
-                 [identity, narrative, supportLetter], trp, typical: 365 * 3),
-            make("VOWP", "Permis de travail ouvert pour travailleurs vulnérables (PTO-TV)", "Open work permit for vulnerable workers (VOWP)",
-                 [Item(key: "letter_of_explanation", fr: "Lettre d'explication", en: "Letter of explanation", required: true),
-                  Item(key: "support_letter", fr: "Lettre d'un organisme de soutien", en: "Letter from a support organisation", required: false),
-                  Item(key: "doctor_letter", fr: "Lettre d'un médecin", en: "Letter from a doctor", required: false),
-                  Item(key: "sworn_statement", fr: "Déclaration sous serment", en: "Sworn statement", required: false),
-                  Item(key: "complaint_copy", fr: "Copie d'une plainte", en: "Copy of a complaint", required: false),
-                  Item(key: "photos_messages", fr: "Photos ou messages", en: "Photos or messages", required: false)],
-                 ValidityRules(minimumDays: 1, maximumDays: 366, renewable: false), typical: 365),
-            make("HC", "Demande pour considérations d'ordre humanitaire", "Humanitarian and compassionate application", [identity, narrative, supportLetter],
-                 ValidityRules(), typical: nil),
+            make(
+                "TRP_VTIP_INITIAL", "PST pour victimes de la traite (initial)", "TRP for victims of trafficking (initial)",
+                [identity, narrative, supportLetter],
+                ValidityRules(minimumDays: 1, maximumDays: 3 * 366, minimumMonths: 12, minimumMonthsFrom: "2025-02-04"),
+                typical: 365),
+            make(
+                "TRP_VTIP_SUBSEQUENT", "PST pour victimes de la traite (subséquent)", "TRP for victims of trafficking (subsequent)",
+                [identity, narrative, supportLetter], trp, typical: 365 * 3),
+            make(
+                "VOWP", "Permis de travail ouvert pour travailleurs vulnérables (PTO-TV)", "Open work permit for vulnerable workers (VOWP)",
+                [
+                    Item(key: "letter_of_explanation", fr: "Lettre d'explication", en: "Letter of explanation", required: true),
+                    Item(key: "support_letter", fr: "Lettre d'un organisme de soutien", en: "Letter from a support organisation", required: false),
+                    Item(key: "doctor_letter", fr: "Lettre d'un médecin", en: "Letter from a doctor", required: false),
+                    Item(key: "sworn_statement", fr: "Déclaration sous serment", en: "Sworn statement", required: false),
+                    Item(key: "complaint_copy", fr: "Copie d'une plainte", en: "Copy of a complaint", required: false),
+                    Item(key: "photos_messages", fr: "Photos ou messages", en: "Photos or messages", required: false),
+                ],
+                ValidityRules(minimumDays: 1, maximumDays: 366, renewable: false), typical: 365),
+            make(
+                "HC", "Demande pour considérations d'ordre humanitaire", "Humanitarian and compassionate application",
+                [identity, narrative, supportLetter],
+                ValidityRules(), typical: nil),
             make("REFUGEE_CLAIM", "Demande d'asile", "Refugee claim", [identity, narrative], ValidityRules(), typical: nil),
-            make("PRRA", "Examen des risques avant renvoi (ERAR)", "Pre-removal risk assessment (PRRA)", [identity, narrative], ValidityRules(), typical: nil),
+            make(
+                "PRRA", "Examen des risques avant renvoi (ERAR)", "Pre-removal risk assessment (PRRA)", [identity, narrative], ValidityRules(),
+                typical: nil),
             make("WORK_STUDY", "Permis de travail ou d'études", "Work or study permit", [identity], ValidityRules(), typical: 365),
             make("OTHER", "Autre démarche", "Other application", [], ValidityRules(), typical: nil),
         ]

@@ -34,11 +34,16 @@ struct DenormaliseForScale: AsyncMigration {
             let valid_to: Date?
         }
         for row in try await sql.raw("SELECT id, state, submitted_on, decided_on, valid_from, valid_to FROM applications").all(decoding: Row.self) {
-            let processing = ApplicationFigures.processingBusinessDays(submitted: row.submitted_on.map(Day.init), decided: row.decided_on.map(Day.init))
-            let validity = row.state == "approved" ? ApplicationFigures.validityDays(from: row.valid_from.map(Day.init), to: row.valid_to.map(Day.init)) : nil
-            try await sql.raw("UPDATE applications SET processing_days = \(bind: processing), validity_days = \(bind: validity) WHERE id = \(bind: row.id)").run()
+            let processing = ApplicationFigures.processingBusinessDays(
+                submitted: row.submitted_on.map(Day.init), decided: row.decided_on.map(Day.init))
+            let validity =
+                row.state == "approved" ? ApplicationFigures.validityDays(from: row.valid_from.map(Day.init), to: row.valid_to.map(Day.init)) : nil
+            try await sql.raw(
+                "UPDATE applications SET processing_days = \(bind: processing), validity_days = \(bind: validity) WHERE id = \(bind: row.id)"
+            ).run()
         }
-        try await sql.create(index: "case_assignments_user_opened_idx").on("case_assignments").column("user_id").column("opened_at").column("case_id").run()
+        try await sql.create(index: "case_assignments_user_opened_idx").on("case_assignments").column("user_id").column("opened_at").column("case_id")
+            .run()
         try await sql.create(index: "applications_figures_idx").on("applications")
             .column("organisation_id").column("pathway_type_id").column("province").column("state")
             .column("complete_at_submission").column("processing_days").column("validity_days").run()
@@ -55,7 +60,9 @@ struct DenormaliseForScale: AsyncMigration {
             try await FiguresStamp.drop(on: sql)
         }
         try await database.schema("case_assignments").deleteField("opened_at").update()
-        for column in ["province", "processing_days", "validity_days"] { try await database.schema("applications").deleteField(.string(column)).update() }
+        for column in ["province", "processing_days", "validity_days"] {
+            try await database.schema("applications").deleteField(.string(column)).update()
+        }
     }
 }
 
@@ -75,13 +82,16 @@ enum FiguresStamp {
         }
         if sql.dialect.name == "sqlite" {
             for (event, row) in [("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")] {
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     CREATE TRIGGER applications_figures_stamp_\(unsafeRaw: event.lowercased()) AFTER \(unsafeRaw: event) ON applications
                     BEGIN \(bump(row)); END
-                    """).run()
+                    """
+                ).run()
             }
         } else {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 CREATE FUNCTION figures_stamp_bump() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
                   IF TG_OP = 'DELETE' THEN
@@ -91,17 +101,22 @@ enum FiguresStamp {
                   END IF;
                   RETURN NULL;
                 END $$
-                """).run()
-            try await sql.raw("""
+                """
+            ).run()
+            try await sql.raw(
+                """
                 CREATE TRIGGER applications_figures_stamp AFTER INSERT OR UPDATE OR DELETE ON applications
                 FOR EACH ROW EXECUTE FUNCTION figures_stamp_bump()
-                """).run()
+                """
+            ).run()
         }
     }
 
     static func drop(on sql: any SQLDatabase) async throws {
         if sql.dialect.name == "sqlite" {
-            for event in ["insert", "update", "delete"] { try await sql.raw("DROP TRIGGER IF EXISTS applications_figures_stamp_\(unsafeRaw: event)").run() }
+            for event in ["insert", "update", "delete"] {
+                try await sql.raw("DROP TRIGGER IF EXISTS applications_figures_stamp_\(unsafeRaw: event)").run()
+            }
         } else {
             try await sql.raw("DROP TRIGGER IF EXISTS applications_figures_stamp ON applications").run()
             try await sql.raw("DROP FUNCTION IF EXISTS figures_stamp_bump()").run()

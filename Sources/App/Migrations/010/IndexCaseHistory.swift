@@ -10,10 +10,12 @@ struct IndexCaseHistory: AsyncMigration {
 
     func prepare(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
-        try await sql.raw("""
+        try await sql.raw(
+            """
             CREATE INDEX audit_events_history_idx ON audit_events (target, sequence)
             WHERE action <> '\(unsafeRaw: AuditAction.caseViewed.rawValue)'
-            """).run()
+            """
+        ).run()
     }
 
     func revert(on database: any Database) async throws {

@@ -34,29 +34,37 @@ enum AssignmentCounts {
         if sql.dialect.name == "sqlite" {
             try await sql.raw("CREATE TRIGGER case_assignments_count_insert AFTER INSERT ON case_assignments BEGIN \(add("NEW", 1)); END").run()
             try await sql.raw("CREATE TRIGGER case_assignments_count_delete AFTER DELETE ON case_assignments BEGIN \(add("OLD", -1)); END").run()
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 CREATE TRIGGER case_assignments_count_update AFTER UPDATE OF user_id ON case_assignments
                 BEGIN \(add("OLD", -1)); \(add("NEW", 1)); END
-                """).run()
+                """
+            ).run()
         } else {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 CREATE FUNCTION user_case_counts_bump() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
                   IF TG_OP <> 'INSERT' THEN \(add("OLD", -1)); END IF;
                   IF TG_OP <> 'DELETE' THEN \(add("NEW", 1)); END IF;
                   RETURN NULL;
                 END $$
-                """).run()
-            try await sql.raw("""
+                """
+            ).run()
+            try await sql.raw(
+                """
                 CREATE TRIGGER case_assignments_count AFTER INSERT OR DELETE OR UPDATE OF user_id ON case_assignments
                 FOR EACH ROW EXECUTE FUNCTION user_case_counts_bump()
-                """).run()
+                """
+            ).run()
         }
     }
 
     static func dropTriggers(on sql: any SQLDatabase) async throws {
         if sql.dialect.name == "sqlite" {
-            for event in ["insert", "delete", "update"] { try await sql.raw("DROP TRIGGER IF EXISTS case_assignments_count_\(unsafeRaw: event)").run() }
+            for event in ["insert", "delete", "update"] {
+                try await sql.raw("DROP TRIGGER IF EXISTS case_assignments_count_\(unsafeRaw: event)").run()
+            }
         } else {
             try await sql.raw("DROP TRIGGER IF EXISTS case_assignments_count ON case_assignments").run()
             try await sql.raw("DROP FUNCTION IF EXISTS user_case_counts_bump()").run()

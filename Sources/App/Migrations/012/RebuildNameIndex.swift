@@ -1,8 +1,8 @@
 import Crypto
-import SQLKit
 import Domain
 import Fluent
 import Foundation
+import SQLKit
 
 /// Recomputes every case's name terms with today's `NameTokens`, which folds the letters that
 /// have no decomposition (Đ, Ł, Ø, Æ, ß, Þ) and indexes names joined by an apostrophe or a hyphen
@@ -71,10 +71,12 @@ struct IndexAccessGrants: AsyncMigration {
 
     func prepare(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
-        try await sql.raw("""
+        try await sql.raw(
+            """
             CREATE INDEX audit_events_grants_idx ON audit_events (organisation_id, sequence)
             WHERE action = 'case_access_granted'
-            """).run()
+            """
+        ).run()
     }
 
     func revert(on database: any Database) async throws {
