@@ -1,0 +1,125 @@
+import Domain
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+@testable import App
+
+/// Every link and form in the pages leads somewhere: each `href` and form `action` of every page
+/// reachable by the people who use them matches a registered route (with its method) or a file in
+/// `Public/`. A renamed route or a typo in a template's literal path fails here.
+@Suite struct LinkTests {
+    struct Target: Hashable {
+        let method: String
+        let path: String
+        init(method: HTTPMethod, path: String) {
+            self.method = method.rawValue
+            self.path = path
+        }
+    }
+
+    static func targets(in html: String) -> Set<Target> {
+        var found: Set<Target> = []
+        let decoded = { (text: Substring) in String(text).replacingOccurrences(of: "&amp;", with: "&") }
+        for match in html.matches(of: /href="(\/[^"#?]*)[^"]*"/) { found.insert(Target(method: .GET, path: decoded(match.output.1))) }
+        for match in html.matches(of: /<form[^>]*method="(get|post)"[^>]*action="(\/[^"#?]*)[^"]*"/) {
+            found.insert(Target(method: match.output.1 == "get" ? .GET : .POST, path: decoded(match.output.2)))
+        }
+        for match in html.matches(of: /<form[^>]*action="(\/[^"#?]*)[^"]*"[^>]*method="(get|post)"/) {
+            found.insert(Target(method: match.output.2 == "get" ? .GET : .POST, path: decoded(match.output.1)))
+        }
+        return found
+    }
+
+    /// Whether a registered route (or a public file) answers this method and path.
+    static func isRouted(_ target: Target, in app: Application) -> Bool {
+        let parts = target.path.split(separator: "/").map(String.init)
+        if target.method == "GET", FileManager.default.fileExists(atPath: app.directory.publicDirectory + parts.joined(separator: "/")) {
+            return true
+        }
+        return app.routes.all.contains { route in
+            guard route.method.rawValue == target.method else { return false }
+            let pattern = route.path
+            if pattern.contains(where: { $0 == .catchall }) { return true }
+            guard pattern.count == parts.count else { return false }
+            return zip(pattern, parts).allSatisfy { component, part in
+                switch component {
+                case .constant(let constant): constant == part
+                case .parameter: !part.isEmpty
+                case .anything: true
+                case .catchall: true
+                }
+            }
+        }
+    }
+
+    /// Visits pages breadth-first from `start`, following same-site links, at most `limit` pages.
+    static func crawl(_ browser: Browser, from start: [String], limit: Int = 60) async throws -> (visited: Int, targets: Set<Target>) {
+        var queue = start
+        var seen = Set(start)
+        var targets: Set<Target> = []
+        var visited = 0
+        while !queue.isEmpty, visited < limit {
+            let path = queue.removeFirst()
+            // Links with side effects on GET (the language switch) and downloads are not followed.
+            let response = try await browser.get(path)
+            visited += 1
+            guard response.status == .ok, response.headers.first(name: .contentType)?.contains("text/html") == true else { continue }
+            let found = Self.targets(in: response.text)
+            targets.formUnion(found)
+            for target in found
+            where target.method == "GET" && !seen.contains(target.path)
+                && !target.path.hasPrefix("/css") && !target.path.hasPrefix("/img") && !target.path.hasSuffix(".ics")
+                && !target.path.hasSuffix("export.json") && !target.path.hasSuffix(".csv") && !target.path.contains("/documents/")
+            {
+                seen.insert(target.path)
+                queue.append(target.path)
+            }
+        }
+        return (visited, targets)
+    }
+
+    @Test func everyLinkAndFormOfEveryPageLeadsToARoute() async throws {
+        try await withTestApp { app in
+            // setup: an organisation with a case that has a bit of everything, and one account per kind of user
+            let network = try await Fixtures.organisation(app, name: "Réseau Fictif (test)")
+            let organisation = try await Fixtures.organisation(app, name: "Maison Refuge-Fictif (test)")
+            let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker, .supervisor])
+            let people: [User] = [
+                worker,
+                try await Fixtures.user(app, in: organisation, roles: [.orgAdmin]),
+                try await Fixtures.user(app, in: network, roles: [.systemAdmin]),
+                try await Fixtures.user(app, in: network, roles: [.networkCoordinator]),
+            ]
+            let browser = Browser(app, acceptLanguage: "fr")
+            try await browser.signIn(worker.email)
+            let id = try await CasesTests.open(browser, name: "Personne Fictive")
+            try await browser.get(SiteURL.caseFile(id))
+            try await browser.post(SiteURL.caseFile(id) + "/notes", [("body", "Note fictive")])
+            try await browser.get(SiteURL.caseFile(id))
+            try await browser.post(SiteURL.caseFile(id) + "/tasks", [("title", "Tâche fictive"), ("dueOn", "2026-01-05")])
+            let pathway = try #require(try await PathwayType.query(on: app.db).filter(\.$code == "VOWP").filter(\.$isCurrent == true).first())
+            try await browser.get(SiteURL.caseFile(id))
+            try await browser.post(SiteURL.caseFile(id) + "/applications", [("pathway", pathway.id!.uuidString)])
+
+            // MUT
+            var all: Set<Target> = []
+            var pages = 0
+            for person in people {
+                let visitor = Browser(app, acceptLanguage: person.preferredLanguage.rawValue)
+                try await visitor.signIn(person.email)
+                let (visited, targets) = try await Self.crawl(visitor, from: [SiteURL.home])
+                pages += visited
+                all.formUnion(targets)
+            }
+            all.formUnion(try await Self.crawl(Browser(app), from: [SiteURL.login]).targets)
+
+            // validate
+            #expect(pages > 40, "only \(pages) pages visited")
+            #expect(all.contains(Target(method: .POST, path: SiteURL.caseFile(id) + "/notes")))
+            let broken = all.filter { !Self.isRouted($0, in: app) }
+            #expect(broken.isEmpty, "links and forms without a route: \(broken.map { "\($0.method) \($0.path)" }.sorted())")
+        }
+    }
+}
