@@ -152,7 +152,9 @@ struct OptionsTag: UnsafeUnescapedLeafTag {
 /// `#html(x)`: a `SafeHTML` of the context, written as it is (it was escaped when built).
 struct HTMLTag: UnsafeUnescapedLeafTag {
     func render(_ ctx: LeafContext) throws -> LeafData {
-        guard ctx.parameters.count == 1, let markup = ctx.parameters[0].string else { throw "#html needs one SafeHTML" }
+        guard ctx.parameters.count == 1, let markup = ctx.parameters[0].dictionary?[SafeHTML.marker]?.string else {
+            throw "#html needs one SafeHTML"
+        }
         return .string(markup)
     }
 }

@@ -83,9 +83,16 @@ extension Request {
 struct SafeHTML: Encodable {
     let markup: String
 
+    /// Only the escaping builders below make one.
+    private init(markup: String) { self.markup = markup }
+
+    /// The key under which a SafeHTML reaches a template: `#html` accepts nothing else, so a
+    /// plain string in a context can never be written unescaped.
+    static let marker = "passerelle.safe-html"
+
     func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
-        try container.encode(markup)
+        try container.encode([Self.marker: markup])
     }
 
     /// A table cell: its text, and the address it links to if any.
