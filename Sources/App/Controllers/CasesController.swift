@@ -56,18 +56,14 @@ struct CasesController: RouteCollection {
     /// only the assigned ones when the organisation keeps caseworkers to their own).
     static func find(_ req: Request) async throws -> CaseFile {
         guard let id = req.parameters.get("id", as: UUID.self) else { throw PageError.notFound }
-        let current = try req.requireUser()
-        var query: SQLQueryString = """
-            SELECT cases.*, case_keys.wrapped AS wrapped_key FROM cases LEFT JOIN case_keys ON case_keys.case_id = cases.id
-            WHERE cases.id = \(bind: id) AND cases.organisation_id = \(bind: current.organisation.id!)
-            """
-        if !current.has(.supervisor), try await settings(req, for: current.organisation).caseVisibility == .assignedOnly {
-            query += " AND " + CaseScope.assigned(to: current.user.id!, caseIDIn: "cases", column: "id")
-        }
-        guard let row = try await req.db.firstRow(query) else { throw PageError.notFound }
-        let file = try CaseFile.decode(row, prefix: "")
-        file.wrappedKey = try row.decode(column: "wrapped_key", as: Data?.self)
+        guard let file = try await CaseQueries.find(id, viewer: try await viewer(req), on: req.db) else { throw PageError.notFound }
         return file
+    }
+
+    /// The signed-in person as a case viewer.
+    static func viewer(_ req: Request) async throws -> CaseViewer {
+        let current = try req.requireUser()
+        return CaseViewer(user: current.user, roles: current.roles, settings: try await settings(req, for: current.organisation))
     }
 
     /// The organisation's people, by name (for names on the page and the choice of workers).

@@ -74,6 +74,20 @@ enum Fixtures {
     }
 }
 
+extension Fixtures {
+    /// A case opened the way the page opens one (`CaseService.open`), without HTTP.
+    @discardableResult
+    static func openCase(
+        _ app: Application, in organisation: Organisation, by user: User, name: String = "Personne Fictive",
+        province: Province? = .QC
+    ) async throws -> CaseFile {
+        try await CaseService.open(
+            on: app.db, vault: CaseVault(master: app.masterKey), organisation: organisation, openedBy: user.id, preferredName: name,
+            province: province, now: app.clock.now(), timeZone: app.config.timeZone,
+            actor: AuditActor(userID: user.id, email: user.email, organisationID: organisation.id), requestID: nil)
+    }
+}
+
 /// Bounds how many test applications hold database connections at once.
 actor TestAppLimiter {
     static let shared = TestAppLimiter(limit: 12)

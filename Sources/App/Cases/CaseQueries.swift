@@ -1,0 +1,46 @@
+import Domain
+import Fluent
+import Foundation
+import SQLKit
+
+/// Who is looking at case files, and so which ones they may see: the record-level rule every
+/// module applies (the case pages today; referrals, the API and the network figures next). Built
+/// from a request by `CasesController`, or directly in tests and commands.
+struct CaseViewer: Sendable {
+    let userID: UUID
+    let organisationID: UUID
+    /// A caseworker of an organisation that keeps caseworkers to their own cases: only cases
+    /// assigned to them. Supervisors see all of their organisation's.
+    let assignedOnly: Bool
+
+    init(userID: UUID, organisationID: UUID, assignedOnly: Bool) {
+        self.userID = userID
+        self.organisationID = organisationID
+        self.assignedOnly = assignedOnly
+    }
+
+    init(user: User, roles: [Role], settings: CaseSettings) {
+        self.init(
+            userID: user.id!, organisationID: user.$organisation.id,
+            assignedOnly: !roles.contains(.supervisor) && settings.caseVisibility == .assignedOnly)
+    }
+}
+
+/// Case queries as functions of a database and a viewer, tested without HTTP.
+enum CaseQueries {
+    /// The case with its wrapped key, or nil when it does not exist or the viewer may not see it
+    /// (the two are indistinguishable on purpose: the page answers 404 either way).
+    static func find(_ id: UUID, viewer: CaseViewer, on db: any Database) async throws -> CaseFile? {
+        var query: SQLQueryString = """
+            SELECT cases.*, case_keys.wrapped AS wrapped_key FROM cases LEFT JOIN case_keys ON case_keys.case_id = cases.id
+            WHERE cases.id = \(bind: id) AND cases.organisation_id = \(bind: viewer.organisationID)
+            """
+        if viewer.assignedOnly {
+            query += " AND " + CaseScope.assigned(to: viewer.userID, caseIDIn: "cases", column: "id")
+        }
+        guard let row = try await db.firstRow(query) else { return nil }
+        let file = try CaseFile.decode(row, prefix: "")
+        file.wrappedKey = try row.decode(column: "wrapped_key", as: Data?.self)
+        return file
+    }
+}
