@@ -57,4 +57,37 @@ import Vapor
             #expect(try await CaseQueries.find(file.id!, viewer: viewer, on: app.db)?.id == file.id)
         }
     }
+
+    @Test func notesComeAPageAtATimeNewestFirstWithTheirTotal() async throws {
+        try await withTestApp { app in
+            // setup
+            let organisation = try await Fixtures.organisation(app)
+            let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
+            let file = try await Fixtures.openCase(app, in: organisation, by: worker)
+            let vault = CaseVault(master: app.masterKey)
+            let opened = try await vault.open(file, on: app.db)
+            let start = Date(timeIntervalSince1970: 1_800_000_000)
+            for number in 0..<7 {
+                let id = UUID()
+                let note = CaseNote(
+                    caseID: file.id!, authorID: worker.id, createdAt: start.addingTimeInterval(Double(number) * 60),
+                    sealedBody: try vault.seal("note \(number)", field: .note(id), with: opened))
+                note.id = id
+                try await note.create(on: app.db)
+            }
+            // MUT
+            let first = try await CaseQueries.notes(of: file.id!, page: 1, perPage: 3, on: app.db)
+            let last = try await CaseQueries.notes(of: file.id!, page: 3, perPage: 3, on: app.db)
+            let beyond = try await CaseQueries.notes(of: file.id!, page: 9, perPage: 3, on: app.db)
+            // validate
+            func bodies(_ notes: [CaseNote]) throws -> [String] {
+                try notes.map { try vault.openText($0.sealedBody, field: .note($0.id!), with: opened) }
+            }
+            #expect(first.total == 7)
+            #expect(try bodies(first.notes) == ["note 6", "note 5", "note 4"])
+            #expect(try bodies(last.notes) == ["note 0"])
+            #expect(beyond.notes.isEmpty)
+            #expect(beyond.total == 7)
+        }
+    }
 }

@@ -43,4 +43,17 @@ enum CaseQueries {
         file.wrappedKey = try row.decode(column: "wrapped_key", as: Data?.self)
         return file
     }
+
+    /// One page of a case's notes, newest first, and how many there are in all.
+    static func notes(of caseID: UUID, page: Int, perPage: Int, on db: any Database) async throws -> (notes: [CaseNote], total: Int) {
+        struct Count: Decodable { let count: Int }
+        let total =
+            try await db.rows("SELECT COUNT(*) AS count FROM case_notes WHERE case_id = \(bind: caseID)", decoding: Count.self).first?.count ?? 0
+        let notes = try await CaseNote.fetch(
+            """
+            SELECT * FROM case_notes WHERE case_id = \(bind: caseID) ORDER BY created_at DESC, id DESC
+            LIMIT \(unsafeRaw: String(perPage)) OFFSET \(unsafeRaw: String((max(page, 1) - 1) * perPage))
+            """, on: db)
+        return (notes, total)
+    }
 }

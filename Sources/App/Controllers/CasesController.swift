@@ -477,15 +477,7 @@ struct CasesController: RouteCollection {
         let names = Dictionary(colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
         // `?notes=N` is the page of notes; anything that is not a page number is the first page.
         let notesPage = max(1, min(req.query[String.self, at: "notes"].flatMap { Int($0) } ?? 1, 100_000))
-        struct Count: Decodable { let count: Int }
-        let noteCount =
-            try await req.db.rows("SELECT COUNT(*) AS count FROM case_notes WHERE case_id = \(bind: file.id!)", decoding: Count.self).first?.count
-            ?? 0
-        let notes = try await CaseNote.fetch(
-            """
-            SELECT * FROM case_notes WHERE case_id = \(bind: file.id!) ORDER BY created_at DESC, id DESC
-            LIMIT \(unsafeRaw: String(notesPerPage)) OFFSET \(unsafeRaw: String((notesPage - 1) * notesPerPage))
-            """, on: req.db)
+        let (notes, noteCount) = try await CaseQueries.notes(of: file.id!, page: notesPage, perPage: notesPerPage, on: req.db)
         let caseURL = SiteURL.caseFile(file.id!.uuidString)
         let firstShown = notes.isEmpty ? 0 : (notesPage - 1) * notesPerPage + 1
         let pager = NotesPager(
