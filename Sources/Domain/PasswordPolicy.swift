@@ -7,7 +7,7 @@ public struct PasswordPolicy: Sendable {
     public static let minimumLength = 12
     public static let maximumLength = 128
 
-    public enum Problem: String, Sendable, Equatable {
+    public enum Problem: String, Sendable, Equatable, CaseIterable {
         case tooShort = "password.too_short"
         case tooLong = "password.too_long"
         case common = "password.common"

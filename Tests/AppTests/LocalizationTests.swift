@@ -55,9 +55,17 @@ import Vapor
         keys += Province.allCases.map(\.labelKey)
         keys += AuditAction.allCases.map(\.labelKey)
         keys += ["success", "failure", "denied"].map { "audit.outcome.\($0)" }
-        keys += [400, 403, 404, 405, 413, 429, 500].flatMap { ["error.\($0).title", "error.\($0).message"] }
-        keys += [PageError.notFound, .forbidden, .csrf, .badRequest, .tooManyRequests].map(\.messageKey)
-        keys += [PasswordPolicy.Problem.tooShort, .tooLong, .common, .containsEmail, .mismatch].map(\.rawValue)
+        // Lists read from the code itself, so a new case or status cannot be forgotten here.
+        keys += PageErrorMiddleware.knownStatuses.flatMap { ["error.\($0).title", "error.\($0).message"] }
+        keys += ["error.503.late", "case.error.stale"]
+        keys += PageError.allCases.map(\.messageKey)
+        keys += PasswordPolicy.Problem.allCases.map(\.rawValue)
+        keys += CatalogValueLists.all.flatMap { $0.allLabelKeys }
+        keys += CaseStatus.allCases.map(\.labelKey) + ClosureReason.allCases.map(\.labelKey) + CaseVisibility.allCases.map(\.labelKey)
+        keys += ApplicationState.allCases.map(\.labelKey) + ApplicationEvent.allCases.map(\.labelKey)
+        keys += SafeContactChannel.allCases.map(\.labelKey) + ImmigrationStatus.allCases.map(\.labelKey)
+        keys += IndigenousIdentity.allCases.map(\.labelKey) + AgeBand.allCases.map(\.labelKey)
+        keys += CaseRules.Problem.allCases.map(\.rawValue)
         keys += Language.allCases.flatMap { ["language.\($0.rawValue)", "language.switch_to.\($0.rawValue)"] }
         keys += ["nav.home", "nav.organisations", "nav.users", "nav.audit", "nav.account"]
         for key in keys {

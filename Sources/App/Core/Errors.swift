@@ -6,7 +6,7 @@ import Vapor
 
 /// Errors a handler means the user to see, each with a catalog message. Anything else becomes
 /// a generic 500 with the request id; the detail goes to the log only.
-enum PageError: Error, Sendable {
+enum PageError: Error, Sendable, CaseIterable {
     case notFound
     case forbidden
     case csrf
@@ -193,7 +193,7 @@ struct PageErrorMiddleware: AsyncMiddleware {
         }
     }
 
-    private static let knownStatuses: Set<UInt> = [400, 403, 404, 405, 409, 413, 421, 429, 500, 503]
+    static let knownStatuses: Set<UInt> = [400, 403, 404, 405, 409, 413, 421, 429, 500, 503]
 
     private static func known(_ status: HTTPResponseStatus) -> UInt {
         if knownStatuses.contains(status.code) { return status.code }

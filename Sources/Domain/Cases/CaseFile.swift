@@ -73,7 +73,7 @@ public enum CaseRules {
     public static let maximumNameLength = 200
     public static let maximumTextLength = 20_000
 
-    public enum Problem: String, Error, Equatable, Sendable {
+    public enum Problem: String, Error, Equatable, Sendable, CaseIterable {
         case required = "field.required"
         case tooLong = "field.too_long"
         case dateInvalid = "field.date_invalid"

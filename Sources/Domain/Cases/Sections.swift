@@ -7,7 +7,19 @@ public protocol CatalogValue: RawRepresentable, CaseIterable, Sendable, Equatabl
     static var catalogPrefix: String { get }
 }
 
+/// Every value list of the case sections: the catalog test reads each one's cases from here.
+public enum CatalogValueLists {
+    public static let all: [any CatalogValue.Type] = [
+        NeedKind.self, NeedStatus.self, ConsentKind.self, ConsentMethod.self, TraffickingStatus.self, ExploitationType.self,
+        ControlMethod.self, LabourIndustry.self, RecruitmentMethod.self, RecruiterRelationship.self, TraffickingScope.self,
+        LegalActionKind.self, LegalActionStatus.self,
+    ]
+}
+
 extension CatalogValue {
+    /// The catalog keys of every case of the list.
+    public static var allLabelKeys: [String] { allCases.map(\.labelKey) }
+
     public var labelKey: String { "\(Self.catalogPrefix).\(rawValue)" }
 
     /// Parses a list of submitted values; nil when any is unknown (tampered or stale form).
