@@ -54,25 +54,15 @@ struct KeysCommand: AsyncCommand {
     /// transaction: all or nothing.
     static func rewrap(on db: any Database, from old: SymmetricKey, to new: SymmetricKey) async throws -> Int {
         try await db.writeTransaction { db in
-            var count = 0
-            var after: UUID?
-            while true {
-                let query = CaseKey.query(on: db).join(CaseFile.self, on: \CaseKey.$caseID == \CaseFile.$id).sort(\.$caseID).limit(2000)
-                if let after { query.filter(\.$caseID > after) }
-                let page = try await query.all()
-                for key in page {
-                    let file = try key.joined(CaseFile.self)
-                    let organisationID = file.$organisation.id.uuidString
-                    let dataKey = try Envelope.unwrap(key.wrapped, master: old, organisationID: organisationID, caseID: key.caseID.uuidString)
-                    key.wrapped = try Envelope.wrap(dataKey: dataKey, master: new, organisationID: organisationID, caseID: key.caseID.uuidString)
-                    try await key.save(on: db)
-                    // Blind-index keys derive from the master key: the name terms are recomputed too.
-                    let opened = CaseVault.Opened(key: dataKey, organisationID: organisationID, caseID: key.caseID.uuidString)
-                    try await CaseNameIndex.reindex(file, caseID: key.caseID, opened: opened, vault: CaseVault(master: new), on: db)
-                    count += 1
-                }
-                guard let last = page.last, page.count == 2000 else { break }
-                after = last.caseID
+            let vault = CaseVault(master: new)
+            let count = try await CaseNameIndex.eachCaseKey(on: db) { key, file in
+                let organisationID = file.$organisation.id.uuidString
+                let dataKey = try Envelope.unwrap(key.wrapped, master: old, organisationID: organisationID, caseID: key.caseID.uuidString)
+                key.wrapped = try Envelope.wrap(dataKey: dataKey, master: new, organisationID: organisationID, caseID: key.caseID.uuidString)
+                try await key.save(on: db)
+                // Blind-index keys derive from the master key: the name terms are recomputed too.
+                let opened = CaseVault.Opened(key: dataKey, organisationID: organisationID, caseID: key.caseID.uuidString)
+                try await CaseNameIndex.reindex(file, caseID: key.caseID, opened: opened, vault: vault, on: db)
             }
             // Two-factor secrets are sealed under a key derived from the master key too.
             for user in try await User.query(on: db).filter(\.$totpSecret != nil).all() {

@@ -110,8 +110,9 @@ struct UsersController: RouteCollection {
     /// factor: a system admin never for someone who reads case files (their own organisation's
     /// admins do that), so no sequence of a system admin's actions ends in a case-reading session.
     private func mayReset(_ user: User, by current: CurrentUser) -> Bool {
-        !(current.has(.systemAdmin) && !current.has(.orgAdmin) && user.roleList.canReadCases)
-            && !(current.has(.systemAdmin) && user.$organisation.id != current.organisation.id && user.roleList.canReadCases)
+        // An org admin who is also a system admin still resets their own organisation's people.
+        let ownOrganisationsAdmin = current.has(.orgAdmin) && user.$organisation.id == current.organisation.id
+        return !(current.has(.systemAdmin) && user.roleList.canReadCases && !ownOrganisationsAdmin)
     }
 
     private func row(_ req: Request, _ user: User) -> UserRow {

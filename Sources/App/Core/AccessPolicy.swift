@@ -120,6 +120,15 @@ enum FormBody {
         return changed ? out : nil
     }
 
+    /// The name and value of each field of a url-encoded body, in order.
+    static func pairs(_ bytes: [UInt8]) -> [(String, String)] {
+        bytes.split(separator: UInt8(ascii: "&")).map { pair in
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+                .map { String(decoding: percentDecoded(Array($0)), as: UTF8.self) }
+            return (parts[0], parts.count > 1 ? parts[1] : "")
+        }
+    }
+
     static func percentDecoded(_ bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         var index = 0

@@ -115,12 +115,8 @@ enum DatabaseOutage {
     /// The url-encoded fields of a form post, in order.
     static func fields(of request: Request) -> [ResubmitField] {
         guard request.method == .POST, request.headers.contentType == .urlEncodedForm, let body = request.body.data else { return [] }
-        let text = String(decoding: body.readableBytesView, as: UTF8.self)
-        return text.split(separator: "&").compactMap { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ part: Substring) -> String { String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
-            guard let name = parts.first.map(decode), !name.isEmpty else { return nil }
-            return ResubmitField(name: name, value: parts.count > 1 ? decode(parts[1]) : "")
+        return FormBody.pairs(Array(body.readableBytesView)).compactMap { name, value in
+            name.isEmpty ? nil : ResubmitField(name: name, value: value)
         }
     }
 }

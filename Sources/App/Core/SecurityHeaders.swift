@@ -56,10 +56,8 @@ struct RequestGuardMiddleware: AsyncMiddleware {
     let publicURLConfigured: Bool
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let rawPath = request.url.path
-        if rawPath.utf8.contains(0) || rawPath.lowercased().contains("%00") || (request.url.path.removingPercentEncoding?.utf8.contains(0) ?? true) {
-            throw Abort(.badRequest)
-        }
+        // Decoded once: a raw NUL stays one, `%00` becomes one, and a path that does not decode is refused.
+        guard let path = request.url.path.removingPercentEncoding, !path.utf8.contains(0) else { throw Abort(.badRequest) }
         if !publicURLConfigured, let host = request.headers.first(name: .host), !Self.isLoopback(host: host) {
             throw Abort(.misdirectedRequest)
         }

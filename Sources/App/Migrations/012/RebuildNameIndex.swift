@@ -39,25 +39,31 @@ enum CaseNameIndex {
     /// Every case, in one transaction; returns how many.
     static func rebuild(on db: any Database, master: SymmetricKey) async throws -> Int {
         try await db.writeTransaction { db in
-            var count = 0
-            var after: UUID?
             let vault = CaseVault(master: master)
-            while true {
-                let query = CaseKey.query(on: db).join(CaseFile.self, on: \CaseKey.$caseID == \CaseFile.$id).sort(\.$caseID).limit(2000)
-                if let after { query.filter(\.$caseID > after) }
-                let page = try await query.all()
-                for key in page {
-                    let file = try key.joined(CaseFile.self)
-                    let organisationID = file.$organisation.id.uuidString
-                    let dataKey = try Envelope.unwrap(key.wrapped, master: master, organisationID: organisationID, caseID: key.caseID.uuidString)
-                    let opened = CaseVault.Opened(key: dataKey, organisationID: organisationID, caseID: key.caseID.uuidString)
-                    try await reindex(file, caseID: key.caseID, opened: opened, vault: vault, on: db)
-                    count += 1
-                }
-                guard let last = page.last, page.count == 2000 else { break }
-                after = last.caseID
+            return try await eachCaseKey(on: db) { key, file in
+                let organisationID = file.$organisation.id.uuidString
+                let dataKey = try Envelope.unwrap(key.wrapped, master: master, organisationID: organisationID, caseID: key.caseID.uuidString)
+                let opened = CaseVault.Opened(key: dataKey, organisationID: organisationID, caseID: key.caseID.uuidString)
+                try await reindex(file, caseID: key.caseID, opened: opened, vault: vault, on: db)
             }
-            return count
+        }
+    }
+
+    /// Walks every case's key with its case, 2,000 at a time in id order (memory stays flat);
+    /// returns how many. Shared by the rebuild and `passerelle keys rotate`.
+    static func eachCaseKey(on db: any Database, _ body: (CaseKey, CaseFile) async throws -> Void) async throws -> Int {
+        var count = 0
+        var after: UUID?
+        while true {
+            let query = CaseKey.query(on: db).join(CaseFile.self, on: \CaseKey.$caseID == \CaseFile.$id).sort(\.$caseID).limit(2000)
+            if let after { query.filter(\.$caseID > after) }
+            let page = try await query.all()
+            for key in page {
+                try await body(key, try key.joined(CaseFile.self))
+                count += 1
+            }
+            guard let last = page.last, page.count == 2000 else { return count }
+            after = last.caseID
         }
     }
 }
