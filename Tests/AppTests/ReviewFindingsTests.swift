@@ -763,4 +763,30 @@ import VaporTesting
         ]
         for (field, name) in expected { #expect(field.name == name) }
     }
+
+    @Test func aMailThatCannotBeSentIsSaidOnThePageNotAGenericError() async throws {
+        try await withTestApp { app in
+            // setup: the outbox cannot be created (a file stands where its folder goes)
+            try FileManager.default.createDirectory(atPath: app.config.dataDirectory, withIntermediateDirectories: true)
+            #expect(FileManager.default.createFile(atPath: app.config.dataDirectory + "/outbox", contents: Data()))
+            let organisation = try await Fixtures.organisation(app)
+            let admin = try await Fixtures.user(app, in: organisation, roles: [.orgAdmin])
+            let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
+            let browser = Browser(app, acceptLanguage: "fr")
+            try await browser.signIn(admin.email)
+            // MUT + validate
+            try await browser.get(SiteURL.users + "/new")
+            let invited = try await browser.post(
+                SiteURL.users,
+                [("email", "sans.courriel@fictif.example"), ("displayName", "Personne Fictive"), ("roles[]", "caseworker"), ("language", "fr")])
+            #expect(invited.status == .ok)
+            #expect(invited.text.contains("invitation n") && invited.text.contains("pas pu partir"))
+            #expect(try await User.query(on: app.db).filter(\.$email == "sans.courriel@fictif.example").count() == 1)
+            try await browser.get(SiteURL.user(worker.id!.uuidString))
+            let link = try await browser.post(SiteURL.user(worker.id!.uuidString) + "/password-link")
+            #expect(link.location?.hasSuffix("?notice=link_unsent") == true)
+            let page = try await browser.get(try #require(link.location))
+            #expect(page.text.contains("pas pu partir vers \(worker.email)"))
+        }
+    }
 }

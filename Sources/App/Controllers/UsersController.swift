@@ -223,10 +223,10 @@ struct UsersController: RouteCollection {
             }
         }
         try await user.$organisation.load(on: req.db)
-        try await AccountMail.send(
+        let sent = await AccountMail.send(
             .invitation, to: user, organisationName: user.organisation.name,
             link: req.baseURL + SiteURL.setPassword(token: token), expires: expires, req: req)
-        return try await renderShow(req, user: user, notice: req.t("users.notice.invited_sent", user.email))
+        return try await renderShow(req, user: user, notice: req.t(sent ? "users.notice.invited_sent" : "users.notice.invited_unsent", user.email))
     }
 
     @Sendable
@@ -238,6 +238,8 @@ struct UsersController: RouteCollection {
             case "reactivated": req.t("users.notice.reactivated")
             case "two_factor": req.t("users.notice.two_factor_reset", user.email)
             case "link": req.t("users.notice.link_sent", user.email)
+            case "link_unsent": req.t("users.notice.link_unsent", user.email)
+            case "two_factor_unsent": req.t("users.notice.two_factor_unsent", user.email)
             case "roles": req.t("users.notice.roles_changed")
             default: nil
             }
@@ -337,8 +339,8 @@ struct UsersController: RouteCollection {
             try await DatabaseSessions.endAll(of: user.id!, on: db)
         }
         // The person learns of it by e-mail: if they did not ask for it, they tell someone.
-        try await AccountMail.send(.twoFactorReset, to: user, organisationName: user.organisation.name, link: nil, expires: nil, req: req)
-        return req.redirect(to: SiteURL.user(user.id!.uuidString) + "?notice=two_factor")
+        let sent = await AccountMail.send(.twoFactorReset, to: user, organisationName: user.organisation.name, link: nil, expires: nil, req: req)
+        return req.redirect(to: SiteURL.user(user.id!.uuidString) + (sent ? "?notice=two_factor" : "?notice=two_factor_unsent"))
     }
 
     /// A new one-time link for someone who forgot their password or lost the invitation.
@@ -358,9 +360,9 @@ struct UsersController: RouteCollection {
                 on: db, actor: actor, action: .userInvited, target: user.id?.uuidString, requestID: requestID,
                 detail: "password-link")
         }
-        try await AccountMail.send(
+        let sent = await AccountMail.send(
             .passwordLink, to: user, organisationName: user.organisation.name,
             link: req.baseURL + SiteURL.setPassword(token: token), expires: expires, req: req)
-        return req.redirect(to: SiteURL.user(user.id!.uuidString) + "?notice=link")
+        return req.redirect(to: SiteURL.user(user.id!.uuidString) + (sent ? "?notice=link" : "?notice=link_unsent"))
     }
 }

@@ -51,7 +51,10 @@ enum AccountMail {
         case invitation, passwordLink = "password_link", twoFactorReset = "two_factor_reset"
     }
 
-    static func send(_ kind: Kind, to user: User, organisationName: String, link: String?, expires: Date?, req: Request) async throws {
+    /// Sends the message; false (and the reason in the log) when the mail server or the outbox
+    /// refused it, so the admin's page can say so instead of a generic error after the account
+    /// or link was already saved.
+    static func send(_ kind: Kind, to user: User, organisationName: String, link: String?, expires: Date?, req: Request) async -> Bool {
         let app = req.application
         let language = user.preferredLanguage
         let localizer = app.localizer
@@ -66,6 +69,13 @@ enum AccountMail {
         let message = Mailer.message(
             from: mail.from, to: user.email, subject: t("mail.\(kind.rawValue).subject"), language: language,
             messageID: id, lines: lines)
-        try await Mailer.send(app, to: user.email, message: message, name: "\(Int(Date().timeIntervalSince1970))-\(id)", mail: mail)
+        do {
+            try await Mailer.send(app, to: user.email, message: message, name: "\(Int(req.now.timeIntervalSince1970))-\(id)", mail: mail)
+            return true
+        } catch {
+            req.logger.error(
+                "account e-mail not sent", metadata: ["kind": "\(kind.rawValue)", "user": "\(user.id?.uuidString ?? "")", "error": "\(error)"])
+            return false
+        }
     }
 }
