@@ -46,7 +46,7 @@ import Vapor
             let opener = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
             let supervisor = try await Fixtures.user(app, in: organisation, roles: [.supervisor])
             let file = try await Fixtures.openCase(app, in: organisation, by: opener)
-            let settings = try await CasesController.settings(for: organisation, on: app.db)
+            let settings = try await CaseQueries.settings(for: organisation, on: app.db)
             settings.visibility = CaseVisibility.assignedOnly.rawValue
             // MUT
             let viewer = CaseViewer(user: supervisor, roles: supervisor.roleList, settings: settings)

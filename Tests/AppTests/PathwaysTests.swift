@@ -249,7 +249,7 @@ import VaporTesting
                     })
             }
             let sql = app.db as! any SQLDatabase
-            var rows = try await FiguresController.rows(organisationID: organisation.id!, on: sql)
+            var rows = try await FiguresQueries.rows(organisationID: organisation.id!, on: sql)
             #expect(rows.count == 9)
             #expect(rows.contains { $0.medianProcessing != nil && $0.p90Processing != nil && $0.medianValidity != nil })
             #expect(rows == (try await expected()))
@@ -262,7 +262,7 @@ import VaporTesting
             let before = try await FiguresStamp.current(organisationID: organisation.id!, on: sql)
             #expect(before == 157)
             try await pending.save(on: app.db)
-            rows = try await FiguresController.rows(organisationID: organisation.id!, on: sql)
+            rows = try await FiguresQueries.rows(organisationID: organisation.id!, on: sql)
             #expect(rows == (try await expected()))
             // Every write moves the organisation's stamp, whatever path makes it: the page's cache
             // is thrown away. A delete through the query builder skips model middleware, not triggers.

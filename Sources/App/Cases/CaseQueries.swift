@@ -28,6 +28,21 @@ struct CaseViewer: Sendable {
 
 /// Case queries as functions of a database and a viewer, tested without HTTP.
 enum CaseQueries {
+    /// The organisation's case settings, created with its defaults on first use.
+    static func settings(for organisation: Organisation, on db: any Database) async throws -> CaseSettings {
+        if let settings = try await CaseSettings.fetchFirst("SELECT * FROM case_settings WHERE organisation_id = \(bind: organisation.id!)", on: db) {
+            return settings
+        }
+        let settings = CaseSettings(organisationID: organisation.id!, referenceCode: CaseReference.code(forOrganisationName: organisation.name))
+        try await settings.create(on: db)
+        return settings
+    }
+
+    /// The organisation's people, by name (for names on the page and the choice of workers).
+    static func colleagues(of organisationID: UUID, on db: any Database) async throws -> [User] {
+        try await User.fetch("SELECT * FROM users WHERE organisation_id = \(bind: organisationID) ORDER BY display_name", on: db)
+    }
+
     /// The case with its wrapped key, or nil when it does not exist or the viewer may not see it
     /// (the two are indistinguishable on purpose: the page answers 404 either way).
     static func find(_ id: UUID, viewer: CaseViewer, on db: any Database) async throws -> CaseFile? {

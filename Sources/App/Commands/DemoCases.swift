@@ -92,7 +92,7 @@ extension DemoCases {
         experience.feesPaidCents = labour && index % 2 == 0 ? Int.random(in: 1_000...8_000, using: &generator) * 100 : nil
         experience.feesCurrency = experience.feesPaidCents == nil ? nil : "CAD"
         experience.recruiterLicensed = ["no", "unknown", "yes"][index % 3]
-        var details = CaseSectionsController.ExperienceDetails()
+        var details = ExperienceDetails()
         details.employers =
             labour ? ["Ferme Imaginaire inc. (fictive)", "Serres Exemplaires ltée (fictive)", "Sample Cleaning Co. (fictional)"][index % 3] : ""
         details.recruiters = ["Agence Placement Fictif", "Recruteur « Exemple »", "Sample Staffing (fictional)"][index % 3]

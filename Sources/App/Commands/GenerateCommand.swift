@@ -58,7 +58,7 @@ struct GenerateCommand: AsyncCommand {
                 }
                 if role == .caseworker { worker = user }
             }
-            let settings = try await CasesController.settings(for: organisation, on: app.db)
+            let settings = try await CaseQueries.settings(for: organisation, on: app.db)
             if settings.referenceCode != String(format: "G%03d", index) {
                 settings.referenceCode = String(format: "G%03d", index)
                 try await settings.save(on: app.db)

@@ -25,7 +25,7 @@ struct NotifyCommand: AsyncCommand {
         var sent = 0
         let users = try await User.query(on: app.db).filter(\.$isActive == true).filter(\.$digestEnabled == true).with(\.$organisation).all()
         for user in users where user.roleList.canReadCases && user.organisation.isActive {
-            let (input, _) = try await DeadlinesController.input(for: user, organisationID: user.$organisation.id, on: app.db, today: today)
+            let (input, _) = try await DeadlineQueries.input(for: user, organisationID: user.$organisation.id, on: app.db, today: today)
             let board = DeadlineBoard.build(input, today: today)
             guard !board.isEmpty else { continue }
             let claimed = try await app.db.writeTransaction { db -> Bool in

@@ -99,7 +99,7 @@ final class CaseFile: Model, @unchecked Sendable {
 
     var caseStatus: CaseStatus { CaseStatus(rawValue: status) ?? .active }
 
-    /// The wrapped data key, when the case was read with it (`CasesController.find`); not a column.
+    /// The wrapped data key, when the case was read with it (`CaseAccess.find`); not a column.
     var wrappedKey: Data?
 }
 

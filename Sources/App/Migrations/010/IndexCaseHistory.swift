@@ -4,7 +4,7 @@ import SQLKit
 /// A case page shows the case's history without its page views. Views are most of a busy case's
 /// events; with only (target, sequence) indexed, the page walked every view of the case to find
 /// twenty other events, and slowed down each time it was opened. A partial index leaves them out.
-/// The query must repeat the index's predicate with the same literal (`CasesController.renderShow`).
+/// The query must repeat the index's predicate with the same literal (`CasePage.render`).
 struct IndexCaseHistory: AsyncMigration {
     var name: String { "010_IndexCaseHistory" }
 

@@ -189,7 +189,7 @@ struct AccountController: RouteCollection {
     func replaceTwoFactor(req: Request) async throws -> Response {
         let current = try req.requireUser()
         guard let secret = req.session.data["totp_setup"] else { return req.redirect(to: SiteURL.accountTwoFactor) }
-        let code = (try? req.content.decode(AuthController.CodeForm.self))?.code ?? ""
+        let code = (try? req.content.decode(TwoFactorCodeForm.self))?.code ?? ""
         let subject = current.user.id!.uuidString
         var errors = FormErrors()
         if try await SignInThrottle.isLocked(scope: .secondFactor, subject: subject, on: req.db, now: req.now) {

@@ -9,67 +9,11 @@ import Vapor
 /// evidence checklist, move through the state machine with the date of each step.
 struct ApplicationsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let workers = CasesController.workers
+        let workers = AccessPolicy.caseWorkers
         routes.on(.POST, SiteURL.cases + "/:id/applications", access: workers, use: create)
         routes.on(.GET, SiteURL.cases + "/:id/applications/:item", access: workers, use: show)
         routes.on(.POST, SiteURL.cases + "/:id/applications/:item/checklist", access: workers, use: saveChecklist)
         routes.on(.POST, SiteURL.cases + "/:id/applications/:item/events", access: workers, use: apply)
-    }
-
-    struct Row: Encodable {
-        let id: String
-        let pathway: String
-        let stateKey: String
-        let submittedOn: String?
-        let decidedOn: String?
-        let validTo: String?
-        let processingDays: Int?
-        let validityDays: Int?
-        let daysToExpiry: Int?
-    }
-
-    /// The case page's panel.
-    static func rows(_ req: Request, caseID: UUID) async throws -> [Row] {
-        struct Raw: Decodable {
-            let id: UUID
-            let state: String
-            let name_fr: String
-            let name_en: String
-            let submitted_on: Date?
-            let decided_on: Date?
-            let valid_from: Date?
-            let valid_to: Date?
-        }
-        let today = req.today
-        let raws = try await req.db.rows(
-            """
-            SELECT a.id, a.state, p.name_fr, p.name_en, a.submitted_on, a.decided_on, a.valid_from, a.valid_to
-            FROM applications a JOIN pathway_types p ON p.id = a.pathway_type_id
-            WHERE a.case_id = \(bind: caseID) ORDER BY a.created_at DESC
-            """, decoding: Raw.self)
-        return raws.map { app in
-            let state = ApplicationState(rawValue: app.state) ?? .preparing
-            let submitted = app.submitted_on.map(Day.init), decided = app.decided_on.map(Day.init)
-            let from = app.valid_from.map(Day.init), to = app.valid_to.map(Day.init)
-            return Row(
-                id: app.id.uuidString, pathway: req.language == .fr ? app.name_fr : app.name_en, stateKey: state.labelKey,
-                submittedOn: submitted?.description, decidedOn: decided?.description, validTo: to?.description,
-                processingDays: ApplicationFigures.processingBusinessDays(submitted: submitted, decided: decided),
-                validityDays: ApplicationFigures.validityDays(from: from, to: to),
-                daysToExpiry: state == .approved ? ApplicationFigures.daysToExpiry(validTo: to, today: today) : nil)
-        }
-    }
-
-    static func pathwayOptions(_ req: Request) async throws -> [FormOption] {
-        struct Raw: Decodable {
-            let id: UUID
-            let name_fr: String
-            let name_en: String
-        }
-        return try await req.db.rows(
-            "SELECT id, name_fr, name_en FROM pathway_types WHERE is_current = \(bind: true) ORDER BY code", decoding: Raw.self
-        )
-        .map { FormOption(value: $0.id.uuidString, label: req.language == .fr ? $0.name_fr : $0.name_en, selected: false) }
     }
 
     struct CreateForm: Content {
@@ -78,12 +22,12 @@ struct ApplicationsController: RouteCollection {
 
     @Sendable
     func create(req: Request) async throws -> Response {
-        let file = try await CasesController.find(req)
+        let file = try await CaseAccess.find(req)
         let chosen = (try? req.content.decode(CreateForm.self))?.pathway.flatMap(UUID.init(uuidString:))
         guard let chosen, let pathway = try await PathwayType.query(on: req.db).filter(\.$id == chosen).filter(\.$isCurrent == true).first() else {
             var errors = FormErrors()
             errors.add("pathway", req.t("field.invalid_choice"))
-            return try await CasesController.renderShow(req, file: file, errors: errors, status: .unprocessableEntity)
+            return try await CasePage.render(req, file: file, errors: errors, status: .unprocessableEntity)
         }
         let application = PathwayApplication()
         application.caseID = file.id!
@@ -95,7 +39,7 @@ struct ApplicationsController: RouteCollection {
         application.version = 1
         try await req.db.writeTransaction { db in
             try await application.create(on: db)
-            try await CasesController.audit(req, .caseUpdated, file, detail: "application:\(pathway.code)", on: db)
+            try await CaseAccess.audit(req, .caseUpdated, file, detail: "application:\(pathway.code)", on: db)
         }
         return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "/applications/\(application.id!.uuidString)")
     }
@@ -146,9 +90,9 @@ struct ApplicationsController: RouteCollection {
 
     @Sendable
     func show(req: Request) async throws -> Response {
-        let file = try await CasesController.find(req)
+        let file = try await CaseAccess.find(req)
         let application = try await find(req, file: file)
-        try await CasesController.audit(req, .caseViewed, file, detail: "application")
+        try await CaseAccess.audit(req, .caseViewed, file, detail: "application")
         return try await render(req, file: file, application: application, errors: FormErrors(), values: [:])
     }
 
@@ -207,7 +151,7 @@ struct ApplicationsController: RouteCollection {
             },
             write: { db in
                 try await application.save(on: db)
-                try await CasesController.audit(req, .caseUpdated, file, detail: detail, on: db)
+                try await CaseAccess.audit(req, .caseUpdated, file, detail: detail, on: db)
             })
     }
 
@@ -219,7 +163,7 @@ struct ApplicationsController: RouteCollection {
 
     @Sendable
     func saveChecklist(req: Request) async throws -> Response {
-        let file = try await CasesController.find(req)
+        let file = try await CaseAccess.find(req)
         let application = try await find(req, file: file)
         let form = (try? req.content.decode(ChecklistForm.self)) ?? ChecklistForm()
         let known = Set(application.pathway.checklistItems.map(\.key))
@@ -259,7 +203,7 @@ struct ApplicationsController: RouteCollection {
 
     @Sendable
     func apply(req: Request) async throws -> Response {
-        let file = try await CasesController.find(req)
+        let file = try await CaseAccess.find(req)
         let application = try await find(req, file: file)
         let form = (try? req.content.decode(EventForm.self)) ?? EventForm()
         let values = ["event": form.event ?? "", "on": form.on ?? "", "validFrom": form.validFrom ?? "", "validTo": form.validTo ?? ""]

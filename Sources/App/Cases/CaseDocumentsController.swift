@@ -13,9 +13,9 @@ struct CaseDocumentsController: RouteCollection {
         // The body may be twice the document limit, so an oversized file still gets its message
         // beside the field; beyond that the request is refused (413) before it is read.
         routes.on(
-            .POST, SiteURL.cases + "/:id/documents", access: CasesController.workers,
+            .POST, SiteURL.cases + "/:id/documents", access: AccessPolicy.caseWorkers,
             maxBody: ByteCount(value: maxBytes * 2 + 65_536), use: upload)
-        routes.on(.GET, SiteURL.cases + "/:id/documents/:item", access: CasesController.workers, use: download)
+        routes.on(.GET, SiteURL.cases + "/:id/documents/:item", access: AccessPolicy.caseWorkers, use: download)
     }
 
     struct UploadForm: Content {
@@ -25,12 +25,12 @@ struct CaseDocumentsController: RouteCollection {
     @Sendable
     func upload(req: Request) async throws -> Response {
         let current = try req.requireUser()
-        let file = try await CasesController.find(req)
+        let file = try await CaseAccess.find(req)
         let upload = (try? req.content.decode(UploadForm.self))?.file
         var errors = FormErrors()
         guard let upload, upload.data.readableBytes > 0 else {
             errors.add("document", req.t("documents.error.empty"))
-            return try await CasesController.renderShow(req, file: file, errors: errors, status: .unprocessableEntity)
+            return try await CasePage.render(req, file: file, errors: errors, status: .unprocessableEntity)
         }
         if upload.data.readableBytes > maxBytes {
             errors.add("document", req.t("documents.error.too_large", req.formatNumber(maxBytes / 1_048_576)))
@@ -40,7 +40,7 @@ struct CaseDocumentsController: RouteCollection {
         if type == nil { errors.add("document", req.t("documents.error.type")) }
         let name = String(upload.filename.trimmingCharacters(in: .whitespacesAndNewlines).prefix(200))
         guard errors.isEmpty, let type else {
-            return try await CasesController.renderShow(req, file: file, errors: errors, status: .unprocessableEntity)
+            return try await CasePage.render(req, file: file, errors: errors, status: .unprocessableEntity)
         }
         let cleaned = MetadataStripper.strip(bytes, type: type)
         let vault = req.caseVault
@@ -56,14 +56,14 @@ struct CaseDocumentsController: RouteCollection {
         document.sealedContent = try vault.seal(data: Data(cleaned), field: .documentContent(document.id!), with: opened)
         try await req.db.writeTransaction { db in
             try await document.create(on: db)
-            try await CasesController.audit(req, .caseUpdated, file, detail: "document-added", on: db)
+            try await CaseAccess.audit(req, .caseUpdated, file, detail: "document-added", on: db)
         }
         return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "#documents")
     }
 
     @Sendable
     func download(req: Request) async throws -> Response {
-        let file = try await CasesController.find(req)
+        let file = try await CaseAccess.find(req)
         guard let id = req.parameters.get("item", as: UUID.self),
             let document = try await CaseDocument.query(on: req.db).filter(\.$id == id).filter(\.$caseID == file.id!).first(),
             let type = DocumentType(rawValue: document.type)
@@ -72,7 +72,7 @@ struct CaseDocumentsController: RouteCollection {
         let opened = try await vault.open(file, on: req.db)
         let name = try vault.openText(document.sealedName, field: .documentName(id), with: opened)
         let content = try vault.openData(document.sealedContent, field: .documentContent(id), with: opened)
-        try await CasesController.audit(req, .caseViewed, file, detail: "document-downloaded")
+        try await CaseAccess.audit(req, .caseViewed, file, detail: "document-downloaded")
         let response = Response(status: .ok, body: .init(data: content))
         response.headers.replaceOrAdd(name: .contentType, value: type.mimeType)
         response.headers.replaceOrAdd(name: .contentDisposition, value: Self.attachment(name, type: type))

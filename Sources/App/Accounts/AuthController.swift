@@ -52,10 +52,6 @@ struct AuthController: RouteCollection {
         var password: String?
     }
 
-    struct CodeForm: Content {
-        var code: String?
-    }
-
     struct NewPasswordForm: Content {
         var password: String?
         var confirmation: String?
@@ -195,7 +191,7 @@ struct AuthController: RouteCollection {
         guard let pending = req.pendingUser, let stored = pending.user.totpSecret,
             let secret = TwoFactor.open(stored, userID: pending.user.id!, master: req.application.masterKey)
         else { return req.redirect(to: SiteURL.login) }
-        let code = (try? req.content.decode(CodeForm.self))?.code ?? ""
+        let code = (try? req.content.decode(TwoFactorCodeForm.self))?.code ?? ""
         let user = pending.user
         let subject = user.id!.uuidString
         var errors = FormErrors()
@@ -242,7 +238,7 @@ struct AuthController: RouteCollection {
     func setup(req: Request) async throws -> Response {
         guard let pending = req.pendingUser, !pending.user.hasTwoFactor else { return req.redirect(to: SiteURL.login) }
         guard let secret = req.session.data["totp_setup"] else { return req.redirect(to: SiteURL.twoFactorSetup) }
-        let code = (try? req.content.decode(CodeForm.self))?.code ?? ""
+        let code = (try? req.content.decode(TwoFactorCodeForm.self))?.code ?? ""
         var errors = FormErrors()
         if try await SignInThrottle.isLocked(scope: .secondFactor, subject: pending.user.id!.uuidString, on: req.db, now: req.now) {
             errors.add("code", req.t("login.error.throttled"))
@@ -373,4 +369,9 @@ enum SignInThrottle {
     static func clear(scope: Scope, subject: String, on db: any Database) async throws {
         try await SignInFailure.query(on: db).filter(\.$scope == scope.rawValue).filter(\.$subject == subject).delete()
     }
+}
+
+/// A six-digit code typed at sign-in or when setting up or resetting two-factor.
+struct TwoFactorCodeForm: Content {
+    var code: String?
 }

@@ -23,7 +23,7 @@ enum CaseService {
         let sealedName = try vault.seal(preferredName, field: .preferredName, with: opened)
         let terms = vault.nameTerms([preferredName], organisationID: organisationID)
         return try await db.writeTransaction { db in
-            let settings = try await CasesController.settings(for: organisation, on: db)
+            let settings = try await CaseQueries.settings(for: organisation, on: db)
             let number: Int
             if let counter = try await CaseCounter.query(on: db).filter(\.$organisationID == organisationID).filter(\.$year == year).first() {
                 counter.lastNumber += 1

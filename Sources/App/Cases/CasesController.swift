@@ -4,84 +4,28 @@ import Foundation
 import SQLKit
 import Vapor
 
-struct CaseSettingsKey: StorageKey { typealias Value = CaseSettings }
-
 /// Survivor case files. Every route answers 404 for a case the user may not see — another
 /// organisation's, or, where the organisation says so, one not assigned to this caseworker —
 /// exactly as for a case that does not exist. Every read and write is audited.
 struct CasesController: RouteCollection {
-    static let workers = AccessPolicy.roles([.caseworker, .supervisor])
-    static let supervisors = AccessPolicy.roles([.supervisor])
     static let pageSize = 25
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.on(.GET, SiteURL.cases, access: Self.workers, use: index)
-        routes.on(.GET, SiteURL.cases + "/new", access: Self.workers, use: new)
-        routes.on(.POST, SiteURL.cases, access: Self.workers, use: create)
-        routes.on(.GET, SiteURL.caseSettings, access: Self.supervisors, use: settings)
-        routes.on(.POST, SiteURL.caseSettings, access: Self.supervisors, use: saveSettings)
-        routes.on(.GET, SiteURL.cases + "/:id", access: Self.workers, use: show)
-        routes.on(.GET, SiteURL.cases + "/:id/person", access: Self.workers, use: personForm)
-        routes.on(.POST, SiteURL.cases + "/:id/person", access: Self.workers, use: savePerson)
-        routes.on(.GET, SiteURL.cases + "/:id/safe-contact", access: Self.workers, use: safeContactForm)
-        routes.on(.POST, SiteURL.cases + "/:id/safe-contact", access: Self.workers, use: saveSafeContact)
-        routes.on(.POST, SiteURL.cases + "/:id/notes", access: Self.workers, use: addNote)
-        routes.on(.POST, SiteURL.cases + "/:id/status", access: Self.workers, use: changeStatus)
-        routes.on(.POST, SiteURL.cases + "/:id/assignments", access: Self.supervisors, use: assign)
-        routes.on(.GET, SiteURL.cases + "/:id/purge", access: Self.supervisors, use: purgeForm)
-        routes.on(.POST, SiteURL.cases + "/:id/purge", access: Self.supervisors, use: purge)
-    }
-
-    // MARK: - Scope
-
-    /// The organisation's settings, read once per request.
-    static func settings(_ req: Request, for organisation: Organisation) async throws -> CaseSettings {
-        if let cached = req.storage[CaseSettingsKey.self] { return cached }
-        let settings = try await settings(for: organisation, on: req.db)
-        req.storage[CaseSettingsKey.self] = settings
-        return settings
-    }
-
-    static func settings(for organisation: Organisation, on db: any Database) async throws -> CaseSettings {
-        if let settings = try await CaseSettings.fetchFirst("SELECT * FROM case_settings WHERE organisation_id = \(bind: organisation.id!)", on: db) {
-            return settings
-        }
-        let settings = CaseSettings(organisationID: organisation.id!, referenceCode: CaseReference.code(forOrganisationName: organisation.name))
-        try await settings.create(on: db)
-        return settings
-    }
-
-    /// The case of the route's `id`, if the signed-in user may see it; 404 otherwise, whether it
-    /// exists elsewhere or not: the record-level rule lives in the query (the organisation's cases,
-    /// only the assigned ones when the organisation keeps caseworkers to their own).
-    static func find(_ req: Request) async throws -> CaseFile {
-        guard let id = req.parameters.get("id", as: UUID.self) else { throw PageError.notFound }
-        guard let file = try await CaseQueries.find(id, viewer: try await viewer(req), on: req.db) else { throw PageError.notFound }
-        return file
-    }
-
-    /// The signed-in person as a case viewer.
-    static func viewer(_ req: Request) async throws -> CaseViewer {
-        let current = try req.requireUser()
-        return CaseViewer(user: current.user, roles: current.roles, settings: try await settings(req, for: current.organisation))
-    }
-
-    /// The organisation's people, by name (for names on the page and the choice of workers).
-    static func colleagues(_ req: Request, of organisationID: UUID) async throws -> [User] {
-        try await User.fetch("SELECT * FROM users WHERE organisation_id = \(bind: organisationID) ORDER BY display_name", on: req.db)
-    }
-
-    static func audit(_ req: Request, _ action: AuditAction, _ file: CaseFile, detail: String? = nil, on db: (any Database)? = nil) async throws {
-        let actor = req.auditActor
-        let requestID = req.id
-        let target = file.id?.uuidString
-        let detail = [file.reference, detail].compactMap { $0 }.joined(separator: " ")
-        if let db {
-            try await AuditLog.append(on: db, actor: actor, action: action, target: target, requestID: requestID, detail: detail)
-        } else {
-            // Nothing else to commit with it (a view, an export): group commit.
-            try await req.audit(action, target: target, detail: detail, actor: actor)
-        }
+        routes.on(.GET, SiteURL.cases, access: .caseWorkers, use: index)
+        routes.on(.GET, SiteURL.cases + "/new", access: .caseWorkers, use: new)
+        routes.on(.POST, SiteURL.cases, access: .caseWorkers, use: create)
+        routes.on(.GET, SiteURL.caseSettings, access: .supervisors, use: settings)
+        routes.on(.POST, SiteURL.caseSettings, access: .supervisors, use: saveSettings)
+        routes.on(.GET, SiteURL.cases + "/:id", access: .caseWorkers, use: show)
+        routes.on(.GET, SiteURL.cases + "/:id/person", access: .caseWorkers, use: personForm)
+        routes.on(.POST, SiteURL.cases + "/:id/person", access: .caseWorkers, use: savePerson)
+        routes.on(.GET, SiteURL.cases + "/:id/safe-contact", access: .caseWorkers, use: safeContactForm)
+        routes.on(.POST, SiteURL.cases + "/:id/safe-contact", access: .caseWorkers, use: saveSafeContact)
+        routes.on(.POST, SiteURL.cases + "/:id/notes", access: .caseWorkers, use: addNote)
+        routes.on(.POST, SiteURL.cases + "/:id/status", access: .caseWorkers, use: changeStatus)
+        routes.on(.POST, SiteURL.cases + "/:id/assignments", access: .supervisors, use: assign)
+        routes.on(.GET, SiteURL.cases + "/:id/purge", access: .supervisors, use: purgeForm)
+        routes.on(.POST, SiteURL.cases + "/:id/purge", access: .supervisors, use: purge)
     }
 
     // MARK: - List
@@ -145,7 +89,7 @@ struct CasesController: RouteCollection {
         let current = try req.requireUser()
         let filter = (try? req.query.decode(ListFilter.self)) ?? ListFilter()
         let organisationID = current.organisation.id!
-        let settings = try await Self.settings(req, for: current.organisation)
+        let settings = try await CaseAccess.settings(req, for: current.organisation)
         let canSeeAll = current.has(.supervisor) || settings.caseVisibility == .wholeOrganisation
         let scope = canSeeAll && filter.scope == "all" ? "all" : "mine"
         let sql = req.db as! any SQLDatabase
@@ -283,7 +227,7 @@ struct CasesController: RouteCollection {
         }
         let total = min(counted, Self.countCap)
 
-        let colleagues = try await Self.colleagues(req, of: organisationID)
+        let colleagues = try await CaseQueries.colleagues(of: organisationID, on: req.db)
         let vault = req.caseVault
         let rows = try files.map { file -> [SafeHTML.Cell] in
             let opened = try vault.open(organisationID: organisationID, caseID: file.id, wrapped: file.wrapped)
@@ -313,7 +257,7 @@ struct CasesController: RouteCollection {
             provinces: req.options(Province.self, selected: [filter.province ?? ""], label: \.labelKey),
             workers: colleagues.filter { $0.roleList.canReadCases }
                 .map { FormOption(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id!.uuidString == filter.worker) },
-            needs: CaseSectionsController.options(NeedKind.self, selected: [filter.need ?? ""], req: req),
+            needs: CaseSectionsPanel.options(NeedKind.self, selected: [filter.need ?? ""], req: req),
             taskFilters: ["open", "overdue"].map { FormOption(value: $0, label: req.t("cases.tasks.\($0)"), selected: $0 == filter.tasks) },
             sorts: ["opened", "reference", "status", "updated"].map {
                 FormOption(value: $0, label: req.t("cases.sort.\($0)"), selected: $0 == (filter.sort ?? "opened"))
@@ -379,182 +323,9 @@ struct CasesController: RouteCollection {
 
     // MARK: - Show
 
-    struct NoteView: Encodable {
-        let at: String
-        let author: String
-        let body: String
-    }
-
-    /// The notes are read a page at a time, newest first; every note is reachable from the page.
-    static let notesPerPage = 20
-
-    struct NotesPager: Encodable {
-        let total: Int
-        let first: Int
-        let last: Int
-        let newerURL: String?
-        let olderURL: String?
-    }
-
-    struct EventView: Encodable {
-        let at: String
-        let who: String
-        let actionKey: String
-    }
-
-    struct ShowContext: Encodable {
-        let page: PageChrome
-        let csrf: String
-        let id: String
-        let reference: String
-        let preferredName: String
-        let statusKey: String
-        let status: String
-        let closureReasonKey: String?
-        let openedAt: String
-        let openedBy: String
-        let version: Int
-        let safeContact: SafeContactView?
-        let person: PersonView?
-        let notes: [NoteView]
-        let notesPager: NotesPager
-        let workers: [String]
-        let colleagues: [FormOption]
-        let statuses: [FormOption]
-        let closureReasons: [FormOption]
-        let history: [EventView]
-        let isSupervisor: Bool
-        let canPurge: Bool
-        let errors: FormErrors
-        let values: [String: String]
-        let sections: CaseSectionsController.Panels
-        let applications: [ApplicationsController.Row]
-        let pathways: [FormOption]
-    }
-
-    struct SafeContactView: Encodable {
-        let channels: [String]
-        let safeTimes: String
-        let messagesKey: String
-        let codeWord: String
-        let neverUse: String
-    }
-
-    struct PersonView: Encodable {
-        let rows: [Pair]
-    }
-
-    struct Pair: Encodable {
-        let labelKey: String
-        let value: String
-    }
-
     @Sendable
     func show(req: Request) async throws -> Response {
-        try await Self.renderShow(req, file: try await Self.find(req), errors: FormErrors())
-    }
-
-    /// The case page. Panels re-render it with their errors and what was typed (`values`).
-    static func renderShow(
-        _ req: Request, file: CaseFile, errors: FormErrors, values: [String: String] = [:],
-        status: HTTPResponseStatus = .ok
-    ) async throws -> Response {
-        let current = try req.requireUser()
-        let vault = req.caseVault
-        let opened = try await vault.open(file, on: req.db)
-        let preferredName = try vault.openText(file.sealedPreferredName, field: .preferredName, with: opened)
-        let safe = try vault.openSection(SafeContactSection.self, file.sealedSafeContact, field: .safeContact, with: opened)
-        let person = try vault.openSection(PersonSection.self, file.sealedPerson, field: .person, with: opened)
-        // The organisation's people, each with whether they are assigned this case (assignments
-        // are only ever made within the organisation).
-        let people = try await req.db.rows(
-            """
-            SELECT users.*, EXISTS (SELECT 1 FROM case_assignments a WHERE a.case_id = \(bind: file.id!) AND a.user_id = users.id) AS assigned_here
-            FROM users WHERE organisation_id = \(bind: current.organisation.id!) ORDER BY display_name
-            """)
-        let colleagues = try people.map { try User.decode($0, prefix: "") }
-        let assigned = try zip(people, colleagues).filter { try $0.0.decode(column: "assigned_here", as: Bool.self) }.map { $0.1.id! }
-        let names = Dictionary(colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
-        // `?notes=N` is the page of notes; anything that is not a page number is the first page.
-        let notesPage = max(1, min(req.query[String.self, at: "notes"].flatMap { Int($0) } ?? 1, 100_000))
-        let (notes, noteCount) = try await CaseQueries.notes(of: file.id!, page: notesPage, perPage: notesPerPage, on: req.db)
-        let caseURL = SiteURL.caseFile(file.id!.uuidString)
-        let firstShown = notes.isEmpty ? 0 : (notesPage - 1) * notesPerPage + 1
-        let pager = NotesPager(
-            total: noteCount, first: firstShown, last: firstShown == 0 ? 0 : firstShown + notes.count - 1,
-            newerURL: notesPage > 1 ? caseURL + (notesPage == 2 ? "" : "?notes=\(notesPage - 1)") + "#notes" : nil,
-            olderURL: notesPage * notesPerPage < noteCount ? caseURL + "?notes=\(notesPage + 1)#notes" : nil)
-        struct HistoryRow: Decodable {
-            let occurred_at_ms: Int64
-            let actor_email: String?
-            let action: String
-        }
-        // The literal repeats the partial index's predicate (IndexCaseHistory), so it is used.
-        // Unprepared, so planned for this case every time: a prepared statement's generic plan
-        // (a LIMIT over an ORDER BY that the sequence index also provides) walked the whole audit
-        // log on PostgreSQL, halving the case page's throughput at a million cases.
-        let history = try await (req.db as! any SQLDatabase).raw(
-            """
-            SELECT occurred_at_ms, actor_email, action FROM audit_events
-            WHERE target = \(bind: file.id!.uuidString) AND action <> '\(unsafeRaw: AuditAction.caseViewed.rawValue)'
-            ORDER BY sequence DESC LIMIT 20
-            """
-        ).all(decoding: HistoryRow.self)
-
-        try await Self.audit(req, .caseViewed, file)
-
-        let context = ShowContext(
-            page: PageChrome(req, titleKey: "cases.show.title"), csrf: req.csrfToken, id: file.id!.uuidString, reference: file.reference,
-            preferredName: preferredName, statusKey: file.caseStatus.labelKey, status: file.status,
-            closureReasonKey: file.closureReason.flatMap(ClosureReason.init(rawValue:))?.labelKey,
-            openedAt: req.formatDateTime(file.openedAt) ?? "", openedBy: file.openedBy.flatMap { names[$0] } ?? "—", version: file.version,
-            safeContact: safe.map { section in
-                SafeContactView(
-                    channels: section.channels.compactMap(SafeContactChannel.init(rawValue:)).map { req.t($0.labelKey) },
-                    safeTimes: section.safeTimes, messagesKey: "case.safe.messages.\(section.messagesAllowed)",
-                    codeWord: section.codeWord, neverUse: section.neverUse)
-            },
-            person: person.map { Self.personRows($0, req: req) },
-            notes: try notes.map { note in
-                NoteView(
-                    at: req.formatDateTime(note.createdAt) ?? "", author: note.authorID.flatMap { names[$0] } ?? "—",
-                    body: try vault.openText(note.sealedBody, field: .note(note.id!), with: opened))
-            },
-            notesPager: pager,
-            workers: assigned.compactMap { names[$0] }.sorted(),
-            colleagues: colleagues.filter(\.holdsCases)
-                .map { FormOption(value: $0.id!.uuidString, label: $0.displayName, selected: assigned.contains($0.id!)) },
-            statuses: req.options(CaseStatus.self, selected: [values["status"] ?? file.status], label: \.labelKey),
-            closureReasons: req.options(ClosureReason.self, selected: [values["closureReason"] ?? file.closureReason ?? ""], label: \.labelKey),
-            history: history.map {
-                EventView(
-                    at: req.formatDateTime(Date(timeIntervalSince1970: Double($0.occurred_at_ms) / 1000)) ?? "",
-                    who: $0.actor_email ?? "—", actionKey: AuditAction(rawValue: $0.action)?.labelKey ?? $0.action)
-            },
-            isSupervisor: current.has(.supervisor), canPurge: current.has(.supervisor) && file.caseStatus.isClosed,
-            errors: errors, values: values,
-            sections: try await CaseSectionsController.panels(req, file: file, opened: opened, colleagues: colleagues, values: values),
-            applications: try await ApplicationsController.rows(req, caseID: file.id!),
-            pathways: try await ApplicationsController.pathwayOptions(req))
-        return try await req.render("cases/show", context, status: status)
-    }
-
-    static func personRows(_ person: PersonSection, req: Request) -> PersonView {
-        var rows: [Pair] = []
-        func add(_ key: String, _ value: String) { if !value.isEmpty { rows.append(Pair(labelKey: key, value: value)) } }
-        add("case.person.legal_name", person.legalName)
-        add("case.person.date_of_birth", person.dateOfBirth)
-        add("case.person.age_band", AgeBand(rawValue: person.ageBand).map { req.t($0.labelKey) } ?? "")
-        add("case.person.gender_identity", person.genderIdentity)
-        add("case.person.indigenous_identity", IndigenousIdentity(rawValue: person.indigenousIdentity).map { req.t($0.labelKey) } ?? "")
-        add("case.person.country_of_origin", person.countryOfOrigin)
-        add("case.person.languages", person.languages)
-        if person.interpreterNeeded { add("case.person.interpreter", req.t("common.yes")) }
-        add("case.person.immigration_status", ImmigrationStatus(rawValue: person.immigrationStatus).map { req.t($0.labelKey) } ?? "")
-        add("case.person.region", person.region.isEmpty ? "" : req.t("case.region.\(person.region)"))
-        add("case.person.dependants", person.dependants)
-        add("case.person.accessibility", person.accessibilityNeeds)
-        return PersonView(rows: rows)
+        try await CasePage.render(req, file: try await CaseAccess.find(req), errors: FormErrors())
     }
 
     // MARK: - Person
@@ -595,12 +366,12 @@ struct CasesController: RouteCollection {
 
     @Sendable
     func personForm(req: Request) async throws -> Response {
-        let file = try await Self.find(req)
+        let file = try await CaseAccess.find(req)
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
         let person = try vault.openSection(PersonSection.self, file.sealedPerson, field: .person, with: opened) ?? PersonSection()
         let name = try vault.openText(file.sealedPreferredName, field: .preferredName, with: opened)
-        try await Self.audit(req, .caseViewed, file, detail: "person")
+        try await CaseAccess.audit(req, .caseViewed, file, detail: "person")
         return try await renderPerson(req, file: file, name: name, person: person, version: file.version, errors: FormErrors(), changed: [])
     }
 
@@ -622,7 +393,7 @@ struct CasesController: RouteCollection {
 
     @Sendable
     func savePerson(req: Request) async throws -> Response {
-        let file = try await Self.find(req)
+        let file = try await CaseAccess.find(req)
         let form = (try? req.content.decode(PersonForm.self)) ?? PersonForm()
         var errors = FormErrors()
         let name = (form.preferredName ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -679,7 +450,7 @@ struct CasesController: RouteCollection {
             // Someone saved in between: show what changed, keep what this person typed.
             let stored = try vault.openSection(PersonSection.self, file.sealedPerson, field: .person, with: opened) ?? PersonSection()
             let storedName = try vault.openText(file.sealedPreferredName, field: .preferredName, with: opened)
-            var changed = Self.personRows(stored, req: req).rows.map { "\(req.t($0.labelKey)) : \($0.value)" }
+            var changed = CasePage.personRows(stored, req: req).rows.map { "\(req.t($0.labelKey)) : \($0.value)" }
             changed.insert("\(req.t("case.person.preferred_name")) : \(storedName)", at: 0)
             errors.add("form", req.t("case.error.stale"))
             return try await renderPerson(
@@ -689,7 +460,7 @@ struct CasesController: RouteCollection {
         file.sealedPerson = try vault.seal(section: person, field: .person, with: opened)
         let terms = vault.nameTerms([name, person.legalName], organisationID: file.$organisation.id)
         let saved = try await CaseService.save(file, expectedVersion: submittedVersion, terms: terms, on: req.db) { db in
-            try await Self.audit(req, .caseUpdated, file, detail: "person", on: db)
+            try await CaseAccess.audit(req, .caseUpdated, file, detail: "person", on: db)
         }
         guard saved else {
             errors.add("form", req.t("case.error.stale"))
@@ -726,12 +497,12 @@ struct CasesController: RouteCollection {
 
     @Sendable
     func safeContactForm(req: Request) async throws -> Response {
-        let file = try await Self.find(req)
+        let file = try await CaseAccess.find(req)
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
         let section =
             try vault.openSection(SafeContactSection.self, file.sealedSafeContact, field: .safeContact, with: opened) ?? SafeContactSection()
-        try await Self.audit(req, .caseViewed, file, detail: "safe_contact")
+        try await CaseAccess.audit(req, .caseViewed, file, detail: "safe_contact")
         return try await renderSafeContact(req, file: file, section: section, version: file.version, errors: FormErrors())
     }
 
@@ -754,7 +525,7 @@ struct CasesController: RouteCollection {
 
     @Sendable
     func saveSafeContact(req: Request) async throws -> Response {
-        let file = try await Self.find(req)
+        let file = try await CaseAccess.find(req)
         let form = (try? req.content.decode(SafeContactForm.self)) ?? SafeContactForm()
         var errors = FormErrors()
         var section = SafeContactSection()
@@ -783,7 +554,7 @@ struct CasesController: RouteCollection {
         let opened = try await vault.open(file, on: req.db)
         file.sealedSafeContact = try vault.seal(section: section, field: .safeContact, with: opened)
         let saved = try await CaseService.save(file, expectedVersion: submittedVersion, terms: nil, on: req.db) { db in
-            try await Self.audit(req, .caseUpdated, file, detail: "safe_contact", on: db)
+            try await CaseAccess.audit(req, .caseUpdated, file, detail: "safe_contact", on: db)
         }
         guard saved else {
             errors.add("form", req.t("case.error.stale"))
@@ -801,13 +572,13 @@ struct CasesController: RouteCollection {
     @Sendable
     func addNote(req: Request) async throws -> Response {
         let current = try req.requireUser()
-        let file = try await Self.find(req)
+        let file = try await CaseAccess.find(req)
         let text = ((try? req.content.decode(NoteForm.self))?.body ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         var errors = FormErrors()
         if text.isEmpty { errors.add("body", req.t("field.required")) }
         errors.check("body", text, limit: CaseRules.maximumTextLength, singleLine: false, req)
         guard errors.isEmpty else {
-            return try await Self.renderShow(req, file: file, errors: errors, values: ["body": text], status: .unprocessableEntity)
+            return try await CasePage.render(req, file: file, errors: errors, values: ["body": text], status: .unprocessableEntity)
         }
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
@@ -818,7 +589,7 @@ struct CasesController: RouteCollection {
         note.id = noteID
         try await req.db.writeTransaction { db in
             try await note.create(on: db)
-            try await Self.audit(req, .caseNoteAdded, file, on: db)
+            try await CaseAccess.audit(req, .caseNoteAdded, file, on: db)
         }
         return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "#notes")
     }
@@ -831,7 +602,7 @@ struct CasesController: RouteCollection {
 
     @Sendable
     func changeStatus(req: Request) async throws -> Response {
-        let file = try await Self.find(req)
+        let file = try await CaseAccess.find(req)
         let form = (try? req.content.decode(StatusForm.self)) ?? StatusForm()
         var errors = FormErrors()
         let status = CaseStatus(rawValue: form.status ?? "")
@@ -843,7 +614,7 @@ struct CasesController: RouteCollection {
         let stale = errors.isEmpty && form.version != file.version
         if stale { errors.add("status", req.t("case.error.stale")) }
         guard errors.isEmpty, let status else {
-            return try await Self.renderShow(
+            return try await CasePage.render(
                 req, file: file, errors: errors, values: ["status": form.status ?? "", "closureReason": form.closureReason ?? ""],
                 status: stale ? .conflict : .unprocessableEntity)
         }
@@ -852,13 +623,13 @@ struct CasesController: RouteCollection {
         file.closureReason = status.isClosed ? reason?.rawValue : nil
         file.closedAt = status.isClosed ? (file.closedAt ?? req.now) : nil
         let saved = try await CaseService.save(file, expectedVersion: expected, terms: nil, on: req.db) { db in
-            try await Self.audit(req, .caseStatusChanged, file, detail: status.rawValue, on: db)
+            try await CaseAccess.audit(req, .caseStatusChanged, file, detail: status.rawValue, on: db)
         }
         guard saved else {
             var errors = FormErrors()
             errors.add("status", req.t("case.error.stale"))
-            return try await Self.renderShow(
-                req, file: try await Self.find(req), errors: errors,
+            return try await CasePage.render(
+                req, file: try await CaseAccess.find(req), errors: errors,
                 values: ["status": form.status ?? "", "closureReason": form.closureReason ?? ""], status: .conflict)
         }
         return req.redirect(to: SiteURL.caseFile(file.id!.uuidString))
@@ -871,7 +642,7 @@ struct CasesController: RouteCollection {
     @Sendable
     func assign(req: Request) async throws -> Response {
         let current = try req.requireUser()
-        let file = try await Self.find(req)
+        let file = try await CaseAccess.find(req)
         let submitted = (try? req.content.decode(AssignForm.self))?.workers ?? []
         let chosen = Set(submitted.compactMap(UUID.init(uuidString:)))
         // Only active colleagues of the same organisation who hold cases can be assigned; a list
@@ -881,13 +652,13 @@ struct CasesController: RouteCollection {
         guard valid.count == chosen.count, chosen.count == Set(submitted).count else {
             var errors = FormErrors()
             errors.add("workers", req.t("field.invalid_choice"))
-            return try await Self.renderShow(req, file: file, errors: errors, status: .unprocessableEntity)
+            return try await CasePage.render(req, file: file, errors: errors, status: .unprocessableEntity)
         }
         let caseID = file.id!, openedAt = file.openedAt
         try await req.db.writeTransaction { db in
             try await CaseAssignment.query(on: db).filter(\.$caseID == caseID).delete()
             for worker in valid { try await CaseAssignment(caseID: caseID, userID: worker, openedAt: openedAt).create(on: db) }
-            try await Self.audit(req, .caseAssigned, file, detail: "\(valid.count)", on: db)
+            try await CaseAccess.audit(req, .caseAssigned, file, detail: "\(valid.count)", on: db)
         }
         return req.redirect(to: SiteURL.caseFile(caseID.uuidString))
     }
@@ -909,7 +680,7 @@ struct CasesController: RouteCollection {
 
     @Sendable
     func purgeForm(req: Request) async throws -> Response {
-        let file = try await Self.find(req)
+        let file = try await CaseAccess.find(req)
         return try await req.render(
             "cases/purge",
             PurgeContext(
@@ -920,7 +691,7 @@ struct CasesController: RouteCollection {
 
     @Sendable
     func purge(req: Request) async throws -> Response {
-        let file = try await Self.find(req)
+        let file = try await CaseAccess.find(req)
         let typed = ((try? req.content.decode(PurgeForm.self))?.confirmation ?? "").trimmingCharacters(in: .whitespaces)
         var errors = FormErrors()
         if !file.caseStatus.isClosed { errors.add("form", req.t("cases.purge.error.open")) }
@@ -934,7 +705,7 @@ struct CasesController: RouteCollection {
                     closed: file.caseStatus.isClosed, errors: errors), status: .unprocessableEntity)
         }
         try await req.db.writeTransaction { db in
-            try await Self.audit(req, .casePurged, file, on: db)
+            try await CaseAccess.audit(req, .casePurged, file, on: db)
             try await CaseService.purge(file, on: db)
         }
         try await CaseService.checkpointIfSQLite(req.db)
@@ -963,7 +734,7 @@ struct CasesController: RouteCollection {
     @Sendable
     func settings(req: Request) async throws -> Response {
         let current = try req.requireUser()
-        let settings = try await Self.settings(for: current.organisation, on: req.db)
+        let settings = try await CaseQueries.settings(for: current.organisation, on: req.db)
         return try await renderSettings(req, settings: settings, retention: settings.retentionYears.map(String.init) ?? "", errors: FormErrors())
     }
 
@@ -989,7 +760,7 @@ struct CasesController: RouteCollection {
     func saveSettings(req: Request) async throws -> Response {
         let current = try req.requireUser()
         let form = (try? req.content.decode(SettingsForm.self)) ?? SettingsForm()
-        let settings = try await Self.settings(for: current.organisation, on: req.db)
+        let settings = try await CaseQueries.settings(for: current.organisation, on: req.db)
         var errors = FormErrors()
         let visibility = CaseVisibility(rawValue: form.visibility ?? "")
         if visibility == nil { errors.add("visibility", req.t("field.invalid_choice")) }

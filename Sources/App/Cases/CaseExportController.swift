@@ -7,8 +7,8 @@ import Vapor
 /// English labels side by side, and as JSON. Both are audited.
 struct CaseExportController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.on(.GET, SiteURL.cases + "/:id/export", access: CasesController.supervisors, use: printable)
-        routes.on(.GET, SiteURL.cases + "/:id/export.json", access: CasesController.supervisors, use: json)
+        routes.on(.GET, SiteURL.cases + "/:id/export", access: AccessPolicy.supervisors, use: printable)
+        routes.on(.GET, SiteURL.cases + "/:id/export.json", access: AccessPolicy.supervisors, use: json)
     }
 
     struct Item: Codable {
@@ -102,7 +102,7 @@ struct CaseExportController: RouteCollection {
                 (stored ?? "").split(separator: ",").compactMap { E(rawValue: String($0)) }.map { both($0.labelKey) }.joined(separator: "; ")
             }
             let details = try vault.openSection(
-                CaseSectionsController.ExperienceDetails.self, experience.sealedDetails, field: .experience, with: opened)
+                ExperienceDetails.self, experience.sealedDetails, field: .experience, with: opened)
             sections.append(
                 section(
                     "experience.title",
@@ -193,9 +193,9 @@ struct CaseExportController: RouteCollection {
 
     @Sendable
     func printable(req: Request) async throws -> Response {
-        let file = try await CasesController.find(req)
+        let file = try await CaseAccess.find(req)
         let export = try await Self.build(req, file: file)
-        try await CasesController.audit(req, .caseExported, file, detail: "print")
+        try await CaseAccess.audit(req, .caseExported, file, detail: "print")
         let localizer = req.application.localizer
         return try await req.render(
             "cases/export",
@@ -209,9 +209,9 @@ struct CaseExportController: RouteCollection {
 
     @Sendable
     func json(req: Request) async throws -> Response {
-        let file = try await CasesController.find(req)
+        let file = try await CaseAccess.find(req)
         let export = try await Self.build(req, file: file)
-        try await CasesController.audit(req, .caseExported, file, detail: "json")
+        try await CaseAccess.audit(req, .caseExported, file, detail: "json")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let response = Response(status: .ok, body: .init(data: try encoder.encode(export)))

@@ -74,7 +74,7 @@ struct HomeController: RouteCollection {
             {
                 urgent = cached
             } else {
-                let (input, _) = try await DeadlinesController.input(
+                let (input, _) = try await DeadlineQueries.input(
                     for: current.user, organisationID: current.organisation.id!, on: req.db, today: req.today)
                 let count = DeadlineBoard.build(input, today: req.today).urgentCount
                 req.session.data["urgent"] = String(count)

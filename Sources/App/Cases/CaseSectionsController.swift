@@ -7,10 +7,10 @@ import Vapor
 
 /// The panels of a case page that hold lists: needs, tasks, consents, legal actions, and the
 /// trafficking-experience page. Each is edited on its own; each write is one transaction with
-/// its audit event. Record-level access goes through `CasesController.find` (404 otherwise).
+/// its audit event. Record-level access goes through `CaseAccess.find` (404 otherwise).
 struct CaseSectionsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let workers = CasesController.workers
+        let workers = AccessPolicy.caseWorkers
         routes.on(.POST, SiteURL.cases + "/:id/needs", access: workers, use: saveNeeds)
         routes.on(.POST, SiteURL.cases + "/:id/tasks", access: workers, use: addTask)
         routes.on(.POST, SiteURL.cases + "/:id/tasks/:item/done", access: workers, use: completeTask)
@@ -21,135 +21,6 @@ struct CaseSectionsController: RouteCollection {
         routes.on(.POST, SiteURL.cases + "/:id/experience", access: workers, use: saveExperience)
     }
 
-    static func options<E: CatalogValue>(_ type: E.Type, selected: Set<String>, req: Request) -> [FormOption] {
-        req.options(type, selected: selected, label: \.labelKey)
-    }
-
-    // MARK: - Panels on the case page
-
-    struct TaskRow: Encodable {
-        let id: String
-        let title: String
-        let due: String?
-        let overdue: Bool
-        let assignee: String?
-        let done: Bool
-    }
-
-    struct ConsentRow: Encodable {
-        let id: String
-        let kindKey: String
-        let partner: String?
-        let givenOn: String
-        let methodKey: String
-        let language: String
-        let withdrawnAt: String?
-    }
-
-    struct LegalRow: Encodable {
-        let kindKey: String
-        let statusKey: String
-        let filedOn: String?
-        let amount: String?
-        let outcome: String
-    }
-
-    struct DocumentRow: Encodable {
-        let id: String
-        let name: String
-        let typeLabel: String
-        let size: String
-        let uploadedAt: String
-    }
-
-    struct Panels: Encodable {
-        let documents: [DocumentRow]
-        let documentMaxMB: Int
-        let needs: SafeHTML
-        let tasks: [TaskRow]
-        let consents: [ConsentRow]
-        let consentCollect: Bool
-        let consentStatistics: Bool
-        let legalActions: [LegalRow]
-        let experience: [CasesController.Pair]
-        let hasConsents: Bool
-        let hasExperience: Bool
-        let consentKinds: [FormOption]
-        let consentMethods: [FormOption]
-        let legalKinds: [FormOption]
-        let legalStatuses: [FormOption]
-        let assignees: [FormOption]
-    }
-
-    static func panels(_ req: Request, file: CaseFile, opened: CaseVault.Opened, colleagues: [User], values: [String: String]) async throws -> Panels
-    {
-        let vault = req.caseVault
-        let caseID = file.id!
-        let now = req.now
-        let needs = try await CaseNeed.fetch("SELECT * FROM case_needs WHERE case_id = \(bind: caseID)", on: req.db)
-        let byKind = Dictionary(needs.map { ($0.need, $0.status) }, uniquingKeysWith: { first, _ in first })
-        let tasks = try await CaseTask.fetch("SELECT * FROM case_tasks WHERE case_id = \(bind: caseID) ORDER BY created_at DESC", on: req.db)
-        let consents = try await CaseConsent.fetch("SELECT * FROM case_consents WHERE case_id = \(bind: caseID) ORDER BY given_on DESC", on: req.db)
-        let legal = try await CaseLegalAction.fetch(
-            "SELECT * FROM case_legal_actions WHERE case_id = \(bind: caseID) ORDER BY created_at DESC", on: req.db)
-        let experience = try await CaseExperience.fetchFirst("SELECT * FROM case_experiences WHERE case_id = \(bind: caseID)", on: req.db)
-        // Not the sealed contents: the panel lists names, types and sizes.
-        let documents = try await CaseDocument.fetch(
-            """
-            SELECT id, case_id, sealed_name, type, size, uploaded_at FROM case_documents WHERE case_id = \(bind: caseID) ORDER BY uploaded_at DESC
-            """, on: req.db)
-        let names = Dictionary(colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
-        let records = consents.compactMap(\.record)
-        let money = { (cents: Int) in Self.money(cents, req) }
-        return Panels(
-            documents: try documents.map { document in
-                DocumentRow(
-                    id: document.id!.uuidString,
-                    name: try vault.openText(document.sealedName, field: .documentName(document.id!), with: opened),
-                    typeLabel: (DocumentType(rawValue: document.type)?.fileExtension ?? document.type).uppercased(),
-                    size: req.t("documents.size_kb", req.formatNumber(max(1, document.size / 1024))),
-                    uploadedAt: req.formatDateTime(document.uploadedAt) ?? "")
-            },
-            documentMaxMB: req.config.documentMaxBytes / 1_048_576,
-            needs: SafeHTML.selectFields(
-                NeedKind.allCases.map { kind in
-                    SafeHTML.SelectField(
-                        id: "need-\(kind.rawValue)", name: "needs[\(kind.rawValue)]", label: req.t(kind.labelKey),
-                        options: options(NeedStatus.self, selected: [values["need.\(kind.rawValue)"] ?? byKind[kind.rawValue] ?? ""], req: req))
-                }),
-            tasks: try tasks.map { task in
-                TaskRow(
-                    id: task.id!.uuidString, title: try vault.openText(task.sealedTitle, field: .task(task.id!), with: opened),
-                    due: task.dueOn.map(DayParser.format), overdue: task.doneAt == nil && (task.dueOn.map { $0 < now } ?? false),
-                    assignee: task.assigneeID.flatMap { names[$0] }, done: task.doneAt != nil)
-            },
-            consents: consents.map { consent in
-                ConsentRow(
-                    id: consent.id!.uuidString, kindKey: ConsentKind(rawValue: consent.kind)?.labelKey ?? consent.kind,
-                    partner: consent.partner, givenOn: DayParser.format(consent.givenOn),
-                    methodKey: ConsentMethod(rawValue: consent.method)?.labelKey ?? consent.method,
-                    language: consent.language, withdrawnAt: req.formatDateTime(consent.withdrawnAt))
-            },
-            consentCollect: ConsentRules.isGranted(.collect, in: records, at: now),
-            consentStatistics: ConsentRules.isGranted(.statistics, in: records, at: now),
-            legalActions: try legal.map { action in
-                LegalRow(
-                    kindKey: LegalActionKind(rawValue: action.kind)?.labelKey ?? action.kind,
-                    statusKey: LegalActionStatus(rawValue: action.status)?.labelKey ?? action.status,
-                    filedOn: action.filedOn.map(DayParser.format), amount: action.amountAwardedCents.map(money),
-                    outcome: try action.sealedOutcome.map { try vault.openText($0, field: .legalOutcome(action.id!), with: opened) } ?? "")
-            },
-            experience: try experience.map { try experienceSummary($0, opened: opened, req: req) } ?? [],
-            hasConsents: !consents.isEmpty,
-            hasExperience: experience != nil,
-            consentKinds: options(ConsentKind.self, selected: [values["consentKind"] ?? ""], req: req),
-            consentMethods: options(ConsentMethod.self, selected: [values["consentMethod"] ?? "verbal"], req: req),
-            legalKinds: options(LegalActionKind.self, selected: [values["legalKind"] ?? ""], req: req),
-            legalStatuses: options(LegalActionStatus.self, selected: [values["legalStatus"] ?? ""], req: req),
-            assignees: colleagues.filter(\.holdsCases)
-                .map { FormOption(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id!.uuidString == values["taskAssignee"]) })
-    }
-
     // MARK: - Needs
 
     struct NeedsForm: Content {
@@ -158,7 +29,7 @@ struct CaseSectionsController: RouteCollection {
 
     @Sendable
     func saveNeeds(req: Request) async throws -> Response {
-        let file = try await CasesController.find(req)
+        let file = try await CaseAccess.find(req)
         let submitted = (try? req.content.decode(NeedsForm.self))?.needs ?? [:]
         var errors = FormErrors()
         var chosen: [(NeedKind, NeedStatus?)] = []
@@ -179,7 +50,7 @@ struct CaseSectionsController: RouteCollection {
         }
         guard errors.isEmpty else {
             let values = Dictionary(submitted.map { ("need.\($0.key)", $0.value) }, uniquingKeysWith: { first, _ in first })
-            return try await CasesController.renderShow(req, file: file, errors: errors, values: values, status: .unprocessableEntity)
+            return try await CasePage.render(req, file: file, errors: errors, values: values, status: .unprocessableEntity)
         }
         let caseID = file.id!
         let organisationID = file.$organisation.id
@@ -201,7 +72,7 @@ struct CaseSectionsController: RouteCollection {
                 case (nil, nil): break
                 }
             }
-            try await CasesController.audit(req, .caseUpdated, file, detail: "needs", on: db)
+            try await CaseAccess.audit(req, .caseUpdated, file, detail: "needs", on: db)
         }
         return req.redirect(to: SiteURL.caseFile(caseID.uuidString) + "#needs")
     }
@@ -217,7 +88,7 @@ struct CaseSectionsController: RouteCollection {
     @Sendable
     func addTask(req: Request) async throws -> Response {
         let current = try req.requireUser()
-        let file = try await CasesController.find(req)
+        let file = try await CaseAccess.find(req)
         let form = (try? req.content.decode(TaskForm.self)) ?? TaskForm()
         var errors = FormErrors()
         let title = (form.title ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -239,7 +110,7 @@ struct CaseSectionsController: RouteCollection {
             }
         }
         guard errors.isEmpty else {
-            return try await CasesController.renderShow(
+            return try await CasePage.render(
                 req, file: file, errors: errors,
                 values: ["taskTitle": title, "taskDueOn": form.dueOn ?? "", "taskAssignee": form.assignee ?? ""],
                 status: .unprocessableEntity)
@@ -256,21 +127,21 @@ struct CaseSectionsController: RouteCollection {
         task.createdAt = req.now
         try await req.db.writeTransaction { db in
             try await task.create(on: db)
-            try await CasesController.audit(req, .caseUpdated, file, detail: "task", on: db)
+            try await CaseAccess.audit(req, .caseUpdated, file, detail: "task", on: db)
         }
         return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "#tasks")
     }
 
     @Sendable
     func completeTask(req: Request) async throws -> Response {
-        let file = try await CasesController.find(req)
+        let file = try await CaseAccess.find(req)
         guard let id = req.parameters.get("item", as: UUID.self),
             let task = try await CaseTask.query(on: req.db).filter(\.$id == id).filter(\.$caseID == file.id!).first()
         else { throw PageError.notFound }
         task.doneAt = task.doneAt == nil ? req.now : nil
         try await req.db.writeTransaction { db in
             try await task.save(on: db)
-            try await CasesController.audit(req, .caseUpdated, file, detail: "task-done", on: db)
+            try await CaseAccess.audit(req, .caseUpdated, file, detail: "task-done", on: db)
         }
         return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "#tasks")
     }
@@ -288,7 +159,7 @@ struct CaseSectionsController: RouteCollection {
     @Sendable
     func addConsent(req: Request) async throws -> Response {
         let current = try req.requireUser()
-        let file = try await CasesController.find(req)
+        let file = try await CaseAccess.find(req)
         let form = (try? req.content.decode(ConsentForm.self)) ?? ConsentForm()
         var errors = FormErrors()
         let kind = ConsentKind(rawValue: form.kind ?? "")
@@ -309,7 +180,7 @@ struct CaseSectionsController: RouteCollection {
             errors.add("consentGivenOn", req.t("field.date_invalid"))
         }
         guard errors.isEmpty, let kind, let method, let givenOn else {
-            return try await CasesController.renderShow(
+            return try await CasePage.render(
                 req, file: file, errors: errors,
                 values: [
                     "consentKind": form.kind ?? "", "consentPartner": partner, "consentGivenOn": form.givenOn ?? "",
@@ -326,7 +197,7 @@ struct CaseSectionsController: RouteCollection {
         consent.recordedBy = current.user.id!
         try await req.db.writeTransaction { db in
             try await consent.create(on: db)
-            try await CasesController.audit(req, .caseUpdated, file, detail: "consent:\(kind.rawValue)", on: db)
+            try await CaseAccess.audit(req, .caseUpdated, file, detail: "consent:\(kind.rawValue)", on: db)
         }
         return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "#consent")
     }
@@ -335,7 +206,7 @@ struct CaseSectionsController: RouteCollection {
     /// time from this commit on.
     @Sendable
     func withdrawConsent(req: Request) async throws -> Response {
-        let file = try await CasesController.find(req)
+        let file = try await CaseAccess.find(req)
         guard let id = req.parameters.get("item", as: UUID.self),
             let consent = try await CaseConsent.query(on: req.db).filter(\.$id == id).filter(\.$caseID == file.id!).first()
         else { throw PageError.notFound }
@@ -343,7 +214,7 @@ struct CaseSectionsController: RouteCollection {
             consent.withdrawnAt = req.now
             try await req.db.writeTransaction { db in
                 try await consent.save(on: db)
-                try await CasesController.audit(req, .caseUpdated, file, detail: "consent-withdrawn:\(consent.kind)", on: db)
+                try await CaseAccess.audit(req, .caseUpdated, file, detail: "consent-withdrawn:\(consent.kind)", on: db)
             }
         }
         return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "#consent")
@@ -359,15 +230,10 @@ struct CaseSectionsController: RouteCollection {
         var outcome: String?
     }
 
-    /// An amount as the page shows it in the reader's language (7 965,00 $ or $7,965.00).
-    static func money(_ cents: Int, _ req: Request) -> String {
-        (Decimal(cents) / 100).formatted(.currency(code: "CAD").locale(Locale(identifier: req.language.localeIdentifier)))
-    }
-
     /// Amounts typed as people write them in Canada: "1 234,56 $", "1,234.56", "1234" (`Amount`).
     @Sendable
     func addLegalAction(req: Request) async throws -> Response {
-        let file = try await CasesController.find(req)
+        let file = try await CaseAccess.find(req)
         let form = (try? req.content.decode(LegalForm.self)) ?? LegalForm()
         var errors = FormErrors()
         let kind = LegalActionKind(rawValue: form.kind ?? "")
@@ -386,13 +252,13 @@ struct CaseSectionsController: RouteCollection {
         let outcome = (form.outcome ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         errors.check("legalOutcome", outcome, limit: CaseRules.maximumTextLength, singleLine: false, req)
         guard errors.isEmpty, let kind, let status else {
-            return try await CasesController.renderShow(
+            return try await CasePage.render(
                 req, file: file, errors: errors,
                 values: [
                     "legalKind": form.kind ?? "", "legalStatus": form.status ?? "", "legalFiledOn": form.filedOn ?? "",
                     "legalAmount": form.amount ?? "", "legalOutcome": outcome,
                     // What a readable amount will be saved as, shown beside it while other fields are fixed.
-                    "legalAmountSaved": cents.map { req.t("legal.amount_saved_as", Self.money($0, req)) } ?? "",
+                    "legalAmountSaved": cents.map { req.t("legal.amount_saved_as", CaseSectionsPanel.money($0, req)) } ?? "",
                 ], status: .unprocessableEntity)
         }
         let vault = req.caseVault
@@ -408,23 +274,12 @@ struct CaseSectionsController: RouteCollection {
         action.createdAt = req.now
         try await req.db.writeTransaction { db in
             try await action.create(on: db)
-            try await CasesController.audit(req, .caseUpdated, file, detail: "legal-action", on: db)
+            try await CaseAccess.audit(req, .caseUpdated, file, detail: "legal-action", on: db)
         }
         return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "#legal")
     }
 
     // MARK: - Trafficking experience
-
-    /// What is sealed of the experience: names and places, and the person's own words.
-    struct ExperienceDetails: Codable, Sendable {
-        var employers: String = ""
-        var recruiters: String = ""
-        var recruitmentPlace: String = ""
-        var recruitmentWhen: String = ""
-        var exploitationPlace: String = ""
-        var exploitationWhen: String = ""
-        var account: String = ""
-    }
 
     struct ExperienceContext: Encodable {
         let page: PageChrome
@@ -467,35 +322,16 @@ struct CaseSectionsController: RouteCollection {
         var account: String?
     }
 
-    static func experienceSummary(_ experience: CaseExperience, opened: CaseVault.Opened, req: Request) throws -> [CasesController.Pair] {
-        var rows: [CasesController.Pair] = []
-        func list<E: CatalogValue>(_ type: E.Type, _ stored: String) -> String {
-            stored.split(separator: ",").compactMap { E(rawValue: String($0)) }.map { req.t($0.labelKey) }.joined(separator: ", ")
-        }
-        func add(_ key: String, _ value: String) { if !value.isEmpty { rows.append(.init(labelKey: key, value: value)) } }
-        add("experience.status", experience.traffickingStatus.flatMap(TraffickingStatus.init(rawValue:)).map { req.t($0.labelKey) } ?? "")
-        add("experience.exploitation", list(ExploitationType.self, experience.exploitationTypes))
-        add("experience.scope", experience.scope.flatMap(TraffickingScope.init(rawValue:)).map { req.t($0.labelKey) } ?? "")
-        add("experience.industry", experience.industry.flatMap(LabourIndustry.init(rawValue:)).map { req.t($0.labelKey) } ?? "")
-        add("experience.control", list(ControlMethod.self, experience.controlMethods))
-        add("experience.recruitment", list(RecruitmentMethod.self, experience.recruitmentMethods))
-        if let details = try req.caseVault.openSection(ExperienceDetails.self, experience.sealedDetails, field: .experience, with: opened) {
-            add("experience.employers", details.employers)
-            add("experience.recruiters", details.recruiters)
-        }
-        return rows
-    }
-
     @Sendable
     func experienceForm(req: Request) async throws -> Response {
-        let file = try await CasesController.find(req)
+        let file = try await CaseAccess.find(req)
         let vault = req.caseVault
         let opened = try await vault.open(file, on: req.db)
         let stored = try await CaseExperience.query(on: req.db).filter(\.$caseID == file.id!).first()
         let details =
             try stored.flatMap { try vault.openSection(ExperienceDetails.self, $0.sealedDetails, field: .experience, with: opened) }
             ?? ExperienceDetails()
-        try await CasesController.audit(req, .caseViewed, file, detail: "experience")
+        try await CaseAccess.audit(req, .caseViewed, file, detail: "experience")
         let form = ExperienceForm(
             version: stored?.version ?? 0, traffickingStatus: stored?.traffickingStatus,
             exploitationTypes: stored?.exploitationTypes.split(separator: ",").map(String.init),
@@ -519,13 +355,13 @@ struct CaseSectionsController: RouteCollection {
             ExperienceContext(
                 page: PageChrome(req, titleKey: "experience.title"), csrf: req.csrfToken, id: file.id!.uuidString, reference: file.reference,
                 version: form.version ?? 0,
-                statuses: Self.options(TraffickingStatus.self, selected: one(form.traffickingStatus), req: req),
-                exploitation: Self.options(ExploitationType.self, selected: Set(form.exploitationTypes ?? []), req: req),
-                scopes: Self.options(TraffickingScope.self, selected: one(form.scope), req: req),
-                industries: Self.options(LabourIndustry.self, selected: one(form.industry), req: req),
-                controls: Self.options(ControlMethod.self, selected: Set(form.controlMethods ?? []), req: req),
-                recruitment: Self.options(RecruitmentMethod.self, selected: Set(form.recruitmentMethods ?? []), req: req),
-                relationships: Self.options(RecruiterRelationship.self, selected: one(form.recruiterRelationship), req: req),
+                statuses: CaseSectionsPanel.options(TraffickingStatus.self, selected: one(form.traffickingStatus), req: req),
+                exploitation: CaseSectionsPanel.options(ExploitationType.self, selected: Set(form.exploitationTypes ?? []), req: req),
+                scopes: CaseSectionsPanel.options(TraffickingScope.self, selected: one(form.scope), req: req),
+                industries: CaseSectionsPanel.options(LabourIndustry.self, selected: one(form.industry), req: req),
+                controls: CaseSectionsPanel.options(ControlMethod.self, selected: Set(form.controlMethods ?? []), req: req),
+                recruitment: CaseSectionsPanel.options(RecruitmentMethod.self, selected: Set(form.recruitmentMethods ?? []), req: req),
+                relationships: CaseSectionsPanel.options(RecruiterRelationship.self, selected: one(form.recruiterRelationship), req: req),
                 licensed: ["yes", "no", "unknown"].map {
                     FormOption(value: $0, label: req.t("case.safe.messages.\($0)"), selected: $0 == (form.recruiterLicensed ?? "unknown"))
                 },
@@ -539,7 +375,7 @@ struct CaseSectionsController: RouteCollection {
 
     @Sendable
     func saveExperience(req: Request) async throws -> Response {
-        let file = try await CasesController.find(req)
+        let file = try await CaseAccess.find(req)
         let form = (try? req.content.decode(ExperienceForm.self)) ?? ExperienceForm()
         var errors = FormErrors()
         func single<E: CatalogValue>(_ raw: String?, _ type: E.Type, _ field: String) -> String? {
@@ -621,7 +457,7 @@ struct CaseSectionsController: RouteCollection {
             },
             write: { db in
                 try await experience.save(on: db)
-                try await CasesController.audit(req, .caseUpdated, file, detail: "experience", on: db)
+                try await CaseAccess.audit(req, .caseUpdated, file, detail: "experience", on: db)
             })
         guard saved else {
             var errors = FormErrors()

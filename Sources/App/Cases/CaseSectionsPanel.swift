@@ -1,0 +1,159 @@
+import Domain
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// The case page's panels that hold lists: documents, needs, tasks, consents, legal actions and
+/// the summary of the trafficking experience, each read by its own query.
+struct CaseSectionsPanel: CasePanel {
+    let documents: [DocumentRow]
+    let documentMaxMB: Int
+    let needs: SafeHTML
+    let tasks: [TaskRow]
+    let consents: [ConsentRow]
+    let consentCollect: Bool
+    let consentStatistics: Bool
+    let legalActions: [LegalRow]
+    let experience: [LabelledValue]
+    let hasConsents: Bool
+    let hasExperience: Bool
+    let consentKinds: [FormOption]
+    let consentMethods: [FormOption]
+    let legalKinds: [FormOption]
+    let legalStatuses: [FormOption]
+    let assignees: [FormOption]
+
+    static func options<E: CatalogValue>(_ type: E.Type, selected: Set<String>, req: Request) -> [FormOption] {
+        req.options(type, selected: selected, label: \.labelKey)
+    }
+
+    struct TaskRow: Encodable {
+        let id: String
+        let title: String
+        let due: String?
+        let overdue: Bool
+        let assignee: String?
+        let done: Bool
+    }
+
+    struct ConsentRow: Encodable {
+        let id: String
+        let kindKey: String
+        let partner: String?
+        let givenOn: String
+        let methodKey: String
+        let language: String
+        let withdrawnAt: String?
+    }
+
+    struct LegalRow: Encodable {
+        let kindKey: String
+        let statusKey: String
+        let filedOn: String?
+        let amount: String?
+        let outcome: String
+    }
+
+    struct DocumentRow: Encodable {
+        let id: String
+        let name: String
+        let typeLabel: String
+        let size: String
+        let uploadedAt: String
+    }
+
+    static func load(_ input: CasePanelInput) async throws -> Self {
+        let (req, file, opened, colleagues, values) = (input.req, input.file, input.opened, input.colleagues, input.values)
+        let vault = req.caseVault
+        let caseID = file.id!
+        let now = req.now
+        let needs = try await CaseNeed.fetch("SELECT * FROM case_needs WHERE case_id = \(bind: caseID)", on: req.db)
+        let byKind = Dictionary(needs.map { ($0.need, $0.status) }, uniquingKeysWith: { first, _ in first })
+        let tasks = try await CaseTask.fetch("SELECT * FROM case_tasks WHERE case_id = \(bind: caseID) ORDER BY created_at DESC", on: req.db)
+        let consents = try await CaseConsent.fetch("SELECT * FROM case_consents WHERE case_id = \(bind: caseID) ORDER BY given_on DESC", on: req.db)
+        let legal = try await CaseLegalAction.fetch(
+            "SELECT * FROM case_legal_actions WHERE case_id = \(bind: caseID) ORDER BY created_at DESC", on: req.db)
+        let experience = try await CaseExperience.fetchFirst("SELECT * FROM case_experiences WHERE case_id = \(bind: caseID)", on: req.db)
+        // Not the sealed contents: the panel lists names, types and sizes.
+        let documents = try await CaseDocument.fetch(
+            """
+            SELECT id, case_id, sealed_name, type, size, uploaded_at FROM case_documents WHERE case_id = \(bind: caseID) ORDER BY uploaded_at DESC
+            """, on: req.db)
+        let names = Dictionary(colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
+        let records = consents.compactMap(\.record)
+        let money = { (cents: Int) in Self.money(cents, req) }
+        return Self(
+            documents: try documents.map { document in
+                DocumentRow(
+                    id: document.id!.uuidString,
+                    name: try vault.openText(document.sealedName, field: .documentName(document.id!), with: opened),
+                    typeLabel: (DocumentType(rawValue: document.type)?.fileExtension ?? document.type).uppercased(),
+                    size: req.t("documents.size_kb", req.formatNumber(max(1, document.size / 1024))),
+                    uploadedAt: req.formatDateTime(document.uploadedAt) ?? "")
+            },
+            documentMaxMB: req.config.documentMaxBytes / 1_048_576,
+            needs: SafeHTML.selectFields(
+                NeedKind.allCases.map { kind in
+                    SafeHTML.SelectField(
+                        id: "need-\(kind.rawValue)", name: "needs[\(kind.rawValue)]", label: req.t(kind.labelKey),
+                        options: options(NeedStatus.self, selected: [values["need.\(kind.rawValue)"] ?? byKind[kind.rawValue] ?? ""], req: req))
+                }),
+            tasks: try tasks.map { task in
+                TaskRow(
+                    id: task.id!.uuidString, title: try vault.openText(task.sealedTitle, field: .task(task.id!), with: opened),
+                    due: task.dueOn.map(DayParser.format), overdue: task.doneAt == nil && (task.dueOn.map { $0 < now } ?? false),
+                    assignee: task.assigneeID.flatMap { names[$0] }, done: task.doneAt != nil)
+            },
+            consents: consents.map { consent in
+                ConsentRow(
+                    id: consent.id!.uuidString, kindKey: ConsentKind(rawValue: consent.kind)?.labelKey ?? consent.kind,
+                    partner: consent.partner, givenOn: DayParser.format(consent.givenOn),
+                    methodKey: ConsentMethod(rawValue: consent.method)?.labelKey ?? consent.method,
+                    language: consent.language, withdrawnAt: req.formatDateTime(consent.withdrawnAt))
+            },
+            consentCollect: ConsentRules.isGranted(.collect, in: records, at: now),
+            consentStatistics: ConsentRules.isGranted(.statistics, in: records, at: now),
+            legalActions: try legal.map { action in
+                LegalRow(
+                    kindKey: LegalActionKind(rawValue: action.kind)?.labelKey ?? action.kind,
+                    statusKey: LegalActionStatus(rawValue: action.status)?.labelKey ?? action.status,
+                    filedOn: action.filedOn.map(DayParser.format), amount: action.amountAwardedCents.map(money),
+                    outcome: try action.sealedOutcome.map { try vault.openText($0, field: .legalOutcome(action.id!), with: opened) } ?? "")
+            },
+            experience: try experience.map { try experienceSummary($0, opened: opened, req: req) } ?? [],
+            hasConsents: !consents.isEmpty,
+            hasExperience: experience != nil,
+            consentKinds: options(ConsentKind.self, selected: [values["consentKind"] ?? ""], req: req),
+            consentMethods: options(ConsentMethod.self, selected: [values["consentMethod"] ?? "verbal"], req: req),
+            legalKinds: options(LegalActionKind.self, selected: [values["legalKind"] ?? ""], req: req),
+            legalStatuses: options(LegalActionStatus.self, selected: [values["legalStatus"] ?? ""], req: req),
+            assignees: colleagues.filter(\.holdsCases)
+                .map { FormOption(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id!.uuidString == values["taskAssignee"]) })
+    }
+
+    /// An amount as the page shows it in the reader's language (7 965,00 $ or $7,965.00).
+    static func money(_ cents: Int, _ req: Request) -> String {
+        (Decimal(cents) / 100).formatted(.currency(code: "CAD").locale(Locale(identifier: req.language.localeIdentifier)))
+    }
+
+    static func experienceSummary(_ experience: CaseExperience, opened: CaseVault.Opened, req: Request) throws -> [LabelledValue] {
+        var rows: [LabelledValue] = []
+        func list<E: CatalogValue>(_ type: E.Type, _ stored: String) -> String {
+            stored.split(separator: ",").compactMap { E(rawValue: String($0)) }.map { req.t($0.labelKey) }.joined(separator: ", ")
+        }
+        func add(_ key: String, _ value: String) { if !value.isEmpty { rows.append(.init(labelKey: key, value: value)) } }
+        add("experience.status", experience.traffickingStatus.flatMap(TraffickingStatus.init(rawValue:)).map { req.t($0.labelKey) } ?? "")
+        add("experience.exploitation", list(ExploitationType.self, experience.exploitationTypes))
+        add("experience.scope", experience.scope.flatMap(TraffickingScope.init(rawValue:)).map { req.t($0.labelKey) } ?? "")
+        add("experience.industry", experience.industry.flatMap(LabourIndustry.init(rawValue:)).map { req.t($0.labelKey) } ?? "")
+        add("experience.control", list(ControlMethod.self, experience.controlMethods))
+        add("experience.recruitment", list(RecruitmentMethod.self, experience.recruitmentMethods))
+        if let details = try req.caseVault.openSection(ExperienceDetails.self, experience.sealedDetails, field: .experience, with: opened) {
+            add("experience.employers", details.employers)
+            add("experience.recruiters", details.recruiters)
+        }
+        return rows
+    }
+
+}

@@ -1,0 +1,168 @@
+import Crypto
+import Domain
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// The deadlines board, the private calendar feed, and the data both (and the daily digest) read.
+struct DeadlinesController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.on(.GET, SiteURL.deadlines, access: AccessPolicy.caseWorkers, use: board)
+        routes.on(.POST, SiteURL.deadlines + "/calendar", access: AccessPolicy.caseWorkers, use: manageFeed)
+        // Public by design: calendar apps cannot sign in. The token in the path is the secret.
+        routes.on(.GET, "/calendar/:user/:token", access: .public, use: feed)
+    }
+
+    // MARK: - Data
+
+    static func token(master: SymmetricKey, userID: UUID, version: Int) -> String {
+        let key = Envelope.derivedKey(master: master, purpose: "calendar", organisationID: userID.uuidString)
+        return Data(HMAC<SHA256>.authenticationCode(for: Data("v\(version)".utf8), using: key)).prefix(20).base64URLEncoded
+    }
+
+    static func feedURL(_ req: Request, user: User) async throws -> String? {
+        // Every caseworker has a feed from the start (version 1); a row exists once renewed or revoked.
+        let feed = try await CalendarFeed.query(on: req.db).filter(\.$userID == user.id!).first()
+        guard feed?.enabled ?? true else { return nil }
+        return req.baseURL
+            + "/calendar/\(user.id!.uuidString)/\(token(master: req.application.masterKey, userID: user.id!, version: feed?.version ?? 1)).ics"
+    }
+
+    // MARK: - Board
+
+    struct ItemView: Encodable {
+        let caseID: String
+        let reference: String
+        /// Pathway, day and the count of days, already in the reader's language.
+        let text: String
+    }
+
+    struct SectionView: Encodable {
+        let title: String
+        let danger: Bool
+        let items: [ItemView]
+        let more: String?
+    }
+
+    struct BoardContext: Encodable {
+        let page: PageChrome
+        let csrf: String
+        let sections: [SectionView]
+        let isEmpty: Bool
+        let feedURL: String?
+        let isSupervisor: Bool
+    }
+
+    /// Each section lists its most urgent items; the rest are counted (the calendar has them all).
+    static let sectionListed = 50
+
+    @Sendable
+    func board(req: Request) async throws -> Response {
+        let current = try req.requireUser()
+        let (input, _) = try await DeadlineQueries.input(for: current.user, organisationID: current.organisation.id!, on: req.db, today: req.today)
+        let board = DeadlineBoard.build(input, today: req.today)
+        let names = try await PathwayType.currentNames(on: req.db, language: req.language)
+        func section(
+            _ key: String, _ items: [DeadlineBoard.Item], danger: Bool = false, notListed: Int = 0,
+            note: (DeadlineBoard.Item) -> String
+        ) -> SectionView? {
+            guard !items.isEmpty || notListed > 0 else { return nil }
+            let shown = items.prefix(Self.sectionListed)
+            let rest = items.count - shown.count + notListed
+            let more: String? =
+                rest == 0
+                ? nil
+                : key == "deadlines.waiting"
+                    ? req.t("deadlines.waiting_more")
+                    : req.t("deadlines.more", req.formatNumber(rest))
+            return SectionView(
+                title: req.t(key), danger: danger,
+                items: shown.map { item in
+                    ItemView(
+                        caseID: item.caseID, reference: item.reference,
+                        text: ([item.pathwayCode.flatMap { names[$0] }].compactMap { $0 } + [note(item)]).joined(separator: " — "))
+                }, more: more)
+        }
+        let expiring = { (item: DeadlineBoard.Item) in "\(item.day) (\(req.t("applications.days_left", String(item.days))))" }
+        let sections = [
+            section("deadlines.vowp", board.vowpWithoutNext, danger: true, note: expiring),
+            section("deadlines.within30", board.expiringWithin30, note: expiring),
+            section("deadlines.within60", board.expiringWithin60, note: expiring),
+            section("deadlines.within90", board.expiringWithin90, note: expiring),
+            section("deadlines.waiting", board.waitingTooLong, notListed: board.waitingNotListed) {
+                req.t("deadlines.waiting_since", $0.day.description, String($0.days))
+            },
+            section("deadlines.overdue", board.overdueTasks) { "\($0.day) (\(req.t("deadlines.days_late", String($0.days))))" },
+        ].compactMap { $0 }
+        try await req.audit(.deadlinesViewed, target: current.organisation.id?.uuidString)
+        return try await req.render(
+            "deadlines",
+            BoardContext(
+                page: PageChrome(req, titleKey: "deadlines.title"), csrf: req.csrfToken, sections: sections, isEmpty: board.isEmpty,
+                feedURL: try await Self.feedURL(req, user: current.user), isSupervisor: current.has(.supervisor)))
+    }
+
+    struct FeedForm: Content {
+        var action: String?
+    }
+
+    /// Creates, renews (a new URL; the old one stops working) or revokes the user's feed.
+    @Sendable
+    func manageFeed(req: Request) async throws -> Response {
+        let current = try req.requireUser()
+        let action = (try? req.content.decode(FeedForm.self))?.action ?? ""
+        guard ["create", "renew", "revoke"].contains(action) else { throw PageError.badRequest }
+        let feed = try await CalendarFeed.query(on: req.db).filter(\.$userID == current.user.id!).first() ?? CalendarFeed(userID: current.user.id!)
+        switch action {
+        case "revoke": feed.enabled = false
+        case "renew":
+            feed.version += 1
+            feed.enabled = true
+        default: feed.enabled = true
+        }
+        try await req.auditedWrite(.calendarFeedChanged, target: current.user.id?.uuidString, detail: action) { db in
+            try await feed.save(on: db)
+        }
+        return req.redirect(to: SiteURL.deadlines + "#calendar")
+    }
+
+    // MARK: - Feed
+
+    @Sendable
+    func feed(req: Request) async throws -> Response {
+        guard let userID = req.parameters.get("user", as: UUID.self), var token = req.parameters.get("token") else { throw PageError.notFound }
+        if token.hasSuffix(".ics") { token.removeLast(4) }
+        let feed = try await CalendarFeed.query(on: req.db).filter(\.$userID == userID).first() ?? CalendarFeed(userID: userID)
+        guard feed.enabled, Secrets.constantTimeEqual(token, Self.token(master: req.application.masterKey, userID: userID, version: feed.version)),
+            let user = try await User.query(on: req.db).filter(\.$id == userID).with(\.$organisation).first(), user.isActive,
+            user.roleList.canReadCases
+        else { throw PageError.notFound }
+        let (input, _) = try await DeadlineQueries.input(
+            for: user, organisationID: user.$organisation.id, on: req.db, today: req.today, horizonDays: 365)
+        let language = user.preferredLanguage
+        let localizer = req.application.localizer
+        let names = try await PathwayType.currentNames(on: req.db, language: language)
+        var events: [ICalendar.Event] = []
+        for permit in input.permits {
+            events.append(
+                .init(
+                    uid: "permit-\(permit.caseID)-\(permit.validTo)@passerelle",
+                    day: permit.validTo,
+                    summary: localizer.text(
+                        "calendar.permit_expires", language, [names[permit.pathwayCode] ?? permit.pathwayCode, permit.reference]),
+                    url: req.baseURL + SiteURL.caseFile(permit.caseID)))
+        }
+        for task in input.tasks {
+            events.append(
+                .init(
+                    uid: "task-\(task.caseID)-\(task.due)@passerelle", day: task.due,
+                    summary: localizer.text("calendar.task_due", language, [task.reference]),
+                    url: req.baseURL + SiteURL.caseFile(task.caseID)))
+        }
+        let body = ICalendar.render(name: localizer.text("calendar.name", language), events: events, stamp: req.now)
+        let response = Response(status: .ok, body: .init(string: body))
+        response.headers.replaceOrAdd(name: .contentType, value: "text/calendar; charset=utf-8")
+        return response
+    }
+}
