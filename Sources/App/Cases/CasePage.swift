@@ -105,15 +105,7 @@ enum CasePage {
         let preferredName = try vault.openText(file.sealedPreferredName, field: .preferredName, with: opened)
         let safe = try vault.openSection(SafeContactSection.self, file.sealedSafeContact, field: .safeContact, with: opened)
         let person = try vault.openSection(PersonSection.self, file.sealedPerson, field: .person, with: opened)
-        // The organisation's people, each with whether they are assigned this case (assignments
-        // are only ever made within the organisation).
-        let people = try await req.db.rows(
-            """
-            SELECT users.*, EXISTS (SELECT 1 FROM case_assignments a WHERE a.case_id = \(bind: file.id!) AND a.user_id = users.id) AS assigned_here
-            FROM users WHERE organisation_id = \(bind: current.organisation.id!) ORDER BY display_name
-            """)
-        let colleagues = try people.map { try User.decode($0, prefix: "") }
-        let assigned = try zip(people, colleagues).filter { try $0.0.decode(column: "assigned_here", as: Bool.self) }.map { $0.1.id! }
+        let (colleagues, assigned) = try await CaseQueries.team(of: file, on: req.db)
         let names = Dictionary(colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
         // `?notes=N` is the page of notes; anything that is not a page number is the first page.
         let notesPage = max(1, min(req.query[String.self, at: "notes"].flatMap { Int($0) } ?? 1, 100_000))
@@ -124,22 +116,7 @@ enum CasePage {
             total: noteCount, first: firstShown, last: firstShown == 0 ? 0 : firstShown + notes.count - 1,
             newerURL: notesPage > 1 ? caseURL + (notesPage == 2 ? "" : "?notes=\(notesPage - 1)") + "#notes" : nil,
             olderURL: notesPage * notesPerPage < noteCount ? caseURL + "?notes=\(notesPage + 1)#notes" : nil)
-        struct HistoryRow: Decodable {
-            let occurred_at_ms: Int64
-            let actor_email: String?
-            let action: String
-        }
-        // The literal repeats the partial index's predicate (IndexCaseHistory), so it is used.
-        // Unprepared, so planned for this case every time: a prepared statement's generic plan
-        // (a LIMIT over an ORDER BY that the sequence index also provides) walked the whole audit
-        // log on PostgreSQL, halving the case page's throughput at a million cases.
-        let history = try await (req.db as! any SQLDatabase).raw(
-            """
-            SELECT occurred_at_ms, actor_email, action FROM audit_events
-            WHERE target = \(bind: file.id!.uuidString) AND action <> '\(unsafeRaw: AuditAction.caseViewed.rawValue)'
-            ORDER BY sequence DESC LIMIT 20
-            """
-        ).all(decoding: HistoryRow.self)
+        let history = try await CaseQueries.history(of: file.id!, on: req.db)
 
         let input = CasePanelInput(req: req, file: file, opened: opened, colleagues: colleagues, values: values)
         let applications = try await ApplicationsPanel.load(input)
@@ -170,8 +147,8 @@ enum CasePage {
             closureReasons: req.options(ClosureReason.self, selected: [values["closureReason"] ?? file.closureReason ?? ""], label: \.labelKey),
             history: history.map {
                 EventView(
-                    at: req.formatDateTime(Date(timeIntervalSince1970: Double($0.occurred_at_ms) / 1000)) ?? "",
-                    who: $0.actor_email ?? "—", actionKey: AuditAction(rawValue: $0.action)?.labelKey ?? $0.action)
+                    at: req.formatDateTime($0.at) ?? "", who: $0.actorEmail ?? "—", actionKey: AuditAction(rawValue: $0.action)?.labelKey ?? $0.action
+                )
             },
             isSupervisor: current.has(.supervisor), canPurge: current.has(.supervisor) && file.caseStatus.isClosed,
             errors: errors, values: values,

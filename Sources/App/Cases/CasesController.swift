@@ -8,8 +8,6 @@ import Vapor
 /// organisation's, or, where the organisation says so, one not assigned to this caseworker —
 /// exactly as for a case that does not exist. Every read and write is audited.
 struct CasesController: RouteCollection {
-    static let pageSize = 25
-
     func boot(routes: any RoutesBuilder) throws {
         routes.on(.GET, SiteURL.cases, access: .caseWorkers, use: index)
         routes.on(.GET, SiteURL.cases + "/new", access: .caseWorkers, use: new)
@@ -64,26 +62,6 @@ struct CasesController: RouteCollection {
         @LenientInt var page: Int? = nil
     }
 
-    /// The columns a list row needs, read with SQLKit into a plain struct (Fluent's per-row model
-    /// decoding is the largest cost of a list page).
-    struct ListRaw: Decodable {
-        let id: UUID
-        let reference: String
-        let status: String
-        let province: String?
-        let opened_at: Date
-        let sealed_preferred_name: Data
-        let wrapped: Data
-        /// The assigned workers' names, separated by U+001F.
-        let workers: String?
-        /// On the usual page only: the person's case count (`user_case_counts`), read in the same statement.
-        let total: Int?
-    }
-
-    /// Counting stops here: "1 000+" reads as well as an exact figure, and an exact count of a
-    /// caseworker's ten thousand cases would cost more than the page itself.
-    static let countCap = 1000
-
     @Sendable
     func index(req: Request) async throws -> Response {
         let current = try req.requireUser()
@@ -92,153 +70,21 @@ struct CasesController: RouteCollection {
         let settings = try await CaseAccess.settings(req, for: current.organisation)
         let canSeeAll = current.has(.supervisor) || settings.caseVisibility == .wholeOrganisation
         let scope = canSeeAll && filter.scope == "all" ? "all" : "mine"
-        let sql = req.db as! any SQLDatabase
         let q = (filter.q ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        // Name search: the cases holding every term of the query, found in the blind index.
-        var nameMatches: [UUID]?
-        if !q.isEmpty, CaseReference(q) == nil {
-            struct Match: Decodable { let case_id: UUID }
-            let terms = req.caseVault.searchTerms(q, organisationID: organisationID)
-            if let first = terms.first {
-                // Driven by the most specific token (a number, else the longest): its postings
-                // are read from the index, each checked for the other tokens through the case's
-                // own few terms — instead of reading and grouping every posting of every token.
-                let select = sql.select().column(SQLColumn("case_id", table: "t"))
-                    .from(SQLAlias(SQLIdentifier("case_name_terms"), as: SQLIdentifier("t")))
-                    .where(SQLColumn("organisation_id", table: "t"), .equal, SQLBind(organisationID))
-                    .where(SQLColumn("term", table: "t"), .equal, SQLBind(first))
-                for term in terms.dropFirst() {
-                    select.where(SQLQueryString("EXISTS (SELECT 1 FROM case_name_terms u WHERE u.case_id = t.case_id AND u.term = \(bind: term))"))
-                }
-                nameMatches = try await select.limit(Self.countCap + 1).all(decoding: Match.self).map(\.case_id)
-            } else {
-                nameMatches = []
-            }
-        }
-        // The record-level rule: the organisation's cases, and only the assigned ones for "mine"
-        // (or when the organisation keeps caseworkers to their own cases). The list of one's own
-        // cases reads the assignments index (user, opening date): 25 entries for a page.
-        let assignedOnly = scope == "mine"
-        func scoped(_ select: some SQLSubqueryClauseBuilder) {
-            select.from("cases")
-            if assignedOnly { select.where(CaseScope.assigned(to: current.user.id!, caseIDIn: "cases", column: "id")) }
-            select.where(SQLColumn("organisation_id", table: "cases"), .equal, SQLBind(organisationID))
-            if let reference = CaseReference(q) { select.where(SQLColumn("reference", table: "cases"), .equal, SQLBind(reference.description)) }
-            if let nameMatches {
-                // No case bears the name: an empty list (`IN ()` is an error on PostgreSQL).
-                select.where(
-                    nameMatches.isEmpty
-                        ? SQLLiteral.boolean(false)
-                        : SQLBinaryExpression(
-                            SQLColumn("id", table: "cases"), .in, SQLBind.group(nameMatches)))
-            }
-            if let status = filter.status.flatMap(CaseStatus.init(rawValue:)) {
-                select.where(SQLColumn("status", table: "cases"), .equal, SQLBind(status.rawValue))
-            }
-            if let province = filter.province.flatMap(Province.init(rawValue:)) {
-                select.where(SQLColumn("province", table: "cases"), .equal, SQLBind(province.rawValue))
-            }
-            if let need = filter.need.flatMap(NeedKind.init(rawValue:)) {
-                select.where(
-                    SQLColumn("id", table: "cases"), .in,
-                    SQLSubquery.select {
-                        $0.column("case_id").from("case_needs")
-                            .where("organisation_id", .equal, SQLBind(organisationID)).where("need", .equal, SQLBind(need.rawValue))
-                    })
-            }
-            if filter.tasks == "open" || filter.tasks == "overdue" {
-                let overdue = filter.tasks == "overdue"
-                select.where(
-                    SQLColumn("id", table: "cases"), .in,
-                    SQLSubquery.select { sub in
-                        sub.column("case_id").from("case_tasks").where("organisation_id", .equal, SQLBind(organisationID)).where(
-                            "done_at", .is, SQLLiteral.null)
-                        if overdue { sub.where("due_on", .lessThan, SQLBind(req.now)) }
-                        return sub
-                    })
-            }
-            if let worker = filter.worker.flatMap(UUID.init(uuidString:)) {
-                select.where(
-                    SQLColumn("id", table: "cases"), .in,
-                    SQLSubquery.select {
-                        $0.column("case_id").from("case_assignments")
-                            .where("user_id", .equal, SQLBind(worker))
-                    })
-            }
-        }
-        let opened = SQLColumn("opened_at", table: "cases")
-        let pageNumber = max(1, min(filter.page ?? 1, Self.countCap / Self.pageSize))
-        let unfiltered = q.isEmpty && [filter.status, filter.province, filter.need, filter.tasks, filter.worker].allSatisfy { ($0 ?? "").isEmpty }
-        let select = sql.select()
-        for column in ["id", "reference", "status", "province", "opened_at", "sealed_preferred_name"] {
-            select.column(SQLColumn(column, table: "cases"))
-        }
-        select.column(SQLColumn("wrapped", table: "case_keys"))
-        // The workers' names come with each row rather than from a query of their own.
-        let concat = sql.dialect.name == "sqlite" ? "GROUP_CONCAT(u.display_name, char(31))" : "string_agg(u.display_name, chr(31))"
-        select.column(
-            SQLQueryString(
-                """
-                (SELECT \(unsafeRaw: concat) FROM case_assignments a JOIN users u ON u.id = a.user_id WHERE a.case_id = cases.id)
-                """), as: "workers")
-        func descending(_ column: SQLColumn) -> SQLOrderBy { SQLOrderBy(expression: column, direction: SQLDirection.descending) }
-        if assignedOnly, unfiltered, (filter.sort ?? "opened") == "opened" {
-            // The usual page, one's own cases by opening date: the page's 25 entries are taken
-            // from the assignments index first, then joined. (Joined first, PostgreSQL's planner
-            // misjudged how few of the organisation's cases are one's own and read them all.)
-            let page = SQLSubqueryBuilder().column("case_id").column("opened_at").from("case_assignments")
-                .where("user_id", .equal, SQLBind(current.user.id!))
-                .orderBy(descending(SQLColumn("opened_at"))).orderBy(descending(SQLColumn("case_id")))
-                .limit(Self.pageSize).offset((pageNumber - 1) * Self.pageSize)
-            select.from(SQLAlias(page.query, as: SQLIdentifier("page")))
-                .join("cases", on: SQLColumn("id", table: "cases"), .equal, SQLColumn("case_id", table: "page"))
-                .where(SQLColumn("organisation_id", table: "cases"), .equal, SQLBind(organisationID))
-                .orderBy(descending(SQLColumn("opened_at", table: "page"))).orderBy(descending(SQLColumn("case_id", table: "page")))
-            // The count in the same statement, kept by the database (`CountAssignments`).
-            select.column(SQLQueryString("(SELECT assigned FROM user_case_counts WHERE user_id = \(bind: current.user.id!))"), as: "total")
-        } else {
-            scoped(select)
-            switch filter.sort {
-            case "reference": select.orderBy(SQLColumn("reference", table: "cases"))
-            case "status": select.orderBy(SQLColumn("status", table: "cases")).orderBy(descending(opened))
-            case "updated": select.orderBy(descending(SQLColumn("updated_at", table: "cases")))
-            default: select.orderBy(descending(opened))
-            }
-            select.limit(Self.pageSize).offset((pageNumber - 1) * Self.pageSize)
-        }
-        select.join("case_keys", on: SQLColumn("case_id", table: "case_keys"), .equal, SQLColumn("id", table: "cases"))
-        let files = try await sql.rows(select.query, decoding: ListRaw.self)
-        struct Count: Decodable { let n: Int }
-        let counted: Int
-        if let first = files.first, let total = first.total {
-            counted = total
-        } else if assignedOnly, unfiltered {
-            // One's own cases, unfiltered: the count the database keeps (assignments are only ever
-            // made within the organisation).
-            counted =
-                try await req.db.rows("SELECT assigned AS n FROM user_case_counts WHERE user_id = \(bind: current.user.id!)", decoding: Count.self)
-                .first?.n ?? 0
-        } else {
-            let counting = SQLSubqueryBuilder().column(SQLLiteral.numeric("1"))
-            scoped(counting)
-            counted =
-                try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
-                .from(SQLAlias(counting.limit(Self.countCap + 1).query, as: SQLIdentifier("capped"))).first(decoding: Count.self)?.n ?? 0
-        }
-        let total = min(counted, Self.countCap)
-
+        let query = CaseListQuery(
+            text: q, status: filter.status.flatMap(CaseStatus.init(rawValue:)), province: filter.province.flatMap(Province.init(rawValue:)),
+            need: filter.need.flatMap(NeedKind.init(rawValue:)), tasks: filter.tasks.flatMap(CaseListQuery.Tasks.init(rawValue:)),
+            worker: filter.worker.flatMap(UUID.init(uuidString:)), sort: filter.sort.flatMap(CaseListQuery.Sort.init(rawValue:)) ?? .opened,
+            page: filter.page ?? 1)
+        let viewer = CaseViewer(userID: current.user.id!, organisationID: organisationID, assignedOnly: scope == "mine")
+        let list = try await CaseQueries.list(query, viewer: viewer, vault: req.caseVault, now: req.now, on: req.db)
         let colleagues = try await CaseQueries.colleagues(of: organisationID, on: req.db)
-        let vault = req.caseVault
-        let rows = try files.map { file -> [SafeHTML.Cell] in
-            let opened = try vault.open(organisationID: organisationID, caseID: file.id, wrapped: file.wrapped)
-            let workers = (file.workers ?? "").split(separator: "\u{1F}").map(String.init).sorted().joined(separator: ", ")
-            let link = SiteURL.caseFile(file.id.uuidString)
+        let rows = list.rows.map { row -> [SafeHTML.Cell] in
+            let link = SiteURL.caseFile(row.id.uuidString)
             return [
-                SafeHTML.Cell(text: file.reference, href: link),
-                SafeHTML.Cell(text: try vault.openText(file.sealed_preferred_name, field: .preferredName, with: opened), href: link),
-                SafeHTML.Cell(text: req.t((CaseStatus(rawValue: file.status) ?? .active).labelKey)),
-                SafeHTML.Cell(text: file.province.flatMap(Province.init(rawValue:)).map { req.t($0.labelKey) } ?? ""),
-                SafeHTML.Cell(text: req.formatDate(file.opened_at)), SafeHTML.Cell(text: workers),
+                SafeHTML.Cell(text: row.reference, href: link), SafeHTML.Cell(text: row.preferredName, href: link),
+                SafeHTML.Cell(text: req.t(row.status.labelKey)), SafeHTML.Cell(text: row.province.map { req.t($0.labelKey) } ?? ""),
+                SafeHTML.Cell(text: req.formatDate(row.openedAt)), SafeHTML.Cell(text: row.workers.joined(separator: ", ")),
             ]
         }
         try await req.audit(.caseListViewed, target: organisationID.uuidString, detail: "\(rows.count)")
@@ -251,6 +97,7 @@ struct CasesController: RouteCollection {
                     ("worker", filter.worker), ("need", filter.need), ("tasks", filter.tasks), ("sort", filter.sort),
                 ], page: number)
         }
+        let pageNumber = list.page
         let context = IndexContext(
             page: PageChrome(req, titleKey: "cases.title"), rows: .tableRows(rows), q: q, scope: scope, canSeeAll: canSeeAll,
             statuses: req.options(CaseStatus.self, selected: [filter.status ?? ""], label: \.labelKey),
@@ -258,13 +105,15 @@ struct CasesController: RouteCollection {
             workers: colleagues.filter { $0.roleList.canReadCases }
                 .map { FormOption(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id!.uuidString == filter.worker) },
             needs: CaseSectionsPanel.options(NeedKind.self, selected: [filter.need ?? ""], req: req),
-            taskFilters: ["open", "overdue"].map { FormOption(value: $0, label: req.t("cases.tasks.\($0)"), selected: $0 == filter.tasks) },
-            sorts: ["opened", "reference", "status", "updated"].map {
-                FormOption(value: $0, label: req.t("cases.sort.\($0)"), selected: $0 == (filter.sort ?? "opened"))
+            taskFilters: CaseListQuery.Tasks.allCases.map {
+                FormOption(value: $0.rawValue, label: req.t("cases.tasks.\($0.rawValue)"), selected: $0.rawValue == filter.tasks)
+            },
+            sorts: CaseListQuery.Sort.allCases.map {
+                FormOption(value: $0.rawValue, label: req.t("cases.sort.\($0.rawValue)"), selected: $0 == query.sort)
             },
             previousURL: pageNumber > 1 ? pageURL(pageNumber - 1) : nil,
-            nextURL: pageNumber * Self.pageSize < total ? pageURL(pageNumber + 1) : nil,
-            pageNumber: pageNumber, total: total, totalLabel: req.formatNumber(total), totalCapped: counted > Self.countCap,
+            nextURL: list.hasNext ? pageURL(pageNumber + 1) : nil,
+            pageNumber: pageNumber, total: list.total, totalLabel: req.formatNumber(list.total), totalCapped: list.capped,
             isSupervisor: current.has(.supervisor))
         return try await req.render("cases/index", context)
     }
