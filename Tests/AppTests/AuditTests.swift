@@ -17,8 +17,8 @@ import VaporTesting
             try await Browser(app).signIn(user.email, password: "wrong password again")
             let browser = Browser(app)
             try await browser.signIn(user.email)
-            try await browser.get(SiteURL.home)
-            try await browser.post(SiteURL.logout)
+            try await browser.get(SiteURL.home.path)
+            try await browser.post(SiteURL.logout.path)
             // validate: intact
             let verdict = try await AuditLog.verify(on: app.db)
             #expect(verdict == .intact(count: 4))
@@ -129,18 +129,18 @@ import VaporTesting
             try await Browser(app).signIn(stranger.email)
             let browser = Browser(app, acceptLanguage: "en")
             try await browser.signIn(admin.email)
-            let page = try await browser.get(SiteURL.audit)
+            let page = try await browser.get(SiteURL.audit.path)
             #expect(page.status == .ok)
             #expect(page.text.contains(colleague.email))
             #expect(!page.text.contains(stranger.email))
-            let filtered = try await browser.get(SiteURL.audit + "?user=\(colleague.id!.uuidString)&action=sign_in")
+            let filtered = try await browser.get(SiteURL.audit.path + "?user=\(colleague.id!.uuidString)&action=sign_in")
             #expect(filtered.text.contains(colleague.email))
             #expect(!filtered.text.contains("<td>\(admin.email)</td>"))
-            let badDate = try await browser.get(SiteURL.audit + "?from=2026-02-31&to=hier")
+            let badDate = try await browser.get(SiteURL.audit.path + "?from=2026-02-31&to=hier")
             #expect(badDate.status == .unprocessableEntity)
             #expect(badDate.text.contains("Enter a valid date as YYYY-MM-DD."))
             #expect(badDate.text.contains(#"value="2026-02-31""#))
-            let badAction = try await browser.get(SiteURL.audit + "?action=drop_table")
+            let badAction = try await browser.get(SiteURL.audit.path + "?action=drop_table")
             #expect(badAction.status == .unprocessableEntity)
         }
     }
@@ -154,7 +154,7 @@ import VaporTesting
             try await Browser(app).signIn(stranger.email)
             let browser = Browser(app)
             try await browser.signIn(admin.email)
-            #expect(try await browser.get(SiteURL.audit).text.contains(stranger.email))
+            #expect(try await browser.get(SiteURL.audit.path).text.contains(stranger.email))
         }
     }
 }

@@ -14,7 +14,7 @@ import VaporTesting
         let browser = Browser(app)
         try await browser.signIn(worker.email)
         let id = try await CasesTests.open(browser, name: "Kofi Mẫu")
-        try await browser.get(SiteURL.caseFile(id))
+        try await browser.get(SiteURL.caseFile(.value(id)).path)
         return (browser, id, worker)
     }
 
@@ -32,20 +32,20 @@ import VaporTesting
             let caseID = UUID(uuidString: id)!
             #expect(
                 try await browser.post(
-                    SiteURL.caseFile(id) + "/needs",
+                    SiteURL.caseFile(.value(id)).path + "/needs",
                     [
                         ("needs[housing]", "identified"), ("needs[immigration_legal]", "unmet"),
                         ("needs[health]", ""),
                     ]
                 ).status == .seeOther)
             #expect(Set(try await CaseNeed.query(on: app.db).filter(\.$caseID == caseID).all(\.$need)) == ["housing", "immigration_legal"])
-            try await browser.get(SiteURL.caseFile(id))
-            try await browser.post(SiteURL.caseFile(id) + "/needs", [("needs[housing]", "met"), ("needs[immigration_legal]", "")])
+            try await browser.get(SiteURL.caseFile(.value(id)).path)
+            try await browser.post(SiteURL.caseFile(.value(id)).path + "/needs", [("needs[housing]", "met"), ("needs[immigration_legal]", "")])
             let needs = try await CaseNeed.query(on: app.db).filter(\.$caseID == caseID).all()
             #expect(needs.map(\.need) == ["housing"])
             #expect(needs.first?.status == "met")
             // The grid shows each need with its status chosen, the others on the empty choice.
-            let page = try await browser.get(SiteURL.caseFile(id)).body.string
+            let page = try await browser.get(SiteURL.caseFile(.value(id)).path).body.string
             #expect(
                 page.contains(
                     #"<label for="need-housing">Housing</label><select id="need-housing" name="needs[housing]"><option value="">—</option>"#))
@@ -55,7 +55,7 @@ import VaporTesting
             }
             #expect(try select("needs[housing]").contains(#"<option value="met" selected>"#))
             #expect(try !select("needs[health]").contains("selected"))
-            let bad = try await browser.post(SiteURL.caseFile(id) + "/needs", [("needs[spaceship]", "met")])
+            let bad = try await browser.post(SiteURL.caseFile(.value(id)).path + "/needs", [("needs[spaceship]", "met")])
             #expect(bad.status == .unprocessableEntity)
         }
     }
@@ -63,22 +63,25 @@ import VaporTesting
     @Test func tasksAreSealedDatedAndCompleted() async throws {
         try await withTestApp { app in
             let (browser, id, worker) = try await setUp(app)
-            let bad = try await browser.post(SiteURL.caseFile(id) + "/tasks", [("title", "Appeler l'avocate (fictive)"), ("dueOn", "2026-13-01")])
+            let bad = try await browser.post(
+                SiteURL.caseFile(.value(id)).path + "/tasks", [("title", "Appeler l'avocate (fictive)"), ("dueOn", "2026-13-01")])
             #expect(bad.status == .unprocessableEntity)
             #expect(bad.text.contains("Enter a valid date as YYYY-MM-DD."))
             #expect(bad.text.contains("Appeler l&#39;avocate (fictive)"))
             #expect(try await CaseTask.query(on: app.db).count() == 0)
-            try await browser.get(SiteURL.caseFile(id))
+            try await browser.get(SiteURL.caseFile(.value(id)).path)
             #expect(
-                try await browser.post(SiteURL.caseFile(id) + "/tasks", [("title", "Appeler l'avocate (fictive)"), ("dueOn", "2020-01-15")]).status
+                try await browser.post(
+                    SiteURL.caseFile(.value(id)).path + "/tasks", [("title", "Appeler l'avocate (fictive)"), ("dueOn", "2020-01-15")]
+                ).status
                     == .seeOther)
             let task = try #require(try await CaseTask.query(on: app.db).first())
             #expect(task.assigneeID == worker.id)
             #expect(!String(decoding: task.sealedTitle, as: UTF8.self).contains("avocate"))
-            let page = try await browser.get(SiteURL.caseFile(id))
+            let page = try await browser.get(SiteURL.caseFile(.value(id)).path)
             #expect(page.text.contains("Appeler l&#39;avocate (fictive)"))
             #expect(page.text.contains("overdue"))
-            try await browser.post(SiteURL.caseFile(id) + "/tasks/\(task.id!.uuidString)/done")
+            try await browser.post(SiteURL.caseFile(.value(id)).path + "/tasks/\(task.id!.uuidString)/done")
             #expect(try await CaseTask.find(task.id, on: app.db)?.doneAt != nil)
         }
     }
@@ -87,21 +90,22 @@ import VaporTesting
         try await withTestApp { app in
             let (browser, id, _) = try await setUp(app, language: .fr)
             let missingPartner = try await browser.post(
-                SiteURL.caseFile(id) + "/consents", [("kind", "share"), ("givenOn", "2026-01-10"), ("method", "verbal"), ("language", "espagnol")])
+                SiteURL.caseFile(.value(id)).path + "/consents",
+                [("kind", "share"), ("givenOn", "2026-01-10"), ("method", "verbal"), ("language", "espagnol")])
             #expect(missingPartner.status == .unprocessableEntity)
             #expect(missingPartner.text.contains("Nommez le partenaire"))
             #expect(missingPartner.text.contains(#"value="espagnol""#))
-            try await browser.get(SiteURL.caseFile(id))
+            try await browser.get(SiteURL.caseFile(.value(id)).path)
             #expect(
                 try await browser.post(
-                    SiteURL.caseFile(id) + "/consents",
+                    SiteURL.caseFile(.value(id)).path + "/consents",
                     [("kind", "statistics"), ("givenOn", "2026-01-10"), ("method", "written"), ("language", "français")]
                 ).status == .seeOther)
-            var page = try await browser.get(SiteURL.caseFile(id))
+            var page = try await browser.get(SiteURL.caseFile(.value(id)).path)
             #expect(page.text.contains("Comptée dans les statistiques anonymisées"))
             let consent = try #require(try await CaseConsent.query(on: app.db).first())
-            try await browser.post(SiteURL.caseFile(id) + "/consents/\(consent.id!.uuidString)/withdraw")
-            page = try await browser.get(SiteURL.caseFile(id))
+            try await browser.post(SiteURL.caseFile(.value(id)).path + "/consents/\(consent.id!.uuidString)/withdraw")
+            page = try await browser.get(SiteURL.caseFile(.value(id)).path)
             #expect(page.text.contains("Non comptée dans les statistiques du réseau"))
             let records = try await CaseConsent.query(on: app.db).all().compactMap(\.record)
             #expect(!ConsentRules.isGranted(.statistics, in: records, at: Date()))
@@ -111,14 +115,15 @@ import VaporTesting
     @Test func legalActionsRecordOutcomesAndAmounts() async throws {
         try await withTestApp { app in
             let (browser, id, _) = try await setUp(app)
-            let bad = try await browser.post(SiteURL.caseFile(id) + "/legal-actions", [("kind", "lawsuit"), ("status", "filed"), ("amount", "lots")])
+            let bad = try await browser.post(
+                SiteURL.caseFile(.value(id)).path + "/legal-actions", [("kind", "lawsuit"), ("status", "filed"), ("amount", "lots")])
             #expect(bad.status == .unprocessableEntity)
             #expect(bad.text.contains("Enter an unambiguous amount"))
             #expect(bad.text.contains(#"value="lots""#))
-            try await browser.get(SiteURL.caseFile(id))
+            try await browser.get(SiteURL.caseFile(.value(id)).path)
             #expect(
                 try await browser.post(
-                    SiteURL.caseFile(id) + "/legal-actions",
+                    SiteURL.caseFile(.value(id)).path + "/legal-actions",
                     [
                         ("kind", "employment_standards"), ("status", "decided"),
                         ("filedOn", "2025-03-01"), ("amount", "12 500,00 $"), ("outcome", "Salaire impayé remboursé (fictif)"),
@@ -126,7 +131,7 @@ import VaporTesting
                 ).status == .seeOther)
             let action = try #require(try await CaseLegalAction.query(on: app.db).first())
             #expect(action.amountAwardedCents == 1_250_000)
-            let page = try await browser.get(SiteURL.caseFile(id))
+            let page = try await browser.get(SiteURL.caseFile(.value(id)).path)
             #expect(page.text.contains("Employment-standards complaint"))
             #expect(page.text.contains("Salaire impayé remboursé (fictif)"))
         }
@@ -136,9 +141,9 @@ import VaporTesting
         try await withTestApp { app in
             let (browser, id, _) = try await setUp(app)
             let caseID = UUID(uuidString: id)!
-            try await browser.get(SiteURL.caseFile(id) + "/experience")
+            try await browser.get(SiteURL.caseFile(.value(id)).path + "/experience")
             let bad = try await browser.post(
-                SiteURL.caseFile(id) + "/experience",
+                SiteURL.caseFile(.value(id)).path + "/experience",
                 [
                     ("version", "0"), ("exploitationTypes[]", "ForcedLabour"),
                     ("exploitationTypes[]", "Piracy"), ("currency", "dollars"), ("employers", "Ferme Imaginaire inc."),
@@ -146,9 +151,9 @@ import VaporTesting
             #expect(bad.status == .unprocessableEntity)
             #expect(bad.text.contains("Ferme Imaginaire inc."))
             #expect(try await CaseExperience.query(on: app.db).count() == 0)
-            try await browser.get(SiteURL.caseFile(id) + "/experience")
+            try await browser.get(SiteURL.caseFile(.value(id)).path + "/experience")
             let saved = try await browser.post(
-                SiteURL.caseFile(id) + "/experience",
+                SiteURL.caseFile(.value(id)).path + "/experience",
                 [
                     ("version", "0"), ("traffickingStatus", "PossibleVictimOfTrafficking"),
                     ("exploitationTypes[]", "ForcedLabour"), ("scope", "international"), ("industry", "A_AgricultureForestryAndFishing"),
@@ -164,12 +169,13 @@ import VaporTesting
             #expect(experience.feesPaidCents == 300_000)
             #expect(experience.feesCurrency == "CAD")
             #expect(!String(decoding: experience.sealedDetails ?? Data(), as: UTF8.self).contains("Imaginaire"))
-            let page = try await browser.get(SiteURL.caseFile(id))
+            let page = try await browser.get(SiteURL.caseFile(.value(id)).path)
             #expect(page.text.contains("Debt bondage"))
             #expect(page.text.contains("Ferme Imaginaire inc."))
             // A form opened before that save is refused.
-            try await browser.get(SiteURL.caseFile(id) + "/experience")
-            let stale = try await browser.post(SiteURL.caseFile(id) + "/experience", [("version", "0"), ("exploitationTypes[]", "Servitude")])
+            try await browser.get(SiteURL.caseFile(.value(id)).path + "/experience")
+            let stale = try await browser.post(
+                SiteURL.caseFile(.value(id)).path + "/experience", [("version", "0"), ("exploitationTypes[]", "Servitude")])
             #expect(stale.status == .conflict)
             #expect(try await CaseExperience.query(on: app.db).first()?.exploitationTypes == "ForcedLabour")
         }
@@ -179,15 +185,15 @@ import VaporTesting
         try await withTestApp { app in
             let (browser, id, _) = try await setUp(app)
             let other = try await CasesTests.open(browser, name: "Olena Muster")
-            try await browser.get(SiteURL.caseFile(id))
-            try await browser.post(SiteURL.caseFile(id) + "/needs", [("needs[housing]", "unmet")])
-            try await browser.get(SiteURL.caseFile(other))
-            try await browser.post(SiteURL.caseFile(other) + "/tasks", [("title", "Suivi (fictif)"), ("dueOn", "2020-01-01")])
-            let byNeed = try await browser.get(SiteURL.cases + "?need=housing").text
+            try await browser.get(SiteURL.caseFile(.value(id)).path)
+            try await browser.post(SiteURL.caseFile(.value(id)).path + "/needs", [("needs[housing]", "unmet")])
+            try await browser.get(SiteURL.caseFile(.value(other)).path)
+            try await browser.post(SiteURL.caseFile(.value(other)).path + "/tasks", [("title", "Suivi (fictif)"), ("dueOn", "2020-01-01")])
+            let byNeed = try await browser.get(SiteURL.cases.path + "?need=housing").text
             #expect(byNeed.contains("Kofi Mẫu") && !byNeed.contains("Olena Muster"))
-            let byTask = try await browser.get(SiteURL.cases + "?tasks=overdue").text
+            let byTask = try await browser.get(SiteURL.cases.path + "?tasks=overdue").text
             #expect(byTask.contains("Olena Muster") && !byTask.contains("Kofi Mẫu"))
-            #expect(try await browser.get(SiteURL.cases + "?need=unicorns&tasks=whatever&page=-3&sort=drop").status == .ok)
+            #expect(try await browser.get(SiteURL.cases.path + "?need=unicorns&tasks=whatever&page=-3&sort=drop").status == .ok)
         }
     }
 }

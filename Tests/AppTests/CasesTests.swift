@@ -30,8 +30,8 @@ import VaporTesting
 
     /// Opens a case through the page, as a caseworker would.
     static func open(_ browser: Browser, name: String, province: String = "QC") async throws -> String {
-        try await browser.get(SiteURL.cases + "/new")
-        let response = try await browser.post(SiteURL.cases, [("preferredName", name), ("province", province)])
+        try await browser.get(SiteURL.cases.path + "/new")
+        let response = try await browser.post(SiteURL.cases.path, [("preferredName", name), ("province", province)])
         #expect(response.status == .seeOther)
         return try caseID(from: response.location)
     }
@@ -43,12 +43,12 @@ import VaporTesting
             let browser = Browser(app)
             try await browser.signIn(worker.email)
             let id = try await Self.open(browser, name: "Ọlá Àpẹẹrẹ")
-            let page = try await browser.get(SiteURL.caseFile(id))
+            let page = try await browser.get(SiteURL.caseFile(.value(id)).path)
             #expect(page.status == .ok)
             #expect(page.text.contains("<h1>Ọlá Àpẹẹrẹ</h1>"))
             let year = Calendar(identifier: .gregorian).component(.year, from: Date())
             #expect(page.text.contains("MRF-\(year)-0001"))
-            let list = try await browser.get(SiteURL.cases)
+            let list = try await browser.get(SiteURL.cases.path)
             #expect(list.text.contains(#"href="/cases/\#(id)""#))
             #expect(list.text.contains("Ọlá Àpẹẹrẹ"))
             let actions = try await AuditEvent.query(on: app.db).all(\.$action)
@@ -69,7 +69,7 @@ import VaporTesting
             try await colleague.save(on: app.db)
             let browser = Browser(app)
             try await browser.signIn(supervisor.email)
-            let list = try await browser.get(SiteURL.cases + "?scope=all&status=FollowUp&worker=\(colleague.id!.uuidString)")
+            let list = try await browser.get(SiteURL.cases.path + "?scope=all&status=FollowUp&worker=\(colleague.id!.uuidString)")
             #expect(
                 list.text.contains(
                     #"<option value="\#(colleague.id!.uuidString)" selected>Léa &lt;b&gt;&quot;Fictive&quot;&lt;/b&gt; &amp; &#39;Cie&#39;</option>"#)
@@ -85,13 +85,13 @@ import VaporTesting
             let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
             let browser = Browser(app)
             try await browser.signIn(worker.email)
-            try await browser.get(SiteURL.cases + "/new")
-            let empty = try await browser.post(SiteURL.cases, [("preferredName", "   "), ("province", "QC")])
+            try await browser.get(SiteURL.cases.path + "/new")
+            let empty = try await browser.post(SiteURL.cases.path, [("preferredName", "   "), ("province", "QC")])
             #expect(empty.status == .unprocessableEntity)
             #expect(empty.text.contains("Ce champ est obligatoire."))
-            try await browser.get(SiteURL.cases + "/new")
+            try await browser.get(SiteURL.cases.path + "/new")
             let long = String(repeating: "é", count: 201)
-            let tooLong = try await browser.post(SiteURL.cases, [("preferredName", long), ("province", "XX")])
+            let tooLong = try await browser.post(SiteURL.cases.path, [("preferredName", long), ("province", "XX")])
             #expect(tooLong.text.contains(long))
             #expect(tooLong.text.contains("Ce choix ne fait pas partie de la liste."))
             #expect(try await CaseFile.query(on: app.db).count() == 0)
@@ -106,15 +106,15 @@ import VaporTesting
             let browser = Browser(app)
             try await browser.signIn(worker.email)
             let id = try await Self.open(browser, name: "Zéphyrine Quoxtlimuster")
-            try await browser.get(SiteURL.caseFile(id) + "/person")
+            try await browser.get(SiteURL.caseFile(.value(id)).path + "/person")
             try await browser.post(
-                SiteURL.caseFile(id) + "/person",
+                SiteURL.caseFile(.value(id)).path + "/person",
                 [
                     ("version", "1"), ("preferredName", "Zéphyrine Quoxtlimuster"),
                     ("legalName", "Wolfgangine Brightwaterstone"), ("dateOfBirth", "1990-05-04"),
                 ])
-            try await browser.get(SiteURL.caseFile(id))
-            try await browser.post(SiteURL.caseFile(id) + "/notes", [("body", "Récit confidentiel Xylophonique")])
+            try await browser.get(SiteURL.caseFile(.value(id)).path)
+            try await browser.post(SiteURL.caseFile(.value(id)).path + "/notes", [("body", "Récit confidentiel Xylophonique")])
             var bytes = Data()
             for suffix in ["", "-wal"] {
                 if let data = FileManager.default.contents(atPath: path + suffix) { bytes.append(data) }
@@ -144,7 +144,7 @@ import VaporTesting
             try await browser.signIn(outsider.email)
             for route in routes {
                 let path = "/" + route.path.map { $0.description == ":id" ? id : $0.description }.joined(separator: "/")
-                try await browser.get(SiteURL.cases)
+                try await browser.get(SiteURL.cases.path)
                 let response =
                     route.method == .GET
                     ? try await browser.get(path)
@@ -156,7 +156,7 @@ import VaporTesting
                         ])
                 #expect(response.status == .notFound, "\(route.method) \(path)")
             }
-            let unknown = try await browser.get(SiteURL.caseFile(UUID().uuidString))
+            let unknown = try await browser.get(SiteURL.caseFile(.value(UUID().uuidString)).path)
             #expect(unknown.status == .notFound)
             let file = try #require(try await CaseFile.find(UUID(uuidString: id), on: app.db))
             #expect(file.version == 1)
@@ -172,8 +172,8 @@ import VaporTesting
                 let user = try await Fixtures.user(app, in: organisation, roles: roles)
                 let browser = Browser(app)
                 try await browser.signIn(user.email)
-                #expect(try await browser.get(SiteURL.cases).status == .forbidden, "\(roles)")
-                #expect(try await browser.get(SiteURL.cases + "/new").status == .forbidden, "\(roles)")
+                #expect(try await browser.get(SiteURL.cases.path).status == .forbidden, "\(roles)")
+                #expect(try await browser.get(SiteURL.cases.path + "/new").status == .forbidden, "\(roles)")
             }
         }
     }
@@ -189,33 +189,33 @@ import VaporTesting
             let id = try await Self.open(aliceBrowser, name: "Rosa Ejemplo")
             let bobBrowser = Browser(app)
             try await bobBrowser.signIn(bob.email)
-            #expect(try await bobBrowser.get(SiteURL.caseFile(id)).status == .notFound)
-            #expect(!(try await bobBrowser.get(SiteURL.cases + "?scope=all").text.contains("Rosa Ejemplo")))
+            #expect(try await bobBrowser.get(SiteURL.caseFile(.value(id)).path).status == .notFound)
+            #expect(!(try await bobBrowser.get(SiteURL.cases.path + "?scope=all").text.contains("Rosa Ejemplo")))
             let chiefBrowser = Browser(app)
             try await chiefBrowser.signIn(chief.email)
-            #expect(try await chiefBrowser.get(SiteURL.caseFile(id)).status == .ok)
-            #expect(try await chiefBrowser.get(SiteURL.cases + "?scope=all").text.contains("Rosa Ejemplo"))
+            #expect(try await chiefBrowser.get(SiteURL.caseFile(.value(id)).path).status == .ok)
+            #expect(try await chiefBrowser.get(SiteURL.cases.path + "?scope=all").text.contains("Rosa Ejemplo"))
             // The supervisor opens the organisation's cases to every caseworker.
-            try await chiefBrowser.get(SiteURL.caseSettings)
-            #expect(try await chiefBrowser.post(SiteURL.caseSettings, [("visibility", "whole_organisation")]).status == .seeOther)
-            #expect(try await bobBrowser.get(SiteURL.caseFile(id)).status == .ok)
+            try await chiefBrowser.get(SiteURL.caseSettings.path)
+            #expect(try await chiefBrowser.post(SiteURL.caseSettings.path, [("visibility", "whole_organisation")]).status == .seeOther)
+            #expect(try await bobBrowser.get(SiteURL.caseFile(.value(id)).path).status == .ok)
             // Reassignment: only colleagues of the organisation can be assigned.
-            try await chiefBrowser.get(SiteURL.caseFile(id))
+            try await chiefBrowser.get(SiteURL.caseFile(.value(id)).path)
             // A list naming anyone else is refused whole, the assignments unchanged.
             let refused = try await chiefBrowser.post(
-                SiteURL.caseFile(id) + "/assignments", [("workers[]", bob.id!.uuidString), ("workers[]", UUID().uuidString)])
+                SiteURL.caseFile(.value(id)).path + "/assignments", [("workers[]", bob.id!.uuidString), ("workers[]", UUID().uuidString)])
             #expect(refused.status == .unprocessableEntity)
             #expect(try await CaseAssignment.query(on: app.db).filter(\.$caseID == UUID(uuidString: id)!).all(\.$userID) == [alice.id!])
-            try await chiefBrowser.get(SiteURL.caseFile(id))
-            try await chiefBrowser.post(SiteURL.caseFile(id) + "/assignments", [("workers[]", bob.id!.uuidString)])
+            try await chiefBrowser.get(SiteURL.caseFile(.value(id)).path)
+            try await chiefBrowser.post(SiteURL.caseFile(.value(id)).path + "/assignments", [("workers[]", bob.id!.uuidString)])
             #expect(try await CaseAssignment.query(on: app.db).filter(\.$caseID == UUID(uuidString: id)!).all(\.$userID) == [bob.id!])
             // The list's count follows (kept by the database's triggers).
-            #expect(try await bobBrowser.get(SiteURL.cases).text.contains("1 dossier(s)"))
-            #expect(try await aliceBrowser.get(SiteURL.cases).text.contains("0 dossier(s)"))
+            #expect(try await bobBrowser.get(SiteURL.cases.path).text.contains("1 dossier(s)"))
+            #expect(try await aliceBrowser.get(SiteURL.cases.path).text.contains("0 dossier(s)"))
             try await Self.expectAssignmentCountsAgree(app)
-            #expect(try await aliceBrowser.get(SiteURL.cases + "?scope=all").text.contains("Rosa Ejemplo"))
+            #expect(try await aliceBrowser.get(SiteURL.cases.path + "?scope=all").text.contains("Rosa Ejemplo"))
             // A caseworker cannot change the setting.
-            #expect(try await bobBrowser.get(SiteURL.caseSettings).status == .forbidden)
+            #expect(try await bobBrowser.get(SiteURL.caseSettings.path).status == .forbidden)
         }
     }
 
@@ -229,13 +229,13 @@ import VaporTesting
             _ = try await Self.open(browser, name: "فاطمة تجريبية")
             _ = try await Self.open(browser, name: "Adéwálé <b>Àpẹẹrẹ</b>")
             func search(_ q: String) async throws -> String {
-                try await browser.get(SiteURL.cases + "?q=" + Browser.encode(q)).text
+                try await browser.get(SiteURL.cases.path + "?q=" + Browser.encode(q)).text
             }
             #expect(try await search("nguyen").contains("Nguyễn Thị Mẫu"))
             #expect(try await search("Nguyễn mẫu").contains("Nguyễn Thị Mẫu"))
             // No case bears these names: an empty list, not an error.
             for unmatched in ["nguy", "nguyen fatima"] {
-                let response = try await browser.get(SiteURL.cases + "?q=" + Browser.encode(unmatched))
+                let response = try await browser.get(SiteURL.cases.path + "?q=" + Browser.encode(unmatched))
                 #expect(response.status == .ok, "\(unmatched)")
                 #expect(response.text.contains("0 dossier(s)") && !response.text.contains("Nguyễn Thị Mẫu"), "\(unmatched)")
             }
@@ -257,9 +257,9 @@ import VaporTesting
             let browser = Browser(app)
             try await browser.signIn(worker.email)
             let id = try await Self.open(browser, name: "Amani Sample")
-            try await browser.get(SiteURL.caseFile(id) + "/person")
+            try await browser.get(SiteURL.caseFile(.value(id)).path + "/person")
             let future = try await browser.post(
-                SiteURL.caseFile(id) + "/person",
+                SiteURL.caseFile(.value(id)).path + "/person",
                 [
                     ("version", "1"), ("preferredName", "Amani Sample"),
                     ("legalName", "Amani Legal"), ("dateOfBirth", "2999-01-01"), ("immigrationStatus", "martian"),
@@ -268,21 +268,21 @@ import VaporTesting
             #expect(future.text.contains("This date is in the future."))
             #expect(future.text.contains("This choice is not one of the options."))
             #expect(future.text.contains(#"value="Amani Legal""#))
-            try await browser.get(SiteURL.caseFile(id) + "/person")
+            try await browser.get(SiteURL.caseFile(.value(id)).path + "/person")
             let impossible = try await browser.post(
-                SiteURL.caseFile(id) + "/person", [("version", "1"), ("preferredName", "Amani Sample"), ("dateOfBirth", "2001-02-30")])
+                SiteURL.caseFile(.value(id)).path + "/person", [("version", "1"), ("preferredName", "Amani Sample"), ("dateOfBirth", "2001-02-30")])
             #expect(impossible.text.contains("Enter a valid date as YYYY-MM-DD."))
             #expect(try await CaseFile.find(UUID(uuidString: id), on: app.db)?.version == 1)
             // A good save.
-            try await browser.get(SiteURL.caseFile(id) + "/person")
+            try await browser.get(SiteURL.caseFile(.value(id)).path + "/person")
             let saved = try await browser.post(
-                SiteURL.caseFile(id) + "/person",
+                SiteURL.caseFile(.value(id)).path + "/person",
                 [
                     ("version", "1"), ("preferredName", "Amani S."),
                     ("dateOfBirth", "2001-02-28"), ("immigrationStatus", "vowp_holder"), ("interpreterNeeded", "on"),
                 ])
             #expect(saved.status == .seeOther)
-            let page = try await browser.get(SiteURL.caseFile(id))
+            let page = try await browser.get(SiteURL.caseFile(.value(id)).path)
             #expect(page.text.contains("<h1>Amani S.</h1>"))
             #expect(page.text.contains("Open work permit for vulnerable workers (VOWP)"))
         }
@@ -297,14 +297,15 @@ import VaporTesting
             let id = try await Self.open(first, name: "Lucía Esempio")
             let second = Browser(app)
             try await second.signIn(worker.email)
-            try await first.get(SiteURL.caseFile(id) + "/person")
-            try await second.get(SiteURL.caseFile(id) + "/person")
+            try await first.get(SiteURL.caseFile(.value(id)).path + "/person")
+            try await second.get(SiteURL.caseFile(.value(id)).path + "/person")
             #expect(
                 try await first.post(
-                    SiteURL.caseFile(id) + "/person", [("version", "1"), ("preferredName", "Lucía E."), ("countryOfOrigin", "Fictivia")]
+                    SiteURL.caseFile(.value(id)).path + "/person", [("version", "1"), ("preferredName", "Lucía E."), ("countryOfOrigin", "Fictivia")]
                 ).status == .seeOther)
             let stale = try await second.post(
-                SiteURL.caseFile(id) + "/person", [("version", "1"), ("preferredName", "Lucía Esempio"), ("countryOfOrigin", "Imaginaria")])
+                SiteURL.caseFile(.value(id)).path + "/person",
+                [("version", "1"), ("preferredName", "Lucía Esempio"), ("countryOfOrigin", "Imaginaria")])
             #expect(stale.status == .conflict)
             #expect(stale.text.contains("Someone changed this case while you were editing."))
             #expect(stale.text.contains("Fictivia"))
@@ -312,8 +313,8 @@ import VaporTesting
             let file = try #require(try await CaseFile.find(UUID(uuidString: id), on: app.db))
             #expect(file.version == 2)
             // The same for the safe-contact panel.
-            try await second.get(SiteURL.caseFile(id) + "/safe-contact")
-            let staleSafe = try await second.post(SiteURL.caseFile(id) + "/safe-contact", [("version", "1"), ("neverUse", "x")])
+            try await second.get(SiteURL.caseFile(.value(id)).path + "/safe-contact")
+            let staleSafe = try await second.post(SiteURL.caseFile(.value(id)).path + "/safe-contact", [("version", "1"), ("neverUse", "x")])
             #expect(staleSafe.status == .conflict)
         }
     }
@@ -325,22 +326,22 @@ import VaporTesting
             let browser = Browser(app)
             try await browser.signIn(worker.email)
             let id = try await Self.open(browser, name: "Noor Muster")
-            try await browser.get(SiteURL.caseFile(id) + "/safe-contact")
+            try await browser.get(SiteURL.caseFile(.value(id)).path + "/safe-contact")
             let saved = try await browser.post(
-                SiteURL.caseFile(id) + "/safe-contact",
+                SiteURL.caseFile(.value(id)).path + "/safe-contact",
                 [
                     ("version", "1"), ("channels[]", "signal"),
                     ("safeTimes", "Mardi, 10 h"), ("messagesAllowed", "no"), ("codeWord", "tournesol"),
                     ("neverUse", "Le cellulaire fourni par l'employeur"),
                 ])
             #expect(saved.status == .seeOther)
-            let page = try await browser.get(SiteURL.caseFile(id)).text
+            let page = try await browser.get(SiteURL.caseFile(.value(id)).path).text
             let safeAt = try #require(page.range(of: "Contact sécuritaire"))
             let personAt = try #require(page.range(of: "id=\"person-heading\""))
             #expect(safeAt.lowerBound < personAt.lowerBound)
             #expect(page.contains("Le cellulaire fourni par l&#39;employeur"))
-            try await browser.get(SiteURL.caseFile(id) + "/safe-contact")
-            let bad = try await browser.post(SiteURL.caseFile(id) + "/safe-contact", [("version", "2"), ("channels[]", "pigeon")])
+            try await browser.get(SiteURL.caseFile(.value(id)).path + "/safe-contact")
+            let bad = try await browser.post(SiteURL.caseFile(.value(id)).path + "/safe-contact", [("version", "2"), ("channels[]", "pigeon")])
             #expect(bad.status == .unprocessableEntity)
         }
     }
@@ -353,38 +354,40 @@ import VaporTesting
             try await browser.signIn(chief.email)
             let id = try await Self.open(browser, name: "Hana Przykład")
             let caseID = UUID(uuidString: id)!
-            try await browser.get(SiteURL.caseFile(id))
-            try await browser.post(SiteURL.caseFile(id) + "/notes", [("body", "Première rencontre (fictive).")])
-            try await browser.get(SiteURL.caseFile(id) + "/purge")
-            let whileOpen = try await browser.post(SiteURL.caseFile(id) + "/purge", [("confirmation", "x")])
+            try await browser.get(SiteURL.caseFile(.value(id)).path)
+            try await browser.post(SiteURL.caseFile(.value(id)).path + "/notes", [("body", "Première rencontre (fictive).")])
+            try await browser.get(SiteURL.caseFile(.value(id)).path + "/purge")
+            let whileOpen = try await browser.post(SiteURL.caseFile(.value(id)).path + "/purge", [("confirmation", "x")])
             #expect(whileOpen.status == .unprocessableEntity)
-            try await browser.get(SiteURL.caseFile(id))
-            let noReason = try await browser.post(SiteURL.caseFile(id) + "/status", [("status", "Closed"), ("version", "1")])
+            try await browser.get(SiteURL.caseFile(.value(id)).path)
+            let noReason = try await browser.post(SiteURL.caseFile(.value(id)).path + "/status", [("status", "Closed"), ("version", "1")])
             #expect(noReason.status == .unprocessableEntity)
             // A status chosen on a page older than the last save is refused, the choice kept.
             try await CaseFile.query(on: app.db).filter(\.$id == caseID).set(\.$version, to: 2).update()
-            try await browser.get(SiteURL.caseFile(id))
+            try await browser.get(SiteURL.caseFile(.value(id)).path)
             let stale = try await browser.post(
-                SiteURL.caseFile(id) + "/status", [("status", "Closed"), ("closureReason", "goals_met"), ("version", "1")])
+                SiteURL.caseFile(.value(id)).path + "/status", [("status", "Closed"), ("closureReason", "goals_met"), ("version", "1")])
             #expect(stale.status == .conflict)
             #expect(stale.text.contains(#"<option value="goals_met" selected>"#))
             #expect(try await CaseFile.find(caseID, on: app.db)?.status == CaseStatus.active.rawValue)
-            try await browser.get(SiteURL.caseFile(id))
+            try await browser.get(SiteURL.caseFile(.value(id)).path)
             #expect(
-                try await browser.post(SiteURL.caseFile(id) + "/status", [("status", "Closed"), ("closureReason", "goals_met"), ("version", "2")])
-                    .status == .seeOther)
+                try await browser.post(
+                    SiteURL.caseFile(.value(id)).path + "/status", [("status", "Closed"), ("closureReason", "goals_met"), ("version", "2")]
+                )
+                .status == .seeOther)
             let file = try #require(try await CaseFile.find(caseID, on: app.db))
-            try await browser.get(SiteURL.caseFile(id) + "/purge")
-            let wrongReference = try await browser.post(SiteURL.caseFile(id) + "/purge", [("confirmation", "HF-1999-0001")])
+            try await browser.get(SiteURL.caseFile(.value(id)).path + "/purge")
+            let wrongReference = try await browser.post(SiteURL.caseFile(.value(id)).path + "/purge", [("confirmation", "HF-1999-0001")])
             #expect(wrongReference.status == .unprocessableEntity)
-            try await browser.get(SiteURL.caseFile(id) + "/purge")
-            let purged = try await browser.post(SiteURL.caseFile(id) + "/purge", [("confirmation", file.reference.lowercased())])
+            try await browser.get(SiteURL.caseFile(.value(id)).path + "/purge")
+            let purged = try await browser.post(SiteURL.caseFile(.value(id)).path + "/purge", [("confirmation", file.reference.lowercased())])
             #expect(purged.status == .seeOther)
             #expect(try await CaseFile.find(caseID, on: app.db) == nil)
             #expect(try await CaseKey.query(on: app.db).filter(\.$caseID == caseID).count() == 0)
             #expect(try await CaseNote.query(on: app.db).filter(\.$caseID == caseID).count() == 0)
             #expect(try await CaseNameTerm.query(on: app.db).filter(\.$caseID == caseID).count() == 0)
-            #expect(try await browser.get(SiteURL.caseFile(id)).status == .notFound)
+            #expect(try await browser.get(SiteURL.caseFile(.value(id)).path).status == .notFound)
             try await Self.expectAssignmentCountsAgree(app)
             let event = try #require(try await AuditEvent.query(on: app.db).filter(\.$action == AuditAction.casePurged.rawValue).first())
             #expect(event.detail == file.reference)
@@ -426,7 +429,7 @@ import VaporTesting
             let caseworker = try #require(accounts.first { $0.roles == [.caseworker] })
             let browser = Browser(app)
             try await browser.signIn(caseworker.email)
-            let list = try await browser.get(SiteURL.cases)
+            let list = try await browser.get(SiteURL.cases.path)
             #expect(list.status == .ok)
             let link = try #require(list.text.range(of: #"href="/cases/[0-9A-F-]{36}""#, options: .regularExpression))
             let path = String(list.text[link].dropFirst(6).dropLast())
@@ -462,14 +465,14 @@ import VaporTesting
             try await worker.save(on: app.db)
             let browser = Browser(app)
             try await browser.signIn(worker.email)
-            let list = try await browser.get(SiteURL.cases)
+            let list = try await browser.get(SiteURL.cases.path)
             #expect(list.text.contains("88 dossier(s)"))
             try await CasesTests.expectAssignmentCountsAgree(app)
             let row = try #require(list.text.range(of: #"/cases/[0-9A-F-]{36}">[^<]+ [0-9]+<"#, options: .regularExpression))
             let name = list.text[row].split(separator: ">")[1].dropLast()
             let words = name.split(separator: " ")
             let search = try await browser.get(
-                SiteURL.cases + "?q=" + "\(words.first!) \(words.last!)".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+                SiteURL.cases.path + "?q=" + "\(words.first!) \(words.last!)".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
             #expect(search.text.contains("1 dossier(s)"))
             #expect(search.text.contains(String(name)))
         }

@@ -95,13 +95,13 @@ import Vapor
             let browser = Browser(app, acceptLanguage: "fr")
             try await browser.signIn(worker.email)
             let id = try await CasesTests.open(browser, name: "Personne Fictive")
-            try await browser.get(SiteURL.caseFile(id))
-            try await browser.post(SiteURL.caseFile(id) + "/notes", [("body", "Note fictive")])
-            try await browser.get(SiteURL.caseFile(id))
-            try await browser.post(SiteURL.caseFile(id) + "/tasks", [("title", "Tâche fictive"), ("dueOn", "2026-01-05")])
+            try await browser.get(SiteURL.caseFile(.value(id)).path)
+            try await browser.post(SiteURL.caseFile(.value(id)).path + "/notes", [("body", "Note fictive")])
+            try await browser.get(SiteURL.caseFile(.value(id)).path)
+            try await browser.post(SiteURL.caseFile(.value(id)).path + "/tasks", [("title", "Tâche fictive"), ("dueOn", "2026-01-05")])
             let pathway = try #require(try await PathwayType.query(on: app.db).filter(\.$code == "VOWP").filter(\.$isCurrent == true).first())
-            try await browser.get(SiteURL.caseFile(id))
-            try await browser.post(SiteURL.caseFile(id) + "/applications", [("pathway", pathway.id!.uuidString)])
+            try await browser.get(SiteURL.caseFile(.value(id)).path)
+            try await browser.post(SiteURL.caseFile(.value(id)).path + "/applications", [("pathway", pathway.id!.uuidString)])
 
             // MUT
             var all: Set<Target> = []
@@ -109,17 +109,63 @@ import Vapor
             for person in people {
                 let visitor = Browser(app, acceptLanguage: person.preferredLanguage.rawValue)
                 try await visitor.signIn(person.email)
-                let (visited, targets) = try await Self.crawl(visitor, from: [SiteURL.home])
+                let (visited, targets) = try await Self.crawl(visitor, from: [SiteURL.home.path])
                 pages += visited
                 all.formUnion(targets)
             }
-            all.formUnion(try await Self.crawl(Browser(app), from: [SiteURL.login]).targets)
+            all.formUnion(try await Self.crawl(Browser(app), from: [SiteURL.login.path]).targets)
 
             // validate
             #expect(pages > 40, "only \(pages) pages visited")
-            #expect(all.contains(Target(method: .POST, path: SiteURL.caseFile(id) + "/notes")))
+            #expect(all.contains(Target(method: .POST, path: SiteURL.caseFile(.value(id)).path + "/notes")))
             let broken = all.filter { !Self.isRouted($0, in: app) }
             #expect(broken.isEmpty, "links and forms without a route: \(broken.map { "\($0.method) \($0.path)" }.sorted())")
         }
+    }
+
+    /// Every path of the map, each with its parameters as keys.
+    static let everyURL: [SiteURL] =
+        [
+            .root, .login, .twoFactor, .twoFactorSetup, .logout, .home, .account, .accountPassword, .accountLanguage, .accountDigest,
+            .accountTwoFactor, .sessions, .sessionEnd(.key), .sessionsEndOthers, .organisations, .organisationNew, .organisation(.key),
+            .users, .userNew, .user(.key), .audit, .healthz, .metrics, .setPassword(.key), .cases, .caseNew, .caseSettings,
+            .caseFile(.key), .deadlines, .deadlinesCalendar, .calendarFeed(user: .key, token: .key), .figures, .figuresCSV, .pathways,
+            .pathway(.key),
+        ] + SiteURL.UserAction.allCases.map { .userAction(.key, $0) } + SiteURL.CasePart.allCases.map { .casePart(.key, $0) }
+        + SiteURL.CaseItem.allCases.map { .caseItem(.key, $0, .key) }
+
+    @Test func everyPathOfTheMapIsRegisteredAndBuildsItsLinks() async throws {
+        try await withTestApp { app in
+            // setup
+            let registered = Set(app.routes.all.map { $0.path.map(\.description).joined(separator: "/") })
+            // MUT
+            let missing = Self.everyURL.filter { !registered.contains($0.pathComponents.map(\.description).joined(separator: "/")) }
+            // validate
+            #expect(missing.isEmpty, "not registered: \(missing.map(\.path))")
+            #expect(SiteURL.caseItem(.value("c"), .consentWithdraw, .value("k")).path == "/cases/c/consents/k/withdraw")
+            #expect(SiteURL.casePart(.key, .safeContact).path == "/cases/:id/safe-contact")
+            #expect(SiteURL.root.path == "/")
+        }
+    }
+
+    /// Templates take their links from their context (`page.links`, a case's `links`, a row's
+    /// `href`): the only literal paths left are the stylesheet and the icon in `Public/`.
+    @Test func templatesSpellNoPathOfTheirOwn() throws {
+        // setup
+        let views = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Resources/Views").standardized
+        let files = try #require(FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)).compactMap { $0 as? URL }
+            .filter { $0.pathExtension == "leaf" }
+        // MUT
+        var literal: [String] = []
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for match in text.matches(of: /(?:href|action)="(\/[^"]*)"/) where !["/css/app.css", "/img/favicon.svg"].contains(String(match.output.1))
+            {
+                literal.append("\(file.lastPathComponent): \(match.output.1)")
+            }
+        }
+        // validate
+        #expect(files.count > 20)
+        #expect(literal.isEmpty, "\(literal)")
     }
 }

@@ -14,7 +14,7 @@ import VaporTesting
 
     @Test func healthzAnswersOkWhenTheDatabaseAnswers() async throws {
         try await withTestApp { app in
-            let response = try await app.testing().sendRequest(.GET, SiteURL.healthz)
+            let response = try await app.testing().sendRequest(.GET, SiteURL.healthz.path)
             #expect(response.status == .ok)
             #expect(response.body.string == #"{"status":"ok"}"#)
         }
@@ -95,7 +95,7 @@ import VaporTesting
 
     @Test func securityHeadersAreOnPagesAndErrors() async throws {
         try await withTestApp { app in
-            for path in [SiteURL.login, "/no/such/page", SiteURL.healthz] {
+            for path in [SiteURL.login.path, "/no/such/page", SiteURL.healthz.path] {
                 let response = try await app.testing().sendRequest(.GET, path)
                 let csp = try #require(response.headers.first(name: "Content-Security-Policy"), "\(path)")
                 for directive in ["default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"] {
@@ -141,9 +141,9 @@ import VaporTesting
     @Test func oversizedBodiesAreRefusedWith413() async throws {
         try await withTestApp { app in
             let browser = Browser(app)
-            try await browser.get(SiteURL.login)
+            try await browser.get(SiteURL.login.path)
             let huge = String(repeating: "a", count: FormLimits.maximumBody)
-            let response = try await browser.post(SiteURL.login, [("email", huge), ("password", "x")])
+            let response = try await browser.post(SiteURL.login.path, [("email", huge), ("password", "x")])
             #expect(response.status == .payloadTooLarge)
             #expect(try await AuditEvent.query(on: app.db).count() == 0)
         }
@@ -152,10 +152,10 @@ import VaporTesting
     @Test func malformedBodiesAreTreatedAsEmptyFormsNot500() async throws {
         try await withTestApp { app in
             let browser = Browser(app, acceptLanguage: "en")
-            try await browser.get(SiteURL.login)
+            try await browser.get(SiteURL.login.path)
             let token = try #require(browser.csrf)
             let response = try await browser.send(
-                .POST, SiteURL.login, headers: ["Content-Type": "application/json", "X-CSRF-Token": token],
+                .POST, SiteURL.login.path, headers: ["Content-Type": "application/json", "X-CSRF-Token": token],
                 body: ByteBuffer(string: "{not json"))
             #expect(response.status.code < 500)
         }
@@ -164,10 +164,10 @@ import VaporTesting
     @Test func metricsNeedLoopbackOrTheToken() async throws {
         _ = PasserelleMetrics.registry
         try await withTestApp({ $0.metricsToken = "test-metrics-token" }) { app in
-            _ = try await app.testing().sendRequest(.GET, SiteURL.healthz)
-            let anonymous = try await app.testing().sendRequest(.GET, SiteURL.metrics)
+            _ = try await app.testing().sendRequest(.GET, SiteURL.healthz.path)
+            let anonymous = try await app.testing().sendRequest(.GET, SiteURL.metrics.path)
             #expect(anonymous.status == .notFound)
-            let withToken = try await app.testing().sendRequest(.GET, SiteURL.metrics, headers: ["Authorization": "Bearer test-metrics-token"])
+            let withToken = try await app.testing().sendRequest(.GET, SiteURL.metrics.path, headers: ["Authorization": "Bearer test-metrics-token"])
             #expect(withToken.status == .ok)
             #expect(withToken.body.string.contains("http_requests_total"))
             #expect(withToken.body.string.contains("http_request_duration_seconds"))

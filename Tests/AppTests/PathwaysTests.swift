@@ -20,8 +20,8 @@ import VaporTesting
 
     func start(_ browser: Browser, app: Application, caseID: String, code: String) async throws -> String {
         let pathway = try #require(try await PathwayType.query(on: app.db).filter(\.$code == code).first())
-        try await browser.get(SiteURL.caseFile(caseID))
-        let created = try await browser.post(SiteURL.caseFile(caseID) + "/applications", [("pathway", pathway.id!.uuidString)])
+        try await browser.get(SiteURL.caseFile(.value(caseID)).path)
+        let created = try await browser.post(SiteURL.caseFile(.value(caseID)).path + "/applications", [("pathway", pathway.id!.uuidString)])
         #expect(created.status == .seeOther)
         return try #require(created.location)
     }
@@ -101,13 +101,13 @@ import VaporTesting
                     ]
                 ).status == .seeOther)
             let reference = try #require(try await CaseFile.find(UUID(uuidString: id), on: app.db)?.reference)
-            let board = try await browser.get(SiteURL.deadlines)
+            let board = try await browser.get(SiteURL.deadlines.path)
             #expect(board.status == .ok)
             #expect(board.text.contains("Permits expiring within 60 days"))
             #expect(board.text.contains(reference))
             #expect(!board.text.contains("VOWP ending with no next application"))
             #expect(!board.text.contains("Overdue tasks"))
-            #expect(try await browser.get(SiteURL.home).text.contains("Urgent deadlines"))
+            #expect(try await browser.get(SiteURL.home.path).text.contains("Urgent deadlines"))
             let range = try #require(board.text.range(of: #"/calendar/[0-9A-F-]{36}/[A-Za-z0-9_-]+\.ics"#, options: .regularExpression))
             let feedPath = String(board.text[range])
             let feed = try await Browser(app).get(feedPath)
@@ -121,8 +121,8 @@ import VaporTesting
             #expect(ics.split(separator: "\r\n").allSatisfy { $0.utf8.count <= 75 })
             // A guessed token, or a revoked feed: nothing.
             #expect(try await Browser(app).get("/calendar/\(worker.id!.uuidString)/guess.ics").status == .notFound)
-            try await browser.get(SiteURL.deadlines)
-            try await browser.post(SiteURL.deadlines + "/calendar", [("action", "renew")])
+            try await browser.get(SiteURL.deadlines.path)
+            try await browser.post(SiteURL.deadlines.path + "/calendar", [("action", "renew")])
             #expect(try await Browser(app).get(feedPath).status == .notFound)
 
             // The digest: once per day, into the outbox, references only.
@@ -153,7 +153,7 @@ import VaporTesting
                 try await browser.post(path + "/events", [("event", "submit"), ("on", today.adding(days: -80).description), ("version", "2")]).status
                     == .seeOther)
             let reference = try #require(try await CaseFile.find(UUID(uuidString: id), on: app.db)?.reference)
-            let board = try await browser.get(SiteURL.deadlines)
+            let board = try await browser.get(SiteURL.deadlines.path)
             #expect(board.text.contains("Applications waiting long for a decision"))
             #expect(board.text.contains(reference))
             #expect(board.text.contains("business days"))
@@ -163,7 +163,7 @@ import VaporTesting
             try await browser.get(second)
             try await browser.post(second + "/events", [("event", "submit"), ("on", today.adding(days: -10).description), ("version", "1")])
             let otherReference = try #require(try await CaseFile.find(UUID(uuidString: other), on: app.db)?.reference)
-            #expect(!(try await browser.get(SiteURL.deadlines)).text.contains(otherReference))
+            #expect(!(try await browser.get(SiteURL.deadlines.path)).text.contains(otherReference))
         }
     }
 
@@ -183,18 +183,18 @@ import VaporTesting
             try await browser.post(
                 path + "/events",
                 [("event", "approve"), ("on", "2026-03-05"), ("validFrom", "2026-03-05"), ("validTo", "2027-03-04"), ("version", "3")])
-            let page = try await browser.get(SiteURL.figures)
+            let page = try await browser.get(SiteURL.figures.path)
             #expect(page.status == .ok)
             #expect(page.text.contains("<svg"))
             #expect(page.text.contains("Open work permit for vulnerable workers (VOWP)"))
             #expect(page.text.contains("100%"))
-            let csv = try await browser.get(SiteURL.figures + ".csv")
+            let csv = try await browser.get(SiteURL.figures.path + ".csv")
             #expect(csv.headers.first(name: .contentType)?.hasPrefix("text/csv") == true)
             #expect(csv.text.contains("VOWP,QC,1,1.000,3,3,365,3,"))
             let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
             let other = Browser(app)
             try await other.signIn(worker.email)
-            #expect(try await other.get(SiteURL.figures).status == .forbidden)
+            #expect(try await other.get(SiteURL.figures.path).status == .forbidden)
         }
     }
 
@@ -281,15 +281,15 @@ import VaporTesting
             let admin = try await Fixtures.user(app, in: instance, roles: [.systemAdmin], language: .en)
             let adminBrowser = Browser(app)
             try await adminBrowser.signIn(admin.email)
-            try await adminBrowser.get(SiteURL.pathways + "/VOWP")
+            try await adminBrowser.get(SiteURL.pathways.path + "/VOWP")
             let bad = try await adminBrowser.post(
-                SiteURL.pathways + "/VOWP", [("nameFR", "PTO-TV"), ("nameEN", ""), ("checklist", "no pipes here"), ("maximumDays", "abc")])
+                SiteURL.pathways.path + "/VOWP", [("nameFR", "PTO-TV"), ("nameEN", ""), ("checklist", "no pipes here"), ("maximumDays", "abc")])
             #expect(bad.status == .unprocessableEntity)
             #expect(bad.text.contains("Each line needs four parts"))
             #expect(bad.text.contains("no pipes here"))
-            try await adminBrowser.get(SiteURL.pathways + "/VOWP")
+            try await adminBrowser.get(SiteURL.pathways.path + "/VOWP")
             let saved = try await adminBrowser.post(
-                SiteURL.pathways + "/VOWP",
+                SiteURL.pathways.path + "/VOWP",
                 [
                     ("nameFR", "PTO-TV (2027)"), ("nameEN", "VOWP (2027)"),
                     (
@@ -307,7 +307,7 @@ import VaporTesting
             let after = try #require(try await PathwayApplication.find(before.id, on: app.db))
             #expect(after.$pathway.id == versions[0].id)
             #expect(try await browser.get(path).text.contains("Open work permit for vulnerable workers (VOWP)"))
-            #expect(try await browser.get(SiteURL.pathways).status == .forbidden)
+            #expect(try await browser.get(SiteURL.pathways.path).status == .forbidden)
         }
     }
 
@@ -342,8 +342,8 @@ import VaporTesting
 
         try await withTestApp { app in
             let (browser, id, worker) = try await setUp(app)
-            try await browser.get(SiteURL.caseFile(id))
-            try await browser.post(SiteURL.caseFile(id) + "/tasks", [("title", "Suivi (fictif)"), ("dueOn", "2020-01-01")])
+            try await browser.get(SiteURL.caseFile(.value(id)).path)
+            try await browser.post(SiteURL.caseFile(.value(id)).path + "/tasks", [("title", "Suivi (fictif)"), ("dueOn", "2020-01-01")])
             var mail = MailSettings()
             mail.host = "127.0.0.1"
             mail.port = port
@@ -367,10 +367,10 @@ import VaporTesting
     @Test func checklistItemsPointAtTheCasesOwnDocumentsAndTheDigestCanBeTurnedOff() async throws {
         try await withTestApp { app in
             let (browser, id, worker) = try await setUp(app)
-            try await browser.get(SiteURL.caseFile(id))
+            try await browser.get(SiteURL.caseFile(.value(id)).path)
             let (headers, body) = DocumentsTests.multipart(
                 Array("Lettre d'explication (fictive)".utf8), filename: "lettre.txt", csrf: try #require(browser.csrf))
-            #expect(try await browser.send(.POST, SiteURL.caseFile(id) + "/documents", headers: headers, body: body).status == .seeOther)
+            #expect(try await browser.send(.POST, SiteURL.caseFile(.value(id)).path + "/documents", headers: headers, body: body).status == .seeOther)
             let document = try #require(try await CaseDocument.query(on: app.db).first())
             let path = try await start(browser, app: app, caseID: id, code: "VOWP")
             try await browser.get(path)
@@ -389,11 +389,11 @@ import VaporTesting
             #expect(try await PathwayApplication.query(on: app.db).first()?.documentLinks == ["letter_of_explanation": document.id!.uuidString])
             #expect(try await browser.get(path).text.contains("lettre.txt"))
 
-            try await browser.get(SiteURL.account)
-            #expect(try await browser.post(SiteURL.account + "/digest", []).status == .seeOther)
+            try await browser.get(SiteURL.account.path)
+            #expect(try await browser.post(SiteURL.account.path + "/digest", []).status == .seeOther)
             #expect(try await User.find(worker.id, on: app.db)?.digestEnabled == false)
-            try await browser.get(SiteURL.account)
-            try await browser.post(SiteURL.account + "/digest", [("digest", "on")])
+            try await browser.get(SiteURL.account.path)
+            try await browser.post(SiteURL.account.path + "/digest", [("digest", "on")])
             #expect(try await User.find(worker.id, on: app.db)?.digestEnabled == true)
         }
     }

@@ -35,15 +35,15 @@ import VaporTesting
             let long = String(repeating: "ж", count: 2000)
             let account = String(repeating: "ف", count: CaseRules.maximumTextLength)
             for round in 1...3 {
-                let form = try await browser.get(SiteURL.caseFile(id) + "/experience")
+                let form = try await browser.get(SiteURL.caseFile(.value(id)).path + "/experience")
                 let saved = try await browser.post(
-                    SiteURL.caseFile(id) + "/experience",
+                    SiteURL.caseFile(.value(id)).path + "/experience",
                     [
                         ("version", try Self.version(in: form.text)), ("employers", "Ferme Imaginaire \(round)"), ("recruiters", long),
                         ("currency", "CAD"), ("account", account), ("recruiterLicensed", "unknown"),
                     ])
                 #expect(saved.status == .seeOther, "round \(round)")
-                let reopened = try await browser.get(SiteURL.caseFile(id) + "/experience")
+                let reopened = try await browser.get(SiteURL.caseFile(.value(id)).path + "/experience")
                 #expect(reopened.text.contains("Ferme Imaginaire \(round)"))
                 #expect(reopened.text.contains(long))
                 #expect(reopened.text.contains(account))
@@ -60,33 +60,33 @@ import VaporTesting
             let name = String(repeating: "ж", count: CaseRules.maximumNameLength)
             let text = String(repeating: "ج", count: 2000)
             for round in 1...2 {
-                let form = try await browser.get(SiteURL.caseFile(id) + "/person")
+                let form = try await browser.get(SiteURL.caseFile(.value(id)).path + "/person")
                 let saved = try await browser.post(
-                    SiteURL.caseFile(id) + "/person",
+                    SiteURL.caseFile(.value(id)).path + "/person",
                     [
                         ("version", try Self.version(in: form.text)), ("preferredName", name), ("legalName", name),
                         ("countryOfOrigin", "Pays \(round)"), ("dependants", text), ("accessibilityNeeds", text),
                     ])
                 #expect(saved.status == .seeOther, "person round \(round)")
-                let reopened = try await browser.get(SiteURL.caseFile(id) + "/person")
+                let reopened = try await browser.get(SiteURL.caseFile(.value(id)).path + "/person")
                 #expect(reopened.text.contains("Pays \(round)"))
                 #expect(reopened.text.contains(text))
 
-                let safe = try await browser.get(SiteURL.caseFile(id) + "/safe-contact")
+                let safe = try await browser.get(SiteURL.caseFile(.value(id)).path + "/safe-contact")
                 let savedSafe = try await browser.post(
-                    SiteURL.caseFile(id) + "/safe-contact",
+                    SiteURL.caseFile(.value(id)).path + "/safe-contact",
                     [
                         ("version", try Self.version(in: safe.text)), ("channels[]", "phone"), ("messagesAllowed", "no"),
                         ("safeTimes", String(repeating: "ж", count: 1999) + "\(round)"), ("codeWord", "Mot \(round)"), ("neverUse", text),
                     ])
                 #expect(savedSafe.status == .seeOther, "safe contact round \(round)")
-                let safeAgain = try await browser.get(SiteURL.caseFile(id) + "/safe-contact")
+                let safeAgain = try await browser.get(SiteURL.caseFile(.value(id)).path + "/safe-contact")
                 #expect(safeAgain.text.contains("Mot \(round)"))
             }
             // One character over: refused beside the field, the text kept.
-            let form = try await browser.get(SiteURL.caseFile(id) + "/person")
+            let form = try await browser.get(SiteURL.caseFile(.value(id)).path + "/person")
             let over = try await browser.post(
-                SiteURL.caseFile(id) + "/person",
+                SiteURL.caseFile(.value(id)).path + "/person",
                 [
                     ("version", try Self.version(in: form.text)), ("preferredName", name + "ж"),
                 ])
@@ -108,9 +108,9 @@ import VaporTesting
             try await browser.signIn(admin.email)
 
             // Inviting a supervisor into another organisation is refused.
-            try await browser.get(SiteURL.users + "/new")
+            try await browser.get(SiteURL.users.path + "/new")
             let spy = try await browser.post(
-                SiteURL.users,
+                SiteURL.users.path,
                 [
                     ("email", "spy@refuge-fictif.example"), ("displayName", "Espion Fictif"),
                     ("roles[]", "supervisor"), ("language", "fr"), ("organisation", shelter.id!.uuidString),
@@ -120,9 +120,9 @@ import VaporTesting
             #expect(!spy.text.contains(#"value="caseworker""#))
 
             // The first org admin of an organisation: invited, the link sent to them only.
-            try await browser.get(SiteURL.users + "/new")
+            try await browser.get(SiteURL.users.path + "/new")
             let first = try await browser.post(
-                SiteURL.users,
+                SiteURL.users.path,
                 [
                     ("email", "premiere.admin@refuge-fictif.example"), ("displayName", "Première Admin"),
                     ("roles[]", "org_admin"), ("language", "fr"), ("organisation", shelter.id!.uuidString),
@@ -134,11 +134,11 @@ import VaporTesting
 
             // A password link or a two-factor reset of someone who reads case files is their own
             // organisation's admins' to send: refused to a system admin, and nothing is sent.
-            let workerPage = try await browser.get(SiteURL.user(worker.id!.uuidString))
+            let workerPage = try await browser.get(SiteURL.user(.value(worker.id!.uuidString)).path)
             #expect(!workerPage.text.contains("/password-link"))
-            #expect(try await browser.post(SiteURL.user(worker.id!.uuidString) + "/reset-two-factor").status == .forbidden)
-            try await browser.get(SiteURL.user(worker.id!.uuidString))
-            #expect(try await browser.post(SiteURL.user(worker.id!.uuidString) + "/password-link").status == .forbidden)
+            #expect(try await browser.post(SiteURL.user(.value(worker.id!.uuidString)).path + "/reset-two-factor").status == .forbidden)
+            try await browser.get(SiteURL.user(.value(worker.id!.uuidString)).path)
+            #expect(try await browser.post(SiteURL.user(.value(worker.id!.uuidString)).path + "/password-link").status == .forbidden)
             let outbox = try FileManager.default.contentsOfDirectory(atPath: app.config.dataDirectory + "/outbox")
             #expect(
                 try outbox.allSatisfy {
@@ -146,8 +146,8 @@ import VaporTesting
                 })
             // An org admin's, though, the system admin may reset: the link goes to them by e-mail.
             let orgAdmin = try await Fixtures.user(app, in: shelter, roles: [.orgAdmin])
-            try await browser.get(SiteURL.user(orgAdmin.id!.uuidString))
-            let link = try await browser.post(SiteURL.user(orgAdmin.id!.uuidString) + "/password-link")
+            try await browser.get(SiteURL.user(.value(orgAdmin.id!.uuidString)).path)
+            let link = try await browser.post(SiteURL.user(.value(orgAdmin.id!.uuidString)).path + "/password-link")
             #expect(link.status == .seeOther)
             let page = try await browser.get(try #require(link.location))
             #expect(!page.text.contains("/set-password/"))
@@ -155,11 +155,11 @@ import VaporTesting
             _ = try UsersTests.link(sentTo: orgAdmin.email, app)
 
             // Nor can a system admin add a case-reading role to an account, or take one away.
-            try await browser.get(SiteURL.user(worker.id!.uuidString))
-            let grant = try await browser.post(SiteURL.user(worker.id!.uuidString) + "/roles", [("roles[]", "supervisor")])
+            try await browser.get(SiteURL.user(.value(worker.id!.uuidString)).path)
+            let grant = try await browser.post(SiteURL.user(.value(worker.id!.uuidString)).path + "/roles", [("roles[]", "supervisor")])
             #expect(grant.status == .unprocessableEntity)
-            try await browser.get(SiteURL.user(worker.id!.uuidString))
-            let keep = try await browser.post(SiteURL.user(worker.id!.uuidString) + "/roles", [("roles[]", "org_admin")])
+            try await browser.get(SiteURL.user(.value(worker.id!.uuidString)).path)
+            let keep = try await browser.post(SiteURL.user(.value(worker.id!.uuidString)).path + "/roles", [("roles[]", "org_admin")])
             #expect(keep.status == .seeOther)
             #expect(try await User.find(worker.id, on: app.db)?.roleList == [.caseworker, .orgAdmin])
         }
@@ -172,8 +172,8 @@ import VaporTesting
             let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
             let browser = Browser(app, acceptLanguage: "en")
             try await browser.signIn(admin.email)
-            try await browser.get(SiteURL.user(worker.id!.uuidString))
-            let response = try await browser.post(SiteURL.user(worker.id!.uuidString) + "/password-link")
+            try await browser.get(SiteURL.user(.value(worker.id!.uuidString)).path)
+            let response = try await browser.post(SiteURL.user(.value(worker.id!.uuidString)).path + "/password-link")
             let page = try await browser.get(try #require(response.location))
             #expect(!page.text.contains("/set-password/"))
             #expect(page.text.contains("A link to choose a new password was sent to \(worker.email)"))
@@ -192,17 +192,17 @@ import VaporTesting
             let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
             let browser = Browser(app, acceptLanguage: "fr")
             try await browser.signIn(admin.email)
-            try await browser.get(SiteURL.user(admin.id!.uuidString))
+            try await browser.get(SiteURL.user(.value(admin.id!.uuidString)).path)
             let selfGrant = try await browser.post(
-                SiteURL.user(admin.id!.uuidString) + "/roles", [("roles[]", "org_admin"), ("roles[]", "supervisor")])
+                SiteURL.user(.value(admin.id!.uuidString)).path + "/roles", [("roles[]", "org_admin"), ("roles[]", "supervisor")])
             #expect(selfGrant.status == .unprocessableEntity)
             #expect(selfGrant.text.contains("Vous ne pouvez pas vous donner vous-même"))
             #expect(try await User.find(admin.id, on: app.db)?.roleList == [.orgAdmin])
 
             // Giving a colleague the supervisor role works, is audited, and their supervisors see it.
-            try await browser.get(SiteURL.user(worker.id!.uuidString))
+            try await browser.get(SiteURL.user(.value(worker.id!.uuidString)).path)
             let grant = try await browser.post(
-                SiteURL.user(worker.id!.uuidString) + "/roles", [("roles[]", "caseworker"), ("roles[]", "supervisor")])
+                SiteURL.user(.value(worker.id!.uuidString)).path + "/roles", [("roles[]", "caseworker"), ("roles[]", "supervisor")])
             #expect(grant.status == .seeOther)
             let granted = try await AuditEvent.query(on: app.db).filter(\.$action == AuditAction.caseAccessGranted.rawValue).all()
             #expect(granted.count == 1)
@@ -212,14 +212,14 @@ import VaporTesting
             #expect(AuditAction.caseAccessGranted.rawValue == "case_access_granted")
             let other = Browser(app, acceptLanguage: "fr")
             try await other.signIn(supervisor.email)
-            let home = try await other.get(SiteURL.home)
+            let home = try await other.get(SiteURL.home.path)
             #expect(home.text.contains("Accès aux dossiers accordés récemment"))
             #expect(home.text.contains("lea.demo@fictif.example a donné à"))
             // The admin who gave it is not told about their own grant.
-            #expect(!(try await browser.get(SiteURL.home)).text.contains("Accès aux dossiers accordés récemment"))
+            #expect(!(try await browser.get(SiteURL.home.path)).text.contains("Accès aux dossiers accordés récemment"))
             // Removing a role is no grant.
-            try await browser.get(SiteURL.user(worker.id!.uuidString))
-            try await browser.post(SiteURL.user(worker.id!.uuidString) + "/roles", [("roles[]", "caseworker")])
+            try await browser.get(SiteURL.user(.value(worker.id!.uuidString)).path)
+            try await browser.post(SiteURL.user(.value(worker.id!.uuidString)).path + "/roles", [("roles[]", "caseworker")])
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action == AuditAction.caseAccessGranted.rawValue).count() == 1)
         }
     }
@@ -230,22 +230,23 @@ import VaporTesting
         try await withTestApp { app in
             let (browser, _, _) = try await Self.caseworker(app)
             let id = try await CasesTests.open(browser, name: "Personne Fictive")
-            try await browser.get(SiteURL.caseFile(id))
+            try await browser.get(SiteURL.caseFile(.value(id)).path)
             let longest = String(repeating: "𠜎", count: CaseRules.maximumTextLength)
-            #expect(try await browser.post(SiteURL.caseFile(id) + "/notes", [("body", longest)]).status == .seeOther)
+            #expect(try await browser.post(SiteURL.caseFile(.value(id)).path + "/notes", [("body", longest)]).status == .seeOther)
             let arabic = String(repeating: "ف", count: 3000)
-            try await browser.get(SiteURL.caseFile(id))
-            #expect(try await browser.post(SiteURL.caseFile(id) + "/notes", [("body", arabic)]).status == .seeOther)
-            let page = try await browser.get(SiteURL.caseFile(id))
+            try await browser.get(SiteURL.caseFile(.value(id)).path)
+            #expect(try await browser.post(SiteURL.caseFile(.value(id)).path + "/notes", [("body", arabic)]).status == .seeOther)
+            let page = try await browser.get(SiteURL.caseFile(.value(id)).path)
             #expect(page.text.contains(longest))
             #expect(page.text.contains(arabic))
-            let over = try await browser.post(SiteURL.caseFile(id) + "/notes", [("body", longest + "a")])
+            let over = try await browser.post(SiteURL.caseFile(.value(id)).path + "/notes", [("body", longest + "a")])
             #expect(over.status == .unprocessableEntity)
             #expect(over.text.contains("Maximum 20000 caractères"))
             #expect(over.text.contains(longest + "a"))
             // Beyond any form: refused before it is read, with a page that says nothing was saved.
-            try await browser.get(SiteURL.caseFile(id))
-            let huge = try await browser.post(SiteURL.caseFile(id) + "/notes", [("body", String(repeating: "a", count: FormLimits.maximumBody + 1))])
+            try await browser.get(SiteURL.caseFile(.value(id)).path)
+            let huge = try await browser.post(
+                SiteURL.caseFile(.value(id)).path + "/notes", [("body", String(repeating: "a", count: FormLimits.maximumBody + 1))])
             #expect(huge.status == .payloadTooLarge)
             #expect(huge.text.contains("a été enregistré"))
             #expect(huge.text.contains("(1 Mo)"))
@@ -259,22 +260,22 @@ import VaporTesting
             let (browser, _, _) = try await Self.caseworker(app)
             let id = try await CasesTests.open(browser, name: "Personne Fictive")
             for typed in ["1,2,3", "12.345", "0x10", "1,234"] {
-                try await browser.get(SiteURL.caseFile(id))
+                try await browser.get(SiteURL.caseFile(.value(id)).path)
                 let refused = try await browser.post(
-                    SiteURL.caseFile(id) + "/legal-actions", [("kind", "civil_claim"), ("status", "filed"), ("amount", typed)])
+                    SiteURL.caseFile(.value(id)).path + "/legal-actions", [("kind", "civil_claim"), ("status", "filed"), ("amount", typed)])
                 #expect(refused.status == .unprocessableEntity, "\(typed)")
                 #expect(refused.text.contains("Entrez un montant sans ambiguïté"))
                 #expect(refused.text.contains(#"value="\#(typed)""#))
             }
             #expect(try await CaseLegalAction.query(on: app.db).count() == 0)
             // A readable amount beside another field's error: shown as it will be saved.
-            try await browser.get(SiteURL.caseFile(id))
+            try await browser.get(SiteURL.caseFile(.value(id)).path)
             let preview = try await browser.post(
-                SiteURL.caseFile(id) + "/legal-actions", [("kind", "nonsense"), ("status", "filed"), ("amount", "1 234,56 $")])
+                SiteURL.caseFile(.value(id)).path + "/legal-actions", [("kind", "nonsense"), ("status", "filed"), ("amount", "1 234,56 $")])
             #expect(preview.text.contains("Sera enregistré : 1\u{00A0}234,56\u{00A0}$"))
-            try await browser.get(SiteURL.caseFile(id))
+            try await browser.get(SiteURL.caseFile(.value(id)).path)
             let saved = try await browser.post(
-                SiteURL.caseFile(id) + "/legal-actions", [("kind", "civil_claim"), ("status", "filed"), ("amount", "1,234.56")])
+                SiteURL.caseFile(.value(id)).path + "/legal-actions", [("kind", "civil_claim"), ("status", "filed"), ("amount", "1,234.56")])
             #expect(saved.status == .seeOther)
             #expect(try await CaseLegalAction.query(on: app.db).first()?.amountAwardedCents == 123_456)
         }
@@ -294,16 +295,16 @@ import VaporTesting
             for (name, _) in cases { ids[name] = try await CasesTests.open(browser, name: name) }
             for (name, queries) in cases {
                 for query in queries {
-                    let list = try await browser.get(SiteURL.cases + "?scope=all&q=" + Browser.encode(query))
+                    let list = try await browser.get(SiteURL.cases.path + "?scope=all&q=" + Browser.encode(query))
                     #expect(list.text.contains(ids[name]!), "\(query) should find \(name)")
                 }
             }
             // The migration rebuilds terms made by the older folding.
             try await CaseNameTerm.query(on: app.db).delete()
-            #expect(!(try await browser.get(SiteURL.cases + "?scope=all&q=duc")).text.contains(ids["Trần Văn Đức"]!))
+            #expect(!(try await browser.get(SiteURL.cases.path + "?scope=all&q=duc")).text.contains(ids["Trần Văn Đức"]!))
             #expect(try await CaseNameIndex.rebuild(on: app.db, master: app.masterKey) == cases.count)
-            #expect(try await browser.get(SiteURL.cases + "?scope=all&q=duc").text.contains(ids["Trần Văn Đức"]!))
-            #expect(try await browser.get(SiteURL.cases + "?scope=all&q=obrien").text.contains(ids["O'Brien-Smith"]!))
+            #expect(try await browser.get(SiteURL.cases.path + "?scope=all&q=duc").text.contains(ids["Trần Văn Đức"]!))
+            #expect(try await browser.get(SiteURL.cases.path + "?scope=all&q=obrien").text.contains(ids["O'Brien-Smith"]!))
         }
     }
 
@@ -313,7 +314,7 @@ import VaporTesting
         try await withTestApp { app in
             let (browser, _, _) = try await Self.caseworker(app)
             for page in ["abc", "1.5", "99999999999999999999", "-1"] {
-                let list = try await browser.get(SiteURL.cases + "?scope=all&status=Active&province=QC&page=" + page)
+                let list = try await browser.get(SiteURL.cases.path + "?scope=all&status=Active&province=QC&page=" + page)
                 #expect(list.status == .ok)
                 #expect(list.text.contains(#"<option value="QC" selected>"#), "page=\(page)")
                 #expect(list.text.contains(#"<option value="Active" selected>"#), "page=\(page)")
@@ -327,7 +328,7 @@ import VaporTesting
             let admin = try await Fixtures.user(app, in: organisation, roles: [.orgAdmin])
             let browser = Browser(app)
             try await browser.signIn(admin.email)
-            let page = try await browser.get(SiteURL.audit + "?action=sign_in_failed&page=abc")
+            let page = try await browser.get(SiteURL.audit.path + "?action=sign_in_failed&page=abc")
             #expect(page.text.contains(#"<option value="sign_in_failed" selected>"#))
         }
     }
@@ -337,23 +338,24 @@ import VaporTesting
             let (browser, _, _) = try await Self.caseworker(app)
             let id = try await CasesTests.open(browser, name: "Personne Fictive")
             for number in 0..<45 {
-                try await browser.get(SiteURL.caseFile(id))
+                try await browser.get(SiteURL.caseFile(.value(id)).path)
                 #expect(
-                    try await browser.post(SiteURL.caseFile(id) + "/notes", [("body", String(format: "note numéro %03d", number))]).status
+                    try await browser.post(SiteURL.caseFile(.value(id)).path + "/notes", [("body", String(format: "note numéro %03d", number))])
+                        .status
                         == .seeOther)
             }
-            let first = try await browser.get(SiteURL.caseFile(id))
+            let first = try await browser.get(SiteURL.caseFile(.value(id)).path)
             #expect(first.text.contains("note numéro 044"))
             #expect(!first.text.contains("note numéro 024"))
             #expect(first.text.contains("Notes 1 à 20 sur 45"))
             #expect(first.text.contains(#"href="/cases/\#(id)?notes=2#notes""#))
-            let third = try await browser.get(SiteURL.caseFile(id) + "?notes=3")
+            let third = try await browser.get(SiteURL.caseFile(.value(id)).path + "?notes=3")
             #expect(third.text.contains("note numéro 000"))
             #expect(third.text.contains("note numéro 004"))
             #expect(!third.text.contains("note numéro 005"))
             #expect(third.text.contains("Notes 41 à 45 sur 45"))
             #expect(!third.text.contains("?notes=4"))
-            #expect(try await browser.get(SiteURL.caseFile(id) + "?notes=abc").text.contains("note numéro 044"))
+            #expect(try await browser.get(SiteURL.caseFile(.value(id)).path + "?notes=abc").text.contains("note numéro 044"))
         }
     }
 
@@ -365,16 +367,16 @@ import VaporTesting
             let admin = try await Fixtures.user(app, in: network, roles: [.systemAdmin])
             let browser = Browser(app, acceptLanguage: "fr")
             try await browser.signIn(admin.email)
-            let form = try await browser.get(SiteURL.pathways + "/TRP_VTIP_INITIAL")
+            let form = try await browser.get(SiteURL.pathways.path + "/TRP_VTIP_INITIAL")
             #expect(form.status == .ok)
             let fields = try Self.fields(of: form.text).map { name, value in
                 (name, name == "nameFR" ? "Permis\rEND:VEVENT\rBEGIN:VEVENT\rSUMMARY:INJECTED" : value)
             }
-            let response = try await browser.post(SiteURL.pathways + "/TRP_VTIP_INITIAL", fields)
+            let response = try await browser.post(SiteURL.pathways.path + "/TRP_VTIP_INITIAL", fields)
             #expect(response.status == .unprocessableEntity)
             #expect(response.text.contains("Ce champ tient sur une seule ligne"))
             let long = try await browser.post(
-                SiteURL.pathways + "/TRP_VTIP_INITIAL", fields.map { ($0.0, $0.0 == "nameEN" ? String(repeating: "x", count: 201) : $0.1) })
+                SiteURL.pathways.path + "/TRP_VTIP_INITIAL", fields.map { ($0.0, $0.0 == "nameEN" ? String(repeating: "x", count: 201) : $0.1) })
             #expect(long.status == .unprocessableEntity)
         }
     }
@@ -410,16 +412,16 @@ import VaporTesting
             let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
             let browser = Browser(app)
             try await browser.signIn(worker.email)
-            #expect(try await browser.get(SiteURL.deadlines, headers: ["Host": "evil.example"]).status == .misdirectedRequest)
-            let local = try await browser.get(SiteURL.deadlines, headers: ["Host": "127.0.0.1:8080"])
+            #expect(try await browser.get(SiteURL.deadlines.path, headers: ["Host": "evil.example"]).status == .misdirectedRequest)
+            let local = try await browser.get(SiteURL.deadlines.path, headers: ["Host": "127.0.0.1:8080"])
             #expect(local.status == .ok)
             #expect(local.text.contains("http://127.0.0.1:8080/calendar/"))
-            #expect(try await browser.get(SiteURL.home, headers: ["Host": "localhost:9"]).status == .ok)
-            #expect(try await browser.get(SiteURL.home, headers: ["Host": "[::1]:8080"]).status == .ok)
+            #expect(try await browser.get(SiteURL.home.path, headers: ["Host": "localhost:9"]).status == .ok)
+            #expect(try await browser.get(SiteURL.home.path, headers: ["Host": "[::1]:8080"]).status == .ok)
             // A form post whose Origin is not the loopback address it came by is refused.
-            try await browser.get(SiteURL.account)
+            try await browser.get(SiteURL.account.path)
             let evil = try await browser.post(
-                SiteURL.account + "/digest", [("enabled", "on")], headers: ["Host": "127.0.0.1:8080", "Origin": "http://evil.example"])
+                SiteURL.account.path + "/digest", [("enabled", "on")], headers: ["Host": "127.0.0.1:8080", "Origin": "http://evil.example"])
             #expect(evil.status == .forbidden)
         }
         #expect(RequestGuardMiddleware.isLoopback(host: "127.0.0.1"))
@@ -443,8 +445,8 @@ import VaporTesting
     @Test func somethingThatIsNotAnEmailIsNotKeptFromASignIn() async throws {
         try await withTestApp { app in
             let browser = Browser(app)
-            try await browser.get(SiteURL.login)
-            try await browser.post(SiteURL.login, [("email", "Hunter2-MySecretPassphrase!"), ("password", "whatever")])
+            try await browser.get(SiteURL.login.path)
+            try await browser.post(SiteURL.login.path, [("email", "Hunter2-MySecretPassphrase!"), ("password", "whatever")])
             let events = try await AuditEvent.query(on: app.db).filter(\.$action == AuditAction.signInFailed.rawValue).all()
             #expect(events.count == 1)
             #expect(events.first?.target == "invalid-email")
@@ -461,7 +463,7 @@ import VaporTesting
     @Test func unreadableBytesInANameAreRefusedBesideTheField() async throws {
         try await withTestApp { app in
             let (browser, _, _) = try await Self.caseworker(app)
-            let form = try await browser.get(SiteURL.cases + "/new")
+            let form = try await browser.get(SiteURL.cases.path + "/new")
             let csrf = try #require(Browser.csrf(in: form.text))
             for raw in [
                 [UInt8](Array("preferredName=".utf8)) + [0xFF, 0xFE, 0xC3] + Array("abc&province=QC&_csrf=\(csrf)".utf8),
@@ -470,7 +472,7 @@ import VaporTesting
                 var buffer = ByteBuffer()
                 buffer.writeBytes(raw)
                 let response = try await browser.send(
-                    .POST, SiteURL.cases, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: buffer)
+                    .POST, SiteURL.cases.path, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: buffer)
                 #expect(response.status == .unprocessableEntity)
                 #expect(response.text.contains("caractères illisibles"))
                 #expect(response.text.contains(#"<option value="QC" selected>"#))
@@ -483,18 +485,18 @@ import VaporTesting
         try await withTestApp { app in
             let (browser, _, _) = try await Self.caseworker(app)
             let id = try await CasesTests.open(browser, name: "Personne Fictive")
-            try await browser.get(SiteURL.caseFile(id) + "/person")
+            try await browser.get(SiteURL.caseFile(.value(id)).path + "/person")
             let person = try await browser.post(
-                SiteURL.caseFile(id) + "/person",
+                SiteURL.caseFile(.value(id)).path + "/person",
                 [
                     ("version", "abc"), ("preferredName", "Nom Gardé"),
                     ("countryOfOrigin", "Pays Gardé"),
                 ])
             #expect(person.status == .conflict)
             #expect(person.text.contains("Pays Gardé"))
-            try await browser.get(SiteURL.caseFile(id) + "/experience")
+            try await browser.get(SiteURL.caseFile(.value(id)).path + "/experience")
             let experience = try await browser.post(
-                SiteURL.caseFile(id) + "/experience", [("version", "abc"), ("employers", "Employeur Gardé"), ("currency", "CAD")])
+                SiteURL.caseFile(.value(id)).path + "/experience", [("version", "abc"), ("employers", "Employeur Gardé"), ("currency", "CAD")])
             #expect(experience.status == .conflict)
             #expect(experience.text.contains("Employeur Gardé"))
         }
@@ -575,7 +577,7 @@ import VaporTesting
             let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
             let browser = Browser(app, acceptLanguage: "fr")
             try await browser.signIn(worker.email)
-            try await browser.get(SiteURL.home)
+            try await browser.get(SiteURL.home.path)
             let response = try await browser.post("/outage-probe", [("body", "Ma note fictive <à garder>"), ("version", "3")])
             #expect(response.status == .serviceUnavailable)
             #expect(response.text.contains("Base de données injoignable"))
@@ -599,7 +601,7 @@ import VaporTesting
             let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
             let browser = Browser(app, acceptLanguage: "fr")
             try await browser.signIn(worker.email)
-            try await browser.get(SiteURL.home)
+            try await browser.get(SiteURL.home.path)
             let started = Date()
             let response = try await browser.post("/hang-probe", [("body", "Texte tapé pendant la panne")])
             #expect(Date().timeIntervalSince(started) < 15)
@@ -616,15 +618,17 @@ import VaporTesting
             let (browser, _, _) = try await Self.caseworker(app)
             let id = try await CasesTests.open(browser, name: "Personne Fictive")
             for status in ["FollowUp", "Active", "FollowUp"] {
-                let page = try await browser.get(SiteURL.caseFile(id))
+                let page = try await browser.get(SiteURL.caseFile(.value(id)).path)
                 let version = try Self.version(in: page.text)
-                #expect(try await browser.post(SiteURL.caseFile(id) + "/status", [("version", version), ("status", status)]).status == .seeOther)
+                #expect(
+                    try await browser.post(SiteURL.caseFile(.value(id)).path + "/status", [("version", version), ("status", status)]).status
+                        == .seeOther)
             }
             #expect(try await CaseFile.find(UUID(uuidString: id), on: app.db)?.status == "FollowUp")
 
             let pathway = try #require(try await PathwayType.query(on: app.db).filter(\.$code == "VOWP").filter(\.$isCurrent == true).first())
-            try await browser.get(SiteURL.caseFile(id))
-            let created = try await browser.post(SiteURL.caseFile(id) + "/applications", [("pathway", pathway.id!.uuidString)])
+            try await browser.get(SiteURL.caseFile(.value(id)).path)
+            let created = try await browser.post(SiteURL.caseFile(.value(id)).path + "/applications", [("pathway", pathway.id!.uuidString)])
             let path = try #require(created.location)
             let keys = pathway.checklistItems.map(\.key)
             for count in 1...min(3, keys.count) {
@@ -645,12 +649,12 @@ import VaporTesting
             let browser = Browser(app, acceptLanguage: "fr")
             try await browser.signIn(admin.email)
             for round in 1...2 {
-                let form = try await browser.get(SiteURL.pathways + "/VOWP")
+                let form = try await browser.get(SiteURL.pathways.path + "/VOWP")
                 let name = "Permis ouvert — " + String(repeating: "é", count: 180) + " \(round)"
                 let fields = try Self.fields(of: form.text).map { ($0.0, $0.0 == "nameFR" ? name : $0.1) }
-                let saved = try await browser.post(SiteURL.pathways + "/VOWP", fields)
+                let saved = try await browser.post(SiteURL.pathways.path + "/VOWP", fields)
                 #expect(saved.status == .seeOther, "pathway round \(round)")
-                #expect(try await browser.get(SiteURL.pathways + "/VOWP").text.contains(name))
+                #expect(try await browser.get(SiteURL.pathways.path + "/VOWP").text.contains(name))
             }
 
             let organisation = try await Fixtures.organisation(app)
@@ -658,10 +662,10 @@ import VaporTesting
             let other = Browser(app, acceptLanguage: "fr")
             try await other.signIn(supervisor.email)
             for (visibility, years) in [("assigned_only", "7"), ("whole_organisation", "8")] {
-                try await other.get(SiteURL.caseSettings)
-                let saved = try await other.post(SiteURL.caseSettings, [("visibility", visibility), ("retentionYears", years)])
+                try await other.get(SiteURL.caseSettings.path)
+                let saved = try await other.post(SiteURL.caseSettings.path, [("visibility", visibility), ("retentionYears", years)])
                 #expect(saved.status == .seeOther, "settings \(visibility)")
-                #expect(try await other.get(SiteURL.caseSettings).text.contains(#"value="\#(years)""#))
+                #expect(try await other.get(SiteURL.caseSettings.path).text.contains(#"value="\#(years)""#))
             }
         }
     }
@@ -679,8 +683,9 @@ import VaporTesting
             try await second.signIn(worker.email)
             let id = try await CasesTests.open(first, name: "Personne Fictive")
             let pathway = try #require(try await PathwayType.query(on: app.db).filter(\.$code == "VOWP").filter(\.$isCurrent == true).first())
-            try await first.get(SiteURL.caseFile(id))
-            let path = try #require(try await first.post(SiteURL.caseFile(id) + "/applications", [("pathway", pathway.id!.uuidString)]).location)
+            try await first.get(SiteURL.caseFile(.value(id)).path)
+            let path = try #require(
+                try await first.post(SiteURL.caseFile(.value(id)).path + "/applications", [("pathway", pathway.id!.uuidString)]).location)
             for round in 0..<5 {
                 let version = try Self.version(in: try await first.get(path).text)
                 _ = try await second.get(path)
@@ -717,17 +722,18 @@ import VaporTesting
             let id = try await CasesTests.open(browser, name: "Personne Fictive")
             let caseID = try #require(UUID(uuidString: id))
             for refused in [admin.id!.uuidString, gone.id!.uuidString, "not-an-id"] {
-                try await browser.get(SiteURL.caseFile(id))
+                try await browser.get(SiteURL.caseFile(.value(id)).path)
                 let response = try await browser.post(
-                    SiteURL.caseFile(id) + "/assignments", [("workers[]", worker.id!.uuidString), ("workers[]", refused)])
+                    SiteURL.caseFile(.value(id)).path + "/assignments", [("workers[]", worker.id!.uuidString), ("workers[]", refused)])
                 #expect(response.status == .unprocessableEntity, "\(refused)")
                 #expect(try await CaseAssignment.query(on: app.db).filter(\.$caseID == caseID).all(\.$userID) == [worker.id!])
-                try await browser.get(SiteURL.caseFile(id))
-                let task = try await browser.post(SiteURL.caseFile(id) + "/tasks", [("title", "Appeler la clinique"), ("assignee", refused)])
+                try await browser.get(SiteURL.caseFile(.value(id)).path)
+                let task = try await browser.post(
+                    SiteURL.caseFile(.value(id)).path + "/tasks", [("title", "Appeler la clinique"), ("assignee", refused)])
                 #expect(task.status == .unprocessableEntity, "task for \(refused)")
             }
             #expect(try await CaseTask.query(on: app.db).count() == 0)
-            let page = try await browser.get(SiteURL.caseFile(id))
+            let page = try await browser.get(SiteURL.caseFile(.value(id)).path)
             #expect(!page.text.contains(#"value="\#(admin.id!.uuidString)""#))
         }
     }
@@ -741,13 +747,13 @@ import VaporTesting
             let (browser, _, _) = try await Self.caseworker(app)
             let id = try await CasesTests.open(browser, name: "Personne Fictive")
             #expect(try await CaseFile.find(UUID(uuidString: id), on: app.db)?.reference == "MRF-2031-0001")
-            try await browser.get(SiteURL.caseFile(id))
-            let task = try await browser.post(SiteURL.caseFile(id) + "/tasks", [("title", "Rappeler"), ("dueOn", "2031-12-30")])
+            try await browser.get(SiteURL.caseFile(.value(id)).path)
+            let task = try await browser.post(SiteURL.caseFile(.value(id)).path + "/tasks", [("title", "Rappeler"), ("dueOn", "2031-12-30")])
             #expect(task.status == .seeOther)
             // Overdue by the frozen clock: listed under "overdue tasks"; three days earlier by the clock, not yet.
-            #expect(try await browser.get(SiteURL.cases + "?tasks=overdue").text.contains(id))
+            #expect(try await browser.get(SiteURL.cases.path + "?tasks=overdue").text.contains(id))
             app.clock = .fixed(Date(timeIntervalSince1970: 1_956_538_800 - 3 * 86_400))
-            #expect(!(try await browser.get(SiteURL.cases + "?tasks=overdue").text.contains(id)))
+            #expect(!(try await browser.get(SiteURL.cases.path + "?tasks=overdue").text.contains(id)))
         }
     }
 
@@ -775,15 +781,15 @@ import VaporTesting
             let browser = Browser(app, acceptLanguage: "fr")
             try await browser.signIn(admin.email)
             // MUT + validate
-            try await browser.get(SiteURL.users + "/new")
+            try await browser.get(SiteURL.users.path + "/new")
             let invited = try await browser.post(
-                SiteURL.users,
+                SiteURL.users.path,
                 [("email", "sans.courriel@fictif.example"), ("displayName", "Personne Fictive"), ("roles[]", "caseworker"), ("language", "fr")])
             #expect(invited.status == .ok)
             #expect(invited.text.contains("invitation n") && invited.text.contains("pas pu partir"))
             #expect(try await User.query(on: app.db).filter(\.$email == "sans.courriel@fictif.example").count() == 1)
-            try await browser.get(SiteURL.user(worker.id!.uuidString))
-            let link = try await browser.post(SiteURL.user(worker.id!.uuidString) + "/password-link")
+            try await browser.get(SiteURL.user(.value(worker.id!.uuidString)).path)
+            let link = try await browser.post(SiteURL.user(.value(worker.id!.uuidString)).path + "/password-link")
             #expect(link.location?.hasSuffix("?notice=link_unsent") == true)
             let page = try await browser.get(try #require(link.location))
             #expect(page.text.contains("pas pu partir vers \(worker.email)"))

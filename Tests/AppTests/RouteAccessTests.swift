@@ -25,21 +25,23 @@ import Vapor
             let browser = Browser(app)
             try await browser.signIn(caseworker.email)
             // MUT + validate
-            for path in [SiteURL.users, SiteURL.audit, SiteURL.organisations, SiteURL.users + "/new", SiteURL.organisations + "/new"] {
+            for path in [
+                SiteURL.users.path, SiteURL.audit.path, SiteURL.organisations.path, SiteURL.users.path + "/new", SiteURL.organisations.path + "/new",
+            ] {
                 let response = try await browser.get(path)
                 #expect(response.status == .forbidden, "\(path)")
             }
-            #expect(try await browser.get(SiteURL.home).status == .ok)
+            #expect(try await browser.get(SiteURL.home.path).status == .ok)
         }
     }
 
     @Test func signedOutVisitorsAreSentToTheSignInPage() async throws {
         try await withTestApp { app in
             let browser = Browser(app)
-            for path in [SiteURL.home, SiteURL.account, SiteURL.users, SiteURL.audit, SiteURL.sessions] {
+            for path in [SiteURL.home.path, SiteURL.account.path, SiteURL.users.path, SiteURL.audit.path, SiteURL.sessions.path] {
                 let response = try await browser.get(path)
                 #expect(response.status == .seeOther, "\(path)")
-                #expect(response.location == SiteURL.login)
+                #expect(response.location == SiteURL.login.path)
             }
         }
     }

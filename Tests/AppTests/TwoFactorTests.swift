@@ -32,17 +32,17 @@ import VaporTesting
             let browser = Browser(app)
             // MUT: password accepted, but the home page stays closed until the second factor.
             let afterPassword = try await browser.signIn(user.email)
-            #expect(afterPassword.location == SiteURL.twoFactorSetup)
-            #expect(try await browser.get(SiteURL.home).location == SiteURL.login)
-            let setup = try await browser.get(SiteURL.twoFactorSetup)
+            #expect(afterPassword.location == SiteURL.twoFactorSetup.path)
+            #expect(try await browser.get(SiteURL.home.path).location == SiteURL.login.path)
+            let setup = try await browser.get(SiteURL.twoFactorSetup.path)
             let secret = try Self.secret(in: setup.text)
             #expect(setup.text.contains("otpauth://totp/"))
-            let bad = try await browser.post(SiteURL.twoFactorSetup, [("code", "000000")])
+            let bad = try await browser.post(SiteURL.twoFactorSetup.path, [("code", "000000")])
             #expect(bad.status == .unprocessableEntity)
             let code = Self.code(secret: secret)
-            let done = try await browser.post(SiteURL.twoFactorSetup, [("code", code)])
-            #expect(done.location == SiteURL.home)
-            #expect(try await browser.get(SiteURL.home).status == .ok)
+            let done = try await browser.post(SiteURL.twoFactorSetup.path, [("code", code)])
+            #expect(done.location == SiteURL.home.path)
+            #expect(try await browser.get(SiteURL.home.path).status == .ok)
             // Stored sealed, never in clear.
             let stored = try #require(try await User.find(user.id, on: app.db)?.totpSecret)
             #expect(stored != secret && !stored.contains(secret))
@@ -50,13 +50,13 @@ import VaporTesting
 
             // Next sign-in: the code page; the same code cannot be used twice.
             let second = Browser(app)
-            #expect(try await second.signIn(user.email).location == SiteURL.twoFactor)
-            try await second.get(SiteURL.twoFactor)
-            let replay = try await second.post(SiteURL.twoFactor, [("code", code)])
+            #expect(try await second.signIn(user.email).location == SiteURL.twoFactor.path)
+            try await second.get(SiteURL.twoFactor.path)
+            let replay = try await second.post(SiteURL.twoFactor.path, [("code", code)])
             #expect(replay.status == .unprocessableEntity)
             let next = Self.code(secret: secret, at: Date().addingTimeInterval(30))
-            let accepted = try await second.post(SiteURL.twoFactor, [("code", next)])
-            #expect(accepted.location == SiteURL.home)
+            let accepted = try await second.post(SiteURL.twoFactor.path, [("code", next)])
+            #expect(accepted.location == SiteURL.home.path)
             let actions = try await AuditEvent.query(on: app.db).all(\.$action)
             #expect(actions.contains(AuditAction.twoFactorEnabled.rawValue))
             #expect(actions.contains(AuditAction.twoFactorFailed.rawValue))
@@ -72,11 +72,11 @@ import VaporTesting
             try await user.save(on: app.db)
             let browser = Browser(app)
             try await browser.signIn(user.email)
-            try await browser.get(SiteURL.twoFactor)
-            for _ in 1...5 { try await browser.post(SiteURL.twoFactor, [("code", "123456")]) }
-            let locked = try await browser.post(SiteURL.twoFactor, [("code", Self.code(secret: secret))])
+            try await browser.get(SiteURL.twoFactor.path)
+            for _ in 1...5 { try await browser.post(SiteURL.twoFactor.path, [("code", "123456")]) }
+            let locked = try await browser.post(SiteURL.twoFactor.path, [("code", Self.code(secret: secret))])
             #expect(locked.status == .tooManyRequests)
-            #expect(try await browser.get(SiteURL.home).location == SiteURL.login)
+            #expect(try await browser.get(SiteURL.home.path).location == SiteURL.login.path)
         }
     }
 
@@ -85,12 +85,12 @@ import VaporTesting
             let accounts = try await DemoSeeder.seed(app, password: Fixtures.password)
             let browser = Browser(app, acceptLanguage: "en")
             let response = try await browser.signIn(accounts[0].email)
-            #expect(response.location == SiteURL.home)
-            #expect(try await browser.get(SiteURL.home).text.contains("Démonstration : toutes les données sont fictives."))
+            #expect(response.location == SiteURL.home.path)
+            #expect(try await browser.get(SiteURL.home.path).text.contains("Démonstration : toutes les données sont fictives."))
             // An account created by an admin is not exempt, even on a demo install.
             let organisation = try await Fixtures.organisation(app)
             let real = try await Fixtures.user(app, in: organisation, roles: [.caseworker], exempt: false)
-            #expect(try await Browser(app).signIn(real.email).location == SiteURL.twoFactorSetup)
+            #expect(try await Browser(app).signIn(real.email).location == SiteURL.twoFactorSetup.path)
         }
     }
 }

@@ -30,9 +30,9 @@ import VaporTesting
             let admin = try await Fixtures.user(app, in: organisation, roles: [.orgAdmin])
             let browser = Browser(app, acceptLanguage: "fr")
             try await browser.signIn(admin.email)
-            try await browser.get(SiteURL.users + "/new")
+            try await browser.get(SiteURL.users.path + "/new")
             let invited = try await browser.post(
-                SiteURL.users,
+                SiteURL.users.path,
                 [
                     ("displayName", "Nouvelle Personne Fictive"), ("email", "Nouvelle@Fictif.example"),
                     ("roles[]", "caseworker"), ("roles[]", "supervisor"), ("language", "fr"),
@@ -57,7 +57,7 @@ import VaporTesting
             #expect(mismatch.text.contains(#"id="confirmation-error""#))
             let chosen = "Ça, c'est une phrase de passe très longue et bien à moi, avec des accents: éàù — 2026"
             let done = try await person.post(path, [("password", chosen), ("confirmation", chosen)])
-            #expect(done.location == SiteURL.login + "?notice=password_set")
+            #expect(done.location == SiteURL.login.path + "?notice=password_set")
             // Single use.
             #expect(try await person.get(path).status == .notFound)
             // The whole password counts, beyond bcrypt's 72 bytes.
@@ -65,7 +65,7 @@ import VaporTesting
             #expect(chosen.utf8.count > 80)
             let wrongTail = try await Browser(app).signIn("nouvelle@fictif.example", password: sameFirst72Bytes)
             #expect(wrongTail.status == .unauthorized)
-            #expect(try await Browser(app).signIn("nouvelle@fictif.example", password: chosen).location == SiteURL.twoFactorSetup)
+            #expect(try await Browser(app).signIn("nouvelle@fictif.example", password: chosen).location == SiteURL.twoFactorSetup.path)
         }
     }
 
@@ -75,9 +75,9 @@ import VaporTesting
             let admin = try await Fixtures.user(app, in: organisation, roles: [.orgAdmin])
             let browser = Browser(app)
             try await browser.signIn(admin.email)
-            try await browser.get(SiteURL.users + "/new")
+            try await browser.get(SiteURL.users.path + "/new")
             let invited = try await browser.post(
-                SiteURL.users,
+                SiteURL.users.path,
                 [
                     ("displayName", "Personne Expirée"), ("email", "expire@fictif.example"),
                     ("roles[]", "caseworker"), ("language", "en"),
@@ -94,9 +94,9 @@ import VaporTesting
             let admin = try await Fixtures.user(app, in: organisation, roles: [.orgAdmin], language: .en)
             let browser = Browser(app, acceptLanguage: "en")
             try await browser.signIn(admin.email)
-            try await browser.get(SiteURL.users + "/new")
+            try await browser.get(SiteURL.users.path + "/new")
             let response = try await browser.post(
-                SiteURL.users,
+                SiteURL.users.path,
                 [
                     ("displayName", "Nom <script>x</script>"), ("email", "not-an-address"),
                     ("roles[]", "system_admin"), ("language", "de"),
@@ -108,9 +108,9 @@ import VaporTesting
             #expect(response.text.contains("Nom &lt;script&gt;x&lt;/script&gt;"))
             #expect(try await User.query(on: app.db).count() == 1)
             // Duplicate address.
-            try await browser.get(SiteURL.users + "/new")
+            try await browser.get(SiteURL.users.path + "/new")
             let duplicate = try await browser.post(
-                SiteURL.users,
+                SiteURL.users.path,
                 [
                     ("displayName", "Double"), ("email", admin.email),
                     ("roles[]", "caseworker"), ("language", "fr"),
@@ -128,14 +128,14 @@ import VaporTesting
             let phone = Browser(app)
             try await laptop.signIn(worker.email)
             try await phone.signIn(worker.email)
-            #expect(try await laptop.get(SiteURL.home).status == .ok)
+            #expect(try await laptop.get(SiteURL.home.path).status == .ok)
             let adminBrowser = Browser(app)
             try await adminBrowser.signIn(admin.email)
-            try await adminBrowser.get(SiteURL.user(worker.id!.uuidString))
-            let response = try await adminBrowser.post(SiteURL.user(worker.id!.uuidString) + "/deactivate")
+            try await adminBrowser.get(SiteURL.user(.value(worker.id!.uuidString)).path)
+            let response = try await adminBrowser.post(SiteURL.user(.value(worker.id!.uuidString)).path + "/deactivate")
             #expect(response.status == .seeOther)
-            #expect(try await laptop.get(SiteURL.home).location == SiteURL.login)
-            #expect(try await phone.get(SiteURL.home).location == SiteURL.login)
+            #expect(try await laptop.get(SiteURL.home.path).location == SiteURL.login.path)
+            #expect(try await phone.get(SiteURL.home.path).location == SiteURL.login.path)
             #expect(try await Browser(app).signIn(worker.email).status == .unauthorized)
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action == AuditAction.userDeactivated.rawValue).count() == 1)
         }
@@ -150,8 +150,8 @@ import VaporTesting
             try await worker.save(on: app.db)
             let adminBrowser = Browser(app)
             try await adminBrowser.signIn(admin.email)
-            try await adminBrowser.get(SiteURL.user(worker.id!.uuidString))
-            try await adminBrowser.post(SiteURL.user(worker.id!.uuidString) + "/reset-two-factor")
+            try await adminBrowser.get(SiteURL.user(.value(worker.id!.uuidString)).path)
+            try await adminBrowser.post(SiteURL.user(.value(worker.id!.uuidString)).path + "/reset-two-factor")
             let reloaded = try await User.find(worker.id, on: app.db)
             #expect(reloaded?.totpSecret == nil)
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action == AuditAction.twoFactorReset.rawValue).count() == 1)
@@ -166,16 +166,16 @@ import VaporTesting
             let stranger = try await Fixtures.user(app, in: theirs, roles: [.caseworker])
             let browser = Browser(app)
             try await browser.signIn(admin.email)
-            let list = try await browser.get(SiteURL.users)
+            let list = try await browser.get(SiteURL.users.path)
             #expect(!list.text.contains(stranger.email))
-            #expect(try await browser.get(SiteURL.user(stranger.id!.uuidString)).status == .notFound)
-            try await browser.get(SiteURL.users)
+            #expect(try await browser.get(SiteURL.user(.value(stranger.id!.uuidString)).path).status == .notFound)
+            try await browser.get(SiteURL.users.path)
             for action in ["deactivate", "reset-two-factor", "roles", "password-link", "reactivate"] {
-                let response = try await browser.post(SiteURL.user(stranger.id!.uuidString) + "/" + action, [("roles[]", "caseworker")])
+                let response = try await browser.post(SiteURL.user(.value(stranger.id!.uuidString)).path + "/" + action, [("roles[]", "caseworker")])
                 #expect(response.status == .notFound, "\(action)")
             }
             #expect(try await User.find(stranger.id, on: app.db)?.isActive == true)
-            #expect(try await browser.get(SiteURL.users + "/not-a-uuid").status == .notFound)
+            #expect(try await browser.get(SiteURL.users.path + "/not-a-uuid").status == .notFound)
         }
     }
 
@@ -186,12 +186,12 @@ import VaporTesting
             let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
             let browser = Browser(app)
             try await browser.signIn(admin.email)
-            try await browser.get(SiteURL.user(worker.id!.uuidString))
-            let refused = try await browser.post(SiteURL.user(worker.id!.uuidString) + "/roles", [("roles[]", "system_admin")])
+            try await browser.get(SiteURL.user(.value(worker.id!.uuidString)).path)
+            let refused = try await browser.post(SiteURL.user(.value(worker.id!.uuidString)).path + "/roles", [("roles[]", "system_admin")])
             #expect(refused.status == .unprocessableEntity)
-            try await browser.get(SiteURL.user(worker.id!.uuidString))
+            try await browser.get(SiteURL.user(.value(worker.id!.uuidString)).path)
             let accepted = try await browser.post(
-                SiteURL.user(worker.id!.uuidString) + "/roles", [("roles[]", "caseworker"), ("roles[]", "supervisor")])
+                SiteURL.user(.value(worker.id!.uuidString)).path + "/roles", [("roles[]", "caseworker"), ("roles[]", "supervisor")])
             #expect(accepted.status == .seeOther)
             #expect(try await User.find(worker.id, on: app.db)?.roleList == [.caseworker, .supervisor])
         }

@@ -5,15 +5,15 @@ import Vapor
 /// What every user manages for themselves: password, language, two-factor, sessions.
 struct AccountController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.on(.GET, SiteURL.account, access: .signedIn, use: show)
-        routes.on(.POST, SiteURL.accountPassword, access: .signedIn, use: changePassword)
-        routes.on(.POST, SiteURL.account + "/language", access: .signedIn, use: changeLanguage)
-        routes.on(.POST, SiteURL.account + "/digest", access: .signedIn, use: changeDigest)
-        routes.on(.GET, SiteURL.accountTwoFactor, access: .signedIn, use: twoFactorPage)
-        routes.on(.POST, SiteURL.accountTwoFactor, access: .signedIn, use: replaceTwoFactor)
-        routes.on(.GET, SiteURL.sessions, access: .signedIn, use: sessions)
-        routes.on(.POST, SiteURL.sessions + "/:id/end", access: .signedIn, use: endSession)
-        routes.on(.POST, SiteURL.sessions + "/end-others", access: .signedIn, use: endOthers)
+        routes.on(.GET, .account, access: .signedIn, use: show)
+        routes.on(.POST, .accountPassword, access: .signedIn, use: changePassword)
+        routes.on(.POST, .accountLanguage, access: .signedIn, use: changeLanguage)
+        routes.on(.POST, .accountDigest, access: .signedIn, use: changeDigest)
+        routes.on(.GET, .accountTwoFactor, access: .signedIn, use: twoFactorPage)
+        routes.on(.POST, .accountTwoFactor, access: .signedIn, use: replaceTwoFactor)
+        routes.on(.GET, .sessions, access: .signedIn, use: sessions)
+        routes.on(.POST, .sessionEnd(.key), access: .signedIn, use: endSession)
+        routes.on(.POST, .sessionsEndOthers, access: .signedIn, use: endOthers)
     }
 
     struct AccountContext: Encodable {
@@ -38,6 +38,7 @@ struct AccountController: RouteCollection {
         let userAgent: String
         let address: String
         let current: Bool
+        let endURL: String
     }
 
     struct SessionsContext: Encodable {
@@ -120,7 +121,7 @@ struct AccountController: RouteCollection {
             try await DatabaseSessions.endAll(of: user.id!, except: keep, on: db)
             try await AuditLog.append(on: db, actor: actor, action: .passwordChanged, target: user.id?.uuidString, requestID: requestID)
         }
-        return req.redirect(to: SiteURL.account + "?notice=password")
+        return req.redirect(to: SiteURL.account.path + "?notice=password")
     }
 
     @Sendable
@@ -142,7 +143,7 @@ struct AccountController: RouteCollection {
                 on: db, actor: actor, action: .languageChanged, target: user.id?.uuidString,
                 requestID: requestID, detail: language.rawValue)
         }
-        let response = req.redirect(to: SiteURL.account + "?notice=language")
+        let response = req.redirect(to: SiteURL.account.path + "?notice=language")
         response.cookies["lang"] = HTTPCookies.Value(
             string: language.rawValue, maxAge: 365 * 24 * 3600, path: "/",
             isSecure: req.config.isHTTPS, isHTTPOnly: true, sameSite: .lax)
@@ -163,7 +164,7 @@ struct AccountController: RouteCollection {
         try await req.auditedWrite(.digestChanged, target: user.id?.uuidString, detail: enabled ? "on" : "off") { db in
             try await user.save(on: db)
         }
-        return req.redirect(to: SiteURL.account + "?notice=digest")
+        return req.redirect(to: SiteURL.account.path + "?notice=digest")
     }
 
     @Sendable
@@ -188,7 +189,7 @@ struct AccountController: RouteCollection {
     @Sendable
     func replaceTwoFactor(req: Request) async throws -> Response {
         let current = try req.requireUser()
-        guard let secret = req.session.data["totp_setup"] else { return req.redirect(to: SiteURL.accountTwoFactor) }
+        guard let secret = req.session.data["totp_setup"] else { return req.redirect(to: SiteURL.accountTwoFactor.path) }
         let code = (try? req.content.decode(TwoFactorCodeForm.self))?.code ?? ""
         let subject = current.user.id!.uuidString
         var errors = FormErrors()
@@ -208,7 +209,7 @@ struct AccountController: RouteCollection {
         try await req.auditedWrite(.twoFactorEnabled, target: user.id?.uuidString) { db in
             try await user.save(on: db)
         }
-        return req.redirect(to: SiteURL.account + "?notice=two_factor")
+        return req.redirect(to: SiteURL.account.path + "?notice=two_factor")
     }
 
     @Sendable
@@ -220,7 +221,8 @@ struct AccountController: RouteCollection {
             SessionView(
                 id: record.id!.uuidString, createdAt: req.formatDateTime(record.createdAt) ?? "",
                 lastSeenAt: req.formatDateTime(record.lastSeenAt) ?? "", userAgent: record.userAgent ?? "—",
-                address: record.address ?? "—", current: record.id == req.currentSessionRecordID)
+                address: record.address ?? "—", current: record.id == req.currentSessionRecordID,
+                endURL: SiteURL.sessionEnd(.value(record.id!.uuidString)).path)
         }
         let notice = req.query[String.self, at: "notice"] == "ended" ? req.t("sessions.notice.ended") : nil
         let csrf = req.csrfToken
@@ -243,9 +245,9 @@ struct AccountController: RouteCollection {
         }
         if id == req.currentSessionRecordID {
             req.session.destroy()
-            return req.redirect(to: SiteURL.login)
+            return req.redirect(to: SiteURL.login.path)
         }
-        return req.redirect(to: SiteURL.sessions + "?notice=ended")
+        return req.redirect(to: SiteURL.sessions.path + "?notice=ended")
     }
 
     @Sendable
@@ -258,6 +260,6 @@ struct AccountController: RouteCollection {
             try await DatabaseSessions.endAll(of: current.user.id!, except: keep, on: db)
             try await AuditLog.append(on: db, actor: actor, action: .sessionEnded, target: "others", requestID: requestID)
         }
-        return req.redirect(to: SiteURL.sessions + "?notice=ended")
+        return req.redirect(to: SiteURL.sessions.path + "?notice=ended")
     }
 }

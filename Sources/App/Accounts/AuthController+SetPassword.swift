@@ -58,6 +58,6 @@ extension AuthController {
             try await DatabaseSessions.endAll(of: user.id!, on: db)
             try await AuditLog.append(on: db, actor: actor, action: .passwordSet, target: user.id?.uuidString, requestID: requestID)
         }
-        return req.redirect(to: SiteURL.login + "?notice=password_set")
+        return req.redirect(to: SiteURL.login.path + "?notice=password_set")
     }
 }

@@ -6,16 +6,16 @@ import Vapor
 /// one-time set-password links of invitations.
 struct AuthController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.on(.GET, SiteURL.root, access: .public, use: root)
-        routes.on(.GET, SiteURL.login, access: .public, use: loginPage)
-        routes.on(.POST, SiteURL.login, access: .public, use: login)
-        routes.on(.GET, SiteURL.twoFactor, access: .secondFactorPending, use: twoFactorPage)
-        routes.on(.POST, SiteURL.twoFactor, access: .secondFactorPending, use: twoFactor)
-        routes.on(.GET, SiteURL.twoFactorSetup, access: .secondFactorPending, use: setupPage)
-        routes.on(.POST, SiteURL.twoFactorSetup, access: .secondFactorPending, use: setup)
-        routes.on(.POST, SiteURL.logout, access: .public, use: logout)
-        routes.on(.GET, SiteURL.setPassword + "/:token", access: .public, use: setPasswordPage)
-        routes.on(.POST, SiteURL.setPassword + "/:token", access: .public, use: setPassword)
+        routes.on(.GET, .root, access: .public, use: root)
+        routes.on(.GET, .login, access: .public, use: loginPage)
+        routes.on(.POST, .login, access: .public, use: login)
+        routes.on(.GET, .twoFactor, access: .secondFactorPending, use: twoFactorPage)
+        routes.on(.POST, .twoFactor, access: .secondFactorPending, use: twoFactor)
+        routes.on(.GET, .twoFactorSetup, access: .secondFactorPending, use: setupPage)
+        routes.on(.POST, .twoFactorSetup, access: .secondFactorPending, use: setup)
+        routes.on(.POST, .logout, access: .public, use: logout)
+        routes.on(.GET, .setPassword(.key), access: .public, use: setPasswordPage)
+        routes.on(.POST, .setPassword(.key), access: .public, use: setPassword)
     }
 
     // MARK: - Contexts
@@ -61,12 +61,12 @@ struct AuthController: RouteCollection {
 
     @Sendable
     func root(req: Request) async throws -> Response {
-        req.redirect(to: req.currentUser == nil ? SiteURL.login : SiteURL.home)
+        req.redirect(to: req.currentUser == nil ? SiteURL.login.path : SiteURL.home.path)
     }
 
     @Sendable
     func loginPage(req: Request) async throws -> Response {
-        if req.currentUser != nil { return req.redirect(to: SiteURL.home) }
+        if req.currentUser != nil { return req.redirect(to: SiteURL.home.path) }
         let notice: String? =
             switch req.query[String.self, at: "notice"] {
             case "password_set": req.t("login.notice.password_set")
@@ -141,7 +141,7 @@ struct AuthController: RouteCollection {
         let needsSecondFactor = user.hasTwoFactor || (req.config.requireTwoFactor && !user.twoFactorExempt)
         if needsSecondFactor {
             try await req.rotateSession(keeping: [DatabaseSessions.userKey: user.id!.uuidString, "auth": AuthLevel.password.rawValue])
-            return req.redirect(to: user.hasTwoFactor ? SiteURL.twoFactor : SiteURL.twoFactorSetup)
+            return req.redirect(to: user.hasTwoFactor ? SiteURL.twoFactor.path : SiteURL.twoFactorSetup.path)
         }
         return try await completeSignIn(req, user: user, detail: "password")
     }
@@ -163,13 +163,13 @@ struct AuthController: RouteCollection {
             try await AuditLog.append(on: db, actor: actor, action: .signIn, target: user.id?.uuidString, requestID: requestID, detail: detail)
         }
         try await req.rotateSession(keeping: data)
-        return req.redirect(to: SiteURL.home)
+        return req.redirect(to: SiteURL.home.path)
     }
 
     @Sendable
     func twoFactorPage(req: Request) async throws -> Response {
-        guard let pending = req.pendingUser else { return req.redirect(to: SiteURL.login) }
-        if !pending.user.hasTwoFactor { return req.redirect(to: SiteURL.twoFactorSetup) }
+        guard let pending = req.pendingUser else { return req.redirect(to: SiteURL.login.path) }
+        if !pending.user.hasTwoFactor { return req.redirect(to: SiteURL.twoFactorSetup.path) }
         return try await renderCode(req, template: "auth/two-factor", titleKey: "two_factor.title", errors: FormErrors())
     }
 
@@ -190,7 +190,7 @@ struct AuthController: RouteCollection {
     func twoFactor(req: Request) async throws -> Response {
         guard let pending = req.pendingUser, let stored = pending.user.totpSecret,
             let secret = TwoFactor.open(stored, userID: pending.user.id!, master: req.application.masterKey)
-        else { return req.redirect(to: SiteURL.login) }
+        else { return req.redirect(to: SiteURL.login.path) }
         let code = (try? req.content.decode(TwoFactorCodeForm.self))?.code ?? ""
         let user = pending.user
         let subject = user.id!.uuidString
@@ -225,8 +225,8 @@ struct AuthController: RouteCollection {
 
     @Sendable
     func setupPage(req: Request) async throws -> Response {
-        guard let pending = req.pendingUser else { return req.redirect(to: SiteURL.login) }
-        if pending.user.hasTwoFactor { return req.redirect(to: SiteURL.twoFactor) }
+        guard let pending = req.pendingUser else { return req.redirect(to: SiteURL.login.path) }
+        if pending.user.hasTwoFactor { return req.redirect(to: SiteURL.twoFactor.path) }
         let secret = req.session.data["totp_setup"] ?? TwoFactor.newSecret()
         req.session.data["totp_setup"] = secret
         return try await renderCode(
@@ -236,8 +236,8 @@ struct AuthController: RouteCollection {
 
     @Sendable
     func setup(req: Request) async throws -> Response {
-        guard let pending = req.pendingUser, !pending.user.hasTwoFactor else { return req.redirect(to: SiteURL.login) }
-        guard let secret = req.session.data["totp_setup"] else { return req.redirect(to: SiteURL.twoFactorSetup) }
+        guard let pending = req.pendingUser, !pending.user.hasTwoFactor else { return req.redirect(to: SiteURL.login.path) }
+        guard let secret = req.session.data["totp_setup"] else { return req.redirect(to: SiteURL.twoFactorSetup.path) }
         let code = (try? req.content.decode(TwoFactorCodeForm.self))?.code ?? ""
         var errors = FormErrors()
         if try await SignInThrottle.isLocked(scope: .secondFactor, subject: pending.user.id!.uuidString, on: req.db, now: req.now) {
@@ -274,7 +274,7 @@ struct AuthController: RouteCollection {
             try await DatabaseSessions.delete(id, on: req.db)
         }
         req.session.destroy()
-        return req.redirect(to: SiteURL.login + "?notice=signed_out")
+        return req.redirect(to: SiteURL.login.path + "?notice=signed_out")
     }
 
 }

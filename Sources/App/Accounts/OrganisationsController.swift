@@ -7,11 +7,11 @@ struct OrganisationsController: RouteCollection {
     static let access = AccessPolicy.roles([.systemAdmin])
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.on(.GET, SiteURL.organisations, access: Self.access, use: index)
-        routes.on(.GET, SiteURL.organisations + "/new", access: Self.access, use: new)
-        routes.on(.POST, SiteURL.organisations, access: Self.access, use: create)
-        routes.on(.GET, SiteURL.organisations + "/:id", access: Self.access, use: edit)
-        routes.on(.POST, SiteURL.organisations + "/:id", access: Self.access, use: update)
+        routes.on(.GET, .organisations, access: Self.access, use: index)
+        routes.on(.GET, .organisationNew, access: Self.access, use: new)
+        routes.on(.POST, .organisations, access: Self.access, use: create)
+        routes.on(.GET, .organisation(.key), access: Self.access, use: edit)
+        routes.on(.POST, .organisation(.key), access: Self.access, use: update)
     }
 
     struct OrganisationRow: Encodable {
@@ -21,6 +21,7 @@ struct OrganisationsController: RouteCollection {
         let provinces: [String]
         let active: Bool
         let users: Int
+        let href: String
     }
 
     struct IndexContext: Encodable {
@@ -57,7 +58,8 @@ struct OrganisationsController: RouteCollection {
         let rows = organisations.map {
             OrganisationRow(
                 id: $0.id!.uuidString, name: $0.name, typeKey: $0.organisationType.labelKey,
-                provinces: $0.provinceList.map(\.labelKey), active: $0.isActive, users: counts[$0.id!] ?? 0)
+                provinces: $0.provinceList.map(\.labelKey), active: $0.isActive, users: counts[$0.id!] ?? 0,
+                href: SiteURL.organisation(.value($0.id!.uuidString)).path)
         }
         return try await req.render("organisations/index", IndexContext(page: PageChrome(req, titleKey: "organisations.title"), organisations: rows))
     }
@@ -80,7 +82,7 @@ struct OrganisationsController: RouteCollection {
         let context = FormContext(
             page: PageChrome(req, titleKey: organisation == nil ? "organisations.new.title" : "organisations.edit.title"),
             csrf: csrf,
-            action: organisation.map { SiteURL.organisation($0.id!.uuidString) } ?? SiteURL.organisations,
+            action: organisation.map { SiteURL.organisation(.value($0.id!.uuidString)).path } ?? SiteURL.organisations.path,
             isNew: organisation == nil, name: form.name ?? "",
             types: OrganisationType.allCases.map { KeyedOption(value: $0.rawValue, labelKey: $0.labelKey, selected: $0.rawValue == form.type) },
             provinces: Province.allCases.map { KeyedOption(value: $0.rawValue, labelKey: $0.labelKey, selected: chosen.contains($0.rawValue)) },
@@ -132,7 +134,7 @@ struct OrganisationsController: RouteCollection {
                 on: db, actor: actor, action: .organisationCreated, target: organisation.id?.uuidString,
                 requestID: requestID, detail: name)
         }
-        return req.redirect(to: SiteURL.organisations)
+        return req.redirect(to: SiteURL.organisations.path)
     }
 
     private func find(_ req: Request) async throws -> Organisation {
@@ -179,6 +181,6 @@ struct OrganisationsController: RouteCollection {
                 on: db, actor: actor, action: .organisationUpdated, target: organisation.id?.uuidString,
                 requestID: requestID, detail: name)
         }
-        return req.redirect(to: SiteURL.organisations)
+        return req.redirect(to: SiteURL.organisations.path)
     }
 }

@@ -72,7 +72,7 @@ extension UsersController {
                     detail: Role.storedList(added.filter(\.readsCaseData)))
             }
         }
-        return req.redirect(to: SiteURL.user(user.id!.uuidString) + "?notice=roles")
+        return req.redirect(to: SiteURL.user(.value(user.id!.uuidString)).path + "?notice=roles")
     }
 
     @Sendable
@@ -90,7 +90,7 @@ extension UsersController {
             // Every session ends at once, on every instance, since sessions live in the database.
             try await DatabaseSessions.endAll(of: user.id!, on: db)
         }
-        return req.redirect(to: SiteURL.user(user.id!.uuidString) + "?notice=deactivated")
+        return req.redirect(to: SiteURL.user(.value(user.id!.uuidString)).path + "?notice=deactivated")
     }
 
     @Sendable
@@ -100,7 +100,7 @@ extension UsersController {
         try await req.auditedWrite(.userReactivated, target: user.id?.uuidString) { db in
             try await user.save(on: db)
         }
-        return req.redirect(to: SiteURL.user(user.id!.uuidString) + "?notice=reactivated")
+        return req.redirect(to: SiteURL.user(.value(user.id!.uuidString)).path + "?notice=reactivated")
     }
 
     @Sendable
@@ -116,7 +116,7 @@ extension UsersController {
         }
         // The person learns of it by e-mail: if they did not ask for it, they tell someone.
         let sent = await AccountMail.send(.twoFactorReset, to: user, organisationName: user.organisation.name, link: nil, expires: nil, req: req)
-        return req.redirect(to: SiteURL.user(user.id!.uuidString) + (sent ? "?notice=two_factor" : "?notice=two_factor_unsent"))
+        return req.redirect(to: SiteURL.user(.value(user.id!.uuidString)).path + (sent ? "?notice=two_factor" : "?notice=two_factor_unsent"))
     }
 
     /// A new one-time link for someone who forgot their password or lost the invitation.
@@ -138,7 +138,7 @@ extension UsersController {
         }
         let sent = await AccountMail.send(
             .passwordLink, to: user, organisationName: user.organisation.name,
-            link: req.baseURL + SiteURL.setPassword(token: token), expires: expires, req: req)
-        return req.redirect(to: SiteURL.user(user.id!.uuidString) + (sent ? "?notice=link" : "?notice=link_unsent"))
+            link: req.baseURL + SiteURL.setPassword(.value(token)).path, expires: expires, req: req)
+        return req.redirect(to: SiteURL.user(.value(user.id!.uuidString)).path + (sent ? "?notice=link" : "?notice=link_unsent"))
     }
 }

@@ -11,15 +11,15 @@ struct UsersController: RouteCollection {
     static let access = AccessPolicy.roles([.orgAdmin, .systemAdmin])
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.on(.GET, SiteURL.users, access: Self.access, use: index)
-        routes.on(.GET, SiteURL.users + "/new", access: Self.access, use: new)
-        routes.on(.POST, SiteURL.users, access: Self.access, use: invite)
-        routes.on(.GET, SiteURL.users + "/:id", access: Self.access, use: show)
-        routes.on(.POST, SiteURL.users + "/:id/roles", access: Self.access, use: updateRoles)
-        routes.on(.POST, SiteURL.users + "/:id/deactivate", access: Self.access, use: deactivate)
-        routes.on(.POST, SiteURL.users + "/:id/reactivate", access: Self.access, use: reactivate)
-        routes.on(.POST, SiteURL.users + "/:id/reset-two-factor", access: Self.access, use: resetTwoFactor)
-        routes.on(.POST, SiteURL.users + "/:id/password-link", access: Self.access, use: passwordLink)
+        routes.on(.GET, .users, access: Self.access, use: index)
+        routes.on(.GET, .userNew, access: Self.access, use: new)
+        routes.on(.POST, .users, access: Self.access, use: invite)
+        routes.on(.GET, .user(.key), access: Self.access, use: show)
+        routes.on(.POST, .userAction(.key, .roles), access: Self.access, use: updateRoles)
+        routes.on(.POST, .userAction(.key, .deactivate), access: Self.access, use: deactivate)
+        routes.on(.POST, .userAction(.key, .reactivate), access: Self.access, use: reactivate)
+        routes.on(.POST, .userAction(.key, .resetTwoFactor), access: Self.access, use: resetTwoFactor)
+        routes.on(.POST, .userAction(.key, .passwordLink), access: Self.access, use: passwordLink)
     }
 
     struct UserRow: Encodable {
@@ -31,6 +31,26 @@ struct UsersController: RouteCollection {
         let active: Bool
         let twoFactor: Bool
         let lastSignIn: String?
+        let links: UserLinks
+    }
+
+    /// The account's page and the forms that act on it.
+    struct UserLinks: Encodable {
+        let show: String
+        let roles: String
+        let deactivate: String
+        let reactivate: String
+        let resetTwoFactor: String
+        let passwordLink: String
+
+        init(_ id: String) {
+            show = SiteURL.user(.value(id)).path
+            roles = SiteURL.userAction(.value(id), .roles).path
+            deactivate = SiteURL.userAction(.value(id), .deactivate).path
+            reactivate = SiteURL.userAction(.value(id), .reactivate).path
+            resetTwoFactor = SiteURL.userAction(.value(id), .resetTwoFactor).path
+            passwordLink = SiteURL.userAction(.value(id), .passwordLink).path
+        }
     }
 
     struct IndexContext: Encodable {
@@ -119,7 +139,7 @@ struct UsersController: RouteCollection {
         UserRow(
             id: user.id!.uuidString, displayName: user.displayName, email: user.email, organisationName: user.organisation.name,
             roles: user.roleList.map(\.labelKey), active: user.isActive, twoFactor: user.hasTwoFactor,
-            lastSignIn: req.formatDateTime(user.lastSignInAt))
+            lastSignIn: req.formatDateTime(user.lastSignInAt), links: UserLinks(user.id!.uuidString))
     }
 
     // MARK: - Handlers
@@ -225,7 +245,7 @@ struct UsersController: RouteCollection {
         try await user.$organisation.load(on: req.db)
         let sent = await AccountMail.send(
             .invitation, to: user, organisationName: user.organisation.name,
-            link: req.baseURL + SiteURL.setPassword(token: token), expires: expires, req: req)
+            link: req.baseURL + SiteURL.setPassword(.value(token)).path, expires: expires, req: req)
         return try await renderShow(req, user: user, notice: req.t(sent ? "users.notice.invited_sent" : "users.notice.invited_unsent", user.email))
     }
 

@@ -13,9 +13,9 @@ struct CaseDocumentsController: RouteCollection {
         // The body may be twice the document limit, so an oversized file still gets its message
         // beside the field; beyond that the request is refused (413) before it is read.
         routes.on(
-            .POST, SiteURL.cases + "/:id/documents", access: AccessPolicy.caseWorkers,
+            .POST, .casePart(.key, .documents), access: AccessPolicy.caseWorkers,
             maxBody: ByteCount(value: maxBytes * 2 + 65_536), use: upload)
-        routes.on(.GET, SiteURL.cases + "/:id/documents/:item", access: AccessPolicy.caseWorkers, use: download)
+        routes.on(.GET, .caseItem(.key, .document, .key), access: AccessPolicy.caseWorkers, use: download)
     }
 
     struct UploadForm: Content {
@@ -58,7 +58,7 @@ struct CaseDocumentsController: RouteCollection {
             try await document.create(on: db)
             try await CaseAccess.audit(req, .caseUpdated, file, detail: "document-added", on: db)
         }
-        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "#documents")
+        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#documents")
     }
 
     @Sendable

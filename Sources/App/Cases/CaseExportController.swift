@@ -7,8 +7,8 @@ import Vapor
 /// English labels side by side, and as JSON. Both are audited.
 struct CaseExportController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.on(.GET, SiteURL.cases + "/:id/export", access: AccessPolicy.supervisors, use: printable)
-        routes.on(.GET, SiteURL.cases + "/:id/export.json", access: AccessPolicy.supervisors, use: json)
+        routes.on(.GET, .casePart(.key, .export), access: AccessPolicy.supervisors, use: printable)
+        routes.on(.GET, .casePart(.key, .exportJSON), access: AccessPolicy.supervisors, use: json)
     }
 
     struct Item: Codable {
@@ -184,6 +184,7 @@ struct CaseExportController: RouteCollection {
         let page: PageChrome
         let export: Export
         let id: String
+        let links: CaseLinks
         /// The heading lines in both languages, whatever the page language.
         let headingFR: String
         let headingEN: String
@@ -200,7 +201,7 @@ struct CaseExportController: RouteCollection {
         return try await req.render(
             "cases/export",
             PrintContext(
-                page: PageChrome(req, titleKey: "export.title"), export: export, id: file.id!.uuidString,
+                page: PageChrome(req, titleKey: "export.title"), export: export, id: file.id!.uuidString, links: CaseLinks(file.id!.uuidString),
                 headingFR: localizer.text("export.heading", .fr, [file.reference]),
                 headingEN: localizer.text("export.heading", .en, [file.reference]),
                 exportedFR: localizer.text("export.exported_at", .fr, [export.exportedAt]),

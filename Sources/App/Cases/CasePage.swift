@@ -56,6 +56,7 @@ enum CasePage {
         let page: PageChrome
         let csrf: String
         let id: String
+        let links: CaseLinks
         let reference: String
         let preferredName: String
         let statusKey: String
@@ -110,7 +111,7 @@ enum CasePage {
         // `?notes=N` is the page of notes; anything that is not a page number is the first page.
         let notesPage = max(1, min(req.query[String.self, at: "notes"].flatMap { Int($0) } ?? 1, 100_000))
         let (notes, noteCount) = try await CaseQueries.notes(of: file.id!, page: notesPage, perPage: notesPerPage, on: req.db)
-        let caseURL = SiteURL.caseFile(file.id!.uuidString)
+        let caseURL = SiteURL.caseFile(.value(file.id!.uuidString)).path
         let firstShown = notes.isEmpty ? 0 : (notesPage - 1) * notesPerPage + 1
         let pager = NotesPager(
             total: noteCount, first: firstShown, last: firstShown == 0 ? 0 : firstShown + notes.count - 1,
@@ -123,7 +124,8 @@ enum CasePage {
         try await CaseAccess.audit(req, .caseViewed, file)
 
         let context = Context(
-            page: PageChrome(req, titleKey: "cases.show.title"), csrf: req.csrfToken, id: file.id!.uuidString, reference: file.reference,
+            page: PageChrome(req, titleKey: "cases.show.title"), csrf: req.csrfToken, id: file.id!.uuidString, links: CaseLinks(file.id!.uuidString),
+            reference: file.reference,
             preferredName: preferredName, statusKey: file.caseStatus.labelKey, status: file.status,
             closureReasonKey: file.closureReason.flatMap(ClosureReason.init(rawValue:))?.labelKey,
             openedAt: req.formatDateTime(file.openedAt) ?? "", openedBy: file.openedBy.flatMap { names[$0] } ?? "—", version: file.version,
@@ -175,4 +177,49 @@ enum CasePage {
         return PersonView(rows: rows)
     }
 
+}
+
+/// The case's pages and the forms that act on it, for its templates.
+struct CaseLinks: Encodable, Sendable {
+    let file: String
+    let person: String
+    let safeContact: String
+    let experience: String
+    let notes: String
+    let status: String
+    let assignments: String
+    let purge: String
+    let export: String
+    let exportJSON: String
+    let applications: String
+    let consents: String
+    let needs: String
+    let tasks: String
+    let legalActions: String
+    let documents: String
+
+    init(_ id: String) {
+        func part(_ part: SiteURL.CasePart) -> String { SiteURL.casePart(.value(id), part).path }
+        file = SiteURL.caseFile(.value(id)).path
+        person = part(.person)
+        safeContact = part(.safeContact)
+        experience = part(.experience)
+        notes = part(.notes)
+        status = part(.status)
+        assignments = part(.assignments)
+        purge = part(.purge)
+        export = part(.export)
+        exportJSON = part(.exportJSON)
+        applications = part(.applications)
+        consents = part(.consents)
+        needs = part(.needs)
+        tasks = part(.tasks)
+        legalActions = part(.legalActions)
+        documents = part(.documents)
+    }
+
+    /// An item of a section: a task's "done", a consent's withdrawal, a document, an application.
+    static func item(_ id: String, _ item: SiteURL.CaseItem, _ itemID: String) -> String {
+        SiteURL.caseItem(.value(id), item, .value(itemID)).path
+    }
 }

@@ -62,7 +62,7 @@ extension CaseSectionsController {
             try await action.create(on: db)
             try await CaseAccess.audit(req, .caseUpdated, file, detail: "legal-action", on: db)
         }
-        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "#legal")
+        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#legal")
     }
 
     // MARK: - Trafficking experience
@@ -71,6 +71,7 @@ extension CaseSectionsController {
         let page: PageChrome
         let csrf: String
         let id: String
+        let links: CaseLinks
         let reference: String
         let version: Int
         let statuses: [FormOption]
@@ -139,7 +140,8 @@ extension CaseSectionsController {
         return try await req.render(
             "cases/experience",
             ExperienceContext(
-                page: PageChrome(req, titleKey: "experience.title"), csrf: req.csrfToken, id: file.id!.uuidString, reference: file.reference,
+                page: PageChrome(req, titleKey: "experience.title"), csrf: req.csrfToken, id: file.id!.uuidString,
+                links: CaseLinks(file.id!.uuidString), reference: file.reference,
                 version: form.version ?? 0,
                 statuses: CaseSectionsPanel.options(TraffickingStatus.self, selected: one(form.traffickingStatus), req: req),
                 exploitation: CaseSectionsPanel.options(ExploitationType.self, selected: Set(form.exploitationTypes ?? []), req: req),
@@ -250,6 +252,6 @@ extension CaseSectionsController {
             errors.add("form", req.t("case.error.stale"))
             return try await renderExperience(req, file: file, form: form, errors: errors, status: .conflict)
         }
-        return req.redirect(to: SiteURL.caseFile(caseID.uuidString) + "#experience")
+        return req.redirect(to: SiteURL.caseFile(.value(caseID.uuidString)).path + "#experience")
     }
 }

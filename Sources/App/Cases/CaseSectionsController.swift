@@ -11,14 +11,14 @@ import Vapor
 struct CaseSectionsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let workers = AccessPolicy.caseWorkers
-        routes.on(.POST, SiteURL.cases + "/:id/needs", access: workers, use: saveNeeds)
-        routes.on(.POST, SiteURL.cases + "/:id/tasks", access: workers, use: addTask)
-        routes.on(.POST, SiteURL.cases + "/:id/tasks/:item/done", access: workers, use: completeTask)
-        routes.on(.POST, SiteURL.cases + "/:id/consents", access: workers, use: addConsent)
-        routes.on(.POST, SiteURL.cases + "/:id/consents/:item/withdraw", access: workers, use: withdrawConsent)
-        routes.on(.POST, SiteURL.cases + "/:id/legal-actions", access: workers, use: addLegalAction)
-        routes.on(.GET, SiteURL.cases + "/:id/experience", access: workers, use: experienceForm)
-        routes.on(.POST, SiteURL.cases + "/:id/experience", access: workers, use: saveExperience)
+        routes.on(.POST, .casePart(.key, .needs), access: workers, use: saveNeeds)
+        routes.on(.POST, .casePart(.key, .tasks), access: workers, use: addTask)
+        routes.on(.POST, .caseItem(.key, .taskDone, .key), access: workers, use: completeTask)
+        routes.on(.POST, .casePart(.key, .consents), access: workers, use: addConsent)
+        routes.on(.POST, .caseItem(.key, .consentWithdraw, .key), access: workers, use: withdrawConsent)
+        routes.on(.POST, .casePart(.key, .legalActions), access: workers, use: addLegalAction)
+        routes.on(.GET, .casePart(.key, .experience), access: workers, use: experienceForm)
+        routes.on(.POST, .casePart(.key, .experience), access: workers, use: saveExperience)
     }
 
     // MARK: - Needs
@@ -74,7 +74,7 @@ struct CaseSectionsController: RouteCollection {
             }
             try await CaseAccess.audit(req, .caseUpdated, file, detail: "needs", on: db)
         }
-        return req.redirect(to: SiteURL.caseFile(caseID.uuidString) + "#needs")
+        return req.redirect(to: SiteURL.caseFile(.value(caseID.uuidString)).path + "#needs")
     }
 
     // MARK: - Tasks
@@ -129,7 +129,7 @@ struct CaseSectionsController: RouteCollection {
             try await task.create(on: db)
             try await CaseAccess.audit(req, .caseUpdated, file, detail: "task", on: db)
         }
-        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "#tasks")
+        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#tasks")
     }
 
     @Sendable
@@ -143,7 +143,7 @@ struct CaseSectionsController: RouteCollection {
             try await task.save(on: db)
             try await CaseAccess.audit(req, .caseUpdated, file, detail: "task-done", on: db)
         }
-        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "#tasks")
+        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#tasks")
     }
 
     // MARK: - Consent
@@ -199,7 +199,7 @@ struct CaseSectionsController: RouteCollection {
             try await consent.create(on: db)
             try await CaseAccess.audit(req, .caseUpdated, file, detail: "consent:\(kind.rawValue)", on: db)
         }
-        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "#consent")
+        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#consent")
     }
 
     /// Takes effect at once: every rule that reads consent (`ConsentRules`) sees the withdrawal
@@ -217,7 +217,7 @@ struct CaseSectionsController: RouteCollection {
                 try await CaseAccess.audit(req, .caseUpdated, file, detail: "consent-withdrawn:\(consent.kind)", on: db)
             }
         }
-        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "#consent")
+        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#consent")
     }
 
 }

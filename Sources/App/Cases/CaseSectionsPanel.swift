@@ -35,6 +35,7 @@ struct CaseSectionsPanel: CasePanel {
         let overdue: Bool
         let assignee: String?
         let done: Bool
+        let doneAction: String
     }
 
     struct ConsentRow: Encodable {
@@ -45,6 +46,7 @@ struct CaseSectionsPanel: CasePanel {
         let methodKey: String
         let language: String
         let withdrawnAt: String?
+        let withdrawAction: String
     }
 
     struct LegalRow: Encodable {
@@ -61,6 +63,7 @@ struct CaseSectionsPanel: CasePanel {
         let typeLabel: String
         let size: String
         let uploadedAt: String
+        let href: String
     }
 
     static func load(_ input: CasePanelInput) async throws -> Self {
@@ -90,7 +93,8 @@ struct CaseSectionsPanel: CasePanel {
                     name: try vault.openText(document.sealedName, field: .documentName(document.id!), with: opened),
                     typeLabel: (DocumentType(rawValue: document.type)?.fileExtension ?? document.type).uppercased(),
                     size: req.t("documents.size_kb", req.formatNumber(max(1, document.size / 1024))),
-                    uploadedAt: req.formatDateTime(document.uploadedAt) ?? "")
+                    uploadedAt: req.formatDateTime(document.uploadedAt) ?? "",
+                    href: CaseLinks.item(caseID.uuidString, .document, document.id!.uuidString))
             },
             documentMaxMB: req.config.documentMaxBytes / 1_048_576,
             needs: SafeHTML.selectFields(
@@ -103,14 +107,16 @@ struct CaseSectionsPanel: CasePanel {
                 TaskRow(
                     id: task.id!.uuidString, title: try vault.openText(task.sealedTitle, field: .task(task.id!), with: opened),
                     due: task.dueOn.map(DayParser.format), overdue: task.doneAt == nil && (task.dueOn.map { $0 < now } ?? false),
-                    assignee: task.assigneeID.flatMap { names[$0] }, done: task.doneAt != nil)
+                    assignee: task.assigneeID.flatMap { names[$0] }, done: task.doneAt != nil,
+                    doneAction: CaseLinks.item(caseID.uuidString, .taskDone, task.id!.uuidString))
             },
             consents: consents.map { consent in
                 ConsentRow(
                     id: consent.id!.uuidString, kindKey: ConsentKind(rawValue: consent.kind)?.labelKey ?? consent.kind,
                     partner: consent.partner, givenOn: DayParser.format(consent.givenOn),
                     methodKey: ConsentMethod(rawValue: consent.method)?.labelKey ?? consent.method,
-                    language: consent.language, withdrawnAt: req.formatDateTime(consent.withdrawnAt))
+                    language: consent.language, withdrawnAt: req.formatDateTime(consent.withdrawnAt),
+                    withdrawAction: CaseLinks.item(caseID.uuidString, .consentWithdraw, consent.id!.uuidString))
             },
             consentCollect: ConsentRules.isGranted(.collect, in: records, at: now),
             consentStatistics: ConsentRules.isGranted(.statistics, in: records, at: now),

@@ -11,6 +11,7 @@ extension CasesController {
         let page: PageChrome
         let csrf: String
         let id: String
+        let links: CaseLinks
         let reference: String
         let preferredName: String
         let version: Int
@@ -59,7 +60,8 @@ extension CasesController {
         return try await req.render(
             "cases/person",
             PersonContext(
-                page: PageChrome(req, titleKey: "cases.person.title"), csrf: req.csrfToken, id: file.id!.uuidString, reference: file.reference,
+                page: PageChrome(req, titleKey: "cases.person.title"), csrf: req.csrfToken, id: file.id!.uuidString,
+                links: CaseLinks(file.id!.uuidString), reference: file.reference,
                 preferredName: name, version: version, person: person,
                 ageBands: req.options(AgeBand.self, selected: [person.ageBand], label: \.labelKey),
                 indigenous: req.options(IndigenousIdentity.self, selected: [person.indigenousIdentity], label: \.labelKey),
@@ -144,7 +146,7 @@ extension CasesController {
             return try await renderPerson(
                 req, file: file, name: name, person: person, version: submittedVersion, errors: errors, changed: [], status: .conflict)
         }
-        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString))
+        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path)
     }
 
     // MARK: - Safe contact
@@ -153,6 +155,7 @@ extension CasesController {
         let page: PageChrome
         let csrf: String
         let id: String
+        let links: CaseLinks
         let reference: String
         let version: Int
         let channels: [FormOption]
@@ -190,7 +193,8 @@ extension CasesController {
         try await req.render(
             "cases/safe-contact",
             SafeContactContext(
-                page: PageChrome(req, titleKey: "cases.safe.title"), csrf: req.csrfToken, id: file.id!.uuidString, reference: file.reference,
+                page: PageChrome(req, titleKey: "cases.safe.title"), csrf: req.csrfToken, id: file.id!.uuidString,
+                links: CaseLinks(file.id!.uuidString), reference: file.reference,
                 version: version,
                 channels: req.options(SafeContactChannel.self, selected: Set(section.channels), label: \.labelKey),
                 safeTimes: section.safeTimes,
@@ -237,6 +241,6 @@ extension CasesController {
             errors.add("form", req.t("case.error.stale"))
             return try await renderSafeContact(req, file: file, section: section, version: submittedVersion, errors: errors, status: .conflict)
         }
-        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString))
+        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path)
     }
 }

@@ -33,7 +33,7 @@ extension CasesController {
             try await note.create(on: db)
             try await CaseAccess.audit(req, .caseNoteAdded, file, on: db)
         }
-        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "#notes")
+        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#notes")
     }
 
     struct StatusForm: Content {
@@ -74,7 +74,7 @@ extension CasesController {
                 req, file: try await CaseAccess.find(req), errors: errors,
                 values: ["status": form.status ?? "", "closureReason": form.closureReason ?? ""], status: .conflict)
         }
-        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString))
+        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path)
     }
 
     struct AssignForm: Content {
@@ -102,7 +102,7 @@ extension CasesController {
             for worker in valid { try await CaseAssignment(caseID: caseID, userID: worker, openedAt: openedAt).create(on: db) }
             try await CaseAccess.audit(req, .caseAssigned, file, detail: "\(valid.count)", on: db)
         }
-        return req.redirect(to: SiteURL.caseFile(caseID.uuidString))
+        return req.redirect(to: SiteURL.caseFile(.value(caseID.uuidString)).path)
     }
 
     // MARK: - Purge
@@ -111,6 +111,7 @@ extension CasesController {
         let page: PageChrome
         let csrf: String
         let id: String
+        let links: CaseLinks
         let reference: String
         let closed: Bool
         let errors: FormErrors
@@ -127,7 +128,7 @@ extension CasesController {
             "cases/purge",
             PurgeContext(
                 page: PageChrome(req, titleKey: "cases.purge.title"), csrf: req.csrfToken,
-                id: file.id!.uuidString, reference: file.reference,
+                id: file.id!.uuidString, links: CaseLinks(file.id!.uuidString), reference: file.reference,
                 closed: file.caseStatus.isClosed, errors: FormErrors()))
     }
 
@@ -143,7 +144,7 @@ extension CasesController {
                 "cases/purge",
                 PurgeContext(
                     page: PageChrome(req, titleKey: "cases.purge.title"), csrf: req.csrfToken,
-                    id: file.id!.uuidString, reference: file.reference,
+                    id: file.id!.uuidString, links: CaseLinks(file.id!.uuidString), reference: file.reference,
                     closed: file.caseStatus.isClosed, errors: errors), status: .unprocessableEntity)
         }
         try await req.db.writeTransaction { db in
@@ -151,7 +152,7 @@ extension CasesController {
             try await CaseService.purge(file, on: db)
         }
         try await CaseService.checkpointIfSQLite(req.db)
-        return req.redirect(to: SiteURL.cases + "?purged=1")
+        return req.redirect(to: SiteURL.cases.path + "?purged=1")
     }
 
     // MARK: - Settings
@@ -222,6 +223,6 @@ extension CasesController {
                 on: db, actor: actor, action: .caseSettingsChanged, target: current.organisation.id?.uuidString,
                 requestID: requestID, detail: "\(visibility.rawValue) retention=\(rawYears.isEmpty ? "none" : rawYears)")
         }
-        return req.redirect(to: SiteURL.caseSettings + "?saved=1")
+        return req.redirect(to: SiteURL.caseSettings.path + "?saved=1")
     }
 }

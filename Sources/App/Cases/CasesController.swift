@@ -9,21 +9,21 @@ import Vapor
 /// exactly as for a case that does not exist. Every read and write is audited.
 struct CasesController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.on(.GET, SiteURL.cases, access: .caseWorkers, use: index)
-        routes.on(.GET, SiteURL.cases + "/new", access: .caseWorkers, use: new)
-        routes.on(.POST, SiteURL.cases, access: .caseWorkers, use: create)
-        routes.on(.GET, SiteURL.caseSettings, access: .supervisors, use: settings)
-        routes.on(.POST, SiteURL.caseSettings, access: .supervisors, use: saveSettings)
-        routes.on(.GET, SiteURL.cases + "/:id", access: .caseWorkers, use: show)
-        routes.on(.GET, SiteURL.cases + "/:id/person", access: .caseWorkers, use: personForm)
-        routes.on(.POST, SiteURL.cases + "/:id/person", access: .caseWorkers, use: savePerson)
-        routes.on(.GET, SiteURL.cases + "/:id/safe-contact", access: .caseWorkers, use: safeContactForm)
-        routes.on(.POST, SiteURL.cases + "/:id/safe-contact", access: .caseWorkers, use: saveSafeContact)
-        routes.on(.POST, SiteURL.cases + "/:id/notes", access: .caseWorkers, use: addNote)
-        routes.on(.POST, SiteURL.cases + "/:id/status", access: .caseWorkers, use: changeStatus)
-        routes.on(.POST, SiteURL.cases + "/:id/assignments", access: .supervisors, use: assign)
-        routes.on(.GET, SiteURL.cases + "/:id/purge", access: .supervisors, use: purgeForm)
-        routes.on(.POST, SiteURL.cases + "/:id/purge", access: .supervisors, use: purge)
+        routes.on(.GET, .cases, access: .caseWorkers, use: index)
+        routes.on(.GET, .caseNew, access: .caseWorkers, use: new)
+        routes.on(.POST, .cases, access: .caseWorkers, use: create)
+        routes.on(.GET, .caseSettings, access: .supervisors, use: settings)
+        routes.on(.POST, .caseSettings, access: .supervisors, use: saveSettings)
+        routes.on(.GET, .caseFile(.key), access: .caseWorkers, use: show)
+        routes.on(.GET, .casePart(.key, .person), access: .caseWorkers, use: personForm)
+        routes.on(.POST, .casePart(.key, .person), access: .caseWorkers, use: savePerson)
+        routes.on(.GET, .casePart(.key, .safeContact), access: .caseWorkers, use: safeContactForm)
+        routes.on(.POST, .casePart(.key, .safeContact), access: .caseWorkers, use: saveSafeContact)
+        routes.on(.POST, .casePart(.key, .notes), access: .caseWorkers, use: addNote)
+        routes.on(.POST, .casePart(.key, .status), access: .caseWorkers, use: changeStatus)
+        routes.on(.POST, .casePart(.key, .assignments), access: .supervisors, use: assign)
+        routes.on(.GET, .casePart(.key, .purge), access: .supervisors, use: purgeForm)
+        routes.on(.POST, .casePart(.key, .purge), access: .supervisors, use: purge)
     }
 
     // MARK: - List
@@ -80,7 +80,7 @@ struct CasesController: RouteCollection {
         let list = try await CaseQueries.list(query, viewer: viewer, vault: req.caseVault, now: req.now, on: req.db)
         let colleagues = try await CaseQueries.colleagues(of: organisationID, on: req.db)
         let rows = list.rows.map { row -> [SafeHTML.Cell] in
-            let link = SiteURL.caseFile(row.id.uuidString)
+            let link = SiteURL.caseFile(.value(row.id.uuidString)).path
             return [
                 SafeHTML.Cell(text: row.reference, href: link), SafeHTML.Cell(text: row.preferredName, href: link),
                 SafeHTML.Cell(text: req.t(row.status.labelKey)), SafeHTML.Cell(text: row.province.map { req.t($0.labelKey) } ?? ""),
@@ -91,7 +91,7 @@ struct CasesController: RouteCollection {
 
         func pageURL(_ number: Int) -> String {
             listPageURL(
-                SiteURL.cases,
+                SiteURL.cases.path,
                 [
                     ("q", q), ("scope", scope), ("status", filter.status), ("province", filter.province),
                     ("worker", filter.worker), ("need", filter.need), ("tasks", filter.tasks), ("sort", filter.sort),
@@ -167,7 +167,7 @@ struct CasesController: RouteCollection {
             on: req.db, vault: req.caseVault, organisation: current.organisation, openedBy: current.user.id,
             preferredName: name, province: province, now: req.now, timeZone: req.config.timeZone,
             actor: req.auditActor, requestID: req.id)
-        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString))
+        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path)
     }
 
     // MARK: - Show

@@ -50,6 +50,6 @@ struct CreateAdminCommand: AsyncCommand {
                 detail: "create-admin")
         }
         context.console.print("system admin created: \(email)")
-        context.console.print("set-password link (valid until \(expires)): \(app.config.publicURL)\(SiteURL.setPassword(token: token))")
+        context.console.print("set-password link (valid until \(expires)): \(app.config.publicURL)\(SiteURL.setPassword(.value(token)).path)")
     }
 }

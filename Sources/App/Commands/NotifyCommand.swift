@@ -60,7 +60,7 @@ enum Digest {
         func section(_ key: String, _ items: [DeadlineBoard.Item]) {
             guard !items.isEmpty else { return }
             lines.append(t(key))
-            for item in items { lines.append("  - \(item.reference) — \(item.day) — \(publicURL)\(SiteURL.caseFile(item.caseID))") }
+            for item in items { lines.append("  - \(item.reference) — \(item.day) — \(publicURL)\(SiteURL.caseFile(.value(item.caseID)).path)") }
             lines.append("")
         }
         section("deadlines.vowp", board.vowpWithoutNext)
@@ -74,7 +74,7 @@ enum Digest {
             lines.append("")
         }
         section("deadlines.overdue", board.overdueTasks)
-        lines.append(t("digest.footer", publicURL + SiteURL.deadlines))
+        lines.append(t("digest.footer", publicURL + SiteURL.deadlines.path))
         return Mailer.message(
             from: from, to: user.email, subject: t("digest.subject", today.description), language: language,
             messageID: "digest-\(today)-\(user.id!.uuidString)", lines: lines)

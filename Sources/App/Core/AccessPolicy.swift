@@ -35,11 +35,27 @@ extension RoutesBuilder {
     /// so the two cannot drift apart.
     @discardableResult
     func on<Response: AsyncResponseEncodable>(
+        _ method: HTTPMethod, _ url: SiteURL, access: AccessPolicy, maxBody: ByteCount? = nil,
+        use handler: @Sendable @escaping (Request) async throws -> Response
+    ) -> Route {
+        on(method, url.pathComponents, access: access, maxBody: maxBody, use: handler)
+    }
+
+    /// A route outside the site's map (tests' probes).
+    @discardableResult
+    func on<Response: AsyncResponseEncodable>(
         _ method: HTTPMethod, _ path: String, access: AccessPolicy, maxBody: ByteCount? = nil,
         use handler: @Sendable @escaping (Request) async throws -> Response
     ) -> Route {
+        on(method, path.pathComponents, access: access, maxBody: maxBody, use: handler)
+    }
+
+    private func on<Response: AsyncResponseEncodable>(
+        _ method: HTTPMethod, _ path: [PathComponent], access: AccessPolicy, maxBody: ByteCount?,
+        use handler: @Sendable @escaping (Request) async throws -> Response
+    ) -> Route {
         let route = grouped(AccessMiddleware(policy: access, maxBody: maxBody))
-            .on(method, path.pathComponents, body: .collect(maxSize: maxBody), use: handler)
+            .on(method, path, body: .collect(maxSize: maxBody), use: handler)
         route.userInfo[AccessPolicy.userInfoKey] = access
         return route
     }
@@ -63,7 +79,7 @@ struct AccessMiddleware: AsyncMiddleware {
         case .public:
             break
         case .secondFactorPending:
-            guard request.pendingUser != nil else { return request.redirect(to: SiteURL.login) }
+            guard request.pendingUser != nil else { return request.redirect(to: SiteURL.login.path) }
         case .signedIn:
             guard request.currentUser != nil else { return signInFirst(request) }
         case .roles(let roles):
@@ -82,7 +98,7 @@ struct AccessMiddleware: AsyncMiddleware {
     }
 
     private func signInFirst(_ request: Request) -> Response {
-        request.redirect(to: SiteURL.login, redirectType: .normal)
+        request.redirect(to: SiteURL.login.path, redirectType: .normal)
     }
 }
 

@@ -21,6 +21,36 @@ struct PageChrome: Encodable {
     let organisationName: String?
     let csrf: String?
     let nav: [NavItem]
+    let links = Links.site
+
+    /// The site's fixed paths, so templates link through `page.links` instead of spelling them.
+    struct Links: Encodable, Sendable {
+        static let site = Links()
+
+        let root = SiteURL.root.path
+        let login = SiteURL.login.path
+        let logout = SiteURL.logout.path
+        let home = SiteURL.home.path
+        let account = SiteURL.account.path
+        let accountPassword = SiteURL.accountPassword.path
+        let accountLanguage = SiteURL.accountLanguage.path
+        let accountDigest = SiteURL.accountDigest.path
+        let accountTwoFactor = SiteURL.accountTwoFactor.path
+        let sessions = SiteURL.sessions.path
+        let sessionsEndOthers = SiteURL.sessionsEndOthers.path
+        let organisations = SiteURL.organisations.path
+        let organisationNew = SiteURL.organisationNew.path
+        let users = SiteURL.users.path
+        let userNew = SiteURL.userNew.path
+        let audit = SiteURL.audit.path
+        let cases = SiteURL.cases.path
+        let caseNew = SiteURL.caseNew.path
+        let caseSettings = SiteURL.caseSettings.path
+        let deadlines = SiteURL.deadlines.path
+        let deadlinesCalendar = SiteURL.deadlinesCalendar.path
+        let figuresCSV = SiteURL.figuresCSV.path
+        let pathways = SiteURL.pathways.path
+    }
 
     init(_ request: Request, titleKey: String) {
         let language = request.language
@@ -48,21 +78,21 @@ struct PageChrome: Encodable {
 
     private static func navigation(for current: CurrentUser?, path: String) -> [NavItem] {
         guard let current else { return [] }
-        var items: [(String, String)] = [(SiteURL.home, "nav.home")]
+        var items: [(String, String)] = [(SiteURL.home.path, "nav.home")]
         if current.roles.canReadCases {
-            items.append((SiteURL.cases, "nav.cases"))
-            items.append((SiteURL.deadlines, "nav.deadlines"))
+            items.append((SiteURL.cases.path, "nav.cases"))
+            items.append((SiteURL.deadlines.path, "nav.deadlines"))
         }
-        if current.has(.supervisor) { items.append((SiteURL.figures, "nav.figures")) }
+        if current.has(.supervisor) { items.append((SiteURL.figures.path, "nav.figures")) }
         if current.hasAny([.systemAdmin]) {
-            items.append((SiteURL.organisations, "nav.organisations"))
-            items.append((SiteURL.pathways, "nav.pathways"))
+            items.append((SiteURL.organisations.path, "nav.organisations"))
+            items.append((SiteURL.pathways.path, "nav.pathways"))
         }
         if current.hasAny([.orgAdmin, .systemAdmin]) {
-            items.append((SiteURL.users, "nav.users"))
-            items.append((SiteURL.audit, "nav.audit"))
+            items.append((SiteURL.users.path, "nav.users"))
+            items.append((SiteURL.audit.path, "nav.audit"))
         }
-        items.append((SiteURL.account, "nav.account"))
+        items.append((SiteURL.account.path, "nav.account"))
         return items.map { NavItem(href: $0.0, labelKey: $0.1, current: path == $0.0 || path.hasPrefix($0.0 + "/")) }
     }
 }

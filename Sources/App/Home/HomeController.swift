@@ -8,7 +8,7 @@ struct HomeController: RouteCollection {
     static let urgentCountLifetime: TimeInterval = 120
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.on(.GET, SiteURL.home, access: .signedIn, use: home)
+        routes.on(.GET, .home, access: .signedIn, use: home)
     }
 
     struct RoleView: Encodable {

@@ -8,7 +8,7 @@ struct AuditController: RouteCollection {
     static let pageSize = 50
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.on(.GET, SiteURL.audit, access: .roles([.orgAdmin, .systemAdmin]), use: index)
+        routes.on(.GET, .audit, access: .roles([.orgAdmin, .systemAdmin]), use: index)
     }
 
     struct EventRow: Encodable {
@@ -91,7 +91,8 @@ struct AuditController: RouteCollection {
         try await req.audit(.auditViewed, target: current.has(.systemAdmin) ? "all" : current.organisation.id?.uuidString)
 
         func pageURL(_ number: Int) -> String {
-            listPageURL(SiteURL.audit, [("user", filter.user), ("action", filter.action), ("from", filter.from), ("to", filter.to)], page: number)
+            listPageURL(
+                SiteURL.audit.path, [("user", filter.user), ("action", filter.action), ("from", filter.from), ("to", filter.to)], page: number)
         }
         let rows = events.prefix(Self.pageSize).map { event in
             EventRow(

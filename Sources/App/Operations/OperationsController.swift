@@ -3,8 +3,8 @@ import Vapor
 /// Health and metrics for whoever runs the service.
 struct OperationsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.on(.GET, SiteURL.healthz, access: .public, use: healthz)
-        routes.on(.GET, SiteURL.metrics, access: .metrics, use: metrics)
+        routes.on(.GET, .healthz, access: .public, use: healthz)
+        routes.on(.GET, .metrics, access: .metrics, use: metrics)
     }
 
     struct Health: Content {

@@ -10,10 +10,10 @@ import Vapor
 struct ApplicationsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let workers = AccessPolicy.caseWorkers
-        routes.on(.POST, SiteURL.cases + "/:id/applications", access: workers, use: create)
-        routes.on(.GET, SiteURL.cases + "/:id/applications/:item", access: workers, use: show)
-        routes.on(.POST, SiteURL.cases + "/:id/applications/:item/checklist", access: workers, use: saveChecklist)
-        routes.on(.POST, SiteURL.cases + "/:id/applications/:item/events", access: workers, use: apply)
+        routes.on(.POST, .casePart(.key, .applications), access: workers, use: create)
+        routes.on(.GET, .caseItem(.key, .application, .key), access: workers, use: show)
+        routes.on(.POST, .caseItem(.key, .applicationChecklist, .key), access: workers, use: saveChecklist)
+        routes.on(.POST, .caseItem(.key, .applicationEvents, .key), access: workers, use: apply)
     }
 
     struct CreateForm: Content {
@@ -41,7 +41,7 @@ struct ApplicationsController: RouteCollection {
             try await application.create(on: db)
             try await CaseAccess.audit(req, .caseUpdated, file, detail: "application:\(pathway.code)", on: db)
         }
-        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "/applications/\(application.id!.uuidString)")
+        return req.redirect(to: SiteURL.caseItem(.value(file.id!.uuidString), .application, .value(application.id!.uuidString)).path)
     }
 
     private func find(_ req: Request, file: CaseFile) async throws -> PathwayApplication {
@@ -66,6 +66,9 @@ struct ApplicationsController: RouteCollection {
         let csrf: String
         let caseID: String
         let id: String
+        let links: CaseLinks
+        let checklistAction: String
+        let eventsAction: String
         let reference: String
         let pathway: String
         let stateKey: String
@@ -117,7 +120,9 @@ struct ApplicationsController: RouteCollection {
             "cases/application",
             ShowContext(
                 page: PageChrome(req, titleKey: "application.title"), csrf: req.csrfToken, caseID: file.id!.uuidString,
-                id: application.id!.uuidString,
+                id: application.id!.uuidString, links: CaseLinks(file.id!.uuidString),
+                checklistAction: CaseLinks.item(file.id!.uuidString, .applicationChecklist, application.id!.uuidString),
+                eventsAction: CaseLinks.item(file.id!.uuidString, .applicationEvents, application.id!.uuidString),
                 reference: file.reference, pathway: application.pathway.name(req.language), stateKey: application.applicationState.labelKey,
                 version: application.version,
                 checklist: items.map { item in
@@ -190,7 +195,7 @@ struct ApplicationsController: RouteCollection {
             errors.add("form", req.t("case.error.stale"))
             return try await render(req, file: file, application: try await find(req, file: file), errors: errors, values: [:], status: .conflict)
         }
-        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "/applications/\(application.id!.uuidString)")
+        return req.redirect(to: SiteURL.caseItem(.value(file.id!.uuidString), .application, .value(application.id!.uuidString)).path)
     }
 
     struct EventForm: Content {
@@ -270,6 +275,6 @@ struct ApplicationsController: RouteCollection {
             errors.add("form", req.t("case.error.stale"))
             return try await render(req, file: file, application: try await find(req, file: file), errors: errors, values: values, status: .conflict)
         }
-        return req.redirect(to: SiteURL.caseFile(file.id!.uuidString) + "/applications/\(application.id!.uuidString)")
+        return req.redirect(to: SiteURL.caseItem(.value(file.id!.uuidString), .application, .value(application.id!.uuidString)).path)
     }
 }

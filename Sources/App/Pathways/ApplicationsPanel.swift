@@ -20,6 +20,7 @@ struct ApplicationsPanel: CasePanel {
         let processingDays: Int?
         let validityDays: Int?
         let daysToExpiry: Int?
+        let href: String
     }
 
     static func load(_ input: CasePanelInput) async throws -> Self {
@@ -53,7 +54,8 @@ struct ApplicationsPanel: CasePanel {
                 submittedOn: submitted?.description, decidedOn: decided?.description, validTo: to?.description,
                 processingDays: ApplicationFigures.processingBusinessDays(submitted: submitted, decided: decided),
                 validityDays: ApplicationFigures.validityDays(from: from, to: to),
-                daysToExpiry: state == .approved ? ApplicationFigures.daysToExpiry(validTo: to, today: today) : nil)
+                daysToExpiry: state == .approved ? ApplicationFigures.daysToExpiry(validTo: to, today: today) : nil,
+                href: CaseLinks.item(caseID.uuidString, .application, app.id.uuidString))
         }
     }
 

@@ -8,10 +8,10 @@ import Vapor
 /// The deadlines board, the private calendar feed, and the data both (and the daily digest) read.
 struct DeadlinesController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.on(.GET, SiteURL.deadlines, access: AccessPolicy.caseWorkers, use: board)
-        routes.on(.POST, SiteURL.deadlines + "/calendar", access: AccessPolicy.caseWorkers, use: manageFeed)
+        routes.on(.GET, .deadlines, access: AccessPolicy.caseWorkers, use: board)
+        routes.on(.POST, .deadlinesCalendar, access: AccessPolicy.caseWorkers, use: manageFeed)
         // Public by design: calendar apps cannot sign in. The token in the path is the secret.
-        routes.on(.GET, "/calendar/:user/:token", access: .public, use: feed)
+        routes.on(.GET, .calendarFeed(user: .key, token: .key), access: .public, use: feed)
     }
 
     // MARK: - Data
@@ -25,14 +25,14 @@ struct DeadlinesController: RouteCollection {
         // Every caseworker has a feed from the start (version 1); a row exists once renewed or revoked.
         let feed = try await CalendarFeed.query(on: req.db).filter(\.$userID == user.id!).first()
         guard feed?.enabled ?? true else { return nil }
-        return req.baseURL
-            + "/calendar/\(user.id!.uuidString)/\(token(master: req.application.masterKey, userID: user.id!, version: feed?.version ?? 1)).ics"
+        let token = token(master: req.application.masterKey, userID: user.id!, version: feed?.version ?? 1)
+        return req.baseURL + SiteURL.calendarFeed(user: .value(user.id!.uuidString), token: .value(token + ".ics")).path
     }
 
     // MARK: - Board
 
     struct ItemView: Encodable {
-        let caseID: String
+        let href: String
         let reference: String
         /// Pathway, day and the count of days, already in the reader's language.
         let text: String
@@ -80,7 +80,7 @@ struct DeadlinesController: RouteCollection {
                 title: req.t(key), danger: danger,
                 items: shown.map { item in
                     ItemView(
-                        caseID: item.caseID, reference: item.reference,
+                        href: SiteURL.caseFile(.value(item.caseID)).path, reference: item.reference,
                         text: ([item.pathwayCode.flatMap { names[$0] }].compactMap { $0 } + [note(item)]).joined(separator: " — "))
                 }, more: more)
         }
@@ -124,7 +124,7 @@ struct DeadlinesController: RouteCollection {
         try await req.auditedWrite(.calendarFeedChanged, target: current.user.id?.uuidString, detail: action) { db in
             try await feed.save(on: db)
         }
-        return req.redirect(to: SiteURL.deadlines + "#calendar")
+        return req.redirect(to: SiteURL.deadlines.path + "#calendar")
     }
 
     // MARK: - Feed
@@ -151,14 +151,14 @@ struct DeadlinesController: RouteCollection {
                     day: permit.validTo,
                     summary: localizer.text(
                         "calendar.permit_expires", language, [names[permit.pathwayCode] ?? permit.pathwayCode, permit.reference]),
-                    url: req.baseURL + SiteURL.caseFile(permit.caseID)))
+                    url: req.baseURL + SiteURL.caseFile(.value(permit.caseID)).path))
         }
         for task in input.tasks {
             events.append(
                 .init(
                     uid: "task-\(task.caseID)-\(task.due)@passerelle", day: task.due,
                     summary: localizer.text("calendar.task_due", language, [task.reference]),
-                    url: req.baseURL + SiteURL.caseFile(task.caseID)))
+                    url: req.baseURL + SiteURL.caseFile(.value(task.caseID)).path))
         }
         let body = ICalendar.render(name: localizer.text("calendar.name", language), events: events, stamp: req.now)
         let response = Response(status: .ok, body: .init(string: body))

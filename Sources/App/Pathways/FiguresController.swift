@@ -9,8 +9,8 @@ import Vapor
 /// server, no JavaScript) and a CSV export with French and English headers.
 struct FiguresController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.on(.GET, SiteURL.figures, access: AccessPolicy.supervisors, use: page)
-        routes.on(.GET, SiteURL.figures + ".csv", access: AccessPolicy.supervisors, use: csv)
+        routes.on(.GET, .figures, access: AccessPolicy.supervisors, use: page)
+        routes.on(.GET, .figuresCSV, access: AccessPolicy.supervisors, use: csv)
     }
 
     struct RowView: Encodable {

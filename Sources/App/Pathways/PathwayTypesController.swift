@@ -9,9 +9,9 @@ struct PathwayTypesController: RouteCollection {
     static let access = AccessPolicy.roles([.systemAdmin])
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.on(.GET, SiteURL.pathways, access: Self.access, use: index)
-        routes.on(.GET, SiteURL.pathways + "/:code", access: Self.access, use: edit)
-        routes.on(.POST, SiteURL.pathways + "/:code", access: Self.access, use: update)
+        routes.on(.GET, .pathways, access: Self.access, use: index)
+        routes.on(.GET, .pathway(.key), access: Self.access, use: edit)
+        routes.on(.POST, .pathway(.key), access: Self.access, use: update)
     }
 
     struct Row: Encodable {
@@ -19,6 +19,7 @@ struct PathwayTypesController: RouteCollection {
         let name: String
         let version: Int
         let items: Int
+        let href: String
     }
 
     struct IndexContext: Encodable {
@@ -29,7 +30,11 @@ struct PathwayTypesController: RouteCollection {
     @Sendable
     func index(req: Request) async throws -> Response {
         let rows = try await PathwayType.query(on: req.db).filter(\.$isCurrent == true).sort(\.$code).all()
-            .map { Row(code: $0.code, name: $0.name(req.language), version: $0.version, items: $0.checklistItems.count) }
+            .map {
+                Row(
+                    code: $0.code, name: $0.name(req.language), version: $0.version, items: $0.checklistItems.count,
+                    href: SiteURL.pathway(.value($0.code)).path)
+            }
         return try await req.render("pathways/index", IndexContext(page: PageChrome(req, titleKey: "pathways.title"), rows: rows))
     }
 
@@ -49,6 +54,7 @@ struct PathwayTypesController: RouteCollection {
         let page: PageChrome
         let csrf: String
         let code: String
+        let action: String
         let version: Int
         let form: [String: String]
         let renewable: Bool
@@ -94,6 +100,7 @@ struct PathwayTypesController: RouteCollection {
             "pathways/edit",
             EditContext(
                 page: PageChrome(req, titleKey: "pathways.edit"), csrf: req.csrfToken, code: pathway.code,
+                action: SiteURL.pathway(.value(pathway.code)).path,
                 version: pathway.version, form: form, renewable: rules.renewable, errors: FormErrors()))
     }
 
@@ -137,6 +144,7 @@ struct PathwayTypesController: RouteCollection {
                 "pathways/edit",
                 EditContext(
                     page: PageChrome(req, titleKey: "pathways.edit"), csrf: req.csrfToken, code: pathway.code,
+                    action: SiteURL.pathway(.value(pathway.code)).path,
                     version: pathway.version, form: values, renewable: form.renewable != nil, errors: errors),
                 status: .unprocessableEntity)
         }
@@ -154,6 +162,6 @@ struct PathwayTypesController: RouteCollection {
             try await AuditLog.append(
                 on: db, actor: actor, action: .pathwayChanged, target: pathway.code, requestID: requestID, detail: "v\(next.version)")
         }
-        return req.redirect(to: SiteURL.pathways)
+        return req.redirect(to: SiteURL.pathways.path)
     }
 }

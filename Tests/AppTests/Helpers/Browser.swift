@@ -75,8 +75,8 @@ final class Browser {
     /// Signs in with the password and, for exempt accounts, lands on the home page.
     @discardableResult
     func signIn(_ email: String, password: String = Fixtures.password) async throws -> TestingHTTPResponse {
-        try await get(SiteURL.login)
-        return try await post(SiteURL.login, [("email", email), ("password", password)])
+        try await get(SiteURL.login.path)
+        return try await post(SiteURL.login.path, [("email", email), ("password", password)])
     }
 }
 
