@@ -16,7 +16,9 @@ struct AccountController: RouteCollection {
         routes.on(.POST, .sessionsEndOthers, access: .signedIn, use: endOthers)
     }
 
-    struct AccountContext: Encodable {
+    struct AccountContext: Page {
+        static let template = "account/show"
+
         let page: PageChrome
         let csrf: String
         let email: String
@@ -41,14 +43,18 @@ struct AccountController: RouteCollection {
         let endURL: String
     }
 
-    struct SessionsContext: Encodable {
+    struct SessionsContext: Page {
+        static let template = "account/sessions"
+
         let page: PageChrome
         let csrf: String
         let sessions: [SessionView]
         let notice: String?
     }
 
-    struct TwoFactorContext: Encodable {
+    struct TwoFactorContext: Page {
+        static let template = "account/two-factor"
+
         let page: PageChrome
         let csrf: String
         let secret: String
@@ -83,7 +89,6 @@ struct AccountController: RouteCollection {
         let current = try req.requireUser()
         let csrf = req.csrfToken
         return try await req.render(
-            "account/show",
             AccountContext(
                 page: PageChrome(req, titleKey: "account.title"), csrf: csrf, email: current.user.email,
                 displayName: current.user.displayName, organisationName: current.organisation.name,
@@ -178,7 +183,6 @@ struct AccountController: RouteCollection {
         req.session.data["totp_setup"] = secret
         let csrf = req.csrfToken
         return try await req.render(
-            "account/two-factor",
             TwoFactorContext(
                 page: PageChrome(req, titleKey: "account.two_factor.title"), csrf: csrf, secret: TwoFactor.grouped(secret),
                 uri: TwoFactor.provisioningURI(secret: secret, account: current.user.email), errors: errors), status: status)
@@ -227,7 +231,6 @@ struct AccountController: RouteCollection {
         let notice = req.query[String.self, at: "notice"] == "ended" ? req.t("sessions.notice.ended") : nil
         let csrf = req.csrfToken
         return try await req.render(
-            "account/sessions",
             SessionsContext(
                 page: PageChrome(req, titleKey: "sessions.title"),
                 csrf: csrf, sessions: views, notice: notice))

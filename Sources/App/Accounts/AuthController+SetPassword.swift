@@ -24,7 +24,6 @@ extension AuthController {
     func renderSetPassword(_ req: Request, email: String, errors: FormErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
         let csrf = req.csrfToken
         return try await req.render(
-            "auth/set-password",
             SetPasswordContext(
                 page: PageChrome(req, titleKey: "set_password.title"), csrf: csrf, email: email, action: req.url.path,
                 errors: errors, minimumLength: PasswordPolicy.minimumLength), status: status)

@@ -20,7 +20,9 @@ struct AuthController: RouteCollection {
 
     // MARK: - Contexts
 
-    struct LoginContext: Encodable {
+    struct LoginContext: Page {
+        static let template = "auth/login"
+
         let page: PageChrome
         let csrf: String
         let email: String
@@ -28,7 +30,14 @@ struct AuthController: RouteCollection {
         let notice: String?
     }
 
-    struct CodeContext: Encodable {
+    /// Which page asks for a code: signing in, or setting up the app.
+    protocol CodeStep: Sendable { static var template: String { get } }
+    enum SignInCode: CodeStep { static let template = "auth/two-factor" }
+    enum SetUpCode: CodeStep { static let template = "auth/two-factor-setup" }
+
+    struct CodeContext<Step: CodeStep>: Page {
+        static var template: String { Step.template }
+
         let page: PageChrome
         let csrf: String
         let errors: FormErrors
@@ -38,7 +47,9 @@ struct AuthController: RouteCollection {
         let action: String
     }
 
-    struct SetPasswordContext: Encodable {
+    struct SetPasswordContext: Page {
+        static let template = "auth/set-password"
+
         let page: PageChrome
         let csrf: String
         let email: String
@@ -82,7 +93,6 @@ struct AuthController: RouteCollection {
     ) async throws -> Response {
         let csrf = req.csrfToken
         return try await req.render(
-            "auth/login",
             LoginContext(
                 page: PageChrome(req, titleKey: "login.title"), csrf: csrf,
                 email: email, errors: errors, notice: notice), status: status)
@@ -170,20 +180,20 @@ struct AuthController: RouteCollection {
     func twoFactorPage(req: Request) async throws -> Response {
         guard let pending = req.pendingUser else { return req.redirect(to: SiteURL.login.path) }
         if !pending.user.hasTwoFactor { return req.redirect(to: SiteURL.twoFactorSetup.path) }
-        return try await renderCode(req, template: "auth/two-factor", titleKey: "two_factor.title", errors: FormErrors())
+        return try await renderCode(req, SignInCode.self, titleKey: "two_factor.title", errors: FormErrors())
     }
 
-    func renderCode(
-        _ req: Request, template: String, titleKey: String, errors: FormErrors, secret: String? = nil,
+    func renderCode<Step: CodeStep>(
+        _ req: Request, _ step: Step.Type, titleKey: String, errors: FormErrors, secret: String? = nil,
         account: String? = nil, status: HTTPResponseStatus = .ok
     ) async throws -> Response {
         let csrf = req.csrfToken
-        let context = CodeContext(
+        let context = CodeContext<Step>(
             page: PageChrome(req, titleKey: titleKey), csrf: csrf, errors: errors,
             secret: secret.map(TwoFactor.grouped),
             uri: secret.flatMap { secret in account.map { TwoFactor.provisioningURI(secret: secret, account: $0) } },
             action: req.url.path)
-        return try await req.render(template, context, status: status)
+        return try await req.render(context, status: status)
     }
 
     @Sendable
@@ -198,12 +208,12 @@ struct AuthController: RouteCollection {
         if try await SignInThrottle.isLocked(scope: .secondFactor, subject: subject, on: req.db, now: req.now) {
             try await req.audit(.twoFactorFailed, target: subject, outcome: .denied, actor: actor(of: pending))
             errors.add("code", req.t("login.error.throttled"))
-            return try await renderCode(req, template: "auth/two-factor", titleKey: "two_factor.title", errors: errors, status: .tooManyRequests)
+            return try await renderCode(req, SignInCode.self, titleKey: "two_factor.title", errors: errors, status: .tooManyRequests)
         }
         guard let step = TwoFactor.acceptedStep(code: code, secret: secret, lastStep: user.totpLastStep) else {
             try await recordCodeFailure(req, pending: pending)
             errors.add("code", req.t(code.isEmpty ? "field.required" : "two_factor.error.invalid"))
-            return try await renderCode(req, template: "auth/two-factor", titleKey: "two_factor.title", errors: errors, status: .unprocessableEntity)
+            return try await renderCode(req, SignInCode.self, titleKey: "two_factor.title", errors: errors, status: .unprocessableEntity)
         }
         user.totpLastStep = step
         return try await completeSignIn(req, user: user, detail: "totp")
@@ -230,7 +240,7 @@ struct AuthController: RouteCollection {
         let secret = req.session.data["totp_setup"] ?? TwoFactor.newSecret()
         req.session.data["totp_setup"] = secret
         return try await renderCode(
-            req, template: "auth/two-factor-setup", titleKey: "two_factor.setup.title", errors: FormErrors(),
+            req, SetUpCode.self, titleKey: "two_factor.setup.title", errors: FormErrors(),
             secret: secret, account: pending.user.email)
     }
 
@@ -243,14 +253,14 @@ struct AuthController: RouteCollection {
         if try await SignInThrottle.isLocked(scope: .secondFactor, subject: pending.user.id!.uuidString, on: req.db, now: req.now) {
             errors.add("code", req.t("login.error.throttled"))
             return try await renderCode(
-                req, template: "auth/two-factor-setup", titleKey: "two_factor.setup.title", errors: errors,
+                req, SetUpCode.self, titleKey: "two_factor.setup.title", errors: errors,
                 secret: secret, account: pending.user.email, status: .tooManyRequests)
         }
         guard let step = TwoFactor.acceptedStep(code: code, secret: secret, lastStep: nil) else {
             try await recordCodeFailure(req, pending: pending)
             errors.add("code", req.t(code.isEmpty ? "field.required" : "two_factor.error.invalid"))
             return try await renderCode(
-                req, template: "auth/two-factor-setup", titleKey: "two_factor.setup.title", errors: errors,
+                req, SetUpCode.self, titleKey: "two_factor.setup.title", errors: errors,
                 secret: secret, account: pending.user.email, status: .unprocessableEntity)
         }
         let user = pending.user

@@ -24,12 +24,16 @@ struct OrganisationsController: RouteCollection {
         let href: String
     }
 
-    struct IndexContext: Encodable {
+    struct IndexContext: Page {
+        static let template = "organisations/index"
+
         let page: PageChrome
         let organisations: [OrganisationRow]
     }
 
-    struct FormContext: Encodable {
+    struct FormContext: Page {
+        static let template = "organisations/form"
+
         let page: PageChrome
         let csrf: String
         let action: String
@@ -61,7 +65,7 @@ struct OrganisationsController: RouteCollection {
                 provinces: $0.provinceList.map(\.labelKey), active: $0.isActive, users: counts[$0.id!] ?? 0,
                 href: SiteURL.organisation(.value($0.id!.uuidString)).path)
         }
-        return try await req.render("organisations/index", IndexContext(page: PageChrome(req, titleKey: "organisations.title"), organisations: rows))
+        return try await req.render(IndexContext(page: PageChrome(req, titleKey: "organisations.title"), organisations: rows))
     }
 
     @Sendable
@@ -87,7 +91,7 @@ struct OrganisationsController: RouteCollection {
             types: OrganisationType.allCases.map { KeyedOption(value: $0.rawValue, labelKey: $0.labelKey, selected: $0.rawValue == form.type) },
             provinces: Province.allCases.map { KeyedOption(value: $0.rawValue, labelKey: $0.labelKey, selected: chosen.contains($0.rawValue)) },
             languages: form.languages ?? "", active: form.active != nil, errors: errors)
-        return try await req.render("organisations/form", context, status: status)
+        return try await req.render(context, status: status)
     }
 
     /// Validates every field and reports all problems at once.

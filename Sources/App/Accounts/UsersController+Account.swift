@@ -30,7 +30,6 @@ extension UsersController {
         let csrf = req.csrfToken
         let held = Set(user.roleList)
         return try await req.render(
-            "users/show",
             ShowContext(
                 page: PageChrome(req, titleKey: "users.show.title"), csrf: csrf, user: row(req, user),
                 roles: grantable(by: current).map { KeyedOption(value: $0.rawValue, labelKey: $0.labelKey, selected: held.contains($0)) },

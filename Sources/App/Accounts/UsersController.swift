@@ -53,7 +53,9 @@ struct UsersController: RouteCollection {
         }
     }
 
-    struct IndexContext: Encodable {
+    struct IndexContext: Page {
+        static let template = "users/index"
+
         let page: PageChrome
         let users: [UserRow]
         let showOrganisation: Bool
@@ -65,7 +67,9 @@ struct UsersController: RouteCollection {
         let selected: Bool
     }
 
-    struct NewContext: Encodable {
+    struct NewContext: Page {
+        static let template = "users/new"
+
         let page: PageChrome
         let csrf: String
         let email: String
@@ -77,7 +81,9 @@ struct UsersController: RouteCollection {
         let errors: FormErrors
     }
 
-    struct ShowContext: Encodable {
+    struct ShowContext: Page {
+        static let template = "users/show"
+
         let page: PageChrome
         let csrf: String
         let user: UserRow
@@ -149,7 +155,6 @@ struct UsersController: RouteCollection {
         let current = try req.requireUser()
         let users = try await scoped(req).sort(\.$displayName).all()
         return try await req.render(
-            "users/index",
             IndexContext(
                 page: PageChrome(req, titleKey: "users.title"),
                 users: users.map { row(req, $0) },
@@ -175,7 +180,6 @@ struct UsersController: RouteCollection {
         }
         let csrf = req.csrfToken
         return try await req.render(
-            "users/new",
             NewContext(
                 page: PageChrome(req, titleKey: "users.new.title"), csrf: csrf, email: form.email ?? "", displayName: form.displayName ?? "",
                 roles: grantable(by: current).map { KeyedOption(value: $0.rawValue, labelKey: $0.labelKey, selected: chosen.contains($0.rawValue)) },

@@ -180,7 +180,9 @@ struct CaseExportController: RouteCollection {
         return Export(reference: file.reference, exportedAt: ISO8601DateFormatter().string(from: req.now), sections: sections)
     }
 
-    struct PrintContext: Encodable {
+    struct PrintContext: Page {
+        static let template = "cases/export"
+
         let page: PageChrome
         let export: Export
         let id: String
@@ -199,7 +201,6 @@ struct CaseExportController: RouteCollection {
         try await CaseAccess.audit(req, .caseExported, file, detail: "print")
         let localizer = req.application.localizer
         return try await req.render(
-            "cases/export",
             PrintContext(
                 page: PageChrome(req, titleKey: "export.title"), export: export, id: file.id!.uuidString, links: CaseLinks(file.id!.uuidString),
                 headingFR: localizer.text("export.heading", .fr, [file.reference]),

@@ -52,7 +52,9 @@ enum CasePage {
         let actionKey: String
     }
 
-    struct Context: Encodable {
+    struct Context: Page {
+        static let template = "cases/show"
+
         let page: PageChrome
         let csrf: String
         let id: String
@@ -156,7 +158,7 @@ enum CasePage {
             errors: errors, values: values,
             sections: try await CaseSectionsPanel.load(input),
             applications: applications.rows, pathways: applications.pathways)
-        return try await req.render("cases/show", context, status: status)
+        return try await req.render(context, status: status)
     }
 
     static func personRows(_ person: PersonSection, req: Request) -> PersonView {

@@ -67,7 +67,9 @@ extension CaseSectionsController {
 
     // MARK: - Trafficking experience
 
-    struct ExperienceContext: Encodable {
+    struct ExperienceContext: Page {
+        static let template = "cases/experience"
+
         let page: PageChrome
         let csrf: String
         let id: String
@@ -138,7 +140,6 @@ extension CaseSectionsController {
     {
         let one = { (value: String?) -> Set<String> in value.map { [$0] } ?? [] }
         return try await req.render(
-            "cases/experience",
             ExperienceContext(
                 page: PageChrome(req, titleKey: "experience.title"), csrf: req.csrfToken, id: file.id!.uuidString,
                 links: CaseLinks(file.id!.uuidString), reference: file.reference,

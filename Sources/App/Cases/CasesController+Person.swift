@@ -7,7 +7,9 @@ import Vapor
 extension CasesController {
     // MARK: - Person
 
-    struct PersonContext: Encodable {
+    struct PersonContext: Page {
+        static let template = "cases/person"
+
         let page: PageChrome
         let csrf: String
         let id: String
@@ -58,7 +60,6 @@ extension CasesController {
         changed: [String], status: HTTPResponseStatus = .ok
     ) async throws -> Response {
         return try await req.render(
-            "cases/person",
             PersonContext(
                 page: PageChrome(req, titleKey: "cases.person.title"), csrf: req.csrfToken, id: file.id!.uuidString,
                 links: CaseLinks(file.id!.uuidString), reference: file.reference,
@@ -151,7 +152,9 @@ extension CasesController {
 
     // MARK: - Safe contact
 
-    struct SafeContactContext: Encodable {
+    struct SafeContactContext: Page {
+        static let template = "cases/safe-contact"
+
         let page: PageChrome
         let csrf: String
         let id: String
@@ -191,7 +194,6 @@ extension CasesController {
         status: HTTPResponseStatus = .ok
     ) async throws -> Response {
         try await req.render(
-            "cases/safe-contact",
             SafeContactContext(
                 page: PageChrome(req, titleKey: "cases.safe.title"), csrf: req.csrfToken, id: file.id!.uuidString,
                 links: CaseLinks(file.id!.uuidString), reference: file.reference,

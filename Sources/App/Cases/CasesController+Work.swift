@@ -107,7 +107,9 @@ extension CasesController {
 
     // MARK: - Purge
 
-    struct PurgeContext: Encodable {
+    struct PurgeContext: Page {
+        static let template = "cases/purge"
+
         let page: PageChrome
         let csrf: String
         let id: String
@@ -125,7 +127,6 @@ extension CasesController {
     func purgeForm(req: Request) async throws -> Response {
         let file = try await CaseAccess.find(req)
         return try await req.render(
-            "cases/purge",
             PurgeContext(
                 page: PageChrome(req, titleKey: "cases.purge.title"), csrf: req.csrfToken,
                 id: file.id!.uuidString, links: CaseLinks(file.id!.uuidString), reference: file.reference,
@@ -141,7 +142,6 @@ extension CasesController {
         if typed.uppercased() != file.reference { errors.add("confirmation", req.t("cases.purge.error.reference")) }
         guard errors.isEmpty else {
             return try await req.render(
-                "cases/purge",
                 PurgeContext(
                     page: PageChrome(req, titleKey: "cases.purge.title"), csrf: req.csrfToken,
                     id: file.id!.uuidString, links: CaseLinks(file.id!.uuidString), reference: file.reference,
@@ -157,7 +157,9 @@ extension CasesController {
 
     // MARK: - Settings
 
-    struct SettingsContext: Encodable {
+    struct SettingsContext: Page {
+        static let template = "cases/settings"
+
         let page: PageChrome
         let csrf: String
         let visibility: [FormOption]
@@ -191,7 +193,6 @@ extension CasesController {
             due = try await Retention.due(organisationID: settings.$organisation.id, years: years, on: req.db, now: req.now).map(\.reference)
         }
         return try await req.render(
-            "cases/settings",
             SettingsContext(
                 page: PageChrome(req, titleKey: "cases.settings.title"), csrf: req.csrfToken,
                 visibility: req.options(CaseVisibility.self, selected: [settings.caseVisibility.rawValue], label: \.labelKey),

@@ -28,7 +28,9 @@ struct CasesController: RouteCollection {
 
     // MARK: - List
 
-    struct IndexContext: Encodable {
+    struct IndexContext: Page {
+        static let template = "cases/index"
+
         let page: PageChrome
         /// Reference and name (both links to the case), status, province, opening date, workers.
         let rows: SafeHTML
@@ -115,12 +117,14 @@ struct CasesController: RouteCollection {
             nextURL: list.hasNext ? pageURL(pageNumber + 1) : nil,
             pageNumber: pageNumber, total: list.total, totalLabel: req.formatNumber(list.total), totalCapped: list.capped,
             isSupervisor: current.has(.supervisor))
-        return try await req.render("cases/index", context)
+        return try await req.render(context)
     }
 
     // MARK: - Create
 
-    struct NewContext: Encodable {
+    struct NewContext: Page {
+        static let template = "cases/new"
+
         let page: PageChrome
         let csrf: String
         let preferredName: String
@@ -143,7 +147,6 @@ struct CasesController: RouteCollection {
         let current = try req.requireUser()
         let chosen = form.province ?? (current.organisation.provinceList.count == 1 ? current.organisation.provinceList[0].rawValue : "")
         return try await req.render(
-            "cases/new",
             NewContext(
                 page: PageChrome(req, titleKey: "cases.new.title"), csrf: csrf, preferredName: form.preferredName ?? "",
                 provinces: req.options(Province.self, selected: [chosen], label: \.labelKey),

@@ -33,7 +33,9 @@ enum PageError: Error, Sendable, CaseIterable {
     }
 }
 
-struct ErrorContext: Encodable {
+struct ErrorContext: Page {
+    static let template = "error"
+
     let page: PageChrome
     let status: Int
     let titleKey: String
@@ -178,7 +180,7 @@ struct PageErrorMiddleware: AsyncMiddleware {
             }
         }
         do {
-            let response = try await request.render("error", context, status: shown)
+            let response = try await request.render(context, status: shown)
             if shown == .methodNotAllowed { response.headers.replaceOrAdd(name: .allow, value: "GET, POST") }
             return response
         } catch {

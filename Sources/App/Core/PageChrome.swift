@@ -52,6 +52,35 @@ struct PageChrome: Encodable {
         let pathways = SiteURL.pathways.path
     }
 
+    fileprivate static func navigation(for current: CurrentUser?, path: String) -> [NavItem] {
+        guard let current else { return [] }
+        var items: [(String, String)] = [(SiteURL.home.path, "nav.home")]
+        if current.roles.canReadCases {
+            items.append((SiteURL.cases.path, "nav.cases"))
+            items.append((SiteURL.deadlines.path, "nav.deadlines"))
+        }
+        if current.has(.supervisor) { items.append((SiteURL.figures.path, "nav.figures")) }
+        if current.hasAny([.systemAdmin]) {
+            items.append((SiteURL.organisations.path, "nav.organisations"))
+            items.append((SiteURL.pathways.path, "nav.pathways"))
+        }
+        if current.hasAny([.orgAdmin, .systemAdmin]) {
+            items.append((SiteURL.users.path, "nav.users"))
+            items.append((SiteURL.audit.path, "nav.audit"))
+        }
+        items.append((SiteURL.account.path, "nav.account"))
+        return items.map { NavItem(href: $0.0, labelKey: $0.1, current: path == $0.0 || path.hasPrefix($0.0 + "/")) }
+    }
+}
+
+/// A page's context, naming the template it fills (`Resources/Views/<template>.leaf`). Every page
+/// is rendered through `Request.render(_:)`, so no template is named anywhere else; each has a
+/// `.mock` in the tests, rendered in both languages against its template.
+protocol Page: Encodable {
+    static var template: String { get }
+}
+
+extension PageChrome {
     init(_ request: Request, titleKey: String) {
         let language = request.language
         let other: Language = language == .fr ? .en : .fr
@@ -75,33 +104,13 @@ struct PageChrome: Encodable {
         csrf = request.hasSession ? request.csrfToken : nil
         nav = Self.navigation(for: current, path: request.url.path)
     }
-
-    private static func navigation(for current: CurrentUser?, path: String) -> [NavItem] {
-        guard let current else { return [] }
-        var items: [(String, String)] = [(SiteURL.home.path, "nav.home")]
-        if current.roles.canReadCases {
-            items.append((SiteURL.cases.path, "nav.cases"))
-            items.append((SiteURL.deadlines.path, "nav.deadlines"))
-        }
-        if current.has(.supervisor) { items.append((SiteURL.figures.path, "nav.figures")) }
-        if current.hasAny([.systemAdmin]) {
-            items.append((SiteURL.organisations.path, "nav.organisations"))
-            items.append((SiteURL.pathways.path, "nav.pathways"))
-        }
-        if current.hasAny([.orgAdmin, .systemAdmin]) {
-            items.append((SiteURL.users.path, "nav.users"))
-            items.append((SiteURL.audit.path, "nav.audit"))
-        }
-        items.append((SiteURL.account.path, "nav.account"))
-        return items.map { NavItem(href: $0.0, labelKey: $0.1, current: path == $0.0 || path.hasPrefix($0.0 + "/")) }
-    }
 }
 
 extension Request {
     /// Renders a page with its typed context, from the template in the page's language
     /// (`LocalizedTemplates`).
-    func render<Context: Encodable>(_ template: String, _ context: Context, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let response = try await view.render("\(language.rawValue)/\(template)", context).encodeResponse(for: self).get()
+    func render<P: Page>(_ page: P, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let response = try await view.render("\(language.rawValue)/\(P.template)", page).encodeResponse(for: self).get()
         response.status = status
         return response
     }

@@ -16,7 +16,9 @@ struct HomeController: RouteCollection {
         let capabilitiesKey: String
     }
 
-    struct HomeContext: Encodable {
+    struct HomeContext: Page {
+        static let template = "home"
+
         let page: PageChrome
         let displayName: String
         let organisationName: String
@@ -95,6 +97,6 @@ struct HomeController: RouteCollection {
             failedSince: Int(req.session.data["failed_since"] ?? "0") ?? 0,
             twoFactorEnabled: current.user.hasTwoFactor,
             seesCaseData: current.roles.canReadCases, urgent: urgent, grants: try await Self.recentGrants(req, current))
-        return try await req.render("home", context)
+        return try await req.render(context)
     }
 }

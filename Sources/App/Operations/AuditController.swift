@@ -21,7 +21,9 @@ struct AuditController: RouteCollection {
         let requestID: String
     }
 
-    struct IndexContext: Encodable {
+    struct IndexContext: Page {
+        static let template = "audit/index"
+
         let page: PageChrome
         let events: [EventRow]
         let users: [FormOption]
@@ -101,7 +103,6 @@ struct AuditController: RouteCollection {
                 outcome: req.t("audit.outcome.\(event.outcome)"), requestID: event.requestID ?? "")
         }
         return try await req.render(
-            "audit/index",
             IndexContext(
                 page: PageChrome(req, titleKey: "audit.title"), events: Array(rows), users: users, actions: actions,
                 from: filter.from ?? "", to: filter.to ?? "", errors: errors,

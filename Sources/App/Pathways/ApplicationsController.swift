@@ -61,7 +61,9 @@ struct ApplicationsController: RouteCollection {
         let linkedDocument: String?
     }
 
-    struct ShowContext: Encodable {
+    struct ShowContext: Page {
+        static let template = "cases/application"
+
         let page: PageChrome
         let csrf: String
         let caseID: String
@@ -117,7 +119,6 @@ struct ApplicationsController: RouteCollection {
         let submitted = application.submittedOn.map(Day.init)
         let decided = application.decidedOn.map(Day.init)
         return try await req.render(
-            "cases/application",
             ShowContext(
                 page: PageChrome(req, titleKey: "application.title"), csrf: req.csrfToken, caseID: file.id!.uuidString,
                 id: application.id!.uuidString, links: CaseLinks(file.id!.uuidString),

@@ -45,7 +45,9 @@ struct DeadlinesController: RouteCollection {
         let more: String?
     }
 
-    struct BoardContext: Encodable {
+    struct BoardContext: Page {
+        static let template = "deadlines"
+
         let page: PageChrome
         let csrf: String
         let sections: [SectionView]
@@ -97,7 +99,6 @@ struct DeadlinesController: RouteCollection {
         ].compactMap { $0 }
         try await req.audit(.deadlinesViewed, target: current.organisation.id?.uuidString)
         return try await req.render(
-            "deadlines",
             BoardContext(
                 page: PageChrome(req, titleKey: "deadlines.title"), csrf: req.csrfToken, sections: sections, isEmpty: board.isEmpty,
                 feedURL: try await Self.feedURL(req, user: current.user), isSupervisor: current.has(.supervisor)))

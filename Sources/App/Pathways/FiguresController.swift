@@ -36,7 +36,9 @@ struct FiguresController: RouteCollection {
         let textY: Int
     }
 
-    struct FiguresContext: Encodable {
+    struct FiguresContext: Page {
+        static let template = "figures"
+
         let page: PageChrome
         let rows: [RowView]
         let hasRows: Bool
@@ -77,7 +79,6 @@ struct FiguresController: RouteCollection {
         }
         try await req.audit(.figuresViewed, target: try req.requireUser().organisation.id?.uuidString)
         return try await req.render(
-            "figures",
             FiguresContext(
                 page: PageChrome(req, titleKey: "figures.title"), rows: views, hasRows: !views.isEmpty,
                 bars: bars, chartHeight: 40 + bars.count * 56))

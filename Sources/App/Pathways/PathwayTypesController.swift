@@ -22,7 +22,9 @@ struct PathwayTypesController: RouteCollection {
         let href: String
     }
 
-    struct IndexContext: Encodable {
+    struct IndexContext: Page {
+        static let template = "pathways/index"
+
         let page: PageChrome
         let rows: [Row]
     }
@@ -35,7 +37,7 @@ struct PathwayTypesController: RouteCollection {
                     code: $0.code, name: $0.name(req.language), version: $0.version, items: $0.checklistItems.count,
                     href: SiteURL.pathway(.value($0.code)).path)
             }
-        return try await req.render("pathways/index", IndexContext(page: PageChrome(req, titleKey: "pathways.title"), rows: rows))
+        return try await req.render(IndexContext(page: PageChrome(req, titleKey: "pathways.title"), rows: rows))
     }
 
     struct Form: Content {
@@ -50,7 +52,9 @@ struct PathwayTypesController: RouteCollection {
         var renewable: String?
     }
 
-    struct EditContext: Encodable {
+    struct EditContext: Page {
+        static let template = "pathways/edit"
+
         let page: PageChrome
         let csrf: String
         let code: String
@@ -97,7 +101,6 @@ struct PathwayTypesController: RouteCollection {
             "minimumMonthsFrom": rules.minimumMonthsFrom ?? "",
         ]
         return try await req.render(
-            "pathways/edit",
             EditContext(
                 page: PageChrome(req, titleKey: "pathways.edit"), csrf: req.csrfToken, code: pathway.code,
                 action: SiteURL.pathway(.value(pathway.code)).path,
@@ -141,7 +144,6 @@ struct PathwayTypesController: RouteCollection {
         ]
         guard errors.isEmpty, let checklist else {
             return try await req.render(
-                "pathways/edit",
                 EditContext(
                     page: PageChrome(req, titleKey: "pathways.edit"), csrf: req.csrfToken, code: pathway.code,
                     action: SiteURL.pathway(.value(pathway.code)).path,
