@@ -92,6 +92,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.leaf.tags["t"] = TranslateTag()
     app.leaf.tags["options"] = OptionsTag()
     app.leaf.tags["html"] = HTMLTag()
+    app.leaf.tags["field"] = FieldTag()
     app.leaf.cache.isEnabled = app.environment.isRelease
 
     let common = try PasswordService.loadCommonPasswords(resourcesDirectory: app.directory.resourcesDirectory)

@@ -85,6 +85,13 @@ import Vapor
                 let keys = tokens.filter { $0.wholeMatch(of: /[a-z][a-z0-9_]*(?:\.[a-z0-9_-]+)+/) != nil }
                     .filter { prefixes.contains(String($0.split(separator: ".")[0])) && !localizer.has($0, in: language) }
                 #expect(keys.isEmpty, "\(template) in \(language): \(Set(keys))")
+                // Every field's message has an id that its control points at (the mocks have an
+                // error on every field).
+                let messages = html.matches(of: /<p class="field-error"( id="([^"]+)")?/).map { $0.output.2.map(String.init) }
+                let described = Set(html.matches(of: /aria-describedby="([^"]+)"/).flatMap { $0.output.1.split(separator: " ").map(String.init) })
+                #expect(!messages.contains(nil), "\(template): a field message without an id")
+                let untied = messages.compactMap { $0 }.filter { !described.contains($0) }
+                #expect(untied.isEmpty, "\(template): messages no control points at: \(untied)")
             }
         }
     }

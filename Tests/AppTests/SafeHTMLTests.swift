@@ -1,4 +1,5 @@
 import Foundation
+import Leaf
 import LeafKit
 import NIOCore
 import NIOPosix
@@ -50,5 +51,38 @@ import Vapor
         await #expect(throws: (any Error).self) {
             _ = try await Self.render(["value": .string("<script>alert(1)</script>")])
         }
+    }
+}
+
+@Suite struct FieldTagTests {
+    @Test func aFieldTiesItsLabelHintAndMessageToItsControlAndEscapesEverything() {
+        // setup
+        let value = LeafData.string("<b>\"Fictif\"</b>")
+        // MUT
+        let clean = FieldTag.field(
+            id: "q", name: "q", label: "Recherche", hint: "Un indice", error: nil, kind: "text", attributes: ["maxlength=250", "required"],
+            value: value)
+        let wrong = FieldTag.field(
+            id: "consent-kind", name: "kind", label: "Type", hint: nil, error: "Choisissez <un> type", kind: "select", attributes: [],
+            blankChoice: "—", value: .array([.dictionary(["value": "share", "label": "Partage & co", "selected": true])]))
+        // validate
+        #expect(clean.contains(#"<label for="q">Recherche</label><p class="hint" id="q-hint">Un indice</p>"#))
+        #expect(clean.contains(#"aria-describedby="q-hint""#) && !clean.contains("aria-invalid"))
+        #expect(clean.contains(#"value="&lt;b&gt;&quot;Fictif&quot;&lt;/b&gt;""#))
+        #expect(clean.contains(#" maxlength="250" required"#))
+        #expect(wrong.contains(#"<div class="field has-error">"#))
+        #expect(wrong.contains(#"<p class="field-error" id="consent-kind-error">Choisissez &lt;un&gt; type</p>"#))
+        #expect(wrong.contains(#"<select id="consent-kind" name="kind" aria-describedby="consent-kind-error" aria-invalid="true">"#))
+        #expect(wrong.contains(#"<option value="">—</option><option value="share" selected>Partage &amp; co</option>"#))
+    }
+
+    @Test func aPasswordIsNeverWrittenBack() {
+        // MUT
+        let html = FieldTag.field(
+            id: "password", name: "password", label: "Mot de passe", hint: nil, error: "Trop court", kind: "password", attributes: [],
+            value: .string("secret fictif"))
+        // validate
+        #expect(!html.contains("secret fictif"))
+        #expect(html.contains(#"type="password""#))
     }
 }

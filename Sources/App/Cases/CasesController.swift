@@ -50,6 +50,8 @@ struct CasesController: RouteCollection {
         let totalLabel: String
         let totalCapped: Bool
         let isSupervisor: Bool
+        /// The filters are never wrong (an unknown value is no filter); the fields read it all the same.
+        var errors = FormErrors()
     }
 
     struct ListFilter: Content {
