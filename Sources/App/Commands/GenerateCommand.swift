@@ -116,7 +116,7 @@ struct GenerateCommand: AsyncCommand {
             }
             var pending: Task<Batch, any Error>? = build(from: 0)
             // Assignments are counted once at the end rather than by trigger row by row.
-            try await AssignmentCounts.dropTriggers(on: sql)
+            try await AssignmentCounts.trigger.drop(on: sql)
             do {
                 while let building = pending {
                     let batch = try await building.value
@@ -148,11 +148,11 @@ struct GenerateCommand: AsyncCommand {
                     }
                 }
             } catch {
-                try? await AssignmentCounts.createTriggers(on: sql)
+                try? await AssignmentCounts.trigger.create(on: sql)
                 try? await AssignmentCounts.recount(on: sql)
                 throw error
             }
-            try await AssignmentCounts.createTriggers(on: sql)
+            try await AssignmentCounts.trigger.create(on: sql)
             try await AssignmentCounts.recount(on: sql)
             if db.isSQLite {
                 try await sql.raw("PRAGMA synchronous = FULL").run()
