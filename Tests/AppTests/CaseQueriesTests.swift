@@ -214,4 +214,51 @@ import Vapor
             #expect(team.assigned == [worker.id!])
         }
     }
+
+    @Test func thePanelsReadTheirCasesRecordsNewestFirstAndNoOtherCases() async throws {
+        try await withTestApp { app in
+            // setup
+            let organisation = try await Fixtures.organisation(app)
+            let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
+            let file = try await Fixtures.openCase(app, in: organisation, by: worker)
+            let other = try await Fixtures.openCase(app, in: organisation, by: worker)
+            let vault = CaseVault(master: app.masterKey)
+            let opened = try await vault.open(file, on: app.db)
+            let start = Date(timeIntervalSince1970: 1_800_000_000)
+            for (number, caseFile) in [file, file, other].enumerated() {
+                let task = CaseTask()
+                let id = UUID()
+                task.id = id
+                task.caseID = caseFile.id!
+                task.organisationID = organisation.id!
+                task.sealedTitle = try vault.seal("Tâche \(number)", field: .task(id), with: try await vault.open(caseFile, on: app.db))
+                task.createdAt = start.addingTimeInterval(Double(number) * 60)
+                try await task.create(on: app.db)
+            }
+            try await CaseNeed(caseID: file.id!, organisationID: organisation.id!, need: .housing, status: .unmet, now: start).create(on: app.db)
+            let pathway = try #require(try await PathwayType.query(on: app.db).filter(\.$isCurrent == true).first())
+            for (number, caseFile) in [file, file, other].enumerated() {
+                let application = PathwayApplication()
+                application.caseID = caseFile.id!
+                application.organisationID = organisation.id!
+                application.$pathway.id = pathway.id!
+                application.state = ApplicationState.preparing.rawValue
+                application.createdAt = start.addingTimeInterval(Double(number) * 60)
+                application.checklistDone = ""
+                application.version = 1
+                try await application.create(on: app.db)
+            }
+            // MUT
+            let records = try await CaseSectionsPanel.records(of: file.id!, on: app.db)
+            let applications = try await ApplicationsPanel.records(of: file.id!, on: app.db)
+            let none = try await CaseSectionsPanel.records(of: UUID(), on: app.db)
+            // validate
+            #expect(try records.tasks.map { try vault.openText($0.sealedTitle, field: .task($0.id!), with: opened) } == ["Tâche 1", "Tâche 0"])
+            #expect(records.needs.map(\.need) == [NeedKind.housing.rawValue])
+            #expect(records.consents.isEmpty && records.legalActions.isEmpty && records.documents.isEmpty && records.experience == nil)
+            #expect(applications.count == 2)
+            #expect(applications.allSatisfy { $0.name_fr == pathway.nameFR && $0.state == ApplicationState.preparing.rawValue })
+            #expect(none.tasks.isEmpty && none.needs.isEmpty)
+        }
+    }
 }

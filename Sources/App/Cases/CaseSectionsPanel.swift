@@ -66,25 +66,44 @@ struct CaseSectionsPanel: CasePanel {
         let href: String
     }
 
+    /// What the panel shows, as stored: each section's records, newest first.
+    struct Records {
+        let needs: [CaseNeed]
+        let tasks: [CaseTask]
+        let consents: [CaseConsent]
+        let legalActions: [CaseLegalAction]
+        let experience: CaseExperience?
+        /// Names, types and sizes only: not the sealed contents.
+        let documents: [CaseDocument]
+    }
+
+    /// The records of a case the viewer was allowed to open (`CaseQueries.find`).
+    static func records(of caseID: UUID, on db: any Database) async throws -> Records {
+        Records(
+            needs: try await CaseNeed.fetch("SELECT * FROM case_needs WHERE case_id = \(bind: caseID)", on: db),
+            tasks: try await CaseTask.fetch("SELECT * FROM case_tasks WHERE case_id = \(bind: caseID) ORDER BY created_at DESC", on: db),
+            consents: try await CaseConsent.fetch("SELECT * FROM case_consents WHERE case_id = \(bind: caseID) ORDER BY given_on DESC", on: db),
+            legalActions: try await CaseLegalAction.fetch(
+                "SELECT * FROM case_legal_actions WHERE case_id = \(bind: caseID) ORDER BY created_at DESC", on: db),
+            experience: try await CaseExperience.fetchFirst("SELECT * FROM case_experiences WHERE case_id = \(bind: caseID)", on: db),
+            documents: try await CaseDocument.fetch(
+                """
+                SELECT id, case_id, sealed_name, type, size, uploaded_at FROM case_documents WHERE case_id = \(bind: caseID) ORDER BY uploaded_at DESC
+                """, on: db))
+    }
+
     static func load(_ input: CasePanelInput) async throws -> Self {
         let (req, file, opened, colleagues, values) = (input.req, input.file, input.opened, input.colleagues, input.values)
         let vault = req.caseVault
         let caseID = file.id!
         let now = req.now
-        let needs = try await CaseNeed.fetch("SELECT * FROM case_needs WHERE case_id = \(bind: caseID)", on: req.db)
+        let records = try await Self.records(of: caseID, on: req.db)
+        let (needs, tasks, consents, legal, experience, documents) = (
+            records.needs, records.tasks, records.consents, records.legalActions, records.experience, records.documents
+        )
         let byKind = Dictionary(needs.map { ($0.need, $0.status) }, uniquingKeysWith: { first, _ in first })
-        let tasks = try await CaseTask.fetch("SELECT * FROM case_tasks WHERE case_id = \(bind: caseID) ORDER BY created_at DESC", on: req.db)
-        let consents = try await CaseConsent.fetch("SELECT * FROM case_consents WHERE case_id = \(bind: caseID) ORDER BY given_on DESC", on: req.db)
-        let legal = try await CaseLegalAction.fetch(
-            "SELECT * FROM case_legal_actions WHERE case_id = \(bind: caseID) ORDER BY created_at DESC", on: req.db)
-        let experience = try await CaseExperience.fetchFirst("SELECT * FROM case_experiences WHERE case_id = \(bind: caseID)", on: req.db)
-        // Not the sealed contents: the panel lists names, types and sizes.
-        let documents = try await CaseDocument.fetch(
-            """
-            SELECT id, case_id, sealed_name, type, size, uploaded_at FROM case_documents WHERE case_id = \(bind: caseID) ORDER BY uploaded_at DESC
-            """, on: req.db)
         let names = Dictionary(colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
-        let records = consents.compactMap(\.record)
+        let consentRecords = consents.compactMap(\.record)
         let money = { (cents: Int) in Self.money(cents, req) }
         return Self(
             documents: try documents.map { document in
@@ -118,8 +137,8 @@ struct CaseSectionsPanel: CasePanel {
                     language: consent.language, withdrawnAt: req.formatDateTime(consent.withdrawnAt),
                     withdrawAction: CaseLinks.item(caseID.uuidString, .consentWithdraw, consent.id!.uuidString))
             },
-            consentCollect: ConsentRules.isGranted(.collect, in: records, at: now),
-            consentStatistics: ConsentRules.isGranted(.statistics, in: records, at: now),
+            consentCollect: ConsentRules.isGranted(.collect, in: consentRecords, at: now),
+            consentStatistics: ConsentRules.isGranted(.statistics, in: consentRecords, at: now),
             legalActions: try legal.map { action in
                 LegalRow(
                     kindKey: LegalActionKind(rawValue: action.kind)?.labelKey ?? action.kind,

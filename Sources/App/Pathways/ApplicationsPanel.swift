@@ -24,28 +24,10 @@ struct ApplicationsPanel: CasePanel {
     }
 
     static func load(_ input: CasePanelInput) async throws -> Self {
-        Self(rows: try await rows(input.req, caseID: input.file.id!), pathways: try await pathwayOptions(input.req))
-    }
-
-    static func rows(_ req: Request, caseID: UUID) async throws -> [Row] {
-        struct Raw: Decodable {
-            let id: UUID
-            let state: String
-            let name_fr: String
-            let name_en: String
-            let submitted_on: Date?
-            let decided_on: Date?
-            let valid_from: Date?
-            let valid_to: Date?
-        }
+        let req = input.req
+        let caseID = input.file.id!
         let today = req.today
-        let raws = try await req.db.rows(
-            """
-            SELECT a.id, a.state, p.name_fr, p.name_en, a.submitted_on, a.decided_on, a.valid_from, a.valid_to
-            FROM applications a JOIN pathway_types p ON p.id = a.pathway_type_id
-            WHERE a.case_id = \(bind: caseID) ORDER BY a.created_at DESC
-            """, decoding: Raw.self)
-        return raws.map { app in
+        let rows = try await records(of: caseID, on: req.db).map { app in
             let state = ApplicationState(rawValue: app.state) ?? .preparing
             let submitted = app.submitted_on.map(Day.init), decided = app.decided_on.map(Day.init)
             let from = app.valid_from.map(Day.init), to = app.valid_to.map(Day.init)
@@ -57,6 +39,29 @@ struct ApplicationsPanel: CasePanel {
                 daysToExpiry: state == .approved ? ApplicationFigures.daysToExpiry(validTo: to, today: today) : nil,
                 href: CaseLinks.item(caseID.uuidString, .application, app.id.uuidString))
         }
+        return Self(rows: rows, pathways: try await pathwayOptions(req))
+    }
+
+    /// An application of the case as stored, with its pathway's names.
+    struct Record: Decodable, Sendable {
+        let id: UUID
+        let state: String
+        let name_fr: String
+        let name_en: String
+        let submitted_on: Date?
+        let decided_on: Date?
+        let valid_from: Date?
+        let valid_to: Date?
+    }
+
+    /// The case's applications, newest first (of a case the viewer was allowed to open).
+    static func records(of caseID: UUID, on db: any Database) async throws -> [Record] {
+        try await db.rows(
+            """
+            SELECT a.id, a.state, p.name_fr, p.name_en, a.submitted_on, a.decided_on, a.valid_from, a.valid_to
+            FROM applications a JOIN pathway_types p ON p.id = a.pathway_type_id
+            WHERE a.case_id = \(bind: caseID) ORDER BY a.created_at DESC
+            """, decoding: Record.self)
     }
 
     static func pathwayOptions(_ req: Request) async throws -> [FormOption] {
