@@ -89,10 +89,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
                 fileio: app.fileio, limits: .default, sandboxDirectory: app.leaf.configuration.rootDirectory,
                 viewDirectory: app.leaf.configuration.rootDirectory),
             localizer: app.localizer))
-    app.leaf.tags["t"] = TranslateTag()
+    app.leaf.tags["t"] = TranslateTag(localizer: app.localizer)
     app.leaf.tags["options"] = OptionsTag()
     app.leaf.tags["html"] = HTMLTag()
-    app.leaf.tags["field"] = FieldTag()
+    app.leaf.tags["field"] = FieldTag(localizer: app.localizer)
     app.leaf.cache.isEnabled = app.environment.isRelease
 
     let common = try PasswordService.loadCommonPasswords(resourcesDirectory: app.directory.resourcesDirectory)

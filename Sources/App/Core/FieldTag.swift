@@ -11,6 +11,9 @@ import LeafKit
 /// empty choice unless `noblank`; `blank=key` labels that choice). The field's name is its id
 /// and its message is `errors[id]`, unless `name=` or `error=` say otherwise.
 struct FieldTag: UnsafeUnescapedLeafTag {
+    /// The catalogs, given at registration (no storage lookup per field).
+    let localizer: Localizer
+
     func render(_ ctx: LeafContext) throws -> LeafData {
         let parameters = ctx.parameters
         guard parameters.count == 5 || parameters.count == 6, let id = parameters[0].string, let labelKey = parameters[1].string,
@@ -18,9 +21,8 @@ struct FieldTag: UnsafeUnescapedLeafTag {
         else {
             throw "#field needs an id, a label key, the errors, a value, the control and, if any, a hint key"
         }
-        let text = { (key: String) in
-            ctx.request.map { $0.application.localizer.escapedText(key, $0.language) } ?? HTML.escape(key)
-        }
+        let language = ctx.request?.language
+        let text = { (key: String) in language.map { localizer.escapedText(key, $0) } ?? HTML.escape(key) }
         let hintKey = parameters.count == 6 ? parameters[5].string.flatMap { $0.isEmpty ? nil : $0 } : nil
         var words = control.split(separator: " ").map(String.init)
         let kind = words.isEmpty ? "text" : words.removeFirst()
@@ -52,23 +54,35 @@ struct FieldTag: UnsafeUnescapedLeafTag {
     static func field(
         id rawID: String, name: String, label: String, hint: String?, error: String?, kind: String, attributes words: [String],
         blankChoice: String? = "—", value: LeafData
-    )
-        -> String
-    {
+    ) -> String {
         let id = HTML.escape(rawID)
-        var described: [String] = []
-        var html = "<div class=\"field" + (error == nil ? "" : " has-error") + "\"><label for=\"" + id + "\">" + label + "</label>"
+        var html = ""
+        html.reserveCapacity(512)
+        html.append(error == nil ? "<div class=\"field\"><label for=\"" : "<div class=\"field has-error\"><label for=\"")
+        html.append(id)
+        html.append("\">")
+        html.append(label)
+        html.append("</label>")
+        var described = ""
         if let hint {
-            html += "<p class=\"hint\" id=\"" + id + "-hint\">" + hint + "</p>"
-            described.append(id + "-hint")
+            html.append("<p class=\"hint\" id=\"")
+            html.append(id)
+            html.append("-hint\">")
+            html.append(hint)
+            html.append("</p>")
+            described = id + "-hint"
         }
         if let error {
-            html += "<p class=\"field-error\" id=\"" + id + "-error\">" + HTML.escape(error) + "</p>"
-            described.append(id + "-error")
+            html.append("<p class=\"field-error\" id=\"")
+            html.append(id)
+            html.append("-error\">")
+            html.append(HTML.escape(error))
+            html.append("</p>")
+            described += (described.isEmpty ? "" : " ") + id + "-error"
         }
-        var aria = described.isEmpty ? "" : " aria-describedby=\"" + described.joined(separator: " ") + "\""
-        if error != nil { aria += " aria-invalid=\"true\"" }
-        let common = "id=\"" + id + "\" name=\"" + HTML.escape(name) + "\"" + attributes(words) + aria
+        var common = "id=\"" + id + "\" name=\"" + HTML.escape(name) + "\"" + attributes(words)
+        if !described.isEmpty { common += " aria-describedby=\"" + described + "\"" }
+        if error != nil { common += " aria-invalid=\"true\"" }
         switch kind {
         case "select":
             let options = (value.array ?? []).map { option in
@@ -76,14 +90,36 @@ struct FieldTag: UnsafeUnescapedLeafTag {
                 return FormOption(
                     value: fields["value"]?.string ?? "", label: fields["label"]?.string ?? "", selected: fields["selected"]?.bool == true)
             }
-            html += "<select " + common + ">" + (blankChoice.map { words.contains("multiple") ? "" : "<option value=\"\">" + $0 + "</option>" } ?? "")
-            html += SafeHTML.options(options) + "</select>"
+            html.append("<select ")
+            html.append(common)
+            html.append(">")
+            if let blankChoice, !words.contains("multiple") {
+                html.append("<option value=\"\">")
+                html.append(blankChoice)
+                html.append("</option>")
+            }
+            html.append(SafeHTML.options(options))
+            html.append("</select>")
         case "textarea":
-            html += "<textarea " + common + ">" + HTML.escape(value.string ?? "") + "</textarea>"
+            html.append("<textarea ")
+            html.append(common)
+            html.append(">")
+            html.append(HTML.escape(value.string ?? ""))
+            html.append("</textarea>")
         default:
-            let shown = kind == "password" ? "" : " value=\"" + HTML.escape(value.string ?? "") + "\""
-            html += "<input " + common + " type=\"" + HTML.escape(kind) + "\"" + shown + ">"
+            html.append("<input ")
+            html.append(common)
+            html.append(" type=\"")
+            html.append(HTML.escape(kind))
+            html.append("\"")
+            if kind != "password" {
+                html.append(" value=\"")
+                html.append(HTML.escape(value.string ?? ""))
+                html.append("\"")
+            }
+            html.append(">")
         }
-        return html + "</div>"
+        html.append("</div>")
+        return html
     }
 }

@@ -121,13 +121,17 @@ extension Request {
 /// It escapes its own output (hence "unescaped" for LeafKit): the catalogs are escaped once at
 /// load, the arguments at each use.
 struct TranslateTag: UnsafeUnescapedLeafTag {
+    /// The catalogs, given at registration: reading them from the application's storage on each
+    /// call took a lock and a generic lookup per text.
+    let localizer: Localizer
+
     func render(_ ctx: LeafContext) throws -> LeafData {
         guard let key = ctx.parameters.first?.string else {
             throw "#t needs a catalog key as its first parameter"
         }
         guard let request = ctx.request else { return .string(HTML.escape(key)) }
         let arguments = ctx.parameters.dropFirst().map { $0.string ?? "" }
-        return .string(request.application.localizer.escapedText(key, request.language, Array(arguments)))
+        return .string(localizer.escapedText(key, request.language, Array(arguments)))
     }
 }
 

@@ -24,7 +24,11 @@ struct LocalizedTemplates: LeafSource {
 
     static func localize(_ template: String, in language: Language, with localizer: Localizer) -> String {
         var output = ""
-        var rest = template[...]
+        // The site's fixed paths (`PageChrome.Links`), written in as they are constants.
+        let linked = template.replacing(/#\(page\.links\.([A-Za-z]+)\)/) { match in
+            PageChrome.Links.byName[String(match.output.1)] ?? String(match.output.0)
+        }
+        var rest = linked[...]
         while let match = rest.firstMatch(of: /#t\("([A-Za-z0-9_.\-]+)"\)|#extend\("/) {
             output += rest[..<match.range.lowerBound]
             rest = rest[match.range.upperBound...]
@@ -40,11 +44,11 @@ struct LocalizedTemplates: LeafSource {
                 !(before.map { $0.properties.isAlphabetic || ("0"..."9").contains($0) } ?? false),
                 rest.first != ":"
             else {
-                output += template[match.range]
+                output += linked[match.range]
                 continue
             }
             let text = localizer.escapedText(String(key), language)
-            output += readsAsText(text) ? text : String(template[match.range])
+            output += readsAsText(text) ? text : String(linked[match.range])
         }
         return output + rest
     }

@@ -21,11 +21,19 @@ struct PageChrome: Encodable {
     let organisationName: String?
     let csrf: String?
     let nav: [NavItem]
-    let links = Links.site
 
-    /// The site's fixed paths, so templates link through `page.links` instead of spelling them.
+    /// The site's fixed paths, so templates link through `#(page.links.name)` instead of spelling
+    /// them. They never change, so `LocalizedTemplates` writes them into each template at load
+    /// (encoding them into every page's context was a tenth of a page's rendering).
     struct Links: Encodable, Sendable {
         static let site = Links()
+        /// Each path by its name, for `LocalizedTemplates`.
+        static let byName: [String: String] = {
+            guard let data = try? JSONEncoder().encode(site), let paths = try? JSONDecoder().decode([String: String].self, from: data) else {
+                return [:]
+            }
+            return paths
+        }()
 
         let root = SiteURL.root.path
         let login = SiteURL.login.path
