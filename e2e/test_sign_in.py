@@ -23,7 +23,7 @@ def test_sign_in_switch_language_and_sign_out(browser, base_url, demo_accounts, 
     caseworker = next(a for a in demo_accounts if "caseworker" in a["roles"] and "démo" in a["organisation"])
     browser.get(base_url + "/login")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr-CA"
-    assert "Ouvrir une session" in browser.find_element(By.TAG_NAME, "h1").text
+    assert "Connexion" in browser.find_element(By.TAG_NAME, "h1").text
     shot(browser, "01-login-fr")
 
     sign_in(browser, base_url, caseworker["email"], demo_password)

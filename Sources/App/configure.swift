@@ -93,6 +93,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.leaf.tags["options"] = OptionsTag()
     app.leaf.tags["html"] = HTMLTag()
     app.leaf.tags["field"] = FieldTag(localizer: app.localizer)
+    app.leaf.tags["errorSummary"] = ErrorSummaryTag(localizer: app.localizer)
+    app.leaf.tags["errorTitle"] = ErrorTitleTag(localizer: app.localizer)
+    app.leaf.tags["tp"] = TranslatePluralTag(localizer: app.localizer)
     app.leaf.cache.isEnabled = app.environment.isRelease
 
     let common = try PasswordService.loadCommonPasswords(resourcesDirectory: app.directory.resourcesDirectory)

@@ -50,3 +50,14 @@ public enum Language: String, CaseIterable, Codable, Sendable {
         return negotiate(acceptLanguage: acceptLanguage) ?? .fr
     }
 }
+
+extension Language {
+    /// Which plural form a count takes (CLDR): French writes 0 and 1 in the singular ("0 dossier",
+    /// "1 dossier"), English only 1 ("0 cases", "1 case"). Catalog keys end in `.one` or `.other`.
+    public func pluralForm(_ count: Int) -> String {
+        switch self {
+        case .fr: abs(count) < 2 ? "one" : "other"
+        case .en: count == 1 ? "one" : "other"
+        }
+    }
+}

@@ -102,11 +102,11 @@ import VaporTesting
                     [("kind", "statistics"), ("givenOn", "2026-01-10"), ("method", "written"), ("language", "français")]
                 ).status == .seeOther)
             var page = try await browser.get(SiteURL.caseFile(.value(id)).path)
-            #expect(page.text.contains("Comptée dans les statistiques anonymisées"))
+            #expect(page.text.contains("Statistiques du réseau : la personne est comptée"))
             let consent = try #require(try await CaseConsent.query(on: app.db).first())
             try await browser.post(SiteURL.caseFile(.value(id)).path + "/consents/\(consent.id!.uuidString)/withdraw")
             page = try await browser.get(SiteURL.caseFile(.value(id)).path)
-            #expect(page.text.contains("Non comptée dans les statistiques du réseau"))
+            #expect(page.text.contains("Statistiques du réseau : la personne n&#39;est pas comptée"))
             let records = try await CaseConsent.query(on: app.db).all().compactMap(\.record)
             #expect(!ConsentRules.isGranted(.statistics, in: records, at: Date()))
         }

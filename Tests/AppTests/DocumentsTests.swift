@@ -89,7 +89,7 @@ import VaporTesting
             let page = try await browser.get(SiteURL.caseFile(.value(id)).path + "/export")
             #expect(page.status == .ok)
             #expect(page.text.contains("Priya Halimbawa"))
-            #expect(page.text.contains("Nom d&#39;usage</span> / <span lang=\"en-CA\">Preferred name"))
+            #expect(page.text.contains("Nom choisi</span> / <span lang=\"en-CA\">Preferred name"))
             #expect(page.text.contains("Note &lt;i&gt;fictive&lt;/i&gt;"))
             let json = try await browser.get(SiteURL.caseFile(.value(id)).path + "/export.json")
             #expect(json.headers.first(name: .contentDisposition)?.hasPrefix("attachment;") == true)

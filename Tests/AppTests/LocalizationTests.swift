@@ -37,6 +37,21 @@ import Vapor
             for match in text.matches(of: regex) {
                 if let key = match.output[1].substring { used[String(key), default: url.lastPathComponent] = url.lastPathComponent }
             }
+            // Plurals need both forms.
+            for match in text.matches(of: /#tp\("([^"]+)"/) {
+                for form in ["one", "other"] { used["\(match.output.1).\(form)"] = url.lastPathComponent }
+            }
+            // A field's label, hint and empty choice are catalog keys too.
+            for match in text.matches(of: /#field\(([^)]*)\)/) {
+                // id, label key, errors, value, "kind attributes", hint key
+                let parameters = match.output.1.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                func literal(_ index: Int) -> String? {
+                    guard index < parameters.count, parameters[index].hasPrefix("\""), parameters[index].count > 2 else { return nil }
+                    return String(parameters[index].dropFirst().dropLast())
+                }
+                for key in [literal(1), literal(5)].compactMap({ $0 }) { used[key] = url.lastPathComponent }
+                for blank in (literal(4) ?? "").matches(of: /blank=([a-z0-9_.]+)/) { used[String(blank.output.1)] = url.lastPathComponent }
+            }
         }
         #expect(templates >= 15)
         for (key, file) in used {
@@ -84,6 +99,13 @@ import Vapor
         var count = 0
         for case let url as URL in enumerator where url.pathExtension == "swift" {
             let text = try String(contentsOf: url, encoding: .utf8)
+            for match in text.matches(of: /\.tp\("([a-z0-9_.]+)"/) {
+                for form in ["one", "other"] {
+                    for language in Language.allCases {
+                        #expect(localizer.has("\(match.output.1).\(form)", in: language), "\(url.lastPathComponent) uses '\(match.output.1)'")
+                    }
+                }
+            }
             for match in text.matches(of: regex) {
                 guard let key = match.output[1].substring else { continue }
                 count += 1

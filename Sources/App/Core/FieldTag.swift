@@ -123,3 +123,38 @@ struct FieldTag: UnsafeUnescapedLeafTag {
         return html
     }
 }
+
+/// `#errorSummary(errors)`, written by the layout above every page's content: when a form came
+/// back with errors, a box (`role="alert"`, focused on load by `autofocus`, no JavaScript) that
+/// says so and links to each field with its message, in the form's order. Nothing otherwise.
+struct ErrorSummaryTag: UnsafeUnescapedLeafTag {
+    let localizer: Localizer
+
+    func render(_ ctx: LeafContext) throws -> LeafData {
+        guard let errors = ctx.parameters.first?.dictionary, let request = ctx.request else { return .string("") }
+        let order = (errors[FormErrors.orderKey]?.string ?? "").split(separator: " ").map(String.init)
+        let fields = order.filter { $0 != "form" }
+        guard !fields.isEmpty else { return .string("") }
+        var html =
+            "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" autofocus aria-labelledby=\"error-summary-title\">"
+            + "<h2 id=\"error-summary-title\">" + localizer.escapedText("error_summary.title", request.language) + "</h2><ul>"
+        for field in fields {
+            guard let message = errors[field]?.string else { continue }
+            html += "<li><a href=\"#" + HTML.escape(field) + "\">" + HTML.escape(message) + "</a></li>"
+        }
+        return .string(html + "</ul></div>")
+    }
+}
+
+/// `#errorTitle(errors)`: "Erreur : " / "Error: " before the page title when a form came back
+/// with errors, so a screen reader's first words say it.
+struct ErrorTitleTag: UnsafeUnescapedLeafTag {
+    let localizer: Localizer
+
+    func render(_ ctx: LeafContext) throws -> LeafData {
+        guard let errors = ctx.parameters.first?.dictionary, let request = ctx.request,
+            errors.keys.contains(where: { $0 != FormErrors.orderKey })
+        else { return .string("") }
+        return .string(localizer.escapedText("error_summary.title_prefix", request.language))
+    }
+}

@@ -37,6 +37,14 @@ struct Localizer: Sendable {
         Self.fill(escapedCatalogs[language]?[key] ?? HTML.escape(key), arguments.map(HTML.escape))
     }
 
+    /// The form of `key` for `count` (`key.one` or `key.other`, `Language.pluralForm`), `{0}` the
+    /// count written in the language and further arguments from `{1}`.
+    func plural(_ key: String, _ count: Int, _ language: Language, _ arguments: [String] = [], escaped: Bool = false) -> String {
+        let counted = count.formatted(IntegerFormatStyle<Int>(locale: Locale(identifier: language.localeIdentifier)))
+        let form = key + "." + language.pluralForm(count)
+        return escaped ? escapedText(form, language, [counted] + arguments) : text(form, language, [counted] + arguments)
+    }
+
     private static func fill(_ text: String, _ arguments: [String]) -> String {
         var text = text
         for (index, argument) in arguments.enumerated() {
@@ -96,6 +104,11 @@ extension Request {
         application.localizer.text(key, language, arguments)
     }
 
+    /// A text with a count: `tp("cases.count", 3)` reads `cases.count.other`, "3 dossiers".
+    func tp(_ key: String, _ count: Int, _ arguments: String...) -> String {
+        application.localizer.plural(key, count, language, arguments)
+    }
+
     func formatDateTime(_ date: Date?, in language: Language? = nil) -> String? {
         guard let date else { return nil }
         var style = Date.FormatStyle(date: .long, time: .shortened)
@@ -109,6 +122,14 @@ extension Request {
         style.locale = Locale(identifier: language.localeIdentifier)
         style.timeZone = config.timeZone
         return date.formatted(style)
+    }
+
+    /// A calendar day (a date without a time, as tasks and permits have) in the reader's language.
+    func formatDay(_ day: Day) -> String {
+        var style = Date.FormatStyle(date: .abbreviated, time: .omitted)
+        style.locale = Locale(identifier: language.localeIdentifier)
+        style.timeZone = TimeZone(identifier: "UTC")!
+        return day.date.formatted(style)
     }
 
     func formatNumber(_ number: Int) -> String {
@@ -132,6 +153,21 @@ struct TranslateTag: UnsafeUnescapedLeafTag {
         guard let request = ctx.request else { return .string(HTML.escape(key)) }
         let arguments = ctx.parameters.dropFirst().map { $0.string ?? "" }
         return .string(localizer.escapedText(key, request.language, Array(arguments)))
+    }
+}
+
+/// `#tp("key", count, argument…)`: the plural form of `key` for `count` (`Localizer.plural`),
+/// escaped like `#t`.
+struct TranslatePluralTag: UnsafeUnescapedLeafTag {
+    let localizer: Localizer
+
+    func render(_ ctx: LeafContext) throws -> LeafData {
+        guard ctx.parameters.count >= 2, let key = ctx.parameters[0].string, let count = ctx.parameters[1].int else {
+            throw "#tp needs a catalog key and a count"
+        }
+        guard let request = ctx.request else { return .string(HTML.escape(key)) }
+        let arguments = ctx.parameters.dropFirst(2).map { $0.string ?? "" }
+        return .string(localizer.plural(key, count, request.language, Array(arguments), escaped: true))
     }
 }
 

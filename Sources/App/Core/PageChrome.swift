@@ -232,15 +232,31 @@ func listPageURL(_ path: String, _ filters: [(String, String?)], page: Int) -> S
 }
 
 /// A field's error message (already in the page's language) and the value to show again.
+/// Keyed by the field's id, so the error summary links to the field (`form` is a message about
+/// the whole form, shown by the template itself).
 struct FormErrors: Encodable {
     private(set) var messages: [String: String] = [:]
+    /// The fields in the order their errors were found (the form's order), for the summary.
+    private(set) var order: [String] = []
     var isEmpty: Bool { messages.isEmpty }
 
+    /// Where the order travels to the templates' tags (ids never contain a space).
+    static let orderKey = "_order"
+
     mutating func add(_ field: String, _ message: String) {
-        if let existing = messages[field] { messages[field] = existing + " " + message } else { messages[field] = message }
+        if let existing = messages[field] {
+            messages[field] = existing + " " + message
+        } else {
+            messages[field] = message
+            order.append(field)
+        }
     }
 
-    func encode(to encoder: any Encoder) throws { try messages.encode(to: encoder) }
+    func encode(to encoder: any Encoder) throws {
+        var encoded = messages
+        if !order.isEmpty { encoded[Self.orderKey] = order.joined(separator: " ") }
+        try encoded.encode(to: encoder)
+    }
 }
 
 extension FormErrors {

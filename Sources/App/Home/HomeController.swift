@@ -32,6 +32,37 @@ struct HomeController: RouteCollection {
         let seesCaseData: Bool
         let urgent: Int?
         let grants: [String]
+        /// My tasks: overdue, due today, due this week — each with its title and case.
+        let taskGroups: [TaskGroup]
+        let hasTasks: Bool
+    }
+
+    struct TaskGroup: Encodable {
+        let titleKey: String
+        let late: Bool
+        let items: [TaskItem]
+    }
+
+    struct TaskItem: Encodable {
+        let title: String
+        let reference: String
+        let href: String
+        let due: String
+    }
+
+    /// The person's tasks in three groups, on the day `today`.
+    static func taskGroups(_ tasks: [MyTask], today: Day, req: Request) -> [TaskGroup] {
+        func item(_ task: MyTask) -> TaskItem {
+            TaskItem(
+                title: task.title, reference: task.reference, href: SiteURL.caseFile(.value(task.caseID.uuidString)).path,
+                due: req.formatDay(task.due))
+        }
+        let groups = [
+            ("home.tasks.overdue", true, tasks.filter { $0.due < today }),
+            ("home.tasks.today", false, tasks.filter { $0.due == today }),
+            ("home.tasks.week", false, tasks.filter { $0.due > today }),
+        ]
+        return groups.filter { !$0.2.isEmpty }.map { TaskGroup(titleKey: $0.0, late: $0.1, items: $0.2.map(item)) }
     }
 
     /// How long a grant of case access stays on the home page of the organisation's others.
@@ -84,6 +115,12 @@ struct HomeController: RouteCollection {
                 urgent = count
             }
         }
+        var tasks: [MyTask] = []
+        if current.roles.canReadCases {
+            let settings = try await CaseAccess.settings(req, for: current.organisation)
+            let viewer = CaseViewer(user: current.user, roles: current.roles, settings: settings)
+            tasks = try await HomeQueries.myTasks(viewer: viewer, today: req.today, vault: req.caseVault, on: req.db)
+        }
         let previous = req.session.data["previous_sign_in"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
         let context = HomeContext(
             page: PageChrome(req, titleKey: "home.title"),
@@ -96,7 +133,8 @@ struct HomeController: RouteCollection {
             previousSignIn: req.formatDateTime(previous),
             failedSince: Int(req.session.data["failed_since"] ?? "0") ?? 0,
             twoFactorEnabled: current.user.hasTwoFactor,
-            seesCaseData: current.roles.canReadCases, urgent: urgent, grants: try await Self.recentGrants(req, current))
+            seesCaseData: current.roles.canReadCases, urgent: urgent, grants: try await Self.recentGrants(req, current),
+            taskGroups: Self.taskGroups(tasks, today: req.today, req: req), hasTasks: !tasks.isEmpty)
         return try await req.render(context)
     }
 }

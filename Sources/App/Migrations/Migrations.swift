@@ -34,5 +34,7 @@ enum PasserelleMigrations {
         // 012 — review fixes: the name index rebuilt with the new folding (needs the master key);
         // recent grants of case access read through a partial index.
         migrations.add([RebuildNameIndex(master: masterKey), IndexAccessGrants()])
+        // 013 — a caseworker's day: open tasks read by their assignee for the home page.
+        migrations.add(IndexTaskAssignees())
     }
 }

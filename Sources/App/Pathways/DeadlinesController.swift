@@ -86,7 +86,7 @@ struct DeadlinesController: RouteCollection {
                         text: ([item.pathwayCode.flatMap { names[$0] }].compactMap { $0 } + [note(item)]).joined(separator: " — "))
                 }, more: more)
         }
-        let expiring = { (item: DeadlineBoard.Item) in "\(item.day) (\(req.t("applications.days_left", String(item.days))))" }
+        let expiring = { (item: DeadlineBoard.Item) in "\(item.day) (\(req.tp("applications.days_left", item.days)))" }
         let sections = [
             section("deadlines.vowp", board.vowpWithoutNext, danger: true, note: expiring),
             section("deadlines.within30", board.expiringWithin30, note: expiring),
@@ -95,7 +95,7 @@ struct DeadlinesController: RouteCollection {
             section("deadlines.waiting", board.waitingTooLong, notListed: board.waitingNotListed) {
                 req.t("deadlines.waiting_since", $0.day.description, String($0.days))
             },
-            section("deadlines.overdue", board.overdueTasks) { "\($0.day) (\(req.t("deadlines.days_late", String($0.days))))" },
+            section("deadlines.overdue", board.overdueTasks) { "\($0.day) (\(req.tp("deadlines.days_late", $0.days)))" },
         ].compactMap { $0 }
         try await req.audit(.deadlinesViewed, target: current.organisation.id?.uuidString)
         return try await req.render(

@@ -8,7 +8,15 @@ extension HomeController.HomeContext {
             page: Mock.page("home.title"), displayName: "Personne Fictive", organisationName: "Organisme Fictif",
             organisationTypeKey: "organisation.type.ngo", provinces: ["province.QC"], hasProvinces: true,
             roles: [HomeController.RoleView(labelKey: "role.caseworker", capabilitiesKey: "role.caseworker.can")], previousSignIn: "1 mars 2026",
-            failedSince: 2, twoFactorEnabled: false, seesCaseData: true, urgent: 3, grants: ["Accès fictif accordé"])
+            failedSince: 2, twoFactorEnabled: false, seesCaseData: true, urgent: 3, grants: ["Accès fictif accordé"],
+            taskGroups: [
+                HomeController.TaskGroup(
+                    titleKey: "home.tasks.overdue", late: true,
+                    items: [
+                        HomeController.TaskItem(
+                            title: "Appeler l’avocate (fictive)", reference: "ORG-2026-0001", href: Mock.links.file, due: "2 mars 2026")
+                    ])
+            ], hasTasks: true)
     }
 }
 
