@@ -67,4 +67,35 @@ import Vapor
             #expect(home.text.contains("href=\"\(SiteURL.caseFile(.value(file.id!.uuidString)).path)\""))
         }
     }
+
+    @Test func theCasePageSaysWhatToDoNextAtTheTop() async throws {
+        try await withTestApp { app in
+            // setup
+            let organisation = try await Fixtures.organisation(app)
+            let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
+            let file = try await Fixtures.openCase(app, in: organisation, by: worker)
+            let today = Day(app.clock.now(), in: app.config.timeZone)
+            try await Self.task(app, file, title: "Rappeler la personne (fictive)", due: today.adding(days: -3), assignee: worker)
+            try await Self.task(app, file, title: "Envoyer la lettre (fictive)", due: today.adding(days: -1), assignee: worker)
+            let browser = Browser(app, acceptLanguage: "fr")
+            try await browser.signIn(worker.email)
+            // MUT
+            let page = try await browser.get(SiteURL.caseFile(.value(file.id!.uuidString)).path)
+            // validate
+            let html = page.text
+            let summary = try #require(html.range(of: "case-summary"))
+            let safe = try #require(html.range(of: "safe-heading"))
+            #expect(summary.lowerBound < safe.lowerBound)
+            #expect(html.contains("<title>\(file.reference) — "))
+            #expect(html.contains("Rappeler la personne (fictive)</a>"))
+            #expect(html.contains("2 tâches en retard"))
+            #expect(html.contains("collecte : non"))
+            #expect(html.contains("Aucune note"))
+            #expect(html.contains(#"<details class="add-form"><summary>Ajouter une tâche</summary>"#))
+            // A failed add re-renders its section open.
+            let failed = try await browser.post(SiteURL.casePart(.value(file.id!.uuidString), .tasks).path, [("title", "")])
+            #expect(failed.status == .unprocessableEntity)
+            #expect(failed.text.contains(#"<details class="add-form" open><summary>Ajouter une tâche</summary>"#))
+        }
+    }
 }

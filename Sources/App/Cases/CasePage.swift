@@ -83,6 +83,8 @@ enum CasePage {
         let sections: CaseSectionsPanel
         let applications: [ApplicationsPanel.Row]
         let pathways: [FormOption]
+        let applicationsNextExpiry: String?
+        let lastNoteAt: String?
     }
 
     struct SafeContactView: Encodable {
@@ -126,7 +128,8 @@ enum CasePage {
         try await CaseAccess.audit(req, .caseViewed, file)
 
         let context = Context(
-            page: PageChrome(req, titleKey: "cases.show.title"), csrf: req.csrfToken, id: file.id!.uuidString, links: CaseLinks(file.id!.uuidString),
+            page: PageChrome(req, titleKey: "cases.show.title", titleText: "\(file.reference) — \(req.t("cases.show.title"))"), csrf: req.csrfToken,
+            id: file.id!.uuidString, links: CaseLinks(file.id!.uuidString),
             reference: file.reference,
             preferredName: preferredName, statusKey: file.caseStatus.labelKey, status: file.status,
             closureReasonKey: file.closureReason.flatMap(ClosureReason.init(rawValue:))?.labelKey,
@@ -157,7 +160,8 @@ enum CasePage {
             isSupervisor: current.has(.supervisor), canPurge: current.has(.supervisor) && file.caseStatus.isClosed,
             errors: errors, values: values,
             sections: try await CaseSectionsPanel.load(input),
-            applications: applications.rows, pathways: applications.pathways)
+            applications: applications.rows, pathways: applications.pathways, applicationsNextExpiry: applications.nextExpiry,
+            lastNoteAt: try await CaseQueries.lastNote(of: file.id!, on: req.db).flatMap { req.formatDateTime($0) })
         return try await req.render(context, status: status)
     }
 

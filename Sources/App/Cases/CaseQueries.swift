@@ -59,6 +59,11 @@ enum CaseQueries {
         return file
     }
 
+    /// When the case's last note was written, if it has one.
+    static func lastNote(of caseID: UUID, on db: any Database) async throws -> Date? {
+        try await CaseNote.fetchFirst("SELECT * FROM case_notes WHERE case_id = \(bind: caseID) ORDER BY created_at DESC LIMIT 1", on: db)?.createdAt
+    }
+
     /// One page of a case's notes, newest first, and how many there are in all.
     static func notes(of caseID: UUID, page: Int, perPage: Int, on db: any Database) async throws -> (notes: [CaseNote], total: Int) {
         struct Count: Decodable { let count: Int }

@@ -23,6 +23,12 @@ struct CaseSectionsPanel: CasePanel {
     let legalKinds: [FormOption]
     let legalStatuses: [FormOption]
     let assignees: [FormOption]
+    /// For the summary at the top of the page.
+    let nextTask: TaskRow?
+    let overdueTasks: Int
+    let consentShare: Bool
+    /// The organisations the person agreed to share with, named as recorded.
+    let sharePartners: String
 
     static func options<E: CatalogValue>(_ type: E.Type, selected: Set<String>, req: Request) -> [FormOption] {
         req.options(type, selected: selected, label: \.labelKey)
@@ -154,7 +160,18 @@ struct CaseSectionsPanel: CasePanel {
             legalKinds: options(LegalActionKind.self, selected: [values["legalKind"] ?? ""], req: req),
             legalStatuses: options(LegalActionStatus.self, selected: [values["legalStatus"] ?? ""], req: req),
             assignees: colleagues.filter(\.holdsCases)
-                .map { FormOption(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id!.uuidString == values["taskAssignee"]) })
+                .map { FormOption(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id!.uuidString == values["taskAssignee"]) },
+            nextTask: try tasks.filter { $0.doneAt == nil && $0.dueOn != nil }.min { $0.dueOn! < $1.dueOn! }.map { task in
+                TaskRow(
+                    id: task.id!.uuidString, title: try vault.openText(task.sealedTitle, field: .task(task.id!), with: opened),
+                    due: task.dueOn.map { req.formatDay(Day($0)) }, overdue: task.dueOn.map { $0 < now } ?? false,
+                    assignee: task.assigneeID.flatMap { names[$0] }, done: false,
+                    doneAction: CaseLinks.item(caseID.uuidString, .taskDone, task.id!.uuidString))
+            },
+            overdueTasks: tasks.filter { $0.doneAt == nil && ($0.dueOn.map { $0 < now } ?? false) }.count,
+            consentShare: ConsentRules.isGranted(.share, in: consentRecords, at: now),
+            sharePartners: consents.filter { $0.withdrawnAt == nil && $0.kind == ConsentKind.share.rawValue }.compactMap(\.partner).joined(
+                separator: ", "))
     }
 
     /// An amount as the page shows it in the reader's language (7 965,00 $ or $7,965.00).

@@ -15,6 +15,8 @@ struct PageChrome: Encodable {
     let otherLangLabelKey: String
     let otherLangURL: String
     let titleKey: String
+    /// A title of the page's own (a case's reference), written instead of the key's text.
+    var titleText: String? = nil
     let demo: Bool
     let signedIn: Bool
     let userName: String?
@@ -89,7 +91,8 @@ protocol Page: Encodable {
 }
 
 extension PageChrome {
-    init(_ request: Request, titleKey: String) {
+    init(_ request: Request, titleKey: String, titleText: String? = nil) {
+        self.titleText = titleText
         let language = request.language
         let other: Language = language == .fr ? .en : .fr
         lang = language.localeIdentifier

@@ -9,6 +9,8 @@ import Vapor
 struct ApplicationsPanel: CasePanel {
     let rows: [Row]
     let pathways: [FormOption]
+    /// The soonest end of a granted permit still running, for the summary.
+    let nextExpiry: String?
 
     struct Row: Encodable {
         let id: String
@@ -27,7 +29,8 @@ struct ApplicationsPanel: CasePanel {
         let req = input.req
         let caseID = input.file.id!
         let today = req.today
-        let rows = try await records(of: caseID, on: req.db).map { app in
+        let stored = try await Self.records(of: caseID, on: req.db)
+        let rows = stored.map { app in
             let state = ApplicationState(rawValue: app.state) ?? .preparing
             let submitted = app.submitted_on.map(Day.init), decided = app.decided_on.map(Day.init)
             let from = app.valid_from.map(Day.init), to = app.valid_to.map(Day.init)
@@ -39,7 +42,9 @@ struct ApplicationsPanel: CasePanel {
                 daysToExpiry: state == .approved ? ApplicationFigures.daysToExpiry(validTo: to, today: today) : nil,
                 href: CaseLinks.item(caseID.uuidString, .application, app.id.uuidString))
         }
-        return Self(rows: rows, pathways: try await pathwayOptions(req))
+        let nextExpiry = stored.filter { $0.state == ApplicationState.approved.rawValue }.compactMap(\.valid_to).map(Day.init)
+            .filter { $0 >= today }.min()
+        return Self(rows: rows, pathways: try await pathwayOptions(req), nextExpiry: nextExpiry.map { req.formatDay($0) })
     }
 
     /// An application of the case as stored, with its pathway's names.

@@ -69,13 +69,17 @@ extension CasePage.Context {
                 ],
                 experience: [LabelledValue(labelKey: "experience.scope", value: "Fictif")], hasConsents: true, hasExperience: true,
                 consentKinds: Mock.options, consentMethods: Mock.options, legalKinds: Mock.options, legalStatuses: Mock.options,
-                assignees: Mock.options),
+                assignees: Mock.options,
+                nextTask: .init(
+                    id: "t", title: "Appeler l’avocate (fictive)", due: "10 mars 2026", overdue: true, assignee: "Intervenante Fictive", done: false,
+                    doneAction: item(.taskDone)),
+                overdueTasks: 2, consentShare: true, sharePartners: "Organisme Fictif"),
             applications: [
                 .init(
                     id: "a", pathway: "PTR-VVT (fictif)", stateKey: "application.state.approved", submittedOn: "2026-03-01", decidedOn: "2026-03-05",
                     validTo: "2026-09-05", processingDays: 4, validityDays: 180, daysToExpiry: 90, href: item(.application))
             ],
-            pathways: Mock.options)
+            pathways: Mock.options, applicationsNextExpiry: "5 sept. 2026", lastNoteAt: "2 mars 2026")
     }
 }
 
