@@ -214,6 +214,12 @@ struct ApplicationsController: RouteCollection {
         let form = (try? req.content.decode(EventForm.self)) ?? EventForm()
         let values = ["event": form.event ?? "", "on": form.on ?? "", "validFrom": form.validFrom ?? "", "validTo": form.validTo ?? ""]
         var errors = FormErrors()
+        // Stale first: a step chosen on an older version may be impossible now only because
+        // someone else took one meanwhile; that is a conflict to show, not a mistake in the form.
+        if form.version != application.version {
+            errors.add("form", req.t("case.error.stale"))
+            return try await render(req, file: file, application: application, errors: errors, values: values, status: .conflict)
+        }
         guard let event = ApplicationEvent(rawValue: form.event ?? "") else {
             errors.add("event", req.t("field.invalid_choice"))
             return try await render(req, file: file, application: application, errors: errors, values: values, status: .unprocessableEntity)
@@ -249,11 +255,8 @@ struct ApplicationsController: RouteCollection {
             .filter(\.$state == ApplicationState.approved.rawValue).count()
             if earlier > 0 { errors.add("event", req.t(ValidityRules.Problem.notRenewable.rawValue)) }
         }
-        if form.version != application.version { errors.add("form", req.t("case.error.stale")) }
         guard errors.isEmpty, let day else {
-            return try await render(
-                req, file: file, application: application, errors: errors, values: values,
-                status: form.version != application.version ? .conflict : .unprocessableEntity)
+            return try await render(req, file: file, application: application, errors: errors, values: values, status: .unprocessableEntity)
         }
         application.state = target.rawValue
         switch event {

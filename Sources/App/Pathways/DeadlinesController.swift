@@ -87,7 +87,9 @@ struct DeadlinesController: RouteCollection {
                 }, more: more)
         }
         let expiring = { (item: DeadlineBoard.Item) in "\(item.day) (\(req.tp("applications.days_left", item.days)))" }
+        // Overdue tasks first: what is already late comes before what may become so.
         let sections = [
+            section("deadlines.overdue", board.overdueTasks, danger: true) { "\($0.day) (\(req.tp("deadlines.days_late", $0.days)))" },
             section("deadlines.vowp", board.vowpWithoutNext, danger: true, note: expiring),
             section("deadlines.within30", board.expiringWithin30, note: expiring),
             section("deadlines.within60", board.expiringWithin60, note: expiring),
@@ -95,7 +97,6 @@ struct DeadlinesController: RouteCollection {
             section("deadlines.waiting", board.waitingTooLong, notListed: board.waitingNotListed) {
                 req.t("deadlines.waiting_since", $0.day.description, String($0.days))
             },
-            section("deadlines.overdue", board.overdueTasks) { "\($0.day) (\(req.tp("deadlines.days_late", $0.days)))" },
         ].compactMap { $0 }
         try await req.audit(.deadlinesViewed, target: current.organisation.id?.uuidString)
         return try await req.render(
