@@ -20,9 +20,13 @@ def test_pages_fit_a_phone(browser, base_url, demo_accounts, demo_password):
     assert browser.execute_script("return window.innerWidth") <= 390
     pages = ["/home", "/cases", case, case + "/person", case + "/safe-contact", case + "/experience", "/cases/new",
              "/deadlines", "/account", "/account/sessions", "/cases?lang=en", case + "?lang=en", "/account?lang=en"]
-    for page in pages:
-        browser.get(page if page.startswith("http") else base_url + page)
-        assert overflow(browser) <= 0, f"{page} scrolls sideways by {overflow(browser)} px"
+    try:
+        for page in pages:
+            browser.get(page if page.startswith("http") else base_url + page)
+            assert overflow(browser) <= 0, f"{page} scrolls sideways by {overflow(browser)} px"
+    finally:
+        # ?lang= is saved to the account: give it back its French for the other tests.
+        browser.get(base_url + "/home?lang=fr")
     browser.get(case)
     safe = browser.find_element(By.ID, "safe-heading").find_element(By.XPATH, "./..")
     right = browser.execute_script("return arguments[0].getBoundingClientRect().right", safe)

@@ -58,7 +58,7 @@ def test_a_failed_sign_in_explains_and_keeps_the_email(browser, base_url, demo_a
     sign_in(browser, base_url, account["email"], "ce n'est pas le bon mot de passe")
     assert "/login" in browser.current_url
     alert = browser.find_element(By.CSS_SELECTOR, "[role=alert]")
-    assert alert.text in ("Adresse courriel ou mot de passe incorrect.", "Incorrect e-mail address or password.")
+    assert alert.text in ("L'adresse courriel ou le mot de passe est incorrect.", "Incorrect e-mail address or password.")
     assert browser.find_element(By.ID, "email").get_attribute("value") == account["email"]
     shot(browser, "05-failed-sign-in")
 
