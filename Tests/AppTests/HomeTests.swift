@@ -92,6 +92,8 @@ import Vapor
             #expect(html.contains("collecte : non"))
             #expect(html.contains("Aucune note"))
             #expect(html.contains(#"<details class="add-form"><summary>Ajouter une tâche</summary>"#))
+            // Repeated buttons say which task they act on.
+            #expect(html.contains(#"<span class="visually-hidden"> : Rappeler la personne (fictive)</span></button>"#))
             // A failed add re-renders its section open.
             let failed = try await browser.post(SiteURL.casePart(.value(file.id!.uuidString), .tasks).path, [("title", "")])
             #expect(failed.status == .unprocessableEntity)
