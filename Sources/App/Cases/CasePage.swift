@@ -161,7 +161,9 @@ enum CasePage {
             errors: errors, values: values,
             sections: try await CaseSectionsPanel.load(input),
             applications: applications.rows, pathways: applications.pathways, applicationsNextExpiry: applications.nextExpiry,
-            lastNoteAt: try await CaseQueries.lastNote(of: file.id!, on: req.db).flatMap { req.formatDateTime($0) })
+            // On the first page of notes the newest is already read.
+            lastNoteAt: try await (notesPage == 1 ? notes.first?.createdAt : CaseQueries.lastNote(of: file.id!, on: req.db))
+                .flatMap { req.formatDateTime($0) })
         return try await req.render(context, status: status)
     }
 

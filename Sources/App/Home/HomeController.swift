@@ -117,9 +117,7 @@ struct HomeController: RouteCollection {
         }
         var tasks: [MyTask] = []
         if current.roles.canReadCases {
-            let settings = try await CaseAccess.settings(req, for: current.organisation)
-            let viewer = CaseViewer(user: current.user, roles: current.roles, settings: settings)
-            tasks = try await HomeQueries.myTasks(viewer: viewer, today: req.today, vault: req.caseVault, on: req.db)
+            tasks = try await HomeQueries.myTasks(viewer: try await CaseAccess.viewer(req), today: req.today, vault: req.caseVault, on: req.db)
         }
         let previous = req.session.data["previous_sign_in"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
         let context = HomeContext(
