@@ -164,7 +164,7 @@ import Vapor
             let first = try await CaseQueries.list(CaseListQuery(), viewer: viewer, vault: vault, now: app.clock.now(), on: app.db)
             let second = try await CaseQueries.list(CaseListQuery(page: 2), viewer: viewer, vault: vault, now: app.clock.now(), on: app.db)
             let sorted = try await CaseQueries.list(
-                CaseListQuery(sort: .updated, page: 2), viewer: viewer, vault: vault, now: app.clock.now(), on: app.db)
+                CaseListQuery(sort: .activity, page: 2), viewer: viewer, vault: vault, now: app.clock.now(), on: app.db)
             let negative = try await CaseQueries.list(CaseListQuery(page: -4), viewer: viewer, vault: vault, now: app.clock.now(), on: app.db)
             let huge = try await CaseQueries.list(CaseListQuery(page: Int.max), viewer: viewer, vault: vault, now: app.clock.now(), on: app.db)
             // validate

@@ -104,7 +104,13 @@ import VaporTesting
             var page = try await browser.get(SiteURL.caseFile(.value(id)).path)
             #expect(page.text.contains("Statistiques du réseau : la personne est comptée"))
             let consent = try #require(try await CaseConsent.query(on: app.db).first())
-            try await browser.post(SiteURL.caseFile(.value(id)).path + "/consents/\(consent.id!.uuidString)/withdraw")
+            let withdraw = SiteURL.caseFile(.value(id)).path + "/consents/\(consent.id!.uuidString)/withdraw"
+            // Not confirmed: nothing is withdrawn, and the page says how to confirm.
+            let unconfirmed = try await browser.post(withdraw)
+            #expect(unconfirmed.status == .unprocessableEntity)
+            #expect(unconfirmed.text.contains("confirmez le retrait"))
+            #expect(try await CaseConsent.query(on: app.db).first()?.withdrawnAt == nil)
+            #expect(try await browser.post(withdraw, [("confirm", "yes")]).status == .seeOther)
             page = try await browser.get(SiteURL.caseFile(.value(id)).path)
             #expect(page.text.contains("Statistiques du réseau : la personne n&#39;est pas comptée"))
             let records = try await CaseConsent.query(on: app.db).all().compactMap(\.record)

@@ -465,7 +465,7 @@ import VaporTesting
             try await worker.save(on: app.db)
             let browser = Browser(app)
             try await browser.signIn(worker.email)
-            let list = try await browser.get(SiteURL.cases.path)
+            let list = try await browser.get(SiteURL.cases.path + "?status=any")
             #expect(list.text.contains("88 dossiers<"))
             try await CasesTests.expectAssignmentCountsAgree(app)
             let row = try #require(list.text.range(of: #"/cases/[0-9A-F-]{36}">[^<]+ [0-9]+<"#, options: .regularExpression))

@@ -58,8 +58,8 @@ import VaporTesting
             let chosen = "Ça, c'est une phrase de passe très longue et bien à moi, avec des accents: éàù — 2026"
             let done = try await person.post(path, [("password", chosen), ("confirmation", chosen)])
             #expect(done.location == SiteURL.login.path + "?notice=password_set")
-            // Single use.
-            #expect(try await person.get(path).status == .notFound)
+            // Single use: a used link says so (410) and what to do.
+            #expect(try await person.get(path).status == .gone)
             // The whole password counts, beyond bcrypt's 72 bytes.
             let sameFirst72Bytes = String(decoding: chosen.utf8.prefix(80), as: UTF8.self) + " autre fin"
             #expect(chosen.utf8.count > 80)
@@ -84,7 +84,7 @@ import VaporTesting
                 ])
             #expect(!invited.text.contains("/set-password/"))
             let path = try Self.link(sentTo: "expire@fictif.example", app)
-            #expect(try await Browser(app).get(path).status == .notFound)
+            #expect(try await Browser(app).get(path).status == .gone)
         }
     }
 

@@ -5,13 +5,15 @@ import Vapor
 extension AuthController {
     // MARK: - Set-password links
 
+    /// The link's token and its person. A link that never existed is a 404; one that existed
+    /// but expired, was used or whose account was closed says so and what to do (410).
     func validToken(_ req: Request) async throws -> (SetPasswordToken, User)? {
         guard let token = req.parameters.get("token"), token.count < 200 else { return nil }
         guard
             let record = try await SetPasswordToken.query(on: req.db)
-                .filter(\.$tokenHash == Secrets.sha256Hex(token)).with(\.$user).first(),
-            record.usedAt == nil, record.expiresAt > req.now, record.user.isActive
+                .filter(\.$tokenHash == Secrets.sha256Hex(token)).with(\.$user).first()
         else { return nil }
+        guard record.usedAt == nil, record.expiresAt > req.now, record.user.isActive else { throw PageError.linkExpired }
         return (record, record.user)
     }
 

@@ -28,7 +28,12 @@ struct AuthController: RouteCollection {
         let email: String
         let errors: FormErrors
         let notice: String?
+        /// The page to go back to after signing in (a path of this site).
+        let next: String?
     }
+
+    /// Pages never returned to after signing in (they would loop or end the new session).
+    static let noReturnPaths = [SiteURL.login.path, SiteURL.logout.path, SiteURL.twoFactor.path, SiteURL.twoFactorSetup.path]
 
     /// Which page asks for a code: signing in, or setting up the app.
     protocol CodeStep: Sendable { static var template: String { get } }
@@ -61,6 +66,7 @@ struct AuthController: RouteCollection {
     struct LoginForm: Content {
         var email: String?
         var password: String?
+        var next: String?
     }
 
     struct NewPasswordForm: Content {
@@ -84,18 +90,18 @@ struct AuthController: RouteCollection {
             case "signed_out": req.t("login.notice.signed_out")
             default: nil
             }
-        return try await renderLogin(req, email: "", errors: FormErrors(), notice: notice)
+        return try await renderLogin(req, email: "", errors: FormErrors(), notice: notice, next: req.query[String.self, at: "next"])
     }
 
     func renderLogin(
-        _ req: Request, email: String, errors: FormErrors, notice: String? = nil,
+        _ req: Request, email: String, errors: FormErrors, notice: String? = nil, next: String? = nil,
         status: HTTPResponseStatus = .ok
     ) async throws -> Response {
         let csrf = req.csrfToken
         return try await req.render(
             LoginContext(
                 page: PageChrome(req, titleKey: "login.title"), csrf: csrf,
-                email: email, errors: errors, notice: notice), status: status)
+                email: email, errors: errors, notice: notice, next: ReturnPath.validated(next, refusing: Self.noReturnPaths)), status: status)
     }
 
     @Sendable
@@ -108,7 +114,7 @@ struct AuthController: RouteCollection {
         if password.isEmpty { errors.add("password", req.t("field.required")) }
         if password.count > PasswordPolicy.maximumLength * 4 { errors.add("password", req.t("password.too_long")) }
         guard errors.isEmpty else {
-            return try await renderLogin(req, email: typedEmail, errors: errors, status: .unprocessableEntity)
+            return try await renderLogin(req, email: typedEmail, errors: errors, next: form.next, status: .unprocessableEntity)
         }
 
         let email = EmailAddress.normalise(typedEmail)
@@ -123,7 +129,7 @@ struct AuthController: RouteCollection {
             try await req.audit(
                 .signInThrottled, target: recorded, outcome: .denied, actor: AuditActor(userID: nil, email: recorded, organisationID: nil))
             errors.add("form", req.t("login.error.throttled"))
-            return try await renderLogin(req, email: typedEmail, errors: errors, status: .tooManyRequests)
+            return try await renderLogin(req, email: typedEmail, errors: errors, next: form.next, status: .tooManyRequests)
         }
 
         let user = try await User.query(on: req.db).filter(\.$email == email).with(\.$organisation).first()
@@ -144,21 +150,25 @@ struct AuthController: RouteCollection {
                     action: .signInFailed, target: recorded, outcome: .failure, requestID: requestID)
             }
             errors.add("form", req.t("login.error.invalid"))
-            return try await renderLogin(req, email: typedEmail, errors: errors, status: .unauthorized)
+            return try await renderLogin(req, email: typedEmail, errors: errors, next: form.next, status: .unauthorized)
         }
 
         try await req.db.writeTransaction { try await SignInThrottle.clear(scope: .account, subject: email, on: $0) }
         let needsSecondFactor = user.hasTwoFactor || (req.config.requireTwoFactor && !user.twoFactorExempt)
         if needsSecondFactor {
-            try await req.rotateSession(keeping: [DatabaseSessions.userKey: user.id!.uuidString, "auth": AuthLevel.password.rawValue])
+            var keep = [DatabaseSessions.userKey: user.id!.uuidString, "auth": AuthLevel.password.rawValue]
+            keep["next"] = ReturnPath.validated(form.next, refusing: Self.noReturnPaths)
+            try await req.rotateSession(keeping: keep)
             return req.redirect(to: user.hasTwoFactor ? SiteURL.twoFactor.path : SiteURL.twoFactorSetup.path)
         }
-        return try await completeSignIn(req, user: user, detail: "password")
+        return try await completeSignIn(req, user: user, detail: "password", next: form.next)
     }
 
     /// The last step of every successful sign-in: a fresh session at full level, the previous
     /// sign-in and the failures since kept for the home page, and the audit event.
-    func completeSignIn(_ req: Request, user: User, detail: String) async throws -> Response {
+    func completeSignIn(_ req: Request, user: User, detail: String, next: String? = nil) async throws -> Response {
+        // Back to the page that asked for the sign-in (kept in the session across the second factor).
+        let destination = ReturnPath.validated(next ?? req.session.data["next"], refusing: Self.noReturnPaths) ?? SiteURL.home.path
         var data: [String: String] = [
             DatabaseSessions.userKey: user.id!.uuidString, "auth": AuthLevel.full.rawValue,
             "failed_since": String(user.failedSinceLastSignIn),
@@ -173,7 +183,7 @@ struct AuthController: RouteCollection {
             try await AuditLog.append(on: db, actor: actor, action: .signIn, target: user.id?.uuidString, requestID: requestID, detail: detail)
         }
         try await req.rotateSession(keeping: data)
-        return req.redirect(to: SiteURL.home.path)
+        return req.redirect(to: destination)
     }
 
     @Sendable

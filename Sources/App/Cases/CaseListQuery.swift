@@ -7,11 +7,15 @@ import SQLKit
 /// (an unknown value is no filter, as on the page).
 struct CaseListQuery: Sendable, Equatable {
     enum Tasks: String, Sendable, CaseIterable { case open, overdue }
-    enum Sort: String, Sendable, CaseIterable { case opened, reference, status, updated }
+    /// Open cases by opening date first: the usual triage. `activity` is the last note, task,
+    /// document, application or change; `nextDue` the earliest open task (none last).
+    enum Sort: String, Sendable, CaseIterable { case opened, nextDue = "next_due", activity, reference, status }
 
     /// A case reference, or words of a name (found in the blind index).
     var text = ""
     var status: CaseStatus?
+    /// Without a status chosen, closed cases are left out unless this is set ("all statuses").
+    var includeClosed = false
     var province: Province?
     var need: NeedKind?
     var tasks: Tasks?
@@ -34,6 +38,10 @@ struct CaseListRow: Sendable, Equatable {
     let preferredName: String
     /// The assigned workers' names, sorted.
     let workers: [String]
+    /// The earliest due date of the case's open tasks.
+    var nextDueOn: Date? = nil
+    /// The last note, task, document, application or change of the case.
+    var lastActivityAt: Date? = nil
 }
 
 /// A page of the case list with how many cases match in all, counted up to `countCap`.
@@ -51,6 +59,7 @@ struct CaseListPage: Sendable {
 
 extension CaseQueries {
     static let pageSize = 25
+    static let closedStatuses = CaseStatus.allCases.filter(\.isClosed).map(\.rawValue)
     /// Counting stops here: "1 000+" reads as well as an exact figure, and an exact count of a
     /// caseworker's ten thousand cases would cost more than the page itself.
     static let countCap = 1000
@@ -64,6 +73,8 @@ extension CaseQueries {
         let province: String?
         let opened_at: Date
         let sealed_preferred_name: Data
+        let next_due_on: Date?
+        let last_activity_at: Date?
         let wrapped: Data
         /// The assigned workers' names, separated by U+001F.
         let workers: String?
@@ -119,6 +130,8 @@ extension CaseQueries {
             }
             if let status = query.status {
                 select.where(SQLColumn("status", table: "cases"), .equal, SQLBind(status.rawValue))
+            } else if !query.includeClosed {
+                select.where(SQLColumn("status", table: "cases"), .notIn, SQLBind.group(Self.closedStatuses))
             }
             if let province = query.province {
                 select.where(SQLColumn("province", table: "cases"), .equal, SQLBind(province.rawValue))
@@ -154,7 +167,7 @@ extension CaseQueries {
         let pageNumber = max(1, min(query.page, countCap / pageSize))
         let unfiltered = q.isEmpty && query.isUnfiltered
         let select = sql.select()
-        for column in ["id", "reference", "status", "province", "opened_at", "sealed_preferred_name"] {
+        for column in ["id", "reference", "status", "province", "opened_at", "sealed_preferred_name", "next_due_on", "last_activity_at"] {
             select.column(SQLColumn(column, table: "cases"))
         }
         select.column(SQLColumn("wrapped", table: "case_keys"))
@@ -170,22 +183,27 @@ extension CaseQueries {
             // The usual page, one's own cases by opening date: the page's 25 entries are taken
             // from the assignments index first, then joined. (Joined first, PostgreSQL's planner
             // misjudged how few of the organisation's cases are one's own and read them all.)
-            let page = SQLSubqueryBuilder().column("case_id").column("opened_at").from("case_assignments")
-                .where("user_id", .equal, SQLBind(viewer.userID))
-                .orderBy(descending(SQLColumn("opened_at"))).orderBy(descending(SQLColumn("case_id")))
+            // Open cases only, by default: the walk along the index skips the closed ones.
+            let page = ownCases(of: viewer.userID, includeClosed: query.includeClosed).column(SQLColumn("opened_at", table: "a"))
+                .orderBy(descending(SQLColumn("opened_at", table: "a"))).orderBy(descending(SQLColumn("case_id", table: "a")))
                 .limit(pageSize).offset((pageNumber - 1) * pageSize)
             select.from(SQLAlias(page.query, as: SQLIdentifier("page")))
                 .join("cases", on: SQLColumn("id", table: "cases"), .equal, SQLColumn("case_id", table: "page"))
                 .where(SQLColumn("organisation_id", table: "cases"), .equal, SQLBind(organisationID))
                 .orderBy(descending(SQLColumn("opened_at", table: "page"))).orderBy(descending(SQLColumn("case_id", table: "page")))
-            // The count in the same statement, kept by the database (`CountAssignments`).
-            select.column(SQLQueryString("(SELECT assigned FROM user_case_counts WHERE user_id = \(bind: viewer.userID))"), as: "total")
+            if query.includeClosed {
+                // The count in the same statement, kept by the database (`CountAssignments`).
+                select.column(SQLQueryString("(SELECT assigned FROM user_case_counts WHERE user_id = \(bind: viewer.userID))"), as: "total")
+            }
         } else {
             scoped(select)
             switch query.sort {
             case .reference: select.orderBy(SQLColumn("reference", table: "cases"))
             case .status: select.orderBy(SQLColumn("status", table: "cases")).orderBy(descending(opened))
-            case .updated: select.orderBy(descending(SQLColumn("updated_at", table: "cases")))
+            case .activity: select.orderBy(descending(SQLColumn("last_activity_at", table: "cases"))).orderBy(descending(opened))
+            case .nextDue:
+                select.orderBy(SQLQueryString("CASE WHEN cases.next_due_on IS NULL THEN 1 ELSE 0 END"))
+                    .orderBy(SQLColumn("next_due_on", table: "cases")).orderBy(descending(opened))
             case .opened: select.orderBy(descending(opened))
             }
             select.limit(pageSize).offset((pageNumber - 1) * pageSize)
@@ -196,12 +214,18 @@ extension CaseQueries {
         let counted: Int
         if let first = files.first, let total = first.total {
             counted = total
-        } else if assignedOnly, unfiltered {
+        } else if assignedOnly, unfiltered, query.includeClosed {
             // One's own cases, unfiltered: the count the database keeps (assignments are only ever
             // made within the organisation).
             counted =
                 try await db.rows("SELECT assigned AS n FROM user_case_counts WHERE user_id = \(bind: viewer.userID)", decoding: Count.self)
                 .first?.n ?? 0
+        } else if assignedOnly, unfiltered {
+            // One's own open cases: counted along the assignments index, up to the cap.
+            let own = ownCases(of: viewer.userID, includeClosed: false).limit(countCap + 1)
+            counted =
+                try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+                .from(SQLAlias(own.query, as: SQLIdentifier("capped"))).first(decoding: Count.self)?.n ?? 0
         } else {
             let counting = SQLSubqueryBuilder().column(SQLLiteral.numeric("1"))
             scoped(counting)
@@ -215,8 +239,24 @@ extension CaseQueries {
                 id: file.id, reference: file.reference, status: CaseStatus(rawValue: file.status) ?? .active,
                 province: file.province.flatMap(Province.init(rawValue:)), openedAt: file.opened_at,
                 preferredName: try vault.openText(file.sealed_preferred_name, field: .preferredName, with: opened),
-                workers: (file.workers ?? "").split(separator: "\u{1F}").map(String.init).sorted())
+                workers: (file.workers ?? "").split(separator: "\u{1F}").map(String.init).sorted(),
+                nextDueOn: file.next_due_on, lastActivityAt: file.last_activity_at)
         }
         return CaseListPage(rows: rows, page: pageNumber, total: min(counted, countCap), capped: counted > countCap)
+    }
+
+    /// The viewer's own cases along the assignments index (user, opening date), without the
+    /// closed ones unless asked for.
+    private static func ownCases(of userID: UUID, includeClosed: Bool) -> SQLSubqueryBuilder {
+        let own = SQLSubqueryBuilder().column(SQLColumn("case_id", table: "a"))
+            .from(SQLAlias(SQLIdentifier("case_assignments"), as: SQLIdentifier("a")))
+            .where(SQLColumn("user_id", table: "a"), .equal, SQLBind(userID))
+        if !includeClosed {
+            own.join(
+                SQLAlias(SQLIdentifier("cases"), as: SQLIdentifier("c")), on: SQLColumn("id", table: "c"), .equal, SQLColumn("case_id", table: "a")
+            )
+            .where(SQLColumn("status", table: "c"), .notIn, SQLBind.group(closedStatuses))
+        }
+        return own
     }
 }

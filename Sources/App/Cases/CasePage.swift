@@ -33,6 +33,8 @@ enum CasePage {
         let at: String
         let author: String
         let body: String
+        /// Written by someone else since the reader's last visit.
+        let isNew: Bool
     }
 
     /// The notes are read a page at a time, newest first; every note is reachable from the page.
@@ -46,10 +48,13 @@ enum CasePage {
         let olderURL: String?
     }
 
+    /// A line of the history in words: "Tâche ajoutée : Appeler l'avocate", by whom (a name;
+    /// the e-mail only for someone no longer in the organisation), new since the last visit.
     struct EventView: Encodable {
         let at: String
         let who: String
-        let actionKey: String
+        let what: String
+        let isNew: Bool
     }
 
     struct Context: Page {
@@ -85,6 +90,15 @@ enum CasePage {
         let pathways: [FormOption]
         let applicationsNextExpiry: String?
         let lastNoteAt: String?
+        /// When the reader last opened the case, if before; what others did since is marked new.
+        let lastVisit: String?
+        let newCount: Int
+        /// Which sections hold something: those come first, the empty ones after.
+        let filled: Filled
+    }
+
+    struct Filled: Encodable {
+        let person, applications, consent, experience, needs, tasks, legal, documents, notes: Bool
     }
 
     struct SafeContactView: Encodable {
@@ -122,10 +136,31 @@ enum CasePage {
             newerURL: notesPage > 1 ? caseURL + (notesPage == 2 ? "" : "?notes=\(notesPage - 1)") + "#notes" : nil,
             olderURL: notesPage * notesPerPage < noteCount ? caseURL + "?notes=\(notesPage + 1)#notes" : nil)
         let history = try await CaseQueries.history(of: file.id!, on: req.db)
+        let me = current.user.id!
+        let lastVisit = try await CaseQueries.lastVisit(to: file.id!, by: me, on: req.db)
+        func isNew(_ at: Date, by author: UUID?) -> Bool { lastVisit.map { at > $0 && author != me } ?? false }
 
         let input = CasePanelInput(req: req, file: file, opened: opened, colleagues: colleagues, values: values)
         let applications = try await ApplicationsPanel.load(input)
-        try await CaseAccess.audit(req, .caseViewed, file)
+        // A page shown again with errors is the same visit: only a GET counts as one.
+        let now = req.now
+        let recordVisit = req.method == .GET
+        try await req.db.writeTransaction { db in
+            if recordVisit { try await CaseQueries.recordVisit(to: file.id!, by: me, at: now, on: db) }
+            try await CaseAccess.audit(req, .caseViewed, file, on: db)
+        }
+        let events = try await historyLines(history, file: file, opened: opened, names: names, req: req)
+        let sections = try await CaseSectionsPanel.load(input)
+        let eventViews = zip(history, events).map { entry, line in
+            EventView(
+                at: req.formatDateTime(entry.at) ?? "", who: entry.actorID.flatMap { names[$0] } ?? entry.actorEmail ?? "—", what: line,
+                isNew: isNew(entry.at, by: entry.actorID))
+        }
+        let noteViews = try notes.map { note in
+            NoteView(
+                at: req.formatDateTime(note.createdAt) ?? "", author: note.authorID.flatMap { names[$0] } ?? "—",
+                body: try vault.openText(note.sealedBody, field: .note(note.id!), with: opened), isNew: isNew(note.createdAt, by: note.authorID))
+        }
 
         let context = Context(
             page: PageChrome(req, titleKey: "cases.show.title", titleText: "\(file.reference) — \(req.t("cases.show.title"))"), csrf: req.csrfToken,
@@ -141,30 +176,59 @@ enum CasePage {
                     codeWord: section.codeWord, neverUse: section.neverUse)
             },
             person: person.map { personRows($0, req: req) },
-            notes: try notes.map { note in
-                NoteView(
-                    at: req.formatDateTime(note.createdAt) ?? "", author: note.authorID.flatMap { names[$0] } ?? "—",
-                    body: try vault.openText(note.sealedBody, field: .note(note.id!), with: opened))
-            },
+            notes: noteViews,
             notesPager: pager,
             workers: assigned.compactMap { names[$0] }.sorted(),
             colleagues: colleagues.filter(\.holdsCases)
                 .map { FormOption(value: $0.id!.uuidString, label: $0.displayName, selected: assigned.contains($0.id!)) },
             statuses: req.options(CaseStatus.self, selected: [values["status"] ?? file.status], label: \.labelKey),
             closureReasons: req.options(ClosureReason.self, selected: [values["closureReason"] ?? file.closureReason ?? ""], label: \.labelKey),
-            history: history.map {
-                EventView(
-                    at: req.formatDateTime($0.at) ?? "", who: $0.actorEmail ?? "—", actionKey: AuditAction(rawValue: $0.action)?.labelKey ?? $0.action
-                )
-            },
+            history: eventViews,
             isSupervisor: current.has(.supervisor), canPurge: current.has(.supervisor) && file.caseStatus.isClosed,
             errors: errors, values: values,
-            sections: try await CaseSectionsPanel.load(input),
+            sections: sections,
             applications: applications.rows, pathways: applications.pathways, applicationsNextExpiry: applications.nextExpiry,
             // On the first page of notes the newest is already read.
             lastNoteAt: try await (notesPage == 1 ? notes.first?.createdAt : CaseQueries.lastNote(of: file.id!, on: req.db))
-                .flatMap { req.formatDateTime($0) })
+                .flatMap { req.formatDateTime($0) },
+            lastVisit: lastVisit.flatMap { req.formatDateTime($0) },
+            newCount: eventViews.filter(\.isNew).count,
+            filled: Filled(
+                person: person != nil, applications: !applications.rows.isEmpty, consent: sections.hasConsents,
+                experience: sections.hasExperience, needs: !sections.setNeeds.isEmpty, tasks: !sections.tasks.isEmpty,
+                legal: !sections.legalActions.isEmpty, documents: !sections.documents.isEmpty, notes: noteCount > 0))
         return try await req.render(context, status: status)
+    }
+
+    /// The history's lines in words, task titles opened from the tasks themselves (a task since
+    /// deleted, or an event from before titles were recorded, reads without its title).
+    static func historyLines(
+        _ history: [CaseHistoryEntry], file: CaseFile, opened: CaseVault.Opened, names: [UUID: String], req: Request
+    ) async throws -> [String] {
+        let phrases = history.map { entry -> HistoryPhrase in
+            // The audit detail starts with the case's reference.
+            let detail = entry.detail.map {
+                $0.hasPrefix(file.reference) ? String($0.dropFirst(file.reference.count)).trimmingCharacters(in: .whitespaces) : $0
+            }
+            return HistoryPhrase.of(action: entry.action, detail: detail, fallbackKey: AuditAction(rawValue: entry.action)?.labelKey ?? entry.action)
+        }
+        let taskIDs = Set(phrases.compactMap { phrase -> UUID? in if case .task(let id) = phrase.argument { id } else { nil } })
+        var titles: [UUID: String] = [:]
+        if !taskIDs.isEmpty {
+            for task in try await CaseTask.query(on: req.db).filter(\.$caseID == file.id!).filter(\.$id ~~ taskIDs).all() {
+                titles[task.id!] = try req.caseVault.openText(task.sealedTitle, field: .task(task.id!), with: opened)
+            }
+        }
+        return phrases.map { phrase in
+            switch phrase.argument {
+            case .none: return req.t(phrase.key)
+            case .label(let key): return req.t(phrase.key, req.t(key))
+            case .text(let text): return req.t(phrase.key, text)
+            case .task(let id):
+                guard let title = titles[id] else { return req.t(phrase.key + "_untitled") }
+                return req.t(phrase.key, title)
+            }
+        }
     }
 
     static func personRows(_ person: PersonSection, req: Request) -> PersonView {

@@ -59,6 +59,50 @@ enum CaseQueries {
         return file
     }
 
+    /// When the person last opened the case (nil if never).
+    static func lastVisit(to caseID: UUID, by userID: UUID, on db: any Database) async throws -> Date? {
+        try await db.firstRow("SELECT visited_at FROM case_visits WHERE user_id = \(bind: userID) AND case_id = \(bind: caseID)")
+            .map { try $0.decode(column: "visited_at", as: Date.self) }
+    }
+
+    /// Records that the person opened the case at `now` (their recent cases, and what is new
+    /// on their next visit).
+    static func recordVisit(to caseID: UUID, by userID: UUID, at now: Date, on db: any Database) async throws {
+        try await (db as! any SQLDatabase).raw(
+            """
+            INSERT INTO case_visits (user_id, case_id, visited_at) VALUES (\(bind: userID), \(bind: caseID), \(bind: now))
+            ON CONFLICT (user_id, case_id) DO UPDATE SET visited_at = excluded.visited_at
+            """
+        ).run()
+    }
+
+    /// The cases the viewer opened last, newest first, with their names opened.
+    static func recentlyVisited(viewer: CaseViewer, vault: CaseVault, limit: Int = 5, on db: any Database) async throws -> [RecentCase] {
+        struct Row: Decodable {
+            let id: UUID
+            let reference: String
+            let status: String
+            let visited_at: Date
+            let next_due_on: Date?
+            let sealed_preferred_name: Data
+            let wrapped: Data
+        }
+        var query: SQLQueryString = """
+            SELECT cases.id, cases.reference, cases.status, cases.next_due_on, cases.sealed_preferred_name, case_keys.wrapped, v.visited_at
+            FROM case_visits v JOIN cases ON cases.id = v.case_id JOIN case_keys ON case_keys.case_id = cases.id
+            WHERE v.user_id = \(bind: viewer.userID) AND cases.organisation_id = \(bind: viewer.organisationID)
+            """
+        if viewer.assignedOnly { query += " AND " + CaseScope.assigned(to: viewer.userID, caseIDIn: "cases", column: "id") }
+        query += " ORDER BY v.visited_at DESC LIMIT \(unsafeRaw: String(max(0, limit)))"
+        return try await db.rows(query, decoding: Row.self).map { row in
+            let opened = try vault.open(organisationID: viewer.organisationID, caseID: row.id, wrapped: row.wrapped)
+            return RecentCase(
+                id: row.id, reference: row.reference, status: CaseStatus(rawValue: row.status) ?? .active,
+                preferredName: try vault.openText(row.sealed_preferred_name, field: .preferredName, with: opened), visitedAt: row.visited_at,
+                nextDueOn: row.next_due_on)
+        }
+    }
+
     /// When the case's last note was written, if it has one.
     static func lastNote(of caseID: UUID, on db: any Database) async throws -> Date? {
         try await CaseNote.fetchFirst("SELECT * FROM case_notes WHERE case_id = \(bind: caseID) ORDER BY created_at DESC LIMIT 1", on: db)?.createdAt
@@ -78,11 +122,23 @@ enum CaseQueries {
     }
 }
 
+/// A case the person opened lately (home page).
+struct RecentCase: Sendable, Equatable {
+    let id: UUID
+    let reference: String
+    let status: CaseStatus
+    let preferredName: String
+    let visitedAt: Date
+    let nextDueOn: Date?
+}
+
 /// One line of a case's history: when, who, and what (an audit action).
 struct CaseHistoryEntry: Sendable, Equatable {
     let at: Date
+    let actorID: UUID?
     let actorEmail: String?
     let action: String
+    let detail: String?
 }
 
 extension CaseQueries {
@@ -93,8 +149,10 @@ extension CaseQueries {
     static func history(of caseID: UUID, limit: Int = historyLength, on db: any Database) async throws -> [CaseHistoryEntry] {
         struct Row: Decodable {
             let occurred_at_ms: Int64
+            let actor_id: String?
             let actor_email: String?
             let action: String
+            let detail: String?
         }
         // The literal repeats the partial index's predicate (IndexCaseHistory), so it is used.
         // Unprepared, so planned for this case every time: a prepared statement's generic plan
@@ -102,13 +160,15 @@ extension CaseQueries {
         // log on PostgreSQL, halving the case page's throughput at a million cases.
         let rows = try await (db as! any SQLDatabase).raw(
             """
-            SELECT occurred_at_ms, actor_email, action FROM audit_events
+            SELECT occurred_at_ms, actor_id, actor_email, action, detail FROM audit_events
             WHERE target = \(bind: caseID.uuidString) AND action <> '\(unsafeRaw: AuditAction.caseViewed.rawValue)'
             ORDER BY sequence DESC LIMIT \(unsafeRaw: String(max(0, limit)))
             """
         ).all(decoding: Row.self)
         return rows.map {
-            CaseHistoryEntry(at: Date(timeIntervalSince1970: Double($0.occurred_at_ms) / 1000), actorEmail: $0.actor_email, action: $0.action)
+            CaseHistoryEntry(
+                at: Date(timeIntervalSince1970: Double($0.occurred_at_ms) / 1000), actorID: $0.actor_id.flatMap(UUID.init(uuidString:)),
+                actorEmail: $0.actor_email, action: $0.action, detail: $0.detail)
         }
     }
 

@@ -127,7 +127,8 @@ struct CaseSectionsController: RouteCollection {
         task.createdAt = req.now
         try await req.db.writeTransaction { db in
             try await task.create(on: db)
-            try await CaseAccess.audit(req, .caseUpdated, file, detail: "task", on: db)
+            // The task's id, not its title: the history opens the title from the task itself.
+            try await CaseAccess.audit(req, .caseUpdated, file, detail: "task:\(task.id!.uuidString)", on: db)
         }
         return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#tasks")
     }
@@ -141,7 +142,8 @@ struct CaseSectionsController: RouteCollection {
         task.doneAt = task.doneAt == nil ? req.now : nil
         try await req.db.writeTransaction { db in
             try await task.save(on: db)
-            try await CaseAccess.audit(req, .caseUpdated, file, detail: "task-done", on: db)
+            try await CaseAccess.audit(
+                req, .caseUpdated, file, detail: "\(task.doneAt == nil ? "task-reopened" : "task-done"):\(task.id!.uuidString)", on: db)
         }
         return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#tasks")
     }
@@ -210,6 +212,12 @@ struct CaseSectionsController: RouteCollection {
         guard let id = req.parameters.get("item", as: UUID.self),
             let consent = try await CaseConsent.query(on: req.db).filter(\.$id == id).filter(\.$caseID == file.id!).first()
         else { throw PageError.notFound }
+        // Withdrawal takes effect at once: only a confirmed form withdraws (the case page asks).
+        guard (try? req.content.get(String.self, at: "confirm")) == "yes" else {
+            var errors = FormErrors()
+            errors.add("consentWithdraw", req.t("consent.withdraw_unconfirmed"))
+            return try await CasePage.render(req, file: file, errors: errors, status: .unprocessableEntity)
+        }
         if consent.withdrawnAt == nil {
             consent.withdrawnAt = req.now
             try await req.db.writeTransaction { db in

@@ -10,6 +10,8 @@ struct CaseSectionsPanel: CasePanel {
     let documents: [DocumentRow]
     let documentMaxMB: Int
     let needs: SafeHTML
+    /// The needs that have a status, in the grid's order (the grid itself opens on demand).
+    let setNeeds: [LabelledValue]
     let tasks: [TaskRow]
     let consents: [ConsentRow]
     let consentCollect: Bool
@@ -128,6 +130,9 @@ struct CaseSectionsPanel: CasePanel {
                         id: "need-\(kind.rawValue)", name: "needs[\(kind.rawValue)]", label: req.t(kind.labelKey),
                         options: options(NeedStatus.self, selected: [values["need.\(kind.rawValue)"] ?? byKind[kind.rawValue] ?? ""], req: req))
                 }),
+            setNeeds: NeedKind.allCases.compactMap { kind in
+                byKind[kind.rawValue].flatMap(NeedStatus.init(rawValue:)).map { LabelledValue(labelKey: kind.labelKey, value: req.t($0.labelKey)) }
+            },
             tasks: try tasks.map { task in
                 TaskRow(
                     id: task.id!.uuidString, title: try vault.openText(task.sealedTitle, field: .task(task.id!), with: opened),

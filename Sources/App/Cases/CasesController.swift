@@ -50,8 +50,19 @@ struct CasesController: RouteCollection {
         let totalLabel: String
         let totalCapped: Bool
         let isSupervisor: Bool
+        /// The column the list is sorted by (`aria-sort` on its header).
+        let sortedColumn: String
+        /// Nothing matched: what to do instead (clear the filters, open a case for this name).
+        let empty: EmptyState?
         /// The filters are never wrong (an unknown value is no filter); the fields read it all the same.
         var errors = FormErrors()
+    }
+
+    struct EmptyState: Encodable {
+        /// Filters or a search are set (else the organisation, or the person, has no open case).
+        let filtered: Bool
+        let clearURL: String
+        let openURL: String
     }
 
     struct ListFilter: Content {
@@ -75,20 +86,37 @@ struct CasesController: RouteCollection {
         let canSeeAll = current.has(.supervisor) || settings.caseVisibility == .wholeOrganisation
         let scope = canSeeAll && filter.scope == "all" ? "all" : "mine"
         let q = (filter.q ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        // No status chosen: open cases only; "any" is every status, the closed ones too.
+        let status = filter.status.flatMap(CaseStatus.init(rawValue:))
+        let sort = filter.sort == "updated" ? .activity : filter.sort.flatMap(CaseListQuery.Sort.init(rawValue:)) ?? .opened
         let query = CaseListQuery(
-            text: q, status: filter.status.flatMap(CaseStatus.init(rawValue:)), province: filter.province.flatMap(Province.init(rawValue:)),
+            text: q, status: status, includeClosed: filter.status == "any", province: filter.province.flatMap(Province.init(rawValue:)),
             need: filter.need.flatMap(NeedKind.init(rawValue:)), tasks: filter.tasks.flatMap(CaseListQuery.Tasks.init(rawValue:)),
-            worker: filter.worker.flatMap(UUID.init(uuidString:)), sort: filter.sort.flatMap(CaseListQuery.Sort.init(rawValue:)) ?? .opened,
-            page: filter.page ?? 1)
+            worker: filter.worker.flatMap(UUID.init(uuidString:)), sort: sort, page: filter.page ?? 1)
         let viewer = CaseViewer(userID: current.user.id!, organisationID: organisationID, assignedOnly: scope == "mine")
         let list = try await CaseQueries.list(query, viewer: viewer, vault: req.caseVault, now: req.now, on: req.db)
         let colleagues = try await CaseQueries.colleagues(of: organisationID, on: req.db)
+        let today = req.today.date
+        let labels = (
+            reference: req.t("cases.reference"), name: req.t("cases.preferred_name"), status: req.t("cases.status"),
+            due: req.t("cases.next_due"), activity: req.t("cases.last_activity"), province: req.t("cases.province"),
+            opened: req.t("cases.opened"), workers: req.t("cases.worker")
+        )
+        let overdue = req.t("tasks.overdue")
         let rows = list.rows.map { row -> [SafeHTML.Cell] in
             let link = SiteURL.caseFile(.value(row.id.uuidString)).path
+            let late = row.nextDueOn.map { $0 < today } ?? false
             return [
-                SafeHTML.Cell(text: row.reference, href: link), SafeHTML.Cell(text: row.preferredName, href: link),
-                SafeHTML.Cell(text: req.t(row.status.labelKey)), SafeHTML.Cell(text: row.province.map { req.t($0.labelKey) } ?? ""),
-                SafeHTML.Cell(text: req.formatDate(row.openedAt)), SafeHTML.Cell(text: row.workers.joined(separator: ", ")),
+                SafeHTML.Cell(text: row.reference, href: link, label: labels.reference),
+                SafeHTML.Cell(text: row.preferredName, href: link, label: labels.name),
+                SafeHTML.Cell(text: req.t(row.status.labelKey), label: labels.status),
+                SafeHTML.Cell(
+                    text: row.nextDueOn.map { req.formatDay(Day($0, in: TimeZone(identifier: "UTC")!)) + (late ? " · " + overdue : "") } ?? "—",
+                    label: labels.due, danger: late),
+                SafeHTML.Cell(text: row.lastActivityAt.map { req.formatDate($0) } ?? "—", label: labels.activity),
+                SafeHTML.Cell(text: row.province.map { req.t($0.labelKey) } ?? "", label: labels.province),
+                SafeHTML.Cell(text: req.formatDate(row.openedAt), label: labels.opened),
+                SafeHTML.Cell(text: row.workers.joined(separator: ", "), label: labels.workers),
             ]
         }
         try await req.audit(.caseListViewed, target: organisationID.uuidString, detail: "\(rows.count)")
@@ -102,9 +130,14 @@ struct CasesController: RouteCollection {
                 ], page: number)
         }
         let pageNumber = list.page
+        // A name searched and not found: "open a case for this person" carries it to the form.
+        var openForName = URLComponents()
+        openForName.path = SiteURL.caseNew.path
+        if !q.isEmpty, CaseReference(q) == nil { openForName.queryItems = [URLQueryItem(name: "preferredName", value: q)] }
         let context = IndexContext(
             page: PageChrome(req, titleKey: "cases.title"), rows: .tableRows(rows), q: q, scope: scope, canSeeAll: canSeeAll,
-            statuses: req.options(CaseStatus.self, selected: [filter.status ?? ""], label: \.labelKey),
+            statuses: req.options(CaseStatus.self, selected: [filter.status ?? ""], label: \.labelKey)
+                + [FormOption(value: "any", label: req.t("cases.status.any"), selected: filter.status == "any")],
             provinces: req.options(Province.self, selected: [filter.province ?? ""], label: \.labelKey),
             workers: colleagues.filter { $0.roleList.canReadCases }
                 .map { FormOption(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id!.uuidString == filter.worker) },
@@ -118,7 +151,13 @@ struct CasesController: RouteCollection {
             previousURL: pageNumber > 1 ? pageURL(pageNumber - 1) : nil,
             nextURL: list.hasNext ? pageURL(pageNumber + 1) : nil,
             pageNumber: pageNumber, total: list.total, totalLabel: req.formatNumber(list.total), totalCapped: list.capped,
-            isSupervisor: current.has(.supervisor))
+            isSupervisor: current.has(.supervisor), sortedColumn: sort.rawValue,
+            empty: list.total > 0
+                ? nil
+                : EmptyState(
+                    filtered: !query.isUnfiltered || query.includeClosed,
+                    clearURL: SiteURL.cases.path,
+                    openURL: openForName.string ?? SiteURL.caseNew.path))
         return try await req.render(context)
     }
 
@@ -141,7 +180,9 @@ struct CasesController: RouteCollection {
 
     @Sendable
     func new(req: Request) async throws -> Response {
-        try await renderNew(req, form: NewForm(), errors: FormErrors())
+        // `?preferredName=` comes from the case list's empty search ("open a case for this person").
+        let name = req.query[String.self, at: "preferredName"].map { String($0.prefix(CaseRules.maximumNameLength)) }
+        return try await renderNew(req, form: NewForm(preferredName: name), errors: FormErrors())
     }
 
     func renderNew(_ req: Request, form: NewForm, errors: FormErrors, status: HTTPResponseStatus = .ok) async throws -> Response {

@@ -115,8 +115,10 @@ struct GenerateCommand: AsyncCommand {
                 Task { try await builder.runIfActive { try plan.batch(from: start, count: min(Self.batch, total - start)) } }
             }
             var pending: Task<Batch, any Error>? = build(from: 0)
-            // Assignments are counted once at the end rather than by trigger row by row.
+            // Assignments are counted, and each case's activity set, once at the end rather than
+            // by trigger row by row.
             try await AssignmentCounts.trigger.drop(on: sql)
+            for trigger in CaseActivity.triggers { try await trigger.drop(on: sql) }
             do {
                 while let building = pending {
                     let batch = try await building.value
@@ -150,10 +152,14 @@ struct GenerateCommand: AsyncCommand {
             } catch {
                 try? await AssignmentCounts.trigger.create(on: sql)
                 try? await AssignmentCounts.recount(on: sql)
+                for trigger in CaseActivity.triggers { try? await trigger.create(on: sql) }
+                try? await CaseActivity.backfill(on: sql)
                 throw error
             }
             try await AssignmentCounts.trigger.create(on: sql)
             try await AssignmentCounts.recount(on: sql)
+            for trigger in CaseActivity.triggers { try await trigger.create(on: sql) }
+            try await CaseActivity.backfill(on: sql)
             if db.isSQLite {
                 try await sql.raw("PRAGMA synchronous = FULL").run()
                 try await sql.raw("PRAGMA wal_autocheckpoint = 10000").run()

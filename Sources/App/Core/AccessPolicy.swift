@@ -97,8 +97,17 @@ struct AccessMiddleware: AsyncMiddleware {
         return try await next.respond(to: request)
     }
 
+    /// To the sign-in page, which sends the person back to the page they asked for (a GET of
+    /// this site's own path; a form posted without a session is not replayed).
     private func signInFirst(_ request: Request) -> Response {
-        request.redirect(to: SiteURL.login.path, redirectType: .normal)
+        var login = URLComponents()
+        login.path = SiteURL.login.path
+        if request.method == .GET, request.url.path != SiteURL.home.path,
+            let asked = ReturnPath.validated(request.url.string, refusing: AuthController.noReturnPaths)
+        {
+            login.queryItems = [URLQueryItem(name: "next", value: asked)]
+        }
+        return request.redirect(to: login.string ?? SiteURL.login.path, redirectType: .normal)
     }
 }
 

@@ -12,6 +12,8 @@ enum PageError: Error, Sendable, CaseIterable {
     case csrf
     case badRequest
     case tooManyRequests
+    /// A one-time link (invitation, new password) that has expired or was already used.
+    case linkExpired
 
     var status: HTTPResponseStatus {
         switch self {
@@ -19,6 +21,7 @@ enum PageError: Error, Sendable, CaseIterable {
         case .forbidden, .csrf: .forbidden
         case .badRequest: .badRequest
         case .tooManyRequests: .tooManyRequests
+        case .linkExpired: .gone
         }
     }
 
@@ -29,6 +32,7 @@ enum PageError: Error, Sendable, CaseIterable {
         case .csrf: "error.csrf.message"
         case .badRequest: "error.400.message"
         case .tooManyRequests: "error.429.message"
+        case .linkExpired: "error.410.message"
         }
     }
 }
@@ -191,7 +195,7 @@ struct PageErrorMiddleware: AsyncMiddleware {
         }
     }
 
-    static let knownStatuses: Set<UInt> = [400, 403, 404, 405, 409, 413, 421, 429, 500, 503]
+    static let knownStatuses: Set<UInt> = [410, 400, 403, 404, 405, 409, 413, 421, 429, 500, 503]
 
     private static func known(_ status: HTTPResponseStatus) -> UInt {
         if knownStatuses.contains(status.code) { return status.code }

@@ -149,6 +149,10 @@ struct SafeHTML: Encodable {
     struct Cell {
         let text: String
         var href: String? = nil
+        /// The column's name, shown beside the value when the table becomes cards on a phone.
+        var label: String? = nil
+        /// Shown in the danger style (an overdue date).
+        var danger = false
     }
 
     /// `<tr><td>…</td>…</tr>` for each row. A long table costs LeafKit one interpreted expression
@@ -158,10 +162,13 @@ struct SafeHTML: Encodable {
         for row in rows {
             html += "<tr>"
             for cell in row {
+                html += "<td"
+                if let label = cell.label { html += " data-label=\"" + HTML.escape(label) + "\"" }
+                html += cell.danger ? " class=\"danger-text\">" : ">"
                 if let href = cell.href {
-                    html += "<td><a href=\"" + HTML.escape(href) + "\">" + HTML.escape(cell.text) + "</a></td>"
+                    html += "<a href=\"" + HTML.escape(href) + "\">" + HTML.escape(cell.text) + "</a></td>"
                 } else {
-                    html += "<td>" + HTML.escape(cell.text) + "</td>"
+                    html += HTML.escape(cell.text) + "</td>"
                 }
             }
             html += "</tr>\n"

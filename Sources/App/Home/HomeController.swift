@@ -35,6 +35,16 @@ struct HomeController: RouteCollection {
         /// My tasks: overdue, due today, due this week — each with its title and case.
         let taskGroups: [TaskGroup]
         let hasTasks: Bool
+        /// The cases I opened last, newest first.
+        let recent: [RecentItem]
+    }
+
+    struct RecentItem: Encodable {
+        let reference: String
+        let name: String
+        let href: String
+        let statusKey: String
+        let visited: String
     }
 
     struct TaskGroup: Encodable {
@@ -116,8 +126,11 @@ struct HomeController: RouteCollection {
             }
         }
         var tasks: [MyTask] = []
+        var recent: [RecentCase] = []
         if current.roles.canReadCases {
-            tasks = try await HomeQueries.myTasks(viewer: try await CaseAccess.viewer(req), today: req.today, vault: req.caseVault, on: req.db)
+            let viewer = try await CaseAccess.viewer(req)
+            tasks = try await HomeQueries.myTasks(viewer: viewer, today: req.today, vault: req.caseVault, on: req.db)
+            recent = try await CaseQueries.recentlyVisited(viewer: viewer, vault: req.caseVault, on: req.db)
         }
         let previous = req.session.data["previous_sign_in"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
         let context = HomeContext(
@@ -132,7 +145,12 @@ struct HomeController: RouteCollection {
             failedSince: Int(req.session.data["failed_since"] ?? "0") ?? 0,
             twoFactorEnabled: current.user.hasTwoFactor,
             seesCaseData: current.roles.canReadCases, urgent: urgent, grants: try await Self.recentGrants(req, current),
-            taskGroups: Self.taskGroups(tasks, today: req.today, req: req), hasTasks: !tasks.isEmpty)
+            taskGroups: Self.taskGroups(tasks, today: req.today, req: req), hasTasks: !tasks.isEmpty,
+            recent: recent.map {
+                RecentItem(
+                    reference: $0.reference, name: $0.preferredName, href: SiteURL.caseFile(.value($0.id.uuidString)).path,
+                    statusKey: $0.status.labelKey, visited: req.formatDateTime($0.visitedAt) ?? "")
+            })
         return try await req.render(context)
     }
 }

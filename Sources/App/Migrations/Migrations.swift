@@ -36,5 +36,7 @@ enum PasserelleMigrations {
         migrations.add([RebuildNameIndex(master: masterKey), IndexAccessGrants()])
         // 013 — a caseworker's day: open tasks read by their assignee for the home page.
         migrations.add(IndexTaskAssignees())
+        // 014 — triage: last activity and next due date kept in the case row; visits to cases.
+        migrations.add(TrackCaseActivity())
     }
 }

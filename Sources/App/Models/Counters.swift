@@ -57,3 +57,63 @@ enum AssignmentCounts {
         try await sql.raw("INSERT INTO user_case_counts (user_id, assigned) SELECT user_id, COUNT(*) FROM case_assignments GROUP BY user_id").run()
     }
 }
+
+/// What the case list triages by, kept in the case row by triggers whatever path writes:
+/// `last_activity_at` (the latest of the case's own change, a note, a task added or done, a
+/// document, an application created or changed) and `next_due_on` (the earliest due date of its
+/// open tasks). Each is taken from the written row's own timestamp, so the injected clock holds.
+/// Created by migration 014; the bulk generator drops them, loads, and backfills.
+enum CaseActivity {
+    /// Moves the case's last activity forward to `at` (never back).
+    private static func touch(_ caseID: String, at: String) -> SQLQueryString {
+        """
+        UPDATE cases SET last_activity_at = \(unsafeRaw: at) WHERE id = \(unsafeRaw: caseID) AND \(unsafeRaw: at) IS NOT NULL \
+        AND (last_activity_at IS NULL OR last_activity_at < \(unsafeRaw: at))
+        """
+    }
+
+    private static func nextDue(_ caseID: String) -> SQLQueryString {
+        """
+        UPDATE cases SET next_due_on = (SELECT MIN(due_on) FROM case_tasks t WHERE t.case_id = \(unsafeRaw: caseID) AND t.done_at IS NULL) \
+        WHERE id = \(unsafeRaw: caseID)
+        """
+    }
+
+    static let triggers = [
+        RowTrigger(
+            name: "cases_activity", function: "cases_activity_touch", table: "cases", onInsert: [touch("NEW.id", at: "NEW.updated_at")],
+            onUpdate: [touch("NEW.id", at: "NEW.updated_at")], updateOf: "updated_at"),
+        RowTrigger(
+            name: "case_notes_activity", function: "case_notes_activity_touch", table: "case_notes",
+            onInsert: [touch("NEW.case_id", at: "NEW.created_at")]),
+        RowTrigger(
+            name: "case_tasks_activity", function: "case_tasks_activity_touch", table: "case_tasks",
+            onInsert: [touch("NEW.case_id", at: "NEW.created_at"), nextDue("NEW.case_id")],
+            onUpdate: [touch("NEW.case_id", at: "NEW.done_at"), nextDue("NEW.case_id")], onDelete: [nextDue("OLD.case_id")]),
+        RowTrigger(
+            name: "case_documents_activity", function: "case_documents_activity_touch", table: "case_documents",
+            onInsert: [touch("NEW.case_id", at: "NEW.uploaded_at")]),
+        RowTrigger(
+            name: "applications_activity", function: "applications_activity_touch", table: "applications",
+            onInsert: [touch("NEW.case_id", at: "NEW.created_at")], onUpdate: [touch("NEW.case_id", at: "NEW.updated_at")], updateOf: "updated_at"),
+    ]
+
+    /// Sets both columns from what the case holds (after the migration's creation, or a bulk
+    /// load made without the triggers).
+    static func backfill(on sql: any SQLDatabase) async throws {
+        try await sql.raw("UPDATE cases SET last_activity_at = updated_at").run()
+        for (table, column) in [
+            ("case_notes", "created_at"), ("case_tasks", "created_at"), ("case_tasks", "done_at"), ("case_documents", "uploaded_at"),
+            ("applications", "created_at"), ("applications", "updated_at"),
+        ] {
+            try await sql.raw(
+                """
+                UPDATE cases SET last_activity_at = (SELECT MAX(\(ident: column)) FROM \(ident: table) x WHERE x.case_id = cases.id)
+                WHERE (SELECT MAX(\(ident: column)) FROM \(ident: table) x WHERE x.case_id = cases.id) > last_activity_at
+                """
+            ).run()
+        }
+        try await sql.raw("UPDATE cases SET next_due_on = (SELECT MIN(due_on) FROM case_tasks t WHERE t.case_id = cases.id AND t.done_at IS NULL)")
+            .run()
+    }
+}

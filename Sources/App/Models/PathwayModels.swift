@@ -75,6 +75,8 @@ final class PathwayApplication: Model, @unchecked Sendable {
     /// JSON object: checklist key → id of the case document that supports it.
     @OptionalField(key: "checklist_documents") var checklistDocuments: String?
     @Field(key: "version") var version: Int
+    /// When it last changed (the case list's last activity follows it, by trigger).
+    @OptionalField(key: "updated_at") var updatedAt: Date?
     /// Derived and copied columns for the figures' covering index (see `DenormaliseForScale`).
     @OptionalField(key: "province") var province: String?
     @OptionalField(key: "processing_days") var processingDays: Int?
@@ -86,7 +88,7 @@ final class PathwayApplication: Model, @unchecked Sendable {
     var properties: [any AnyProperty] {
         [
             $id, $caseID, $organisationID, $pathway, $state, $createdAt, $submittedOn, $infoRequestedOn, $decidedOn,
-            $validFrom, $validTo, $completeAtSubmission, $checklistDone, $checklistDocuments, $version, $province,
+            $validFrom, $validTo, $completeAtSubmission, $checklistDone, $checklistDocuments, $version, $updatedAt, $province,
             $processingDays, $validityDays,
         ]
     }

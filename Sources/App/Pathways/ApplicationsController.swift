@@ -156,6 +156,7 @@ struct ApplicationsController: RouteCollection {
                 try await PathwayApplication.query(on: db).filter(\.$id == id).first()?.version
             },
             write: { db in
+                application.updatedAt = req.now
                 try await application.save(on: db)
                 try await CaseAccess.audit(req, .caseUpdated, file, detail: detail, on: db)
             })

@@ -45,6 +45,7 @@ enum DeadlineQueries {
             let submitted_on: Date
         }
         struct TaskRow: Decodable {
+            let id: UUID
             let case_id: UUID
             let reference: String
             let due_on: Date
@@ -86,7 +87,9 @@ enum DeadlineQueries {
         let pendingNotListed = max(0, pendingRows.count - Self.waitingListed)
         pendingRows = Array(pendingRows.prefix(Self.waitingListed))
         let taskRows = try await scoped(
-            withReference(sql.select().column(SQLColumn("due_on", table: "case_tasks")).from("case_tasks"), table: "case_tasks"), table: "case_tasks"
+            withReference(
+                sql.select().column(SQLColumn("id", table: "case_tasks")).column(SQLColumn("due_on", table: "case_tasks")).from("case_tasks"),
+                table: "case_tasks"), table: "case_tasks"
         )
         .where(SQLColumn("done_at", table: "case_tasks"), .is, SQLLiteral.null)
         .where(SQLColumn("due_on", table: "case_tasks"), .isNot, SQLLiteral.null)
@@ -119,7 +122,52 @@ enum DeadlineQueries {
         let pending = pendingRows.map {
             DeadlineInput.Pending(caseID: $0.case_id.uuidString, reference: $0.reference, pathwayCode: $0.code, submitted: Day($0.submitted_on))
         }
-        let tasks = taskRows.map { DeadlineInput.Task(caseID: $0.case_id.uuidString, reference: $0.reference, due: Day($0.due_on)) }
+        let tasks = taskRows.map {
+            DeadlineInput.Task(caseID: $0.case_id.uuidString, reference: $0.reference, due: Day($0.due_on), taskID: $0.id.uuidString)
+        }
         return (DeadlineInput(permits: permits, pending: pending, pendingNotListed: pendingNotListed, tasks: tasks), references)
+    }
+
+    /// What only the board's screen shows beside a reference: the person's name for each case,
+    /// the title of each task, opened with each case's key (never in the feed or a mail).
+    static func screenDetails(
+        cases: Set<UUID>, tasks: Set<UUID>, organisationID: UUID, vault: CaseVault, on db: any Database
+    ) async throws -> (names: [UUID: String], titles: [UUID: String]) {
+        guard !cases.isEmpty else { return ([:], [:]) }
+        let sql = db as! any SQLDatabase
+        struct CaseRow: Decodable {
+            let id: UUID
+            let sealed_preferred_name: Data
+            let wrapped: Data
+        }
+        struct TitleRow: Decodable {
+            let id: UUID
+            let case_id: UUID
+            let sealed_title: Data
+        }
+        let caseRows = try await sql.select().column(SQLColumn("id", table: "cases")).column(SQLColumn("sealed_preferred_name", table: "cases"))
+            .column(SQLColumn("wrapped", table: "case_keys")).from("cases")
+            .join("case_keys", on: SQLColumn("case_id", table: "case_keys"), .equal, SQLColumn("id", table: "cases"))
+            .where(SQLColumn("organisation_id", table: "cases"), .equal, SQLBind(organisationID))
+            .where(SQLColumn("id", table: "cases"), .in, SQLBind.group(Array(cases)))
+            .all(decoding: CaseRow.self)
+        var keys: [UUID: CaseVault.Opened] = [:]
+        var names: [UUID: String] = [:]
+        for row in caseRows {
+            let opened = try vault.open(organisationID: organisationID, caseID: row.id, wrapped: row.wrapped)
+            keys[row.id] = opened
+            names[row.id] = try vault.openText(row.sealed_preferred_name, field: .preferredName, with: opened)
+        }
+        var titles: [UUID: String] = [:]
+        if !tasks.isEmpty {
+            for row in try await sql.select().columns("id", "case_id", "sealed_title").from("case_tasks")
+                .where("organisation_id", .equal, SQLBind(organisationID)).where("id", .in, SQLBind.group(Array(tasks)))
+                .all(decoding: TitleRow.self)
+            {
+                guard let opened = keys[row.case_id] else { continue }
+                titles[row.id] = try vault.openText(row.sealed_title, field: .task(row.id), with: opened)
+            }
+        }
+        return (names, titles)
     }
 }

@@ -34,7 +34,9 @@ struct DeadlinesController: RouteCollection {
     struct ItemView: Encodable {
         let href: String
         let reference: String
-        /// Pathway, day and the count of days, already in the reader's language.
+        /// The person's preferred name (on screen only).
+        let name: String?
+        /// Pathway or task title, day and the count of days, already in the reader's language.
         let text: String
     }
 
@@ -65,6 +67,15 @@ struct DeadlinesController: RouteCollection {
         let (input, _) = try await DeadlineQueries.input(for: current.user, organisationID: current.organisation.id!, on: req.db, today: req.today)
         let board = DeadlineBoard.build(input, today: req.today)
         let names = try await PathwayType.currentNames(on: req.db, language: req.language)
+        // On screen only: the person's name beside each reference, each task's title.
+        let listed = [
+            board.overdueTasks, board.tasksDueWithin7, board.vowpWithoutNext, board.expiringWithin30, board.expiringWithin60,
+            board.expiringWithin90, board.waitingTooLong,
+        ].flatMap { $0.prefix(Self.sectionListed) }
+        let screen = try await DeadlineQueries.screenDetails(
+            cases: Set(listed.compactMap { UUID(uuidString: $0.caseID) }),
+            tasks: Set(listed.compactMap { $0.taskID.flatMap(UUID.init(uuidString:)) }),
+            organisationID: current.organisation.id!, vault: req.caseVault, on: req.db)
         func section(
             _ key: String, _ items: [DeadlineBoard.Item], danger: Bool = false, notListed: Int = 0,
             note: (DeadlineBoard.Item) -> String
@@ -81,15 +92,21 @@ struct DeadlinesController: RouteCollection {
             return SectionView(
                 title: req.t(key), danger: danger,
                 items: shown.map { item in
-                    ItemView(
+                    let caseID = UUID(uuidString: item.caseID)
+                    return ItemView(
                         href: SiteURL.caseFile(.value(item.caseID)).path, reference: item.reference,
-                        text: ([item.pathwayCode.flatMap { names[$0] }].compactMap { $0 } + [note(item)]).joined(separator: " — "))
+                        name: caseID.flatMap { screen.names[$0] },
+                        text: ([item.pathwayCode.flatMap { names[$0] }, item.taskID.flatMap(UUID.init(uuidString:)).flatMap { screen.titles[$0] }]
+                            .compactMap { $0 } + [note(item)]).joined(separator: " — "))
                 }, more: more)
         }
         let expiring = { (item: DeadlineBoard.Item) in "\(item.day) (\(req.tp("applications.days_left", item.days)))" }
         // Overdue tasks first: what is already late comes before what may become so.
         let sections = [
-            section("deadlines.overdue", board.overdueTasks, danger: true) { "\($0.day) (\(req.tp("deadlines.days_late", $0.days)))" },
+            section("deadlines.overdue", board.overdueTasks, danger: true) { "\(req.formatDay($0.day)) (\(req.tp("deadlines.days_late", $0.days)))" },
+            section("deadlines.tasks_week", board.tasksDueWithin7) { item in
+                "\(req.formatDay(item.day)) (\(item.days == 0 ? req.t("deadlines.today") : req.tp("applications.days_left", item.days)))"
+            },
             section("deadlines.vowp", board.vowpWithoutNext, danger: true, note: expiring),
             section("deadlines.within30", board.expiringWithin30, note: expiring),
             section("deadlines.within60", board.expiringWithin60, note: expiring),

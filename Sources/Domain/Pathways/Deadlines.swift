@@ -36,10 +36,13 @@ public struct DeadlineInput: Sendable {
         public var caseID: String
         public var reference: String
         public var due: Day
-        public init(caseID: String, reference: String, due: Day) {
+        /// The task itself, so a screen (never the feed or a mail) can show its title.
+        public var taskID: String?
+        public init(caseID: String, reference: String, due: Day, taskID: String? = nil) {
             self.caseID = caseID
             self.reference = reference
             self.due = due
+            self.taskID = taskID
         }
     }
 
@@ -66,6 +69,8 @@ public struct DeadlineBoard: Sendable {
         public var day: Day
         /// Days until (positive) or since (negative) `day`; business days for waiting applications.
         public var days: Int
+        /// For a task: which one (its title is shown on screen only).
+        public var taskID: String? = nil
     }
 
     public var expiringWithin30: [Item] = []
@@ -73,6 +78,8 @@ public struct DeadlineBoard: Sendable {
     public var expiringWithin90: [Item] = []
     public var waitingTooLong: [Item] = []
     public var overdueTasks: [Item] = []
+    /// Open tasks due from today to seven days on (not urgent yet: not in `urgentCount`).
+    public var tasksDueWithin7: [Item] = []
     /// Applications waiting too long beyond those listed in `waitingTooLong`.
     public var waitingNotListed = 0
     /// A VOWP cannot be renewed: one nearing its end with nothing prepared is the most urgent.
@@ -81,7 +88,7 @@ public struct DeadlineBoard: Sendable {
     public var urgentCount: Int { expiringWithin30.count + overdueTasks.count + vowpWithoutNext.count + waitingTooLong.count + waitingNotListed }
     public var isEmpty: Bool {
         expiringWithin30.isEmpty && expiringWithin60.isEmpty && expiringWithin90.isEmpty && waitingTooLong.isEmpty
-            && overdueTasks.isEmpty && vowpWithoutNext.isEmpty && waitingNotListed == 0
+            && overdueTasks.isEmpty && tasksDueWithin7.isEmpty && vowpWithoutNext.isEmpty && waitingNotListed == 0
     }
 
     public static let vowpCode = "VOWP"
@@ -121,11 +128,17 @@ public struct DeadlineBoard: Sendable {
                         day: pending.submitted, days: waited))
             }
         }
-        for task in input.tasks where task.due < today {
-            board.overdueTasks.append(
-                Item(
-                    caseID: task.caseID, reference: task.reference, pathwayCode: nil, day: task.due,
-                    days: task.due.days(until: today)))
+        for task in input.tasks {
+            let item = Item(
+                caseID: task.caseID, reference: task.reference, pathwayCode: nil, day: task.due, days: task.due.days(until: today),
+                taskID: task.taskID)
+            if task.due < today {
+                board.overdueTasks.append(item)
+            } else if today.days(until: task.due) <= 7 {
+                var upcoming = item
+                upcoming.days = today.days(until: task.due)
+                board.tasksDueWithin7.append(upcoming)
+            }
         }
         board.expiringWithin30.sort { $0.day < $1.day }
         board.expiringWithin60.sort { $0.day < $1.day }
@@ -133,6 +146,7 @@ public struct DeadlineBoard: Sendable {
         board.vowpWithoutNext.sort { $0.day < $1.day }
         board.waitingTooLong.sort { $0.days > $1.days }
         board.overdueTasks.sort { $0.day < $1.day }
+        board.tasksDueWithin7.sort { $0.day < $1.day }
         return board
     }
 }

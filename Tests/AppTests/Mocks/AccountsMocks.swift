@@ -6,7 +6,7 @@ extension AuthController.LoginContext {
     static var mock: Self {
         Self(
             page: Mock.page("login.title", signedIn: false), csrf: "jeton-fictif", email: "personne@fictif.example",
-            errors: Mock.errors("email", "password", "form"), notice: "Avis fictif")
+            errors: Mock.errors("email", "password", "form"), notice: "Avis fictif", next: Mock.links.file)
     }
 }
 

@@ -8,10 +8,16 @@ extension CasesController.IndexContext {
         let link = SiteURL.caseFile(.value(Mock.caseID)).path
         return Self(
             page: Mock.page("cases.title"),
-            rows: .tableRows([[SafeHTML.Cell(text: "ORG-2026-0001", href: link), SafeHTML.Cell(text: "Personne Fictive", href: link)]]),
+            rows: .tableRows([
+                [
+                    SafeHTML.Cell(text: "ORG-2026-0001", href: link, label: "Référence"), SafeHTML.Cell(text: "Personne Fictive", href: link),
+                    SafeHTML.Cell(text: "10 mars 2026 · En retard", label: "Prochaine échéance", danger: true),
+                ]
+            ]),
             q: "Fictive", scope: "mine", canSeeAll: true, statuses: Mock.options, provinces: Mock.options, workers: Mock.options,
             needs: Mock.options, taskFilters: Mock.options, sorts: Mock.options, previousURL: "/cases?page=1", nextURL: "/cases?page=3",
-            pageNumber: 2, total: 60, totalLabel: "60", totalCapped: false, isSupervisor: true)
+            pageNumber: 2, total: 60, totalLabel: "60", totalCapped: false, isSupervisor: true, sortedColumn: "opened",
+            empty: CasesController.EmptyState(filtered: true, clearURL: SiteURL.cases.path, openURL: SiteURL.caseNew.path + "?preferredName=Fictive"))
     }
 }
 
@@ -35,10 +41,10 @@ extension CasePage.Context {
                 channels: ["Téléphone"], safeTimes: "Matin (fictif)", messagesKey: "case.safe.messages.yes", codeWord: "Mot fictif",
                 neverUse: "Courriel du travail (fictif)"),
             person: CasePage.PersonView(rows: [LabelledValue(labelKey: "case.person.languages", value: "Tagalog (fictif)")]),
-            notes: [CasePage.NoteView(at: "2 mars 2026", author: "Intervenante Fictive", body: "Note fictive")],
+            notes: [CasePage.NoteView(at: "2 mars 2026", author: "Intervenante Fictive", body: "Note fictive", isNew: true)],
             notesPager: CasePage.NotesPager(total: 45, first: 21, last: 40, newerURL: Mock.links.file, olderURL: Mock.links.file + "?notes=3"),
             workers: ["Intervenante Fictive"], colleagues: Mock.options, statuses: Mock.options, closureReasons: Mock.options,
-            history: [CasePage.EventView(at: "2 mars 2026", who: "personne@fictif.example", actionKey: "audit.action.case_created")],
+            history: [CasePage.EventView(at: "2 mars 2026", who: "Intervenante Fictive", what: "Tâche ajoutée : Appeler (fictif)", isNew: true)],
             isSupervisor: true, canPurge: true,
             errors: Mock.errors(
                 "body", "status", "closureReason", "workers", "kind", "givenOn", "method", "language", "partner", "title", "dueOn", "file", "pathway",
@@ -49,6 +55,7 @@ extension CasePage.Context {
                     .init(id: "d", name: "Lettre fictive.pdf", typeLabel: "PDF", size: "12 Ko", uploadedAt: "2 mars 2026", href: item(.document))
                 ],
                 documentMaxMB: 10, needs: .selectFields([]),
+                setNeeds: [LabelledValue(labelKey: NeedKind.allCases[0].labelKey, value: "Non comblé")],
                 tasks: [
                     .init(
                         id: "t", title: "Appeler l’avocate (fictive)", due: "2026-03-10", overdue: true, assignee: "Intervenante Fictive",
@@ -79,7 +86,11 @@ extension CasePage.Context {
                     id: "a", pathway: "PTR-VVT (fictif)", stateKey: "application.state.approved", submittedOn: "2026-03-01", decidedOn: "2026-03-05",
                     validTo: "2026-09-05", processingDays: 4, validityDays: 180, daysToExpiry: 90, href: item(.application))
             ],
-            pathways: Mock.options, applicationsNextExpiry: "5 sept. 2026", lastNoteAt: "2 mars 2026")
+            pathways: Mock.options, applicationsNextExpiry: "5 sept. 2026", lastNoteAt: "2 mars 2026", lastVisit: "1 mars 2026 à 13 h 05",
+            newCount: 2,
+            filled: CasePage.Filled(
+                person: true, applications: true, consent: true, experience: true, needs: true, tasks: true, legal: true, documents: true,
+                notes: true))
     }
 }
 

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 
 @testable import App
@@ -16,7 +17,12 @@ extension HomeController.HomeContext {
                         HomeController.TaskItem(
                             title: "Appeler l’avocate (fictive)", reference: "ORG-2026-0001", href: Mock.links.file, due: "2 mars 2026")
                     ])
-            ], hasTasks: true)
+            ], hasTasks: true,
+            recent: [
+                HomeController.RecentItem(
+                    reference: "ORG-2026-0001", name: "Personne Fictive", href: Mock.links.file, statusKey: CaseStatus.active.labelKey,
+                    visited: "2 mars 2026 à 13 h 05")
+            ])
     }
 }
 
@@ -48,7 +54,10 @@ extension DeadlinesController.BoardContext {
             sections: [
                 DeadlinesController.SectionView(
                     title: "Section fictive", danger: true,
-                    items: [DeadlinesController.ItemView(href: Mock.links.file, reference: "ORG-2026-0001", text: "PTO-TV — 2026-03-10")],
+                    items: [
+                        DeadlinesController.ItemView(
+                            href: Mock.links.file, reference: "ORG-2026-0001", name: "Personne Fictive", text: "PTO-TV — 2026-03-10")
+                    ],
                     more: "Et 3 autres")
             ], isEmpty: false, feedURL: "http://127.0.0.1:8080/calendar/u/jeton.ics", isSupervisor: true)
     }
