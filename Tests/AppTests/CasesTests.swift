@@ -25,7 +25,8 @@ import VaporTesting
 
     static func caseID(from location: String?) throws -> String {
         let location = try #require(location)
-        return String(location.split(separator: "/").last!)
+        let path = location.split(separator: "?").first.map(String.init) ?? location
+        return String(path.split(separator: "/").last!)
     }
 
     /// Opens a case through the page, as a caseworker would.

@@ -81,6 +81,7 @@ import Vapor
         keys += SafeContactChannel.allCases.map(\.labelKey) + ImmigrationStatus.allCases.map(\.labelKey)
         keys += IndigenousIdentity.allCases.map(\.labelKey) + AgeBand.allCases.map(\.labelKey)
         keys += CaseRules.Problem.allCases.map(\.rawValue)
+        keys += SavedNotice.allCases.map(\.key) + HistoryPhrase.keys
         keys += Language.allCases.flatMap { ["language.\($0.rawValue)", "language.switch_to.\($0.rawValue)"] }
         keys += ["nav.home", "nav.organisations", "nav.users", "nav.audit", "nav.account"]
         for key in keys {

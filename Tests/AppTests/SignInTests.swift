@@ -203,15 +203,15 @@ import VaporTesting
     }
 
     @Test func idleSessionsExpire() async throws {
-        // Five seconds: with the whole suite running at once, one second passed between signing in
-        // and the next page.
-        try await withTestApp({ $0.sessionLifetime = SessionLifetime(idle: 5, absolute: 60) }) { app in
+        // Fifteen seconds: with the whole suite running at once on two cores, more than five passed
+        // between signing in and the next page.
+        try await withTestApp({ $0.sessionLifetime = SessionLifetime(idle: 15, absolute: 60) }) { app in
             let organisation = try await Fixtures.organisation(app)
             let user = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
             let browser = Browser(app)
             try await browser.signIn(user.email)
             #expect(try await browser.get(SiteURL.home.path).status == .ok)
-            try await Task.sleep(for: .milliseconds(5500))
+            try await Task.sleep(for: .milliseconds(15_500))
             #expect(try await browser.get(SiteURL.home.path).location == SiteURL.login.path)
         }
     }

@@ -253,4 +253,32 @@ import Vapor
             #expect(unknown.status == .notFound)
         }
     }
+
+    @Test func everySaveSaysSoOnTheNextPageInItsLanguage() async throws {
+        try await withTestApp { app in
+            // setup
+            let organisation = try await Fixtures.organisation(app)
+            let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
+            let file = try await Fixtures.openCase(app, in: organisation, by: worker)
+            let casePath = SiteURL.caseFile(.value(file.id!.uuidString)).path
+            let browser = Browser(app, acceptLanguage: "fr")
+            try await browser.signIn(worker.email)
+            try await browser.get(casePath)
+            // MUT
+            let note = try await browser.post(casePath + "/notes", [("body", "Note fictive")])
+            let task = try await browser.post(casePath + "/tasks", [("title", "Tâche fictive")])
+            let opened = try await browser.post(SiteURL.cases.path, [("preferredName", "Nouvelle Fictive")])
+            let french = try await browser.get(try #require(note.location))
+            let english = try await browser.get(casePath + "?saved=note&lang=en")
+            try await browser.get(casePath + "?lang=fr")
+            let forged = try await browser.get(casePath + "?saved=%3Cscript%3E")
+            // validate
+            #expect(note.location == casePath + "?saved=note#notes")
+            #expect(task.location == casePath + "?saved=task#tasks")
+            #expect(opened.location?.hasSuffix("?saved=case") == true)
+            #expect(french.text.contains(#"<div class="notice" role="status">Note ajoutée.</div>"#))
+            #expect(english.text.contains(#"<div class="notice" role="status">Note added.</div>"#))
+            #expect(!forged.text.contains(#"<div class="notice" role="status">"#))
+        }
+    }
 }

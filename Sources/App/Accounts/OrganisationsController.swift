@@ -138,7 +138,7 @@ struct OrganisationsController: RouteCollection {
                 on: db, actor: actor, action: .organisationCreated, target: organisation.id?.uuidString,
                 requestID: requestID, detail: name)
         }
-        return req.redirect(to: SiteURL.organisations.path)
+        return req.redirect(to: SiteURL.organisations.path, saved: .organisation)
     }
 
     private func find(_ req: Request) async throws -> Organisation {
@@ -185,6 +185,6 @@ struct OrganisationsController: RouteCollection {
                 on: db, actor: actor, action: .organisationUpdated, target: organisation.id?.uuidString,
                 requestID: requestID, detail: name)
         }
-        return req.redirect(to: SiteURL.organisations.path)
+        return req.redirect(to: SiteURL.organisations.path, saved: .organisation)
     }
 }

@@ -58,7 +58,7 @@ struct CaseDocumentsController: RouteCollection {
             try await document.create(on: db)
             try await CaseAccess.audit(req, .caseUpdated, file, detail: "document-added", on: db)
         }
-        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#documents")
+        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#documents", saved: .document)
     }
 
     @Sendable

@@ -62,7 +62,7 @@ extension CaseSectionsController {
             try await action.create(on: db)
             try await CaseAccess.audit(req, .caseUpdated, file, detail: "legal-action", on: db)
         }
-        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#legal")
+        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#legal", saved: .legalAction)
     }
 
     // MARK: - Trafficking experience
@@ -253,6 +253,6 @@ extension CaseSectionsController {
             errors.add("form", req.t("case.error.stale"))
             return try await renderExperience(req, file: file, form: form, errors: errors, status: .conflict)
         }
-        return req.redirect(to: SiteURL.caseFile(.value(caseID.uuidString)).path + "#experience")
+        return req.redirect(to: SiteURL.caseFile(.value(caseID.uuidString)).path + "#experience", saved: .experience)
     }
 }

@@ -74,7 +74,7 @@ struct CaseSectionsController: RouteCollection {
             }
             try await CaseAccess.audit(req, .caseUpdated, file, detail: "needs", on: db)
         }
-        return req.redirect(to: SiteURL.caseFile(.value(caseID.uuidString)).path + "#needs")
+        return req.redirect(to: SiteURL.caseFile(.value(caseID.uuidString)).path + "#needs", saved: .needs)
     }
 
     // MARK: - Tasks
@@ -130,7 +130,7 @@ struct CaseSectionsController: RouteCollection {
             // The task's id, not its title: the history opens the title from the task itself.
             try await CaseAccess.audit(req, .caseUpdated, file, detail: "task:\(task.id!.uuidString)", on: db)
         }
-        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#tasks")
+        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#tasks", saved: .task)
     }
 
     @Sendable
@@ -145,7 +145,7 @@ struct CaseSectionsController: RouteCollection {
             try await CaseAccess.audit(
                 req, .caseUpdated, file, detail: "\(task.doneAt == nil ? "task-reopened" : "task-done"):\(task.id!.uuidString)", on: db)
         }
-        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#tasks")
+        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#tasks", saved: .taskDone)
     }
 
     // MARK: - Consent
@@ -201,7 +201,7 @@ struct CaseSectionsController: RouteCollection {
             try await consent.create(on: db)
             try await CaseAccess.audit(req, .caseUpdated, file, detail: "consent:\(kind.rawValue)", on: db)
         }
-        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#consent")
+        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#consent", saved: .consent)
     }
 
     /// Takes effect at once: every rule that reads consent (`ConsentRules`) sees the withdrawal
@@ -225,7 +225,7 @@ struct CaseSectionsController: RouteCollection {
                 try await CaseAccess.audit(req, .caseUpdated, file, detail: "consent-withdrawn:\(consent.kind)", on: db)
             }
         }
-        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#consent")
+        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#consent", saved: .consentWithdrawn)
     }
 
 }

@@ -147,7 +147,7 @@ extension CasesController {
             return try await renderPerson(
                 req, file: file, name: name, person: person, version: submittedVersion, errors: errors, changed: [], status: .conflict)
         }
-        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path)
+        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path, saved: .person)
     }
 
     // MARK: - Safe contact
@@ -243,6 +243,6 @@ extension CasesController {
             errors.add("form", req.t("case.error.stale"))
             return try await renderSafeContact(req, file: file, section: section, version: submittedVersion, errors: errors, status: .conflict)
         }
-        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path)
+        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path, saved: .safeContact)
     }
 }

@@ -33,7 +33,7 @@ extension CasesController {
             try await note.create(on: db)
             try await CaseAccess.audit(req, .caseNoteAdded, file, on: db)
         }
-        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#notes")
+        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#notes", saved: .note)
     }
 
     struct StatusForm: Content {
@@ -74,7 +74,7 @@ extension CasesController {
                 req, file: try await CaseAccess.find(req), errors: errors,
                 values: ["status": form.status ?? "", "closureReason": form.closureReason ?? ""], status: .conflict)
         }
-        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path)
+        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path, saved: .status)
     }
 
     struct AssignForm: Content {
@@ -102,7 +102,7 @@ extension CasesController {
             for worker in valid { try await CaseAssignment(caseID: caseID, userID: worker, openedAt: openedAt).create(on: db) }
             try await CaseAccess.audit(req, .caseAssigned, file, detail: "\(valid.count)", on: db)
         }
-        return req.redirect(to: SiteURL.caseFile(.value(caseID.uuidString)).path)
+        return req.redirect(to: SiteURL.caseFile(.value(caseID.uuidString)).path, saved: .assignments)
     }
 
     // MARK: - Purge
@@ -152,7 +152,7 @@ extension CasesController {
             try await CaseService.purge(file, on: db)
         }
         try await CaseService.checkpointIfSQLite(req.db)
-        return req.redirect(to: SiteURL.cases.path + "?purged=1")
+        return req.redirect(to: SiteURL.cases.path, saved: .purged)
     }
 
     // MARK: - Settings

@@ -213,7 +213,7 @@ struct CasesController: RouteCollection {
             on: req.db, vault: req.caseVault, organisation: current.organisation, openedBy: current.user.id,
             preferredName: name, province: province, now: req.now, timeZone: req.config.timeZone,
             actor: req.auditActor, requestID: req.id)
-        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path)
+        return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path, saved: .caseOpened)
     }
 
     // MARK: - Show

@@ -23,6 +23,8 @@ struct PageChrome: Encodable {
     let organisationName: String?
     let csrf: String?
     let nav: [NavItem]
+    /// What the last save did, from `?saved=` after its redirect ("Note ajoutée."), in the page's language.
+    let saved: String?
 
     /// The site's fixed paths, so templates link through `#(page.links.name)` instead of spelling
     /// them. They never change, so `LocalizedTemplates` writes them into each template at load
@@ -83,6 +85,31 @@ struct PageChrome: Encodable {
     }
 }
 
+/// The message after a save, named in the redirect that follows it (`?saved=note`): a fixed
+/// list, so a link cannot make the page say anything else.
+enum SavedNotice: String, CaseIterable {
+    case caseOpened = "case", note, task, taskDone = "task_done", consent, consentWithdrawn = "consent_withdrawn", needs, document, person
+    case safeContact = "safe_contact", legalAction = "legal_action", experience, status, assignments, purged, application
+    case applicationStep = "application_step", checklist, pathway, organisation, calendar
+
+    var key: String { "saved.\(rawValue)" }
+
+    /// `path` with the notice added to its query, before any `#fragment`.
+    func appended(to path: String) -> String {
+        let parts = path.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
+        let base = String(parts[0])
+        let fragment = parts.count > 1 ? "#" + parts[1] : ""
+        return base + (base.contains("?") ? "&" : "?") + "saved=" + rawValue + fragment
+    }
+}
+
+extension Request {
+    /// The redirect after a save, with its message for the next page.
+    func redirect(to path: String, saved: SavedNotice) -> Response {
+        redirect(to: saved.appended(to: path))
+    }
+}
+
 /// A page's context, naming the template it fills (`Resources/Views/<template>.leaf`). Every page
 /// is rendered through `Request.render(_:)`, so no template is named anywhere else; each has a
 /// `.mock` in the tests, rendered in both languages against its template.
@@ -114,6 +141,7 @@ extension PageChrome {
         // signed-in user); anonymous pages with forms ask for it through `request.csrfToken`.
         csrf = request.hasSession ? request.csrfToken : nil
         nav = Self.navigation(for: current, path: request.url.path)
+        saved = request.query[String.self, at: "saved"].flatMap(SavedNotice.init(rawValue:)).map { request.t($0.key) }
     }
 }
 

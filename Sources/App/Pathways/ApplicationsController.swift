@@ -41,7 +41,8 @@ struct ApplicationsController: RouteCollection {
             try await application.create(on: db)
             try await CaseAccess.audit(req, .caseUpdated, file, detail: "application:\(pathway.code)", on: db)
         }
-        return req.redirect(to: SiteURL.caseItem(.value(file.id!.uuidString), .application, .value(application.id!.uuidString)).path)
+        return req.redirect(
+            to: SiteURL.caseItem(.value(file.id!.uuidString), .application, .value(application.id!.uuidString)).path, saved: .application)
     }
 
     private func find(_ req: Request, file: CaseFile) async throws -> PathwayApplication {
@@ -197,7 +198,8 @@ struct ApplicationsController: RouteCollection {
             errors.add("form", req.t("case.error.stale"))
             return try await render(req, file: file, application: try await find(req, file: file), errors: errors, values: [:], status: .conflict)
         }
-        return req.redirect(to: SiteURL.caseItem(.value(file.id!.uuidString), .application, .value(application.id!.uuidString)).path)
+        return req.redirect(
+            to: SiteURL.caseItem(.value(file.id!.uuidString), .application, .value(application.id!.uuidString)).path, saved: .checklist)
     }
 
     struct EventForm: Content {
@@ -280,6 +282,7 @@ struct ApplicationsController: RouteCollection {
             errors.add("form", req.t("case.error.stale"))
             return try await render(req, file: file, application: try await find(req, file: file), errors: errors, values: values, status: .conflict)
         }
-        return req.redirect(to: SiteURL.caseItem(.value(file.id!.uuidString), .application, .value(application.id!.uuidString)).path)
+        return req.redirect(
+            to: SiteURL.caseItem(.value(file.id!.uuidString), .application, .value(application.id!.uuidString)).path, saved: .applicationStep)
     }
 }

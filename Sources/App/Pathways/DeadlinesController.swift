@@ -143,7 +143,7 @@ struct DeadlinesController: RouteCollection {
         try await req.auditedWrite(.calendarFeedChanged, target: current.user.id?.uuidString, detail: action) { db in
             try await feed.save(on: db)
         }
-        return req.redirect(to: SiteURL.deadlines.path + "#calendar")
+        return req.redirect(to: SiteURL.deadlines.path + "#calendar", saved: .calendar)
     }
 
     // MARK: - Feed

@@ -164,6 +164,6 @@ struct PathwayTypesController: RouteCollection {
             try await AuditLog.append(
                 on: db, actor: actor, action: .pathwayChanged, target: pathway.code, requestID: requestID, detail: "v\(next.version)")
         }
-        return req.redirect(to: SiteURL.pathways.path)
+        return req.redirect(to: SiteURL.pathways.path, saved: .pathway)
     }
 }

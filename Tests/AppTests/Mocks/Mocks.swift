@@ -9,7 +9,8 @@ enum Mock {
             lang: "fr-CA", otherLang: "en-CA", otherLangLabelKey: "language.switch_to.en", otherLangURL: "/home?lang=en", titleKey: titleKey,
             demo: true, signedIn: signedIn, userName: signedIn ? "Personne Fictive" : nil,
             organisationName: signedIn ? "Organisme Fictif (démo)" : nil, csrf: "jeton-fictif",
-            nav: signedIn ? [PageChrome.NavItem(href: SiteURL.home.path, labelKey: "nav.home", current: true)] : [])
+            nav: signedIn ? [PageChrome.NavItem(href: SiteURL.home.path, labelKey: "nav.home", current: true)] : [],
+            saved: signedIn ? "Note ajoutée (fictif)." : nil)
     }
 
     static let options = [
