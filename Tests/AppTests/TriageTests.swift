@@ -281,4 +281,24 @@ import Vapor
             #expect(!forged.text.contains(#"<div class="notice" role="status">"#))
         }
     }
+
+    @Test func timesReadAsQuebecWritesThem() async throws {
+        try await withTestApp { app in
+            // setup
+            let request = Request(application: app, on: app.eventLoopGroup.next())
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = app.config.timeZone
+            let date = try #require(calendar.date(from: DateComponents(year: 2026, month: 3, day: 2, hour: 13, minute: 5)))
+            let morning = try #require(calendar.date(from: DateComponents(year: 2026, month: 3, day: 2, hour: 9, minute: 0)))
+            // MUT
+            let french = request.formatDateTime(date, in: .fr)
+            let early = request.formatDateTime(morning, in: .fr)
+            let english = request.formatDateTime(date, in: .en)
+            // validate
+            #expect(french == "2 mars 2026 à 13 h 05")
+            #expect(early == "2 mars 2026 à 9 h 00")
+            #expect(english?.hasPrefix("March 2, 2026") == true)
+            #expect(english?.contains("1:05") == true)
+        }
+    }
 }

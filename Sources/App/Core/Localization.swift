@@ -109,12 +109,20 @@ extension Request {
         application.localizer.plural(key, count, language, arguments)
     }
 
+    /// "3 décembre 2026 à 13 h 05" (the Office québécois de la langue française's form, which
+    /// Foundation's fr-CA "13:05" is not) or "December 3, 2026 at 1:05 p.m.".
     func formatDateTime(_ date: Date?, in language: Language? = nil) -> String? {
         guard let date else { return nil }
-        var style = Date.FormatStyle(date: .long, time: .shortened)
-        style.locale = Locale(identifier: (language ?? self.language).localeIdentifier)
+        let language = language ?? self.language
+        var style = Date.FormatStyle(date: .long, time: language == .fr ? .omitted : .shortened)
+        style.locale = Locale(identifier: language.localeIdentifier)
         style.timeZone = config.timeZone
-        return date.formatted(style)
+        guard language == .fr else { return date.formatted(style) }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = config.timeZone
+        let time = calendar.dateComponents([.hour, .minute], from: date)
+        let clock = application.localizer.text("format.time", language, [String(time.hour ?? 0), String(format: "%02d", time.minute ?? 0)])
+        return application.localizer.text("format.date_at_time", language, [date.formatted(style), clock])
     }
 
     func formatDate(_ date: Date) -> String {
