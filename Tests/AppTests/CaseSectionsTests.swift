@@ -178,6 +178,12 @@ import VaporTesting
             let page = try await browser.get(SiteURL.caseFile(.value(id)).path)
             #expect(page.text.contains("Debt bondage"))
             #expect(page.text.contains("Ferme Imaginaire inc."))
+            // The amount reopens as the reader writes it, and reads back the same.
+            let english = try await browser.get(SiteURL.caseFile(.value(id)).path + "/experience")
+            #expect(english.text.contains(#"value="3,000.00""#))
+            let french = try await browser.get(SiteURL.caseFile(.value(id)).path + "/experience?lang=fr")
+            #expect(french.text.contains("000,00\""))
+            try await browser.get(SiteURL.caseFile(.value(id)).path + "/experience?lang=en")
             // A form opened before that save is refused.
             try await browser.get(SiteURL.caseFile(.value(id)).path + "/experience")
             let stale = try await browser.post(

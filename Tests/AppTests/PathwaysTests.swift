@@ -191,7 +191,8 @@ import VaporTesting
             #expect(page.text.contains("100%"))
             let csv = try await browser.get(SiteURL.figures.path + ".csv")
             #expect(csv.headers.first(name: .contentType)?.hasPrefix("text/csv") == true)
-            #expect(csv.text.contains("VOWP,QC,1,1.000,3,3,365,3,"))
+            // Codes and names in the reader's language; the rate as a whole percentage.
+            #expect(csv.text.contains("VOWP,Open work permit for vulnerable workers (VOWP),QC,Quebec,1,100,3,3,365,3,"))
             let worker = try await Fixtures.user(app, in: organisation, roles: [.caseworker])
             let other = Browser(app)
             try await other.signIn(worker.email)

@@ -189,6 +189,7 @@ import Vapor
             let today = Day(app.clock.now(), in: app.config.timeZone)
             try await HomeTests.task(app, file, title: "Rappeler (fictif)", due: today.adding(days: -1), assignee: worker)
             try await HomeTests.task(app, file, title: "Préparer la lettre (fictif)", due: today.adding(days: 3), assignee: worker)
+            try await HomeTests.task(app, file, title: "Le même jour (fictif)", due: today.adding(days: 3), assignee: worker)
             let browser = Browser(app, acceptLanguage: "fr")
             try await browser.signIn(worker.email)
             // MUT
@@ -207,6 +208,10 @@ import Vapor
             #expect(feed.status == .ok)
             #expect(!feed.text.contains("Rappeler"))
             #expect(!feed.text.contains("Tableau Fictive"))
+            // Each task is its own event, even two of a case due the same day.
+            let uids = feed.text.components(separatedBy: "\r\n").filter { $0.hasPrefix("UID:task-") }
+            #expect(uids.count == 3 && Set(uids).count == 3)
+            #expect(feed.text.contains("PRODID:-//Passerelle//Deadlines//FR\r\n"))
         }
     }
 
@@ -299,6 +304,37 @@ import Vapor
             #expect(early == "2 mars 2026 à 9 h 00")
             #expect(english?.hasPrefix("March 2, 2026") == true)
             #expect(english?.contains("1:05") == true)
+        }
+    }
+
+    @Test func theExportHasPermitsLocalTimesTasksAndHistory() async throws {
+        try await withTestApp { app in
+            // setup
+            let organisation = try await Fixtures.organisation(app)
+            let chief = try await Fixtures.user(app, in: organisation, roles: [.caseworker, .supervisor])
+            let file = try await Fixtures.openCase(app, in: organisation, by: chief)
+            let casePath = SiteURL.caseFile(.value(file.id!.uuidString)).path
+            let browser = Browser(app, acceptLanguage: "fr")
+            try await browser.signIn(chief.email)
+            try await browser.get(casePath)
+            let pathway = try #require(try await PathwayType.query(on: app.db).filter(\.$code == "VOWP").filter(\.$isCurrent == true).first())
+            try await browser.post(casePath + "/applications", [("pathway", pathway.id!.uuidString)])
+            try await browser.get(casePath)
+            try await browser.post(casePath + "/tasks", [("title", "Appeler (fictif)")])
+            // MUT
+            let printed = try await browser.get(SiteURL.casePart(.value(file.id!.uuidString), .export).path)
+            let json = try await browser.get(SiteURL.casePart(.value(file.id!.uuidString), .exportJSON).path)
+            // validate
+            #expect(printed.text.contains(pathway.nameFR))
+            #expect(printed.text.contains("Tâche</span> / <span lang=\"en-CA\">Task"))
+            #expect(printed.text.contains("Appeler (fictif)"))
+            #expect(printed.text.contains("Tâche ajoutée : Appeler (fictif) / Task added: Appeler (fictif)"))
+            #expect(printed.text.contains(" h "))
+            #expect(!printed.text.contains("T00:") && printed.text.firstMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d/) == nil)
+            #expect(printed.text.contains("Aucun</span> / <span lang=\"en-CA\">None"))
+            #expect(printed.text.contains(#"class="print-only""#))
+            #expect(json.text.firstMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/) != nil)
+            #expect(json.text.contains("applications.title"))
         }
     }
 }

@@ -63,4 +63,11 @@ import Testing
         #expect(board.tasksDueWithin7.map(\.days) == [0, 3, 7])
         #expect(board.urgentCount == 1)
     }
+
+    /// What the experience form shows again ("7 965,00" with Foundation's fr-CA group separator,
+    /// a narrow no-break space) reads back exactly.
+    @Test(arguments: ["7\u{202F}965,00", "7\u{00A0}965,00", "7,965.00"])
+    func amountsShownForEditingReadBack(_ shown: String) {
+        #expect(Amount.cents(shown) == 796_500)
+    }
 }

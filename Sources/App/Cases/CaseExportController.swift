@@ -31,7 +31,9 @@ struct CaseExportController: RouteCollection {
         let sections: [Section]
     }
 
-    static func build(_ req: Request, file: CaseFile) async throws -> Export {
+    /// The whole case. `stamp` writes a moment: ISO 8601 in the JSON (for machines), local time
+    /// in both languages on the printed page ("2 mars 2026 à 13 h 05 / March 2, 2026 at 1:05 p.m.").
+    static func build(_ req: Request, file: CaseFile, stamp: (Date) -> String) async throws -> Export {
         let localizer = req.application.localizer
         func item(_ key: String, _ value: String) -> Item {
             Item(key: key, fr: localizer.text(key, .fr), en: localizer.text(key, .en), value: value)
@@ -44,6 +46,7 @@ struct CaseExportController: RouteCollection {
         let opened = try await vault.open(file, on: req.db)
         let caseID = file.id!
         var sections: [Section] = []
+        let team = try await CaseQueries.team(of: file, on: req.db)
         sections.append(
             section(
                 "cases.show.title",
@@ -53,7 +56,8 @@ struct CaseExportController: RouteCollection {
                     item("cases.status", both(file.caseStatus.labelKey)),
                     item("cases.closure_reason", file.closureReason.flatMap(ClosureReason.init(rawValue:)).map { both($0.labelKey) } ?? ""),
                     item("cases.province", file.province.flatMap(Province.init(rawValue:)).map { both($0.labelKey) } ?? ""),
-                    item("cases.opened", ISO8601DateFormatter().string(from: file.openedAt)),
+                    item("cases.opened", stamp(file.openedAt)),
+                    item("cases.workers", team.colleagues.filter { team.assigned.contains($0.id!) }.map(\.displayName).joined(separator: ", ")),
                 ]))
         if let safe = try vault.openSection(SafeContactSection.self, file.sealedSafeContact, field: .safeContact, with: opened) {
             sections.append(
@@ -94,7 +98,7 @@ struct CaseExportController: RouteCollection {
                         [
                             DayParser.format(consent.givenOn), consent.partner ?? "", both(ConsentMethod(rawValue: consent.method)?.labelKey ?? ""),
                             consent.language,
-                            consent.withdrawnAt.map { "→ " + ISO8601DateFormatter().string(from: $0) } ?? "",
+                            consent.withdrawnAt.map { "→ " + stamp($0) } ?? "",
                         ].filter { !$0.isEmpty }.joined(separator: " · "))
                 }))
         if let experience = try await CaseExperience.query(on: req.db).filter(\.$caseID == caseID).first() {
@@ -130,16 +134,39 @@ struct CaseExportController: RouteCollection {
             section(
                 "needs.title",
                 needs.map { item(NeedKind(rawValue: $0.need)?.labelKey ?? $0.need, both(NeedStatus(rawValue: $0.status)?.labelKey ?? "")) }))
+        // Permits and pathways: each application with its state, dates and checklist.
+        let applications = try await PathwayApplication.query(on: req.db).filter(\.$caseID == caseID).with(\.$pathway).sort(\.$createdAt).all()
+        sections.append(
+            section(
+                "applications.title",
+                applications.map { application in
+                    let pathway = application.pathway
+                    let done = application.doneKeys
+                    func day(_ key: String, _ date: Date?) -> String? {
+                        date.map { "\(both(key)) \(Day($0).description)" }
+                    }
+                    return Item(
+                        key: "applications.pathway", fr: pathway.nameFR, en: pathway.nameEN,
+                        value: [
+                            both(application.applicationState.labelKey), day("applications.submitted", application.submittedOn),
+                            day("applications.decided", application.decidedOn), day("applications.valid_from", application.validFrom),
+                            day("applications.valid_to", application.validTo),
+                            pathway.checklistItems.filter { done.contains($0.key) }.map { "✓ \($0.fr) / \($0.en)" }.joined(separator: "\n"),
+                        ].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "\n"))
+                }))
+        let names = Dictionary(team.colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
         let tasks = try await CaseTask.query(on: req.db).filter(\.$caseID == caseID).sort(\.$createdAt).all()
         sections.append(
             section(
                 "tasks.title",
                 try tasks.map { task in
                     item(
-                        "tasks.new",
+                        "tasks.task",
                         [
                             try vault.openText(task.sealedTitle, field: .task(task.id!), with: opened),
-                            task.dueOn.map(DayParser.format) ?? "", task.doneAt == nil ? "" : "✓",
+                            task.dueOn.map { "\(both("tasks.due_on")) \(DayParser.format($0))" } ?? "",
+                            task.assigneeID.flatMap { names[$0] } ?? "",
+                            task.doneAt.map { "✓ " + stamp($0) } ?? both("tasks.open"),
                         ].filter { !$0.isEmpty }.joined(separator: " · "))
                 }))
         let legal = try await CaseLegalAction.query(on: req.db).filter(\.$caseID == caseID).sort(\.$createdAt).all()
@@ -163,7 +190,7 @@ struct CaseExportController: RouteCollection {
                 try notes.map { note in
                     item(
                         "cases.notes.title",
-                        ISO8601DateFormatter().string(from: note.createdAt) + " — "
+                        stamp(note.createdAt) + " — "
                             + (try vault.openText(note.sealedBody, field: .note(note.id!), with: opened)))
                 }))
         let documents = try await CaseDocument.query(on: req.db).filter(\.$caseID == caseID).field(\.$id).field(\.$sealedName).field(\.$type)
@@ -177,7 +204,18 @@ struct CaseExportController: RouteCollection {
                         try vault.openText(document.sealedName, field: .documentName(document.id!), with: opened)
                             + " (\(document.type), \(document.size) o/B)")
                 }))
-        return Export(reference: file.reference, exportedAt: ISO8601DateFormatter().string(from: req.now), sections: sections)
+        // What was done to the case, oldest first, each line in both languages.
+        let history = try await CaseQueries.history(of: caseID, limit: 10_000, on: req.db).reversed()
+        let lines = try await CasePage.historyLines(Array(history), file: file, opened: opened, req: req, languages: [.fr, .en])
+        sections.append(
+            section(
+                "cases.history",
+                zip(history, lines).map { entry, line in
+                    item(
+                        "cases.history",
+                        "\(stamp(entry.at)) — \(line[0]) / \(line[1]) — \(entry.actorID.flatMap { names[$0] } ?? entry.actorEmail ?? "—")")
+                }))
+        return Export(reference: file.reference, exportedAt: stamp(req.now), sections: sections)
     }
 
     struct PrintContext: Page {
@@ -192,12 +230,17 @@ struct CaseExportController: RouteCollection {
         let headingEN: String
         let exportedFR: String
         let exportedEN: String
+        /// What an empty section says, in both languages.
+        let noneFR: String
+        let noneEN: String
     }
 
     @Sendable
     func printable(req: Request) async throws -> Response {
         let file = try await CaseAccess.find(req)
-        let export = try await Self.build(req, file: file)
+        let export = try await Self.build(req, file: file) { date in
+            "\(req.formatDateTime(date, in: .fr) ?? "") / \(req.formatDateTime(date, in: .en) ?? "")"
+        }
         try await CaseAccess.audit(req, .caseExported, file, detail: "print")
         let localizer = req.application.localizer
         return try await req.render(
@@ -206,13 +249,15 @@ struct CaseExportController: RouteCollection {
                 headingFR: localizer.text("export.heading", .fr, [file.reference]),
                 headingEN: localizer.text("export.heading", .en, [file.reference]),
                 exportedFR: localizer.text("export.exported_at", .fr, [export.exportedAt]),
-                exportedEN: localizer.text("export.exported_at", .en, [export.exportedAt])))
+                exportedEN: localizer.text("export.exported_at", .en, [export.exportedAt]),
+                noneFR: localizer.text("export.none", .fr), noneEN: localizer.text("export.none", .en)))
     }
 
     @Sendable
     func json(req: Request) async throws -> Response {
         let file = try await CaseAccess.find(req)
-        let export = try await Self.build(req, file: file)
+        let iso = ISO8601DateFormatter()
+        let export = try await Self.build(req, file: file) { iso.string(from: $0) }
         try await CaseAccess.audit(req, .caseExported, file, detail: "json")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -149,7 +149,7 @@ enum CasePage {
             if recordVisit { try await CaseQueries.recordVisit(to: file.id!, by: me, at: now, on: db) }
             try await CaseAccess.audit(req, .caseViewed, file, on: db)
         }
-        let events = try await historyLines(history, file: file, opened: opened, names: names, req: req)
+        let events = try await historyLines(history, file: file, opened: opened, req: req).map { $0[0] }
         let sections = try await CaseSectionsPanel.load(input)
         let eventViews = zip(history, events).map { entry, line in
             EventView(
@@ -200,11 +200,12 @@ enum CasePage {
         return try await req.render(context, status: status)
     }
 
-    /// The history's lines in words, task titles opened from the tasks themselves (a task since
-    /// deleted, or an event from before titles were recorded, reads without its title).
+    /// The history's lines in words, in `language` (the reader's by default), task titles opened
+    /// from the tasks themselves (a task since deleted, or an event from before titles were
+    /// recorded, reads without its title).
     static func historyLines(
-        _ history: [CaseHistoryEntry], file: CaseFile, opened: CaseVault.Opened, names: [UUID: String], req: Request
-    ) async throws -> [String] {
+        _ history: [CaseHistoryEntry], file: CaseFile, opened: CaseVault.Opened, req: Request, languages: [Language]? = nil
+    ) async throws -> [[String]] {
         let phrases = history.map { entry -> HistoryPhrase in
             // The audit detail starts with the case's reference.
             let detail = entry.detail.map {
@@ -219,14 +220,18 @@ enum CasePage {
                 titles[task.id!] = try req.caseVault.openText(task.sealedTitle, field: .task(task.id!), with: opened)
             }
         }
+        let localizer = req.application.localizer
         return phrases.map { phrase in
-            switch phrase.argument {
-            case .none: return req.t(phrase.key)
-            case .label(let key): return req.t(phrase.key, req.t(key))
-            case .text(let text): return req.t(phrase.key, text)
-            case .task(let id):
-                guard let title = titles[id] else { return req.t(phrase.key + "_untitled") }
-                return req.t(phrase.key, title)
+            (languages ?? [req.language]).map { language in
+                func t(_ key: String, _ arguments: [String] = []) -> String { localizer.text(key, language, arguments) }
+                switch phrase.argument {
+                case .none: return t(phrase.key)
+                case .label(let key): return t(phrase.key, [t(key)])
+                case .text(let text): return t(phrase.key, [text])
+                case .task(let id):
+                    guard let title = titles[id] else { return t(phrase.key + "_untitled") }
+                    return t(phrase.key, [title])
+                }
             }
         }
     }

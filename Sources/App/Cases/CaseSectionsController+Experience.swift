@@ -128,7 +128,7 @@ extension CaseSectionsController {
             controlMethods: stored?.controlMethods.split(separator: ",").map(String.init),
             recruitmentMethods: stored?.recruitmentMethods.split(separator: ",").map(String.init),
             recruiterRelationship: stored?.recruiterRelationship,
-            fees: stored?.feesPaidCents.map { String(format: "%.2f", Double($0) / 100) }, currency: stored?.feesCurrency,
+            fees: stored?.feesPaidCents.map { Self.amountForEditing($0, req) }, currency: stored?.feesCurrency,
             recruiterLicensed: stored?.recruiterLicensed, employers: details.employers, recruiters: details.recruiters,
             recruitmentPlace: details.recruitmentPlace, recruitmentWhen: details.recruitmentWhen,
             exploitationPlace: details.exploitationPlace, exploitationWhen: details.exploitationWhen, account: details.account)
@@ -254,5 +254,12 @@ extension CaseSectionsController {
             return try await renderExperience(req, file: file, form: form, errors: errors, status: .conflict)
         }
         return req.redirect(to: SiteURL.caseFile(.value(caseID.uuidString)).path + "#experience", saved: .experience)
+    }
+
+    /// An amount as the reader writes it, for a form field: "7 965,00" in French, "7,965.00" in
+    /// English (the currency has its own field). `Amount` reads both back exactly.
+    static func amountForEditing(_ cents: Int, _ req: Request) -> String {
+        (Decimal(cents) / 100).formatted(
+            .number.precision(.fractionLength(2)).locale(Locale(identifier: req.language.localeIdentifier)))
     }
 }

@@ -23,6 +23,8 @@ struct PageChrome: Encodable {
     let organisationName: String?
     let csrf: String?
     let nav: [NavItem]
+    /// The print-only title line: who printed, when (a page on paper says where it came from).
+    let printedAt: String?
     /// What the last save did, from `?saved=` after its redirect ("Note ajoutée."), in the page's language.
     let saved: String?
 
@@ -141,6 +143,7 @@ extension PageChrome {
         // signed-in user); anonymous pages with forms ask for it through `request.csrfToken`.
         csrf = request.hasSession ? request.csrfToken : nil
         nav = Self.navigation(for: current, path: request.url.path)
+        printedAt = current == nil ? nil : request.formatDateTime(request.now)
         saved = request.query[String.self, at: "saved"].flatMap(SavedNotice.init(rawValue:)).map { request.t($0.key) }
     }
 }

@@ -175,11 +175,13 @@ struct DeadlinesController: RouteCollection {
         for task in input.tasks {
             events.append(
                 .init(
-                    uid: "task-\(task.caseID)-\(task.due)@passerelle", day: task.due,
+                    // The task's own id: two tasks of a case due the same day are two events.
+                    uid: "task-\(task.taskID ?? "\(task.caseID)-\(task.due)")@passerelle", day: task.due,
                     summary: localizer.text("calendar.task_due", language, [task.reference]),
                     url: req.baseURL + SiteURL.caseFile(.value(task.caseID)).path))
         }
-        let body = ICalendar.render(name: localizer.text("calendar.name", language), events: events, stamp: req.now)
+        let body = ICalendar.render(
+            name: localizer.text("calendar.name", language), events: events, stamp: req.now, language: language.rawValue)
         let response = Response(status: .ok, body: .init(string: body))
         response.headers.replaceOrAdd(name: .contentType, value: "text/calendar; charset=utf-8")
         return response

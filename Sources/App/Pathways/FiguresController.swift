@@ -88,14 +88,20 @@ struct FiguresController: RouteCollection {
     func csv(req: Request) async throws -> Response {
         let rows = try await FiguresQueries.rows(req)
         let localizer = req.application.localizer
+        // Codes for machines, names in the reader's language for people; the rate as a whole
+        // percentage, which a spreadsheet reads as a number in any locale (0.667 is text in fr-CA).
+        let names = try await PathwayType.currentNames(on: req.db, language: req.language)
         let keys = [
-            "figures.pathway", "figures.province", "figures.applications", "figures.approval_rate", "figures.median_processing",
+            "figures.pathway", "figures.pathway_name", "figures.province", "figures.province_name", "figures.applications",
+            "figures.approval_percent", "figures.median_processing",
             "figures.p90_processing", "figures.median_validity", "figures.complete", "figures.incomplete",
         ]
         var lines = [keys.map { "\(localizer.text($0, .fr)) / \(localizer.text($0, .en))" }]
         for row in rows {
             let cells: [String] = [
-                row.pathwayCode, row.province, String(row.applications), row.approvalRate.map { String(format: "%.3f", $0) } ?? "",
+                row.pathwayCode, names[row.pathwayCode] ?? row.pathwayCode, row.province,
+                Province(rawValue: row.province).map { req.t($0.labelKey) } ?? row.province, String(row.applications),
+                row.approvalRate.map { String(Int(($0 * 100).rounded())) } ?? "",
                 row.medianProcessing.map(String.init) ?? "", row.p90Processing.map(String.init) ?? "", row.medianValidity.map(String.init) ?? "",
                 row.medianProcessingComplete.map(String.init) ?? "", row.medianProcessingIncomplete.map(String.init) ?? "",
             ]

@@ -194,7 +194,10 @@ public enum ICalendar {
         return lines.joined(separator: "\r\n ")
     }
 
-    public static func render(name: String, events: [Event], stamp: Date) -> String {
+    /// `language` is the last field of the product identifier: the language of the feed's texts.
+    /// A subscribed feed is not an iTIP message, so it carries no `METHOD` (PUBLISH would require
+    /// an `ORGANIZER` on every event); `REFRESH-INTERVAL` asks clients to poll daily.
+    public static func render(name: String, events: [Event], stamp: Date, language: String = "FR") -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
@@ -202,8 +205,8 @@ public enum ICalendar {
         let dtstamp = formatter.string(from: stamp)
         func compact(_ day: Day) -> String { String(format: "%04d%02d%02d", day.year, day.month, day.day) }
         var lines = [
-            "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Passerelle//Deadlines//FR", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-            "X-WR-CALNAME:\(escape(name))",
+            "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Passerelle//Deadlines//\(language.uppercased())", "CALSCALE:GREGORIAN",
+            "REFRESH-INTERVAL;VALUE=DURATION:P1D", "X-PUBLISHED-TTL:P1D", "X-WR-CALNAME:\(escape(name))",
         ]
         for event in events {
             lines += [

@@ -155,6 +155,6 @@ extension CaseExportController.PrintContext {
                 reference: "ORG-2026-0001", exportedAt: "2026-03-02T10:00:00Z",
                 sections: [CaseExportController.Section(key: "cases.show.title", fr: "Dossier", en: "Case", items: [item])]),
             id: Mock.caseID, links: Mock.links, headingFR: "Dossier fictif", headingEN: "Fictional case", exportedFR: "Exporté",
-            exportedEN: "Exported")
+            exportedEN: "Exported", noneFR: "Aucun", noneEN: "None")
     }
 }

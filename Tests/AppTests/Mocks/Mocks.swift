@@ -10,7 +10,7 @@ enum Mock {
             demo: true, signedIn: signedIn, userName: signedIn ? "Personne Fictive" : nil,
             organisationName: signedIn ? "Organisme Fictif (démo)" : nil, csrf: "jeton-fictif",
             nav: signedIn ? [PageChrome.NavItem(href: SiteURL.home.path, labelKey: "nav.home", current: true)] : [],
-            saved: signedIn ? "Note ajoutée (fictif)." : nil)
+            printedAt: signedIn ? "2 mars 2026 à 13 h 05" : nil, saved: signedIn ? "Note ajoutée (fictif)." : nil)
     }
 
     static let options = [
