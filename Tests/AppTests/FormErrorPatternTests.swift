@@ -58,8 +58,22 @@ import Vapor
                 name: "invitation, bad e-mail", form: "/users/new", post: "/users",
                 fields: [("email", "pas-une-adresse"), ("displayName", "Personne Fictive"), ("roles[]", "caseworker"), ("language", "fr")],
                 field: "email"),
+            Submission(name: "two-factor, empty code", form: "/account/two-factor", post: "/account/two-factor", fields: [], field: "code"),
+            Submission(
+                name: "application step, bad date", form: "/cases/{id}/applications/{application}",
+                post: "/cases/{id}/applications/{application}/events", fields: [("version", "1"), ("event", "submit"), ("on", "2026-13-01")],
+                field: "on"),
         ]
     }
+
+    /// The forms of a system administrator and the set-password page of an invitation.
+    static let adminSubmissions = [
+        Submission(name: "organisation, empty", form: "/organisations/new", post: "/organisations", fields: [], field: "name"),
+        Submission(
+            name: "pathway, empty names", form: "/pathways/VOWP", post: "/pathways/VOWP", fields: [("nameFR", ""), ("nameEN", "")],
+            field: "nameFR"),
+        Submission(name: "new password, empty", form: "/set-password/{token}", post: "/set-password/{token}", fields: [], field: "password"),
+    ]
 
     @Test(arguments: Language.allCases) func everyFormShowsTheSummaryAndTheFieldMessage(_ language: Language) async throws {
         try await withTestApp { app in
@@ -69,9 +83,15 @@ import Vapor
             let file = try await Fixtures.openCase(app, in: organisation, by: user)
             let browser = Browser(app, acceptLanguage: language.rawValue)
             try await browser.signIn(user.email)
+            let pathway = try #require(try await PathwayType.query(on: app.db).filter(\.$code == "VOWP").filter(\.$isCurrent == true).first())
+            try await browser.get("/cases/\(file.id!.uuidString)")
+            let created = try await browser.post("/cases/\(file.id!.uuidString)/applications", [("pathway", pathway.id!.uuidString)])
+            let application = try #require(created.location?.split(separator: "?").first?.split(separator: "/").last.map(String.init))
             let prefix = language == .fr ? "<title>Erreur : " : "<title>Error: "
             for submission in Self.submissions(version: file.version) {
-                let path = { (text: String) in text.replacingOccurrences(of: "{id}", with: file.id!.uuidString) }
+                let path = { (text: String) in
+                    text.replacingOccurrences(of: "{id}", with: file.id!.uuidString).replacingOccurrences(of: "{application}", with: application)
+                }
                 try await browser.get(path(submission.form))
                 // MUT
                 let response = try await browser.post(path(submission.post), submission.fields)
@@ -89,6 +109,38 @@ import Vapor
                         && html.range(of: "\(submission.field)-error\"")
                             != nil,
                     "\(label): the message is not tied")
+            }
+        }
+    }
+
+    @Test(arguments: Language.allCases) func adminFormsAndTheNewPasswordPageShowTheSummaryToo(_ language: Language) async throws {
+        try await withTestApp { app in
+            // setup
+            let organisation = try await Fixtures.organisation(app)
+            let admin = try await Fixtures.user(app, in: organisation, roles: [.systemAdmin], language: language)
+            let invited = try await Fixtures.user(app, in: organisation, roles: [.caseworker], language: language)
+            let token = "jeton-fictif-\(language.rawValue)"
+            try await SetPasswordToken(userID: invited.id!, tokenHash: Secrets.sha256Hex(token), expiresAt: app.clock.now().addingTimeInterval(3600))
+                .create(on: app.db)
+            let browser = Browser(app, acceptLanguage: language.rawValue)
+            try await browser.signIn(admin.email)
+            let anonymous = Browser(app, acceptLanguage: language.rawValue)
+            let prefix = language == .fr ? "<title>Erreur : " : "<title>Error: "
+            for submission in Self.adminSubmissions {
+                let on = submission.form.contains("{token}") ? anonymous : browser
+                let path = { (text: String) in text.replacingOccurrences(of: "{token}", with: token) }
+                try await on.get(path(submission.form))
+                // MUT
+                let response = try await on.post(path(submission.post), submission.fields)
+                // validate
+                let html = response.text
+                let label = "\(submission.name) (\(language))"
+                #expect(response.status == .unprocessableEntity, "\(label): \(response.status)")
+                #expect(html.contains(prefix), "\(label): no error title")
+                #expect(html.contains(#"class="error-summary" role="alert" tabindex="-1" autofocus"#), "\(label): no summary")
+                #expect(html.contains("href=\"#\(submission.field)\""), "\(label): the summary does not link to \(submission.field)")
+                #expect(html.contains("id=\"\(submission.field)-error\""), "\(label): no message for \(submission.field)")
+                #expect(html.contains("\(submission.field)-error\""), "\(label): the message is not tied")
             }
         }
     }
