@@ -594,7 +594,7 @@ import VaporTesting
     @Test func aRequestThatHangsIsAnsweredByItsDeadlineWithTheFormKept() async throws {
         // The deadline is for every request of this app: long enough for signing in while the
         // whole suite runs on two cores, much shorter than the probe's wait.
-        try await withTestApp({ $0.requestDeadline = 8 }) { app in
+        try await withTestApp({ $0.requestDeadline = 15 }) { app in
             app.routes.on(.POST, "hang-probe", access: .signedIn) { _ -> Response in
                 try await Task.sleep(for: .seconds(60))
                 return Response(status: .ok)

@@ -115,8 +115,8 @@ struct GenerateCommand: AsyncCommand {
                 Task { try await builder.runIfActive { try plan.batch(from: start, count: min(Self.batch, total - start)) } }
             }
             var pending: Task<Batch, any Error>? = build(from: 0)
-            // Assignments are counted, and each case's activity set, once at the end rather than
-            // by trigger row by row.
+            // Assignments are counted once at the end, and each case's activity written with its
+            // row, rather than by trigger row by row.
             try await AssignmentCounts.trigger.drop(on: sql)
             for trigger in CaseActivity.triggers { try await trigger.drop(on: sql) }
             do {
@@ -130,7 +130,7 @@ struct GenerateCommand: AsyncCommand {
                             sql, "cases",
                             [
                                 "id", "organisation_id", "reference", "status", "province", "opened_at", "opened_by",
-                                "updated_at", "version", "sealed_preferred_name",
+                                "updated_at", "version", "sealed_preferred_name", "last_activity_at",
                             ], batch.cases)
                         try await Self.insert(sql, "case_keys", ["id", "case_id", "wrapped"], batch.keys)
                         try await Self.insert(sql, "case_name_terms", ["id", "organisation_id", "case_id", "term"], batch.terms)
@@ -158,8 +158,8 @@ struct GenerateCommand: AsyncCommand {
             }
             try await AssignmentCounts.trigger.create(on: sql)
             try await AssignmentCounts.recount(on: sql)
+            // Each row was written with its last activity (no task, so no next due date).
             for trigger in CaseActivity.triggers { try await trigger.create(on: sql) }
-            try await CaseActivity.backfill(on: sql)
             if db.isSQLite {
                 try await sql.raw("PRAGMA synchronous = FULL").run()
                 try await sql.raw("PRAGMA wal_autocheckpoint = 10000").run()
@@ -279,6 +279,8 @@ extension GenerateCommand {
                     caseID, organisation.id, CaseReference(organisationCode: organisation.code, year: year, number: number).description,
                     status.rawValue, organisation.province, openedAt, organisation.workerID, openedAt, 1,
                     try vault.seal(name, field: .preferredName, with: opened),
+                    // Its last activity: the opening (its application is created then too; no tasks).
+                    openedAt,
                 ])
                 batch.keys.append([id(position, 1, using: &generator), caseID, wrapped])
                 // Slots 2 to 13 for the terms (a name has three to five).

@@ -33,6 +33,7 @@ enum DeadlineQueries {
                 .join("pathway_types", on: SQLColumn("id", table: "pathway_types"), .equal, SQLColumn("pathway_type_id", table: "applications"))
         }
         struct PermitRow: Decodable {
+            let id: UUID
             let case_id: UUID
             let reference: String
             let code: String
@@ -53,7 +54,10 @@ enum DeadlineQueries {
         struct CaseRow: Decodable { let case_id: UUID }
 
         let permitRows = try await scoped(
-            withPathway(withReference(sql.select().column(SQLColumn("valid_to", table: "applications")).from("applications"), table: "applications")),
+            withPathway(
+                withReference(
+                    sql.select().column(SQLColumn("id", table: "applications")).column(SQLColumn("valid_to", table: "applications"))
+                        .from("applications"), table: "applications")),
             table: "applications"
         )
         .where(SQLColumn("state", table: "applications"), .equal, SQLBind(ApplicationState.approved.rawValue))
@@ -117,7 +121,7 @@ enum DeadlineQueries {
         let permits = permitRows.map { row in
             DeadlineInput.Permit(
                 caseID: row.case_id.uuidString, reference: row.reference, pathwayCode: row.code, validTo: Day(row.valid_to),
-                nextApplicationInProgress: inProgress.contains(row.case_id))
+                nextApplicationInProgress: inProgress.contains(row.case_id), applicationID: row.id.uuidString)
         }
         let pending = pendingRows.map {
             DeadlineInput.Pending(caseID: $0.case_id.uuidString, reference: $0.reference, pathwayCode: $0.code, submitted: Day($0.submitted_on))

@@ -166,7 +166,7 @@ struct DeadlinesController: RouteCollection {
         for permit in input.permits {
             events.append(
                 .init(
-                    uid: "permit-\(permit.caseID)-\(permit.validTo)@passerelle",
+                    uid: "permit-\(permit.applicationID ?? "\(permit.caseID)-\(permit.validTo)")@passerelle",
                     day: permit.validTo,
                     summary: localizer.text(
                         "calendar.permit_expires", language, [names[permit.pathwayCode] ?? permit.pathwayCode, permit.reference]),

@@ -10,7 +10,12 @@ public struct DeadlineInput: Sendable {
         public var validTo: Day
         /// Another application for this case is being prepared or is pending.
         public var nextApplicationInProgress: Bool
-        public init(caseID: String, reference: String, pathwayCode: String, validTo: Day, nextApplicationInProgress: Bool) {
+        /// The application itself (the calendar event's own id).
+        public var applicationID: String?
+        public init(
+            caseID: String, reference: String, pathwayCode: String, validTo: Day, nextApplicationInProgress: Bool, applicationID: String? = nil
+        ) {
+            self.applicationID = applicationID
             self.caseID = caseID
             self.reference = reference
             self.pathwayCode = pathwayCode
