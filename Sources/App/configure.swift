@@ -140,6 +140,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: DeadlinesController())
     try app.register(collection: FiguresController())
     try app.register(collection: PathwayTypesController())
+    try app.register(collection: DirectoryController())
     try app.register(collection: CaseDocumentsController(maxBytes: app.config.documentMaxBytes))
 }
 

@@ -34,6 +34,7 @@ do {
         let password = given ?? "demo-" + UUID().uuidString.lowercased().prefix(18)
         let accounts = try await DemoSeeder.seed(app, password: password)
         let cases = try await DemoSeeder.seedCases(app)
+        let services = try await DemoSeeder.seedDirectory(app)
         // Written straight to the file descriptor, unbuffered, so scripts see the lines while the server runs.
         func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
         say("Passerelle demo — fictional data only; two-factor is not required for these demo accounts.")
@@ -41,6 +42,7 @@ do {
             say("demo account: \(account.email) \(account.roles.map(\.rawValue).joined(separator: ",")) \(account.organisation)")
         }
         if cases > 0 { say("demo cases created: \(cases)") }
+        if services > 0 { say("demo directory services created: \(services)") }
         say(given == nil ? "demo password: \(password)" : "demo password: from PASSERELLE_DEMO_PASSWORD")
     }
     try await app.execute()

@@ -20,7 +20,7 @@ import Vapor
             UsersController.ShowContext.mock, OrganisationsController.IndexContext.mock, OrganisationsController.FormContext.mock,
             HomeController.HomeContext.mock, ErrorContext.mock, AuditController.IndexContext.mock, DeadlinesController.BoardContext.mock,
             FiguresController.FiguresContext.mock, PathwayTypesController.IndexContext.mock, PathwayTypesController.EditContext.mock,
-            ApplicationsController.ShowContext.mock,
+            ApplicationsController.ShowContext.mock, DirectoryController.IndexContext.mock, DirectoryController.ServiceContext.mock,
         ]
     }
 

@@ -95,6 +95,8 @@ enum CasePage {
         let newCount: Int
         /// Which sections hold something: those come first, the empty ones after.
         let filled: Filled
+        /// The directory's search, filled in with the case's province, language and immigration status.
+        let findService: String
     }
 
     struct Filled: Encodable {
@@ -196,7 +198,8 @@ enum CasePage {
             filled: Filled(
                 person: person != nil, applications: !applications.rows.isEmpty, consent: sections.hasConsents,
                 experience: sections.hasExperience, needs: !sections.setNeeds.isEmpty, tasks: !sections.tasks.isEmpty,
-                legal: !sections.legalActions.isEmpty, documents: !sections.documents.isEmpty, notes: noteCount > 0))
+                legal: !sections.legalActions.isEmpty, documents: !sections.documents.isEmpty, notes: noteCount > 0),
+            findService: findServiceURL(file: file, person: person, req: req))
         return try await req.render(context, status: status)
     }
 
@@ -234,6 +237,29 @@ enum CasePage {
                 }
             }
         }
+    }
+
+    /// "Find a service" from the case: its province, the first language of the person's that the
+    /// directory knows (read from the free text, in either language), and the immigration status.
+    static func findServiceURL(file: CaseFile, person: PersonSection?, req: Request) -> String {
+        var components = URLComponents()
+        components.path = SiteURL.directory.path
+        var items: [URLQueryItem] = []
+        if let province = file.province { items.append(URLQueryItem(name: "province", value: province)) }
+        if let person {
+            let spoken = Set(NameTokens.tokens(person.languages))
+            let localizer = req.application.localizer
+            if let code = DirectoryController.languages.first(where: { code in
+                Language.allCases.contains { !spoken.isDisjoint(with: NameTokens.tokens(localizer.text("directory.language.\(code)", $0))) }
+            }) {
+                items.append(URLQueryItem(name: "language", value: code))
+            }
+            if let status = ImmigrationStatus(rawValue: person.immigrationStatus), status != .other {
+                items.append(URLQueryItem(name: "eligibility", value: status.rawValue))
+            }
+        }
+        components.queryItems = items.isEmpty ? nil : items
+        return components.string ?? SiteURL.directory.path
     }
 
     static func personRows(_ person: PersonSection, req: Request) -> PersonView {

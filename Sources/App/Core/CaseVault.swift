@@ -35,13 +35,6 @@ enum SafeContactChannel: String, CaseIterable {
     var labelKey: String { "case.channel.\(rawValue)" }
 }
 
-enum ImmigrationStatus: String, CaseIterable {
-    case citizen, permanentResident = "permanent_resident", employerSpecificPermit = "employer_specific_permit",
-        openWorkPermit = "open_work_permit", vowpHolder = "vowp_holder", trpHolder = "trp_holder",
-        refugeeClaimant = "refugee_claimant", visitor, student, noStatus = "no_status", other
-    var labelKey: String { "case.immigration.\(rawValue)" }
-}
-
 enum IndigenousIdentity: String, CaseIterable {
     case firstNations = "first_nations", metis, inuit, notIndigenous = "not_indigenous", preferNotToSay = "prefer_not_to_say"
     var labelKey: String { "case.indigenous.\(rawValue)" }

@@ -64,6 +64,7 @@ struct PageChrome: Encodable {
         let deadlinesCalendar = SiteURL.deadlinesCalendar.path
         let figuresCSV = SiteURL.figuresCSV.path
         let pathways = SiteURL.pathways.path
+        let directory = SiteURL.directory.path
     }
 
     fileprivate static func navigation(for current: CurrentUser?, path: String) -> [NavItem] {
@@ -73,6 +74,7 @@ struct PageChrome: Encodable {
             items.append((SiteURL.cases.path, "nav.cases"))
             items.append((SiteURL.deadlines.path, "nav.deadlines"))
         }
+        items.append((SiteURL.directory.path, "nav.directory"))
         if current.has(.supervisor) { items.append((SiteURL.figures.path, "nav.figures")) }
         if current.hasAny([.systemAdmin]) {
             items.append((SiteURL.organisations.path, "nav.organisations"))

@@ -24,6 +24,7 @@ enum SiteURL: Sendable, Equatable {
     case deadlines, deadlinesCalendar, calendarFeed(user: Parameter<String>, token: Parameter<String>)
     case figures, figuresCSV
     case pathways, pathway(Parameter<String>)
+    case directory, directoryService(Parameter<String>)
 
     /// What can be done to one account, each a form posted to its own path.
     enum UserAction: String, Sendable, CaseIterable {
@@ -106,6 +107,8 @@ enum SiteURL: Sendable, Equatable {
         case .figuresCSV: return c("applications", "figures.csv")
         case .pathways: return c("pathways")
         case .pathway(let code): return c("pathways") + [.parameter("code", code)]
+        case .directory: return c("directory")
+        case .directoryService(let id): return c("directory", "services") + [.parameter("id", id)]
         }
     }
 

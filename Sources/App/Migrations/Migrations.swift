@@ -38,5 +38,7 @@ enum PasserelleMigrations {
         migrations.add(IndexTaskAssignees())
         // 014 — triage: last activity and next due date kept in the case row; visits to cases.
         migrations.add(TrackCaseActivity())
+        // 015 — the service directory (HSDS shape) with its full-text index and change history.
+        migrations.add(CreateDirectory())
     }
 }

@@ -13,6 +13,8 @@ public enum CatalogValueLists {
         NeedKind.self, NeedStatus.self, ConsentKind.self, ConsentMethod.self, TraffickingStatus.self, ExploitationType.self,
         ControlMethod.self, LabourIndustry.self, RecruitmentMethod.self, RecruiterRelationship.self, TraffickingScope.self,
         LegalActionKind.self, LegalActionStatus.self,
+        ServiceCategory.self, ServiceStatus.self, RegionKind.self, GenderRestriction.self, CapacityUnit.self,
+        ReferralState.self, DeclineReason.self, SharedField.self, SharedBundle.self,
     ]
 }
 

@@ -90,7 +90,8 @@ extension CasePage.Context {
             newCount: 2,
             filled: CasePage.Filled(
                 person: true, applications: true, consent: true, experience: true, needs: true, tasks: true, legal: true, documents: true,
-                notes: true))
+                notes: true),
+            findService: SiteURL.directory.path + "?province=QC&language=tl&eligibility=no_status")
     }
 }
 

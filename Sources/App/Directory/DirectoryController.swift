@@ -1,0 +1,232 @@
+import Domain
+import Fluent
+import Foundation
+import Vapor
+
+/// The service directory: a search that combines its fields, and each service's page. Everyone
+/// signed in may search it; a confidential address is shown only to its own organisation.
+struct DirectoryController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.on(.GET, .directory, access: .signedIn, use: index)
+        routes.on(.GET, .directoryService(.key), access: .signedIn, use: show)
+    }
+
+    /// Languages offered in the search, by ISO 639 code (those the demo and the seed's regions speak).
+    static let languages = [
+        "fr", "en", "es", "tl", "pa", "zh", "ar", "uk", "ru", "pt", "vi", "hi", "ta", "ur", "ko", "fa", "so", "ti", "am", "cr", "iu", "oj",
+    ]
+
+    struct Filter: Content {
+        var q: String?
+        var province: String?
+        var region: String?
+        var category: String?
+        var language: String?
+        var eligibility: String?
+        var open: String?
+        @LenientInt var page: Int? = nil
+    }
+
+    struct ResultView: Encodable {
+        let href: String
+        let name: String
+        let organisation: String
+        let summary: String
+        let categories: String
+        let languages: String
+        let place: String
+        let eligibility: String
+        let capacity: String?
+        let full: Bool
+        let stale: Bool
+        let closed: Bool
+        let confidential: Bool
+        let hoursToday: String
+    }
+
+    struct IndexContext: Page {
+        static let template = "directory/index"
+
+        let page: PageChrome
+        let q: String
+        let provinces: [FormOption]
+        let regions: [FormOption]
+        let categories: [FormOption]
+        let languages: [FormOption]
+        let eligibilities: [FormOption]
+        let openNow: Bool
+        let results: [ResultView]
+        let total: Int
+        let previousURL: String?
+        let nextURL: String?
+        let pageNumber: Int
+        var errors = FormErrors()
+    }
+
+    static func query(from filter: Filter) -> DirectoryQuery {
+        DirectoryQuery(
+            province: filter.province.flatMap(Province.init(rawValue:)), region: filter.region.flatMap(RegionKind.init(rawValue:)),
+            category: filter.category.flatMap(ServiceCategory.init(rawValue:)),
+            language: filter.language.flatMap { languages.contains($0) ? $0 : nil },
+            eligibility: filter.eligibility.flatMap(ImmigrationStatus.init(rawValue:)), openNow: filter.open == "1",
+            text: String((filter.q ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(200)), page: filter.page ?? 1)
+    }
+
+    @Sendable
+    func index(req: Request) async throws -> Response {
+        let filter = (try? req.query.decode(Filter.self)) ?? Filter()
+        let query = Self.query(from: filter)
+        let found = try await DirectoryQueries.search(query, language: req.language, now: req.now, timeZone: req.config.timeZone, on: req.db)
+        let viewer = req.currentUser?.organisation.id
+        func pageURL(_ number: Int) -> String {
+            listPageURL(
+                SiteURL.directory.path,
+                [
+                    ("q", query.text), ("province", query.province?.rawValue), ("region", query.region?.rawValue),
+                    ("category", query.category?.rawValue), ("language", query.language), ("eligibility", query.eligibility?.rawValue),
+                    ("open", query.openNow ? "1" : nil),
+                ], page: number)
+        }
+        let context = IndexContext(
+            page: PageChrome(req, titleKey: "directory.title"), q: query.text,
+            provinces: req.options(Province.self, selected: [query.province?.rawValue ?? ""], label: \.labelKey),
+            regions: req.options(RegionKind.self, selected: [query.region?.rawValue ?? ""], label: \.labelKey),
+            categories: req.options(ServiceCategory.self, selected: [query.category?.rawValue ?? ""], label: \.labelKey),
+            languages: Self.languages.map { FormOption(value: $0, label: req.t("directory.language.\($0)"), selected: $0 == query.language) },
+            eligibilities: req.options(ImmigrationStatus.self, selected: [query.eligibility?.rawValue ?? ""], label: \.labelKey),
+            openNow: query.openNow,
+            results: found.services.map { Self.result($0.service, $0.organisation, viewer: viewer, req: req) },
+            total: found.total, previousURL: found.page > 1 ? pageURL(found.page - 1) : nil, nextURL: found.hasNext ? pageURL(found.page + 1) : nil,
+            pageNumber: found.page)
+        return try await req.render(context)
+    }
+
+    static func name(_ service: DirectoryService, _ req: Request) -> String { req.language == .fr ? service.nameFR : service.nameEN }
+
+    static func list<E: CatalogValue>(_ type: E.Type, _ stored: String, _ req: Request) -> String {
+        stored.split(separator: ",").compactMap { E(rawValue: String($0)) }.map { req.t($0.labelKey) }.joined(separator: ", ")
+    }
+
+    static func languageNames(_ stored: String, _ req: Request) -> String {
+        stored.split(separator: ",").map { req.t("directory.language.\($0)") }.joined(separator: ", ")
+    }
+
+    static func eligibility(_ service: DirectoryService, _ req: Request) -> String {
+        let statuses = service.eligibleStatuses.split(separator: ",").compactMap { ImmigrationStatus(rawValue: String($0)) }
+        return statuses.isEmpty ? req.t("directory.eligibility.everyone") : statuses.map { req.t($0.labelKey) }.joined(separator: ", ")
+    }
+
+    static func place(_ service: DirectoryService, _ req: Request) -> String {
+        [
+            service.city, Province(rawValue: service.province).map { req.t($0.labelKey) } ?? service.province,
+            RegionKind(rawValue: service.region).map { req.t($0.labelKey) } ?? "",
+        ]
+        .filter { !$0.isEmpty }.joined(separator: " · ")
+    }
+
+    static func capacity(_ service: DirectoryService, _ req: Request) -> String? {
+        guard let available = service.capacityAvailable, let maximum = service.capacityMaximum,
+            let unit = service.capacityUnit.flatMap(CapacityUnit.init(rawValue:))
+        else { return nil }
+        let when = service.capacityUpdatedAt.flatMap { req.formatDateTime($0) } ?? "—"
+        return req.tp("directory.capacity.\(unit.rawValue)", available, String(maximum), when)
+    }
+
+    static func hoursToday(_ service: DirectoryService, _ req: Request) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = req.config.timeZone
+        let day = Weekday(gregorian: calendar.component(.weekday, from: req.now))
+        return hours(service.openingHours.days[day], req)
+    }
+
+    static func hours(_ range: OpeningHours.Range?, _ req: Request) -> String {
+        guard let range else { return req.t("directory.hours.closed") }
+        if range.opens == 0, range.closes == 1440 { return req.t("directory.hours.always") }
+        return req.t("directory.hours.range", OpeningHours.text(range.opens), OpeningHours.text(range.closes))
+    }
+
+    static func result(_ service: DirectoryService, _ organisation: DirectoryOrganisation, viewer: UUID?, req: Request) -> ResultView {
+        let description = req.language == .fr ? service.descriptionFR : service.descriptionEN
+        return ResultView(
+            href: SiteURL.directoryService(.value(service.id!.uuidString)).path, name: name(service, req), organisation: organisation.name,
+            summary: description.count > 220 ? String(description.prefix(220)) + "…" : description,
+            categories: list(ServiceCategory.self, service.categories, req), languages: languageNames(service.languages, req),
+            place: place(service, req), eligibility: eligibility(service, req), capacity: capacity(service, req),
+            full: (service.capacityAvailable ?? 1) <= 0,
+            stale: DirectoryRules.isStale(verifiedOn: service.verifiedOn.map { Day($0) }, today: req.today),
+            closed: service.status == ServiceStatus.temporarilyClosed.rawValue, confidential: service.confidential,
+            hoursToday: hoursToday(service, req))
+    }
+
+    struct ServiceContext: Page {
+        static let template = "directory/service"
+
+        let page: PageChrome
+        let result: ResultView
+        let description: String
+        let status: String
+        let member: Bool
+        let ages: String?
+        let gender: String?
+        let fees: String
+        let accessibility: String
+        let hours: [LabelledValue]
+        let phone: String
+        let email: String
+        let website: String
+        /// Nil when confidential and the reader is not of the organisation.
+        let address: String?
+        let frontDoor: String?
+        let area: String
+        let verified: String
+        let history: [String]
+        let searchURL: String
+    }
+
+    @Sendable
+    func show(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("id", as: UUID.self), let (service, organisation) = try await DirectoryQueries.service(id, on: req.db)
+        else { throw PageError.notFound }
+        let viewer = req.currentUser?.organisation.id
+        let own = viewer != nil && organisation.memberOrganisationID == viewer
+        let area: String =
+            switch ServiceArea(stored: service.serviceArea) {
+            case .allCanada: req.t("directory.area.all")
+            case .remoteOnly: req.t("directory.area.remote")
+            case .provinces(let list): list.map { req.t($0.labelKey) }.joined(separator: ", ")
+            case nil: "—"
+            }
+        let ages: String? =
+            switch (service.minimumAge, service.maximumAge) {
+            case (nil, nil): nil
+            case (let low?, nil): req.t("directory.ages.from", String(low))
+            case (nil, let high?): req.t("directory.ages.to", String(high))
+            case (let low?, let high?): req.t("directory.ages.between", String(low), String(high))
+            }
+        let changes = try await DirectoryQueries.history(of: id, on: req.db)
+        let people = try await User.query(on: req.db).filter(\.$id ~~ Set(changes.compactMap(\.actorID))).all()
+        let names = Dictionary(people.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
+        let context = ServiceContext(
+            page: PageChrome(req, titleKey: "directory.service.title", titleText: Self.name(service, req)),
+            result: Self.result(service, organisation, viewer: viewer, req: req),
+            description: req.language == .fr ? service.descriptionFR : service.descriptionEN,
+            status: ServiceStatus(rawValue: service.status).map { req.t($0.labelKey) } ?? service.status,
+            member: organisation.memberOrganisationID != nil, ages: ages,
+            gender: service.gender.flatMap(GenderRestriction.init(rawValue:)).map { req.t($0.labelKey) },
+            fees: req.language == .fr ? service.feesFR : service.feesEN,
+            accessibility: req.language == .fr ? service.accessibilityFR : service.accessibilityEN,
+            hours: Weekday.allCases.map { LabelledValue(labelKey: $0.labelKey, value: Self.hours(service.openingHours.days[$0], req)) },
+            phone: service.phone, email: service.email, website: service.website,
+            address: service.confidential && !own
+                ? nil : [service.address, service.city, service.postalCode].filter { !$0.isEmpty }.joined(separator: ", "),
+            frontDoor: service.confidential ? service.frontDoor : nil, area: area,
+            verified: service.verifiedOn.map { req.formatDay(Day($0)) } ?? req.t("directory.verified.never"),
+            history: changes.map { change in
+                req.t(
+                    "directory.change.\(change.action)", req.formatDateTime(change.at) ?? "",
+                    change.actorID.flatMap { names[$0] } ?? req.t("directory.change.system"))
+            },
+            searchURL: SiteURL.directory.path + "?province=\(service.province)")
+        return try await req.render(context)
+    }
+}

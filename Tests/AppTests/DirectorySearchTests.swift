@@ -1,0 +1,119 @@
+import Domain
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+
+@testable import App
+
+/// The service directory: the demo's listings, a search whose fields combine over full-text
+/// indexes on both databases, and confidential addresses kept to their organisation.
+@Suite struct DirectorySearchTests {
+    static func search(_ app: Application, _ query: DirectoryQuery, language: Language = .fr, now: Date? = nil) async throws -> DirectoryPage {
+        try await DirectoryQueries.search(query, language: language, now: now ?? app.clock.now(), timeZone: app.config.timeZone, on: app.db)
+    }
+
+    @Test func theDemoCoversEveryProvinceAndTerritory() async throws {
+        try await withTestApp { app in
+            // setup
+            _ = try await DemoSeeder.seed(app, password: Fixtures.password)
+            // MUT
+            let written = try await DemoSeeder.seedDirectory(app)
+            let again = try await DemoSeeder.seedDirectory(app)
+            // validate
+            let services = try await DirectoryService.query(on: app.db).all()
+            #expect(written >= 150 && again == 0 && services.count == written)
+            for province in Province.allCases {
+                #expect(services.filter { $0.province == province.rawValue }.count >= 3, "\(province)")
+            }
+            #expect(services.contains { $0.region == RegionKind.remote.rawValue } && services.contains { $0.region == RegionKind.rural.rawValue })
+            #expect(services.contains(where: \.confidential) && services.contains { $0.capacityAvailable == 0 })
+            #expect(services.contains { DirectoryRules.isStale(verifiedOn: $0.verifiedOn.map { Day($0) }, today: Day(app.clock.now())) })
+            #expect(services.allSatisfy { $0.email.hasSuffix(".example") && $0.nameFR.contains("(fictif)") && $0.nameEN.contains("(fictional)") })
+            #expect(try await DirectoryOrganisation.query(on: app.db).filter(\.$memberOrganisationID != nil).count() > 0)
+        }
+    }
+
+    @Test func searchFieldsCombineAndTextIgnoresAccentsAndCase() async throws {
+        try await withTestApp { app in
+            // setup
+            _ = try await DemoSeeder.seed(app, password: Fixtures.password)
+            try await DemoSeeder.seedDirectory(app)
+            // MUT
+            let all = try await Self.search(app, DirectoryQuery())
+            let alberta = try await Self.search(app, DirectoryQuery(province: .AB))
+            let ruralHousingTagalog = try await Self.search(app, DirectoryQuery(province: .AB, region: .rural, category: .housing, language: "tl"))
+            let noStatus = try await Self.search(app, DirectoryQuery(province: .AB, category: .immigrationLegal, eligibility: .noStatus))
+            let citizen = try await Self.search(app, DirectoryQuery(province: .AB, category: .immigrationLegal, eligibility: .citizen))
+            let accents = try await Self.search(app, DirectoryQuery(text: "HEBERGEMENT chibougamau"))
+            let english = try await Self.search(app, DirectoryQuery(text: "safe hou"), language: .en)
+            let nothing = try await Self.search(app, DirectoryQuery(text: "zzyzx"))
+            let hostile = try await Self.search(app, DirectoryQuery(text: "\"' OR 1=1 -- * : & |"))
+            // validate
+            #expect(all.total > 100 && all.services.count == DirectoryQueries.pageSize && all.hasNext)
+            #expect(alberta.total < all.total && alberta.services.allSatisfy { ServiceArea(stored: $0.service.serviceArea)!.serves(.AB) })
+            #expect(ruralHousingTagalog.total >= 1)
+            #expect(
+                ruralHousingTagalog.services.allSatisfy {
+                    $0.service.region == "rural" && $0.service.categories.contains("housing") && $0.service.languages.contains("tl")
+                })
+            #expect(noStatus.total >= 1 && citizen.total == 0)
+            #expect(accents.total == 1 && accents.services.first?.service.city == "Chibougamau")
+            #expect(english.total == 39 && english.services.allSatisfy { $0.service.nameEN.contains("Safe House") })
+            #expect(nothing.total == 0 && hostile.total >= 0)
+        }
+    }
+
+    @Test func openNowFollowsTheHoursWhereTheOrganisationsWork() async throws {
+        try await withTestApp { app in
+            // setup
+            _ = try await DemoSeeder.seed(app, password: Fixtures.password)
+            try await DemoSeeder.seedDirectory(app)
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = app.config.timeZone
+            let sundayNight = try #require(calendar.date(from: DateComponents(year: 2026, month: 12, day: 6, hour: 23)))
+            let mondayMorning = try #require(calendar.date(from: DateComponents(year: 2026, month: 12, day: 7, hour: 10)))
+            // MUT
+            let night = try await Self.search(app, DirectoryQuery(openNow: true), now: sundayNight)
+            let morning = try await Self.search(app, DirectoryQuery(openNow: true), now: mondayMorning)
+            // validate: on Sunday night only the shelters open around the clock.
+            #expect(night.total > 0 && night.services.allSatisfy { $0.service.categories.contains("shelter") })
+            #expect(morning.total > night.total)
+        }
+    }
+
+    @Test func theSearchPageAndAConfidentialAddress() async throws {
+        try await withTestApp { app in
+            // setup
+            let accounts = try await DemoSeeder.seed(app, password: Fixtures.password)
+            try await DemoSeeder.seedDirectory(app)
+            let members = Set(try await DirectoryOrganisation.query(on: app.db).filter(\.$memberOrganisationID != nil).all().map(\.id!))
+            let shelter = try #require(
+                try await DirectoryService.query(on: app.db).filter(\.$confidential == true).all().first { members.contains($0.organisationID) })
+            let owner = try #require(try await DirectoryOrganisation.find(shelter.organisationID, on: app.db))
+            let ownAccount = try #require(
+                try await User.query(on: app.db).filter(\.$organisation.$id == owner.memberOrganisationID!).all().first { $0.roleList.canReadCases })
+            let stranger = try #require(
+                accounts.first { $0.roles.contains(.caseworker) && $0.organisation != owner.name })
+            let browser = Browser(app, acceptLanguage: "fr")
+            try await browser.signIn(stranger.email)
+            let servicePath = SiteURL.directoryService(.value(shelter.id!.uuidString)).path
+            // MUT
+            let page = try await browser.get(SiteURL.directory.path + "?province=AB&category=housing&language=tl&q=H%C3%A9bergement")
+            let hidden = try await browser.get(servicePath)
+            let own = Browser(app, acceptLanguage: "fr")
+            try await own.signIn(ownAccount.email)
+            let shown = try await own.get(servicePath)
+            let badPage = try await browser.get(SiteURL.directory.path + "?page=abc&province=XX&category=nope")
+            let missing = try await browser.get(SiteURL.directoryService(.value(UUID().uuidString)).path)
+            // validate
+            #expect(page.status == .ok && page.text.contains("Maison d&#39;hébergement Fictive"))
+            #expect(page.text.contains(#"<option value="AB" selected>"#))
+            #expect(hidden.status == .ok && !hidden.text.contains(shelter.address) && hidden.text.contains("Confidentielle"))
+            #expect(shown.text.contains(shelter.address))
+            #expect(badPage.status == .ok)
+            #expect(missing.status == .notFound)
+        }
+    }
+}

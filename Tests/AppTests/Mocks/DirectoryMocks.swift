@@ -1,0 +1,35 @@
+import Domain
+import Foundation
+
+@testable import App
+
+extension DirectoryController.ResultView {
+    static var mock: Self {
+        Self(
+            href: SiteURL.directoryService(.value("00000000-0000-4000-8000-000000000003")).path, name: "Maison Fictive de Brooks (fictif)",
+            organisation: "Réseau Fictif (fictif)", summary: "Hébergement fictif.", categories: "Hébergement d'urgence", languages: "Tagalog",
+            place: "Brooks · Alberta · Rural", eligibility: "Toutes et tous", capacity: "0 lit libre sur 12", full: true, stale: true, closed: true,
+            confidential: true, hoursToday: "Ouvert 24 h sur 24")
+    }
+}
+
+extension DirectoryController.IndexContext {
+    static var mock: Self {
+        Self(
+            page: Mock.page("directory.title"), q: "tagalog", provinces: Mock.options, regions: Mock.options, categories: Mock.options,
+            languages: Mock.options, eligibilities: Mock.options, openNow: true, results: [DirectoryController.ResultView.mock], total: 21,
+            previousURL: SiteURL.directory.path + "?page=1", nextURL: SiteURL.directory.path + "?page=3", pageNumber: 2,
+            errors: Mock.errors("q", "province", "region", "category", "language", "eligibility"))
+    }
+}
+
+extension DirectoryController.ServiceContext {
+    static var mock: Self {
+        Self(
+            page: Mock.page("directory.service.title"), result: DirectoryController.ResultView.mock, description: "Description fictive.",
+            status: "Actif", member: true, ages: "18 ans et plus", gender: "Femmes", fees: "Gratuit", accessibility: "Sans marches",
+            hours: [LabelledValue(labelKey: Weekday.mon.labelKey, value: "09:00 à 17:00")], phone: "555-0101", email: "accueil@fictif.example",
+            website: "https://fictif.example", address: "1 rue Fictive", frontDoor: "555-0101", area: "Alberta", verified: "2 mars 2026",
+            history: ["2 mars 2026 — fiche créée"], searchURL: SiteURL.directory.path + "?province=AB")
+    }
+}
