@@ -116,4 +116,61 @@ import Vapor
             #expect(missing.status == .notFound)
         }
     }
+
+    @Test func coordinatorsAndOwnersKeepListingsCurrentAndEveryChangeIsKept() async throws {
+        try await withTestApp { app in
+            // setup
+            let accounts = try await DemoSeeder.seed(app, password: Fixtures.password)
+            try await DemoSeeder.seedDirectory(app)
+            let coordinator = try #require(accounts.first { $0.roles.contains(.networkCoordinator) })
+            let worker = try #require(accounts.first { $0.roles == [.caseworker] })
+            let stale = try #require(
+                try await DirectoryService.query(on: app.db).all().first {
+                    DirectoryRules.isStale(verifiedOn: $0.verifiedOn.map { Day($0) }, today: Day(app.clock.now(), in: app.config.timeZone))
+                        && $0.capacityMaximum != nil
+                })
+            let owner = try #require(try await DirectoryOrganisation.find(stale.organisationID, on: app.db))
+            let otherAdmin = try #require(
+                try await User.query(on: app.db).all().first { $0.roleList.contains(.orgAdmin) && $0.$organisation.id != owner.memberOrganisationID })
+            let id = stale.id!.uuidString
+            let path = SiteURL.directoryService(.value(id)).path
+            let browser = Browser(app, acceptLanguage: "fr")
+            try await browser.signIn(coordinator.email)
+            let listBefore = try await browser.get(SiteURL.directoryStale.path)
+            try await browser.get(path)
+            // MUT: bad values, then good ones, then a confirmation
+            let bad = try await browser.post(
+                SiteURL.directoryAction(.value(id), .capacity).path, [("available", "beaucoup"), ("maximum", "12"), ("unit", "beds")])
+            let over = try await browser.post(
+                SiteURL.directoryAction(.value(id), .capacity).path, [("available", "13"), ("maximum", "12"), ("unit", "beds")])
+            let saved = try await browser.post(
+                SiteURL.directoryAction(.value(id), .capacity).path, [("available", "3"), ("maximum", "12"), ("unit", "beds")])
+            let page = try await browser.get(try #require(saved.location))
+            let verified = try await browser.post(SiteURL.directoryAction(.value(id), .verify).path)
+            let listAfter = try await browser.get(SiteURL.directoryStale.path)
+            // Someone else's listing, and someone who manages none.
+            let other = Browser(app, acceptLanguage: "fr")
+            try await other.signIn(otherAdmin.email)
+            try await other.get(path)
+            let forbidden = try await other.post(SiteURL.directoryAction(.value(id), .verify).path)
+            let caseworker = Browser(app, acceptLanguage: "fr")
+            try await caseworker.signIn(worker.email)
+            try await caseworker.get(path)
+            let notAManager = try await caseworker.post(SiteURL.directoryAction(.value(id), .verify).path)
+            // validate
+            #expect(listBefore.text.contains(stale.nameFR.replacingOccurrences(of: "'", with: "&#39;")))
+            #expect(bad.status == .unprocessableEntity && bad.text.contains(##"href="#available""##) && bad.text.contains(#"value="beaucoup""#))
+            #expect(over.status == .unprocessableEntity && over.text.contains("Pas plus de places libres que de places en tout"))
+            #expect(saved.status == .seeOther && page.text.contains("Places enregistrées."))
+            #expect(page.text.contains("3 lits libres sur 12"))
+            #expect(page.text.contains("places mises à jour par"))
+            #expect(verified.status == .seeOther)
+            #expect(!listAfter.text.contains(stale.nameFR.replacingOccurrences(of: "'", with: "&#39;")))
+            let refreshed = try #require(try await DirectoryService.find(stale.id, on: app.db))
+            #expect(refreshed.capacityAvailable == 3 && Day(refreshed.verifiedOn!) == Day(app.clock.now(), in: app.config.timeZone))
+            #expect(try await DirectoryChange.query(on: app.db).filter(\.$serviceID == stale.id!).count() == 3)
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "directory_changed").count() == 2)
+            #expect(forbidden.status == .forbidden && notAManager.status == .forbidden)
+        }
+    }
 }

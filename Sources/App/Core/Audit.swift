@@ -51,6 +51,8 @@ enum AuditAction: String, CaseIterable, Sendable {
     case pathwayChanged = "pathway_changed"
     case digestChanged = "digest_changed"
     case caseSettingsChanged = "case_settings_changed"
+    /// A directory listing changed (capacity, verification, its fields).
+    case directoryChanged = "directory_changed"
 
     var labelKey: String { "audit.action.\(rawValue)" }
 }

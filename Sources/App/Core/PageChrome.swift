@@ -65,6 +65,7 @@ struct PageChrome: Encodable {
         let figuresCSV = SiteURL.figuresCSV.path
         let pathways = SiteURL.pathways.path
         let directory = SiteURL.directory.path
+        let directoryStale = SiteURL.directoryStale.path
     }
 
     fileprivate static func navigation(for current: CurrentUser?, path: String) -> [NavItem] {
@@ -95,6 +96,7 @@ enum SavedNotice: String, CaseIterable {
     case caseOpened = "case", note, task, taskDone = "task_done", consent, consentWithdrawn = "consent_withdrawn", needs, document, person
     case safeContact = "safe_contact", legalAction = "legal_action", experience, status, assignments, purged, application
     case applicationStep = "application_step", checklist, pathway, organisation, calendar
+    case directoryCapacity = "directory_capacity", directoryVerified = "directory_verified"
 
     var key: String { "saved.\(rawValue)" }
 

@@ -24,7 +24,12 @@ enum SiteURL: Sendable, Equatable {
     case deadlines, deadlinesCalendar, calendarFeed(user: Parameter<String>, token: Parameter<String>)
     case figures, figuresCSV
     case pathways, pathway(Parameter<String>)
-    case directory, directoryService(Parameter<String>)
+    case directory, directoryStale, directoryService(Parameter<String>), directoryAction(Parameter<String>, DirectoryAction)
+
+    /// What a listing's manager does to it, each a form posted to its own path.
+    enum DirectoryAction: String, Sendable, CaseIterable {
+        case capacity, verify
+    }
 
     /// What can be done to one account, each a form posted to its own path.
     enum UserAction: String, Sendable, CaseIterable {
@@ -108,7 +113,9 @@ enum SiteURL: Sendable, Equatable {
         case .pathways: return c("pathways")
         case .pathway(let code): return c("pathways") + [.parameter("code", code)]
         case .directory: return c("directory")
+        case .directoryStale: return c("directory", "stale")
         case .directoryService(let id): return c("directory", "services") + [.parameter("id", id)]
+        case .directoryAction(let id, let action): return c("directory", "services") + [.parameter("id", id), .constant(action.rawValue)]
         }
     }
 

@@ -9,6 +9,18 @@ struct DirectoryController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.on(.GET, .directory, access: .signedIn, use: index)
         routes.on(.GET, .directoryService(.key), access: .signedIn, use: show)
+        routes.on(.GET, .directoryStale, access: Self.managers, use: stale)
+        routes.on(.POST, .directoryAction(.key, .capacity), access: Self.managers, use: saveCapacity)
+        routes.on(.POST, .directoryAction(.key, .verify), access: Self.managers, use: verify)
+    }
+
+    /// Network coordinators manage every listing; an org admin, their own organisation's.
+    static let managers = AccessPolicy.roles([.networkCoordinator, .orgAdmin])
+
+    static func canManage(_ current: CurrentUser?, _ organisation: DirectoryOrganisation) -> Bool {
+        guard let current else { return false }
+        if current.has(.networkCoordinator) { return true }
+        return current.has(.orgAdmin) && organisation.memberOrganisationID != nil && organisation.memberOrganisationID == current.organisation.id
     }
 
     /// Languages offered in the search, by ISO 639 code (those the demo and the seed's regions speak).
@@ -60,6 +72,8 @@ struct DirectoryController: RouteCollection {
         let previousURL: String?
         let nextURL: String?
         let pageNumber: Int
+        /// Coordinators and org admins: the link to the listings to check.
+        let manages: Bool
         var errors = FormErrors()
     }
 
@@ -97,7 +111,7 @@ struct DirectoryController: RouteCollection {
             openNow: query.openNow,
             results: found.services.map { Self.result($0.service, $0.organisation, viewer: viewer, req: req) },
             total: found.total, previousURL: found.page > 1 ? pageURL(found.page - 1) : nil, nextURL: found.hasNext ? pageURL(found.page + 1) : nil,
-            pageNumber: found.page)
+            pageNumber: found.page, manages: req.currentUser.map { $0.hasAny([.networkCoordinator, .orgAdmin]) } ?? false)
         return try await req.render(context)
     }
 
@@ -181,12 +195,27 @@ struct DirectoryController: RouteCollection {
         let verified: String
         let history: [String]
         let searchURL: String
+        /// The manager's forms (coordinators; the owning organisation's admins).
+        let canManage: Bool
+        let csrf: String
+        let capacityAction: String
+        let verifyAction: String
+        let available: String
+        let maximum: String
+        let units: [FormOption]
+        let errors: FormErrors
     }
 
     @Sendable
     func show(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("id", as: UUID.self), let (service, organisation) = try await DirectoryQueries.service(id, on: req.db)
-        else { throw PageError.notFound }
+        guard let id = req.parameters.get("id", as: UUID.self) else { throw PageError.notFound }
+        return try await render(req, id: id, errors: FormErrors(), values: [:])
+    }
+
+    func render(_ req: Request, id: UUID, errors: FormErrors, values: [String: String], status: HTTPResponseStatus = .ok) async throws
+        -> Response
+    {
+        guard let (service, organisation) = try await DirectoryQueries.service(id, on: req.db) else { throw PageError.notFound }
         let viewer = req.currentUser?.organisation.id
         let own = viewer != nil && organisation.memberOrganisationID == viewer
         let area: String =
@@ -226,7 +255,136 @@ struct DirectoryController: RouteCollection {
                     "directory.change.\(change.action)", req.formatDateTime(change.at) ?? "",
                     change.actorID.flatMap { names[$0] } ?? req.t("directory.change.system"))
             },
-            searchURL: SiteURL.directory.path + "?province=\(service.province)")
-        return try await req.render(context)
+            searchURL: SiteURL.directory.path + "?province=\(service.province)",
+            canManage: Self.canManage(req.currentUser, organisation), csrf: req.csrfToken,
+            capacityAction: SiteURL.directoryAction(.value(id.uuidString), .capacity).path,
+            verifyAction: SiteURL.directoryAction(.value(id.uuidString), .verify).path,
+            available: values["available"] ?? service.capacityAvailable.map(String.init) ?? "",
+            maximum: values["maximum"] ?? service.capacityMaximum.map(String.init) ?? "",
+            units: req.options(
+                CapacityUnit.self, selected: [values["unit"] ?? service.capacityUnit ?? CapacityUnit.places.rawValue], label: \.labelKey),
+            errors: errors)
+        return try await req.render(context, status: status)
+    }
+
+    // MARK: - Managing a listing
+
+    /// The listing and its organisation, when the person may manage it (404 when it does not
+    /// exist, 403 when it is someone else's).
+    func managed(_ req: Request) async throws -> (DirectoryService, DirectoryOrganisation) {
+        guard let id = req.parameters.get("id", as: UUID.self), let (service, organisation) = try await DirectoryQueries.service(id, on: req.db)
+        else { throw PageError.notFound }
+        guard Self.canManage(req.currentUser, organisation) else { throw PageError.forbidden }
+        return (service, organisation)
+    }
+
+    /// A change in the listing's history and in the audit log, in the same transaction as the write.
+    static func record(
+        _ req: Request, _ service: DirectoryService, action: String, changes: [(field: String, previous: String, replacement: String)],
+        on db: any Database
+    ) async throws {
+        let change = DirectoryChange()
+        change.serviceID = service.id!
+        change.at = req.now
+        change.actorID = req.currentUser?.user.id
+        change.actorEmail = req.currentUser?.user.email
+        change.action = action
+        let list = changes.map { ["field": $0.field, "previous": $0.previous, "replacement": $0.replacement] }
+        change.changes = String(decoding: try JSONEncoder().encode(list), as: UTF8.self)
+        try await change.create(on: db)
+        try await AuditLog.append(
+            on: db, actor: req.auditActor, action: .directoryChanged, target: service.id?.uuidString, requestID: req.id, detail: action)
+    }
+
+    struct CapacityForm: Content {
+        var available: String?
+        var maximum: String?
+        var unit: String?
+    }
+
+    @Sendable
+    func saveCapacity(req: Request) async throws -> Response {
+        let (service, _) = try await managed(req)
+        let form = (try? req.content.decode(CapacityForm.self)) ?? CapacityForm()
+        var errors = FormErrors()
+        func count(_ raw: String?, _ field: String) -> Int? {
+            guard let value = Int((raw ?? "").trimmingCharacters(in: .whitespaces)), (0...100_000).contains(value) else {
+                errors.add(field, req.t("directory.error.count"))
+                return nil
+            }
+            return value
+        }
+        let available = count(form.available, "available")
+        let maximum = count(form.maximum, "maximum")
+        let unit = CapacityUnit(rawValue: form.unit ?? "")
+        if unit == nil { errors.add("unit", req.t("field.invalid_choice")) }
+        if let available, let maximum, available > maximum { errors.add("available", req.t("directory.error.available_over")) }
+        guard errors.isEmpty, let available, let maximum, let unit else {
+            return try await render(
+                req, id: service.id!, errors: errors,
+                values: ["available": form.available ?? "", "maximum": form.maximum ?? "", "unit": form.unit ?? ""],
+                status: .unprocessableEntity)
+        }
+        let previous = "\(service.capacityAvailable.map(String.init) ?? "—")/\(service.capacityMaximum.map(String.init) ?? "—")"
+        service.capacityAvailable = available
+        service.capacityMaximum = maximum
+        service.capacityUnit = unit.rawValue
+        service.capacityUpdatedAt = req.now
+        service.updatedAt = req.now
+        try await req.db.writeTransaction { db in
+            try await service.save(on: db)
+            try await Self.record(req, service, action: "capacity", changes: [("capacity", previous, "\(available)/\(maximum)")], on: db)
+        }
+        return req.redirect(to: SiteURL.directoryService(.value(service.id!.uuidString)).path, saved: .directoryCapacity)
+    }
+
+    @Sendable
+    func verify(req: Request) async throws -> Response {
+        let (service, _) = try await managed(req)
+        let previous = service.verifiedOn.map { Day($0).description } ?? "—"
+        service.verifiedOn = req.today.date
+        service.updatedAt = req.now
+        try await req.db.writeTransaction { db in
+            try await service.save(on: db)
+            try await Self.record(req, service, action: "verified", changes: [("verified_on", previous, req.today.description)], on: db)
+        }
+        return req.redirect(to: SiteURL.directoryService(.value(service.id!.uuidString)).path, saved: .directoryVerified)
+    }
+
+    struct StaleContext: Page {
+        static let template = "directory/stale"
+
+        let page: PageChrome
+        let rows: [StaleRow]
+    }
+
+    struct StaleRow: Encodable {
+        let result: ResultView
+        let verified: String
+    }
+
+    /// The listings nobody confirmed for more than twelve months, oldest first: every one for a
+    /// coordinator, the organisation's own for an org admin.
+    @Sendable
+    func stale(req: Request) async throws -> Response {
+        let current = try req.requireUser()
+        let before = Day(year: req.today.year - 1, month: req.today.month, day: min(req.today.day, 28)).date
+        var query = DirectoryService.query(on: req.db).group(.or) { $0.filter(\.$verifiedOn == nil).filter(\.$verifiedOn < before) }
+        if !current.has(.networkCoordinator) {
+            let own = try await DirectoryOrganisation.query(on: req.db).filter(\.$memberOrganisationID == current.organisation.id!).all().map(\.id!)
+            query = query.filter(\.$organisationID ~~ own)
+        }
+        let services = try await query.sort(\.$verifiedOn).limit(200).all()
+        let organisations = try await DirectoryOrganisation.query(on: req.db).filter(\.$id ~~ Set(services.map(\.organisationID))).all()
+        let byID = Dictionary(uniqueKeysWithValues: organisations.map { ($0.id!, $0) })
+        let rows = services.compactMap { service in byID[service.organisationID].map { (service, $0) } }
+        return try await req.render(
+            StaleContext(
+                page: PageChrome(req, titleKey: "directory.stale.title"),
+                rows: rows.map { service, organisation in
+                    StaleRow(
+                        result: Self.result(service, organisation, viewer: current.organisation.id, req: req),
+                        verified: service.verifiedOn.map { req.formatDay(Day($0)) } ?? req.t("directory.verified.never"))
+                }))
     }
 }

@@ -18,7 +18,7 @@ extension DirectoryController.IndexContext {
         Self(
             page: Mock.page("directory.title"), q: "tagalog", provinces: Mock.options, regions: Mock.options, categories: Mock.options,
             languages: Mock.options, eligibilities: Mock.options, openNow: true, results: [DirectoryController.ResultView.mock], total: 21,
-            previousURL: SiteURL.directory.path + "?page=1", nextURL: SiteURL.directory.path + "?page=3", pageNumber: 2,
+            previousURL: SiteURL.directory.path + "?page=1", nextURL: SiteURL.directory.path + "?page=3", pageNumber: 2, manages: true,
             errors: Mock.errors("q", "province", "region", "category", "language", "eligibility"))
     }
 }
@@ -30,6 +30,17 @@ extension DirectoryController.ServiceContext {
             status: "Actif", member: true, ages: "18 ans et plus", gender: "Femmes", fees: "Gratuit", accessibility: "Sans marches",
             hours: [LabelledValue(labelKey: Weekday.mon.labelKey, value: "09:00 à 17:00")], phone: "555-0101", email: "accueil@fictif.example",
             website: "https://fictif.example", address: "1 rue Fictive", frontDoor: "555-0101", area: "Alberta", verified: "2 mars 2026",
-            history: ["2 mars 2026 — fiche créée"], searchURL: SiteURL.directory.path + "?province=AB")
+            history: ["2 mars 2026 — fiche créée"], searchURL: SiteURL.directory.path + "?province=AB", canManage: true, csrf: "jeton-fictif",
+            capacityAction: SiteURL.directoryAction(.value("00000000-0000-4000-8000-000000000003"), .capacity).path,
+            verifyAction: SiteURL.directoryAction(.value("00000000-0000-4000-8000-000000000003"), .verify).path, available: "0", maximum: "12",
+            units: Mock.options, errors: Mock.errors("available", "maximum", "unit"))
+    }
+}
+
+extension DirectoryController.StaleContext {
+    static var mock: Self {
+        Self(
+            page: Mock.page("directory.stale.title"),
+            rows: [DirectoryController.StaleRow(result: DirectoryController.ResultView.mock, verified: "2 mars 2025")])
     }
 }
