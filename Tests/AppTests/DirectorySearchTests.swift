@@ -173,4 +173,43 @@ import Vapor
             #expect(forbidden.status == .forbidden && notAManager.status == .forbidden)
         }
     }
+
+    @Test func exportsAreHSDSAndSpreadsheetFilesWithoutConfidentialAddresses() async throws {
+        try await withTestApp { app in
+            // setup
+            let accounts = try await DemoSeeder.seed(app, password: Fixtures.password)
+            try await DemoSeeder.seedDirectory(app)
+            let hostile = try #require(try await DirectoryService.query(on: app.db).filter(\.$confidential == false).first())
+            hostile.nameFR = "=HYPERLINK(\"http://evil.example\") (fictif)"
+            try await hostile.save(on: app.db)
+            let confidential = try await DirectoryService.query(on: app.db).filter(\.$confidential == true).all()
+            let browser = Browser(app, acceptLanguage: "fr")
+            try await browser.signIn(try #require(accounts.first { $0.roles == [.caseworker] }).email)
+            // MUT
+            let plain = try await browser.get(SiteURL.directoryCSV.path)
+            let package = try await browser.get(SiteURL.directoryHSDS(.value("datapackage.json")).path)
+            let addresses = try await browser.get(SiteURL.directoryHSDS(.value("addresses.csv")).path)
+            let services = try await browser.get(SiteURL.directoryHSDS(.value("services.csv")).path)
+            let again = try await browser.get(SiteURL.directoryHSDS(.value("services.csv")).path)
+            let locations = try await browser.get(SiteURL.directoryHSDS(.value("locations.csv")).path)
+            let unknown = try await browser.get(SiteURL.directoryHSDS(.value("secrets.csv")).path)
+            // validate
+            #expect(plain.text.hasPrefix("\u{FEFF}Identifiant,Service,Organisme"))
+            #expect(!plain.text.contains(",=HYPERLINK") && plain.text.contains("'=HYPERLINK"))
+            let resources = try #require(
+                (try JSONSerialization.jsonObject(with: Data(package.body.readableBytesView)) as? [String: Any])?["resources"] as? [[String: Any]])
+            #expect(resources.map { $0["path"] as? String } == DirectoryExportController.tables.map { "\($0.name).csv" })
+            for service in confidential {
+                #expect(
+                    !plain.text.contains(service.address) && !addresses.text.contains(service.address) && !locations.text.contains(service.address))
+            }
+            #expect(addresses.text.contains("rue Fictive"))
+            #expect(
+                services.text.split(separator: "\r\n").first
+                    == "id,organization_id,name,description,email,url,status,fees_description,eligibility_description,minimum_age,maximum_age,assured_date,name_fr,name_en,description_fr,description_en,categories,eligible_immigration_statuses"
+            )
+            #expect(services.text == again.text)
+            #expect(unknown.status == .notFound)
+        }
+    }
 }

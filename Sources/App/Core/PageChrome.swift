@@ -66,6 +66,8 @@ struct PageChrome: Encodable {
         let pathways = SiteURL.pathways.path
         let directory = SiteURL.directory.path
         let directoryStale = SiteURL.directoryStale.path
+        let directoryCSV = SiteURL.directoryCSV.path
+        let directoryPackage = SiteURL.directoryHSDS(.value("datapackage.json")).path
     }
 
     fileprivate static func navigation(for current: CurrentUser?, path: String) -> [NavItem] {

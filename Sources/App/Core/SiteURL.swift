@@ -24,6 +24,7 @@ enum SiteURL: Sendable, Equatable {
     case deadlines, deadlinesCalendar, calendarFeed(user: Parameter<String>, token: Parameter<String>)
     case figures, figuresCSV
     case pathways, pathway(Parameter<String>)
+    case directoryCSV, directoryHSDS(Parameter<String>)
     case directory, directoryStale, directoryService(Parameter<String>), directoryAction(Parameter<String>, DirectoryAction)
 
     /// What a listing's manager does to it, each a form posted to its own path.
@@ -114,6 +115,8 @@ enum SiteURL: Sendable, Equatable {
         case .pathway(let code): return c("pathways") + [.parameter("code", code)]
         case .directory: return c("directory")
         case .directoryStale: return c("directory", "stale")
+        case .directoryCSV: return c("directory", "export.csv")
+        case .directoryHSDS(let file): return c("directory", "hsds") + [.parameter("file", file)]
         case .directoryService(let id): return c("directory", "services") + [.parameter("id", id)]
         case .directoryAction(let id, let action): return c("directory", "services") + [.parameter("id", id), .constant(action.rawValue)]
         }
