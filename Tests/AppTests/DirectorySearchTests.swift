@@ -212,4 +212,93 @@ import Vapor
             #expect(unknown.status == .notFound)
         }
     }
+
+    /// As checked from outside: the same services in both languages, each page naming its
+    /// category and province in the reader's language.
+    @Test func albertaHousingInBothLanguages() async throws {
+        try await withTestApp { app in
+            // setup
+            let accounts = try await DemoSeeder.seed(app, password: Fixtures.password)
+            try await DemoSeeder.seedDirectory(app)
+            let browser = Browser(app, acceptLanguage: "fr")
+            try await browser.signIn(try #require(accounts.first { $0.roles == [.caseworker] }).email)
+            func links(_ html: String) -> Set<String> {
+                Set(html.matches(of: /href="(\/directory\/services\/[0-9A-F-]{36})"/).map { String($0.output.1) })
+            }
+            // MUT
+            let french = try await browser.get(SiteURL.directory.path + "?province=AB&category=housing")
+            let english = try await browser.get(SiteURL.directory.path + "?province=AB&category=housing&lang=en")
+            let page = try await browser.get(try #require(links(english.text).first))
+            try await browser.get(SiteURL.directory.path + "?lang=fr")
+            // validate
+            #expect(!links(french.text).isEmpty && links(french.text) == links(english.text))
+            #expect(page.text.contains("Housing") && page.text.contains("Alberta"))
+            for link in links(french.text) {
+                let service = try #require(try await DirectoryService.find(UUID(uuidString: String(link.split(separator: "/").last!)), on: app.db))
+                #expect(service.categories.contains("housing") && ServiceArea(stored: service.serviceArea)!.serves(.AB))
+            }
+        }
+    }
+
+    @Test func aListingIsEditedSavedReopenedAndSavedAgainAtItsLongest() async throws {
+        try await withTestApp { app in
+            // setup
+            let accounts = try await DemoSeeder.seed(app, password: Fixtures.password)
+            try await DemoSeeder.seedDirectory(app)
+            let coordinator = try #require(accounts.first { $0.roles.contains(.networkCoordinator) })
+            let service = try #require(try await DirectoryService.query(on: app.db).filter(\.$confidential == false).first())
+            let id = service.id!.uuidString
+            let edit = SiteURL.directoryAction(.value(id), .edit).path
+            let browser = Browser(app, acceptLanguage: "fr")
+            try await browser.signIn(coordinator.email)
+            func fields(version: Int, name: String, description: String) -> [(String, String)] {
+                [
+                    ("version", String(version)), ("nameFR", name), ("nameEN", "Listing (fictional)"), ("descriptionFR", description),
+                    ("descriptionEN", "Fictional."), ("status", "active"), ("categories[]", "housing"), ("categories[]", "legal"),
+                    ("languages", "fr, en, tl"), ("eligible[]", "no_status"), ("city", "Brooks"), ("address", "1 rue Fictive"),
+                    ("opens[mon]", "09:00"), ("closes[mon]", "17:00"), ("frontDoor", ""),
+                ]
+            }
+            let longName = String(repeating: "字", count: DirectoryController.textLimit)
+            let longText = String(repeating: "語", count: DirectoryRules.maximumDescriptionLength)
+            // MUT: bad values first
+            try await browser.get(edit)
+            let bad = try await browser.post(
+                edit,
+                [
+                    ("version", String(service.version)), ("nameFR", ""), ("nameEN", "x"), ("status", "active"), ("languages", "klingon"),
+                    ("city", "Brooks"), ("confidential", "on"), ("opens[tue]", "9 heures"), ("closes[tue]", "17:00"),
+                    ("descriptionFR", longText + "語"),
+                ])
+            // validate
+            #expect(bad.status == .unprocessableEntity)
+            for field in ["nameFR", "categories", "languages", "frontDoor", "hours", "descriptionFR"] {
+                #expect(bad.text.contains("href=\"#\(field)\""), "\(field)")
+            }
+            #expect(bad.text.contains(#"value="klingon""#) && bad.text.contains(#"value="9 heures""#))
+            // MUT: saved, reopened, saved again at the longest in a two-byte script
+            var version = service.version
+            for round in 0..<3 {
+                try await browser.get(edit)
+                let saved = try await browser.post(edit, fields(version: version, name: longName, description: longText))
+                #expect(saved.status == .seeOther, "round \(round): \(saved.status)")
+                version += 1
+                let reopened = try await browser.get(edit)
+                #expect(reopened.text.contains(longName) && reopened.text.contains(#"name="version" value="\#(version)""#))
+            }
+            let stale = try await browser.post(edit, fields(version: service.version, name: "Ancien (fictif)", description: ""))
+            let found = try await Self.search(app, DirectoryQuery(text: "字"))
+            let other = Browser(app, acceptLanguage: "fr")
+            try await other.signIn(try #require(accounts.first { $0.roles == [.caseworker] }).email)
+            let forbidden = try await other.get(edit)
+            // validate
+            #expect(stale.status == .conflict)
+            let refreshed = try #require(try await DirectoryService.find(service.id, on: app.db))
+            #expect(refreshed.nameFR == longName && refreshed.categories == "housing,legal" && refreshed.languages == "fr,en,tl")
+            #expect(refreshed.eligibleStatuses == "no_status" && refreshed.monOpens == 540 && refreshed.tueOpens == nil)
+            #expect(found.services.contains { $0.service.id == service.id })
+            #expect(try await DirectoryChange.query(on: app.db).filter(\.$serviceID == service.id!).filter(\.$action == "updated").count() == 3)
+            #expect(forbidden.status == .forbidden)
+        }
+    }
 }

@@ -151,7 +151,8 @@ enum DirectoryDemo {
                         service.address = "\(100 + number) rue Fictive"
                         service.postalCode = ""
                         service.frontDoor = service.confidential ? "Ligne d'accueil 24 h / 24-hour intake line: \(service.phone)" : ""
-                        service.serviceArea = town.region == .remote || number % 11 == 3 ? ServiceArea.remoteOnly.stored : province.rawValue
+                        // A shelter serves its own province; some clinics serve remotely, one per province everyone.
+                        service.serviceArea = kindIndex != 0 && number % 11 == 3 ? ServiceArea.remoteOnly.stored : province.rawValue
                         if kindIndex == 1, townIndex == 0 { service.serviceArea = ServiceArea.allCanada.stored }
                         if let unit = kind.capacity {
                             service.capacityMaximum = unit == .beds ? 12 : 30
@@ -183,6 +184,7 @@ enum DirectoryDemo {
 
 extension DemoSeeder {
     /// The demo directory (see `DirectoryDemo`), once.
+    @discardableResult
     public static func seedDirectory(_ app: Application) async throws -> Int {
         try await DirectoryDemo.seed(on: app.db, now: app.clock.now())
     }

@@ -98,7 +98,7 @@ enum SavedNotice: String, CaseIterable {
     case caseOpened = "case", note, task, taskDone = "task_done", consent, consentWithdrawn = "consent_withdrawn", needs, document, person
     case safeContact = "safe_contact", legalAction = "legal_action", experience, status, assignments, purged, application
     case applicationStep = "application_step", checklist, pathway, organisation, calendar
-    case directoryCapacity = "directory_capacity", directoryVerified = "directory_verified"
+    case directoryCapacity = "directory_capacity", directoryVerified = "directory_verified", directoryUpdated = "directory_updated"
 
     var key: String { "saved.\(rawValue)" }
 

@@ -29,7 +29,7 @@ enum SiteURL: Sendable, Equatable {
 
     /// What a listing's manager does to it, each a form posted to its own path.
     enum DirectoryAction: String, Sendable, CaseIterable {
-        case capacity, verify
+        case capacity, verify, edit
     }
 
     /// What can be done to one account, each a form posted to its own path.

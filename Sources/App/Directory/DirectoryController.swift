@@ -12,6 +12,8 @@ struct DirectoryController: RouteCollection {
         routes.on(.GET, .directoryStale, access: Self.managers, use: stale)
         routes.on(.POST, .directoryAction(.key, .capacity), access: Self.managers, use: saveCapacity)
         routes.on(.POST, .directoryAction(.key, .verify), access: Self.managers, use: verify)
+        routes.on(.GET, .directoryAction(.key, .edit), access: Self.managers, use: editForm)
+        routes.on(.POST, .directoryAction(.key, .edit), access: Self.managers, use: saveEdit)
     }
 
     /// Network coordinators manage every listing; an org admin, their own organisation's.
@@ -200,6 +202,7 @@ struct DirectoryController: RouteCollection {
         let csrf: String
         let capacityAction: String
         let verifyAction: String
+        let editURL: String
         let available: String
         let maximum: String
         let units: [FormOption]
@@ -259,6 +262,7 @@ struct DirectoryController: RouteCollection {
             canManage: Self.canManage(req.currentUser, organisation), csrf: req.csrfToken,
             capacityAction: SiteURL.directoryAction(.value(id.uuidString), .capacity).path,
             verifyAction: SiteURL.directoryAction(.value(id.uuidString), .verify).path,
+            editURL: SiteURL.directoryAction(.value(id.uuidString), .edit).path,
             available: values["available"] ?? service.capacityAvailable.map(String.init) ?? "",
             maximum: values["maximum"] ?? service.capacityMaximum.map(String.init) ?? "",
             units: req.options(

@@ -32,7 +32,8 @@ extension DirectoryController.ServiceContext {
             website: "https://fictif.example", address: "1 rue Fictive", frontDoor: "555-0101", area: "Alberta", verified: "2 mars 2026",
             history: ["2 mars 2026 — fiche créée"], searchURL: SiteURL.directory.path + "?province=AB", canManage: true, csrf: "jeton-fictif",
             capacityAction: SiteURL.directoryAction(.value("00000000-0000-4000-8000-000000000003"), .capacity).path,
-            verifyAction: SiteURL.directoryAction(.value("00000000-0000-4000-8000-000000000003"), .verify).path, available: "0", maximum: "12",
+            verifyAction: SiteURL.directoryAction(.value("00000000-0000-4000-8000-000000000003"), .verify).path,
+            editURL: SiteURL.directoryAction(.value("00000000-0000-4000-8000-000000000003"), .edit).path, available: "0", maximum: "12",
             units: Mock.options, errors: Mock.errors("available", "maximum", "unit"))
     }
 }
@@ -42,5 +43,19 @@ extension DirectoryController.StaleContext {
         Self(
             page: Mock.page("directory.stale.title"),
             rows: [DirectoryController.StaleRow(result: DirectoryController.ResultView.mock, verified: "2 mars 2025")])
+    }
+}
+
+extension DirectoryController.EditContext {
+    static var mock: Self {
+        Self(
+            page: Mock.page("directory.edit.title"), csrf: "jeton-fictif",
+            action: SiteURL.directoryAction(.value("00000000-0000-4000-8000-000000000003"), .edit).path,
+            cancel: SiteURL.directoryService(.value("00000000-0000-4000-8000-000000000003")).path, version: 2,
+            values: ["nameFR": "Maison Fictive (fictif)"], statuses: Mock.options, categories: Mock.options, eligible: Mock.options,
+            confidential: true, days: [DirectoryController.DayRow(day: "mon", labelKey: Weekday.mon.labelKey, opens: "09:00", closes: "17:00")],
+            errors: Mock.errors(
+                "nameFR", "nameEN", "descriptionFR", "descriptionEN", "status", "categories", "languages", "eligible", "minimumAge", "maximumAge",
+                "feesFR", "feesEN", "phone", "email", "website", "city", "address", "frontDoor", "hours", "form"))
     }
 }
