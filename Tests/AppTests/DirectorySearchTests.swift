@@ -268,11 +268,11 @@ import Vapor
                 [
                     ("version", String(service.version)), ("nameFR", ""), ("nameEN", "x"), ("status", "active"), ("languages", "klingon"),
                     ("city", "Brooks"), ("confidential", "on"), ("opens[tue]", "9 heures"), ("closes[tue]", "17:00"),
-                    ("descriptionFR", longText + "語"),
+                    ("descriptionFR", longText + "語"), ("email", "pas-une-adresse"),
                 ])
             // validate
             #expect(bad.status == .unprocessableEntity)
-            for field in ["nameFR", "categories", "languages", "frontDoor", "hours", "descriptionFR"] {
+            for field in ["nameFR", "categories", "languages", "frontDoor", "hours", "descriptionFR", "email"] {
                 #expect(bad.text.contains("href=\"#\(field)\""), "\(field)")
             }
             #expect(bad.text.contains(#"value="klingon""#) && bad.text.contains(#"value="9 heures""#))
@@ -286,6 +286,14 @@ import Vapor
                 let reopened = try await browser.get(edit)
                 #expect(reopened.text.contains(longName) && reopened.text.contains(#"name="version" value="\#(version)""#))
             }
+            // In English too: the same form saves, reopens and saves again.
+            try await browser.get(edit + "?lang=en")
+            let english = try await browser.post(edit, fields(version: version, name: longName, description: longText))
+            #expect(english.status == .seeOther)
+            version += 1
+            let englishAgain = try await browser.get(edit)
+            #expect(englishAgain.text.contains("Edit the listing") && englishAgain.text.contains(#"name="version" value="\#(version)""#))
+            try await browser.get(edit + "?lang=fr")
             let stale = try await browser.post(edit, fields(version: service.version, name: "Ancien (fictif)", description: ""))
             let found = try await Self.search(app, DirectoryQuery(text: "字"))
             let other = Browser(app, acceptLanguage: "fr")
@@ -297,7 +305,7 @@ import Vapor
             #expect(refreshed.nameFR == longName && refreshed.categories == "housing,legal" && refreshed.languages == "fr,en,tl")
             #expect(refreshed.eligibleStatuses == "no_status" && refreshed.monOpens == 540 && refreshed.tueOpens == nil)
             #expect(found.services.contains { $0.service.id == service.id })
-            #expect(try await DirectoryChange.query(on: app.db).filter(\.$serviceID == service.id!).filter(\.$action == "updated").count() == 3)
+            #expect(try await DirectoryChange.query(on: app.db).filter(\.$serviceID == service.id!).filter(\.$action == "updated").count() == 4)
             #expect(forbidden.status == .forbidden)
         }
     }

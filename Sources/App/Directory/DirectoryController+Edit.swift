@@ -144,6 +144,7 @@ extension DirectoryController {
         let feesEN = text("feesEN", form.feesEN)
         let phone = text("phone", form.phone)
         let email = text("email", form.email)
+        if !email.isEmpty, !EmailAddress.isValid(EmailAddress.normalise(email)) { errors.add("email", req.t("field.email_invalid")) }
         let website = text("website", form.website)
         let city = text("city", form.city, required: true)
         let address = text("address", form.address)

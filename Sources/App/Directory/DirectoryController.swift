@@ -372,7 +372,7 @@ struct DirectoryController: RouteCollection {
     @Sendable
     func stale(req: Request) async throws -> Response {
         let current = try req.requireUser()
-        let before = Day(year: req.today.year - 1, month: req.today.month, day: min(req.today.day, 28)).date
+        let before = DirectoryRules.staleBefore(today: req.today).date
         var query = DirectoryService.query(on: req.db).group(.or) { $0.filter(\.$verifiedOn == nil).filter(\.$verifiedOn < before) }
         if !current.has(.networkCoordinator) {
             let own = try await DirectoryOrganisation.query(on: req.db).filter(\.$memberOrganisationID == current.organisation.id!).all().map(\.id!)

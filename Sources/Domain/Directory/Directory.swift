@@ -150,9 +150,12 @@ public enum DirectoryRules {
     /// listed for the coordinator); one never confirmed is stale too.
     public static func isStale(verifiedOn: Day?, today: Day) -> Bool {
         guard let verifiedOn else { return true }
-        var limit = verifiedOn
-        limit = Day(year: verifiedOn.year + 1, month: verifiedOn.month, day: min(verifiedOn.day, verifiedOn.month == 2 ? 28 : verifiedOn.day))
-        return today > limit
+        return verifiedOn < staleBefore(today: today)
+    }
+
+    /// A listing confirmed before this day is stale on `today` (a year back; 29 February reads 28).
+    public static func staleBefore(today: Day) -> Day {
+        Day(year: today.year - 1, month: today.month, day: today.month == 2 ? min(today.day, 28) : today.day)
     }
 
     /// Who may be referred, by immigration status: an empty set is "everyone".
