@@ -35,6 +35,7 @@ do {
         let accounts = try await DemoSeeder.seed(app, password: password)
         let cases = try await DemoSeeder.seedCases(app)
         let services = try await DemoSeeder.seedDirectory(app)
+        let referrals = try await DemoSeeder.seedReferrals(app)
         // Written straight to the file descriptor, unbuffered, so scripts see the lines while the server runs.
         func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
         say("Passerelle demo — fictional data only; two-factor is not required for these demo accounts.")
@@ -43,6 +44,8 @@ do {
         }
         if cases > 0 { say("demo cases created: \(cases)") }
         if services > 0 { say("demo directory services created: \(services)") }
+        if referrals.count > 0 { say("demo referrals created: \(referrals.count)") }
+        if let accepted = referrals.accepted { say("demo accepted referral: \(accepted)") }
         say(given == nil ? "demo password: \(password)" : "demo password: from PASSERELLE_DEMO_PASSWORD")
     }
     try await app.execute()

@@ -130,10 +130,11 @@ import Vapor
             .accountTwoFactor, .sessions, .sessionEnd(.key), .sessionsEndOthers, .organisations, .organisationNew, .organisation(.key),
             .users, .userNew, .user(.key), .audit, .healthz, .metrics, .setPassword(.key), .cases, .caseNew, .caseSettings,
             .caseFile(.key), .deadlines, .deadlinesCalendar, .calendarFeed(user: .key, token: .key), .figures, .figuresCSV, .pathways,
-            .pathway(.key), .directory, .directoryStale, .directoryService(.key), .directoryCSV, .directoryHSDS(.key),
+            .pathway(.key), .directory, .directoryStale, .directoryService(.key), .directoryCSV, .directoryHSDS(.key), .referrals, .referral(.key),
         ] + SiteURL.UserAction.allCases.map { .userAction(.key, $0) } + SiteURL.CasePart.allCases.map { .casePart(.key, $0) }
         + SiteURL.CaseItem.allCases.map { .caseItem(.key, $0, .key) }
         + SiteURL.DirectoryAction.allCases.map { .directoryAction(.key, $0) }
+        + SiteURL.ReferralAction.allCases.map { .referralAction(.key, $0) }
 
     @Test func everyPathOfTheMapIsRegisteredAndBuildsItsLinks() async throws {
         try await withTestApp { app in

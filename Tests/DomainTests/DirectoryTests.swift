@@ -62,4 +62,37 @@ import Testing
         #expect(!DirectoryRules.accepts(.visitor, eligible: [.noStatus]) && DirectoryRules.accepts(nil, eligible: [.noStatus]))
         #expect(SharedBundle.contactOnly.fields.contains(.safeContact) && !SharedBundle.contactOnly.fields.contains(.needs))
     }
+
+    @Test func aReferralMovesOnlyTheNeedsItSetAndAGapDeclineLeavesThemUnmet() {
+        // MUT + validate
+        #expect(ReferralRules.needStatus(after: .accepted, declineReason: nil, current: .referred) == .inProgress)
+        #expect(ReferralRules.needStatus(after: .declined, declineReason: .atCapacity, current: .referred) == .unmet)
+        #expect(ReferralRules.needStatus(after: .declined, declineReason: .notEligible, current: .referred) == .unmet)
+        #expect(ReferralRules.needStatus(after: .declined, declineReason: .cannotReach, current: .referred) == .identified)
+        #expect(ReferralRules.needStatus(after: .revoked, declineReason: nil, current: .inProgress) == .identified)
+        #expect(ReferralRules.needStatus(after: .completed, declineReason: nil, current: .inProgress) == .met)
+        #expect(ReferralRules.needStatus(after: .notCompleted, declineReason: nil, current: .inProgress) == .unmet)
+        // A caseworker's own status is never overwritten.
+        for own in [NeedStatus.met, .unmet, .identified] {
+            #expect(ReferralRules.needStatus(after: .accepted, declineReason: nil, current: own) == own)
+        }
+    }
+
+    @Test func aReferralNeedsAConsentInForceForThatVeryOrganisation() {
+        // setup
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let given = now.addingTimeInterval(-86_400)
+        let consents = [
+            ConsentRecord(kind: .share, partner: "Organisme Fictif A", givenOn: given, withdrawnAt: nil),
+            ConsentRecord(kind: .share, partner: "Organisme Fictif B", givenOn: given, withdrawnAt: now.addingTimeInterval(-60)),
+            ConsentRecord(kind: .statistics, partner: nil, givenOn: given, withdrawnAt: nil),
+        ]
+        // MUT + validate
+        #expect(ReferralRules.maySend(to: "organisme fictif a ", consents: consents, at: now))
+        #expect(!ReferralRules.maySend(to: "Organisme Fictif B", consents: consents, at: now))
+        #expect(!ReferralRules.maySend(to: "Organisme Fictif C", consents: consents, at: now))
+        #expect(!ReferralRules.maySend(to: "Organisme Fictif A", consents: consents, at: given.addingTimeInterval(-1)))
+        #expect(ReferralRules.fields(ticked: ["needs", "preferred_name", "nonsense"], bundle: nil) == [.preferredName, .needs])
+        #expect(ReferralRules.fields(ticked: [], bundle: .contactOnly) == SharedBundle.contactOnly.fields)
+    }
 }

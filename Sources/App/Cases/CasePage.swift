@@ -87,6 +87,7 @@ enum CasePage {
         let values: [String: String]
         let sections: CaseSectionsPanel
         let applications: [ApplicationsPanel.Row]
+        let referrals: ReferralsPanel
         let pathways: [FormOption]
         let applicationsNextExpiry: String?
         let lastNoteAt: String?
@@ -100,7 +101,7 @@ enum CasePage {
     }
 
     struct Filled: Encodable {
-        let person, applications, consent, experience, needs, tasks, legal, documents, notes: Bool
+        let person, applications, consent, experience, needs, tasks, legal, documents, referrals, notes: Bool
     }
 
     struct SafeContactView: Encodable {
@@ -153,6 +154,7 @@ enum CasePage {
         }
         let events = try await historyLines(history, file: file, opened: opened, req: req).map { $0[0] }
         let sections = try await CaseSectionsPanel.load(input)
+        let referrals = try await ReferralsPanel.load(input)
         let eventViews = zip(history, events).map { entry, line in
             EventView(
                 at: req.formatDateTime(entry.at) ?? "", who: entry.actorID.flatMap { names[$0] } ?? entry.actorEmail ?? "—", what: line,
@@ -189,7 +191,7 @@ enum CasePage {
             isSupervisor: current.has(.supervisor), canPurge: current.has(.supervisor) && file.caseStatus.isClosed,
             errors: errors, values: values,
             sections: sections,
-            applications: applications.rows, pathways: applications.pathways, applicationsNextExpiry: applications.nextExpiry,
+            applications: applications.rows, referrals: referrals, pathways: applications.pathways, applicationsNextExpiry: applications.nextExpiry,
             // On the first page of notes the newest is already read.
             lastNoteAt: try await (notesPage == 1 ? notes.first?.createdAt : CaseQueries.lastNote(of: file.id!, on: req.db))
                 .flatMap { req.formatDateTime($0) },
@@ -198,7 +200,8 @@ enum CasePage {
             filled: Filled(
                 person: person != nil, applications: !applications.rows.isEmpty, consent: sections.hasConsents,
                 experience: sections.hasExperience, needs: !sections.setNeeds.isEmpty, tasks: !sections.tasks.isEmpty,
-                legal: !sections.legalActions.isEmpty, documents: !sections.documents.isEmpty, notes: noteCount > 0),
+                legal: !sections.legalActions.isEmpty, documents: !sections.documents.isEmpty,
+                referrals: !referrals.rows.isEmpty || referrals.receivedFrom != nil, notes: noteCount > 0),
             findService: findServiceURL(file: file, person: person, req: req))
         return try await req.render(context, status: status)
     }
@@ -258,7 +261,9 @@ enum CasePage {
                 items.append(URLQueryItem(name: "eligibility", value: status.rawValue))
             }
         }
-        components.queryItems = items.isEmpty ? nil : items
+        // The search remembers the case, so a service's page can offer to refer this person.
+        items.append(URLQueryItem(name: "case", value: file.id!.uuidString))
+        components.queryItems = items
         return components.string ?? SiteURL.directory.path
     }
 
@@ -269,6 +274,7 @@ enum CasePage {
         add("case.person.date_of_birth", person.dateOfBirth)
         add("case.person.age_band", AgeBand(rawValue: person.ageBand).map { req.t($0.labelKey) } ?? "")
         add("case.person.gender_identity", person.genderIdentity)
+        add("case.person.pronouns", person.pronouns)
         add("case.person.indigenous_identity", IndigenousIdentity(rawValue: person.indigenousIdentity).map { req.t($0.labelKey) } ?? "")
         add("case.person.country_of_origin", person.countryOfOrigin)
         add("case.person.languages", person.languages)

@@ -223,6 +223,11 @@ struct CaseSectionsController: RouteCollection {
             try await req.db.writeTransaction { db in
                 try await consent.save(on: db)
                 try await CaseAccess.audit(req, .caseUpdated, file, detail: "consent-withdrawn:\(consent.kind)", on: db)
+                // Referrals to that partner lose what they carried, in this same transaction.
+                if consent.kind == ConsentKind.share.rawValue, let partner = consent.partner {
+                    try await ReferralService.consentWithdrawn(
+                        caseID: file.id!, partner: partner, by: ReferralsController.party(req, .sender), now: consent.withdrawnAt!, on: db)
+                }
             }
         }
         return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#consent", saved: .consentWithdrawn)

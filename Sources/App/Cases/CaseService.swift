@@ -119,6 +119,13 @@ enum CaseService {
     /// Deletes the case's data key and everything sealed with it; dependent rows go by cascade.
     static func purge(_ file: CaseFile, on db: any Database) async throws {
         let caseID = file.id!
+        // What the case shared in referrals becomes unreadable with it.
+        let organisationID = file.$organisation.id
+        try await ReferralService.casePurged(
+            caseID: caseID,
+            by: .init(
+                side: .sender, organisationID: organisationID, actor: AuditActor(userID: nil, email: "system", organisationID: organisationID),
+                requestID: nil), now: Date(), on: db)
         for table in [
             CaseNote.schema, CaseNameTerm.schema, CaseAssignment.schema, CaseNeed.schema, CaseTask.schema, CaseConsent.schema,
             CaseExperience.schema, CaseLegalAction.schema, CaseDocument.schema, CaseKey.schema,

@@ -34,6 +34,7 @@ extension CasesController {
         var dateOfBirth: String?
         var ageBand: String?
         var genderIdentity: String?
+        var pronouns: String?
         var indigenousIdentity: String?
         var countryOfOrigin: String?
         var languages: String?
@@ -108,6 +109,7 @@ extension CasesController {
         if !person.region.isEmpty, !["urban", "rural", "remote"].contains(person.region) { errors.add("region", req.t("field.invalid_choice")) }
         for (field, value, keyPath) in [
             ("genderIdentity", form.genderIdentity, \PersonSection.genderIdentity),
+            ("pronouns", form.pronouns, \PersonSection.pronouns),
             ("countryOfOrigin", form.countryOfOrigin, \PersonSection.countryOfOrigin),
             ("languages", form.languages, \PersonSection.languages),
             ("dependants", form.dependants, \PersonSection.dependants),

@@ -64,6 +64,15 @@ struct KeysCommand: AsyncCommand {
                 let opened = CaseVault.Opened(key: dataKey, organisationID: organisationID, caseID: key.caseID.uuidString)
                 try await CaseNameIndex.reindex(file, caseID: key.caseID, opened: opened, vault: vault, on: db)
             }
+            // Referral keys are wrapped like case keys, bound to the sending organisation.
+            for key in try await ReferralKey.query(on: db).all() {
+                guard let referral = try await Referral.find(key.referralID, on: db) else { continue }
+                let organisationID = referral.senderOrganisationID.uuidString
+                let context = "referral:" + key.referralID.uuidString
+                let dataKey = try Envelope.unwrap(key.wrapped, master: old, organisationID: organisationID, caseID: context)
+                key.wrapped = try Envelope.wrap(dataKey: dataKey, master: new, organisationID: organisationID, caseID: context)
+                try await key.save(on: db)
+            }
             // Two-factor secrets are sealed under a key derived from the master key too.
             for user in try await User.query(on: db).filter(\.$totpSecret != nil).all() {
                 guard let stored = user.totpSecret, let secret = TwoFactor.open(stored, userID: user.id!, master: old) else { continue }

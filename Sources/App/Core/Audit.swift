@@ -53,6 +53,10 @@ enum AuditAction: String, CaseIterable, Sendable {
     case caseSettingsChanged = "case_settings_changed"
     /// A directory listing changed (capacity, verification, its fields).
     case directoryChanged = "directory_changed"
+    /// A referral was sent from a case; each later step; a referral page read.
+    case referralSent = "referral_sent"
+    case referralChanged = "referral_changed"
+    case referralViewed = "referral_viewed"
 
     var labelKey: String { "audit.action.\(rawValue)" }
 }

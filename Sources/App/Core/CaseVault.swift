@@ -11,6 +11,7 @@ struct PersonSection: Codable, Sendable, Equatable {
     var dateOfBirth: String = ""
     var ageBand: String = ""
     var genderIdentity: String = ""
+    var pronouns: String = ""
     var indigenousIdentity: String = ""
     var countryOfOrigin: String = ""
     var languages: String = ""
@@ -19,6 +20,29 @@ struct PersonSection: Codable, Sendable, Equatable {
     var region: String = ""
     var dependants: String = ""
     var accessibilityNeeds: String = ""
+}
+
+extension PersonSection {
+    /// Sealed sections written before a field existed lack its key: every field reads as its
+    /// default when absent, so adding one (pronouns) never makes an older record unreadable.
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func text(_ key: CodingKeys) throws -> String { try c.decodeIfPresent(String.self, forKey: key) ?? "" }
+        self.init()
+        legalName = try text(.legalName)
+        dateOfBirth = try text(.dateOfBirth)
+        ageBand = try text(.ageBand)
+        genderIdentity = try text(.genderIdentity)
+        pronouns = try text(.pronouns)
+        indigenousIdentity = try text(.indigenousIdentity)
+        countryOfOrigin = try text(.countryOfOrigin)
+        languages = try text(.languages)
+        interpreterNeeded = try c.decodeIfPresent(Bool.self, forKey: .interpreterNeeded) ?? false
+        immigrationStatus = try text(.immigrationStatus)
+        region = try text(.region)
+        dependants = try text(.dependants)
+        accessibilityNeeds = try text(.accessibilityNeeds)
+    }
 }
 
 /// How and when it is safe to reach the person — shown first on the case page.
@@ -125,6 +149,24 @@ struct CaseVault: Sendable {
     }
 }
 
+extension CaseVault {
+    /// A referral's own data key, bound to the sending organisation and the referral (never the
+    /// case's key: deleting it leaves the case readable and the snapshot not).
+    func createReferralKey(organisationID: UUID, referralID: UUID) throws -> (Opened, Data) {
+        let key = Envelope.newKey()
+        let caseID = "referral:" + referralID.uuidString
+        let wrapped = try Envelope.wrap(dataKey: key, master: master, organisationID: organisationID.uuidString, caseID: caseID)
+        return (Opened(key: key, organisationID: organisationID.uuidString, caseID: caseID), wrapped)
+    }
+
+    func openReferralKey(organisationID: UUID, referralID: UUID, wrapped: Data) throws -> Opened {
+        let caseID = "referral:" + referralID.uuidString
+        return Opened(
+            key: try Envelope.unwrap(wrapped, master: master, organisationID: organisationID.uuidString, caseID: caseID),
+            organisationID: organisationID.uuidString, caseID: caseID)
+    }
+}
+
 extension Request {
     var caseVault: CaseVault { CaseVault(master: application.masterKey) }
 }
@@ -133,7 +175,7 @@ extension Request {
 /// under one name opens only under the same one, so a typo made a record unreadable while the
 /// names were string literals. The strings below are stored in every sealed value and never change.
 enum SealedField: Sendable, Equatable {
-    case preferredName, person, safeContact, experience
+    case preferredName, person, safeContact, experience, referralSnapshot
     case note(UUID), task(UUID), legalOutcome(UUID), documentName(UUID), documentContent(UUID)
 
     var name: String {
@@ -142,6 +184,7 @@ enum SealedField: Sendable, Equatable {
         case .person: "person"
         case .safeContact: "safe_contact"
         case .experience: "experience"
+        case .referralSnapshot: "referral_snapshot"
         case .note(let id): "note:\(id.uuidString)"
         case .task(let id): "task:\(id.uuidString)"
         case .legalOutcome(let id): "legal:\(id.uuidString)"

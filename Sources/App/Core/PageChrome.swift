@@ -66,6 +66,7 @@ struct PageChrome: Encodable {
         let pathways = SiteURL.pathways.path
         let directory = SiteURL.directory.path
         let directoryStale = SiteURL.directoryStale.path
+        let referrals = SiteURL.referrals.path
         let directoryCSV = SiteURL.directoryCSV.path
         let directoryPackage = SiteURL.directoryHSDS(.value("datapackage.json")).path
     }
@@ -78,6 +79,7 @@ struct PageChrome: Encodable {
             items.append((SiteURL.deadlines.path, "nav.deadlines"))
         }
         items.append((SiteURL.directory.path, "nav.directory"))
+        if current.roles.canReadCases { items.append((SiteURL.referrals.path, "nav.referrals")) }
         if current.has(.supervisor) { items.append((SiteURL.figures.path, "nav.figures")) }
         if current.hasAny([.systemAdmin]) {
             items.append((SiteURL.organisations.path, "nav.organisations"))
@@ -99,6 +101,7 @@ enum SavedNotice: String, CaseIterable {
     case safeContact = "safe_contact", legalAction = "legal_action", experience, status, assignments, purged, application
     case applicationStep = "application_step", checklist, pathway, organisation, calendar
     case directoryCapacity = "directory_capacity", directoryVerified = "directory_verified", directoryUpdated = "directory_updated"
+    case referralSent = "referral_sent", referralUpdated = "referral_updated", referralCaseOpened = "referral_case_opened"
 
     var key: String { "saved.\(rawValue)" }
 

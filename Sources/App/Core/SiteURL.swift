@@ -26,6 +26,14 @@ enum SiteURL: Sendable, Equatable {
     case pathways, pathway(Parameter<String>)
     case directoryCSV, directoryHSDS(Parameter<String>)
     case directory, directoryStale, directoryService(Parameter<String>), directoryAction(Parameter<String>, DirectoryAction)
+    case referrals, referral(Parameter<String>), referralAction(Parameter<String>, ReferralAction)
+
+    /// What is done to one referral: a step of its state machine, opening a case from it, its letter.
+    enum ReferralAction: String, Sendable, CaseIterable {
+        case events
+        case openCase = "open-case"
+        case letter
+    }
 
     /// What a listing's manager does to it, each a form posted to its own path.
     enum DirectoryAction: String, Sendable, CaseIterable {
@@ -41,7 +49,7 @@ enum SiteURL: Sendable, Equatable {
 
     /// A section or action of one case, under `/cases/:id/`.
     enum CasePart: String, Sendable, CaseIterable {
-        case person, notes, status, assignments, purge, needs, tasks, consents, experience, export, applications, documents
+        case person, notes, status, assignments, purge, needs, tasks, consents, experience, export, applications, documents, referrals
         case safeContact = "safe-contact"
         case legalActions = "legal-actions"
         case exportJSON = "export.json"
@@ -119,6 +127,9 @@ enum SiteURL: Sendable, Equatable {
         case .directoryHSDS(let file): return c("directory", "hsds") + [.parameter("file", file)]
         case .directoryService(let id): return c("directory", "services") + [.parameter("id", id)]
         case .directoryAction(let id, let action): return c("directory", "services") + [.parameter("id", id), .constant(action.rawValue)]
+        case .referrals: return c("referrals")
+        case .referral(let id): return c("referrals") + [.parameter("id", id)]
+        case .referralAction(let id, let action): return c("referrals") + [.parameter("id", id), .constant(action.rawValue)]
         }
     }
 

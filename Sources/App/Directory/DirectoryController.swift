@@ -38,7 +38,17 @@ struct DirectoryController: RouteCollection {
         var language: String?
         var eligibility: String?
         var open: String?
+        /// The case the search is made for (from its "find a service" link): kept across pages
+        /// and to each service's page, which then offers to refer the person.
+        var `case`: String?
         @LenientInt var page: Int? = nil
+    }
+
+    /// The case a search is made for, if the reader may work on cases and the value is an id.
+    static func forCase(_ req: Request) -> String? {
+        guard req.currentUser?.roles.canReadCases == true, let raw = req.query[String.self, at: "case"], let id = UUID(uuidString: raw)
+        else { return nil }
+        return id.uuidString
     }
 
     struct ResultView: Encodable {
@@ -76,6 +86,7 @@ struct DirectoryController: RouteCollection {
         let pageNumber: Int
         /// Coordinators and org admins: the link to the listings to check.
         let manages: Bool
+        let forCase: String?
         var errors = FormErrors()
     }
 
@@ -94,13 +105,14 @@ struct DirectoryController: RouteCollection {
         let query = Self.query(from: filter)
         let found = try await DirectoryQueries.search(query, language: req.language, now: req.now, timeZone: req.config.timeZone, on: req.db)
         let viewer = req.currentUser?.organisation.id
+        let forCase = Self.forCase(req)
         func pageURL(_ number: Int) -> String {
             listPageURL(
                 SiteURL.directory.path,
                 [
                     ("q", query.text), ("province", query.province?.rawValue), ("region", query.region?.rawValue),
                     ("category", query.category?.rawValue), ("language", query.language), ("eligibility", query.eligibility?.rawValue),
-                    ("open", query.openNow ? "1" : nil),
+                    ("open", query.openNow ? "1" : nil), ("case", forCase),
                 ], page: number)
         }
         let context = IndexContext(
@@ -111,9 +123,9 @@ struct DirectoryController: RouteCollection {
             languages: Self.languages.map { FormOption(value: $0, label: req.t("directory.language.\($0)"), selected: $0 == query.language) },
             eligibilities: req.options(ImmigrationStatus.self, selected: [query.eligibility?.rawValue ?? ""], label: \.labelKey),
             openNow: query.openNow,
-            results: found.services.map { Self.result($0.service, $0.organisation, viewer: viewer, req: req) },
+            results: found.services.map { Self.result($0.service, $0.organisation, viewer: viewer, req: req, forCase: forCase) },
             total: found.total, previousURL: found.page > 1 ? pageURL(found.page - 1) : nil, nextURL: found.hasNext ? pageURL(found.page + 1) : nil,
-            pageNumber: found.page, manages: req.currentUser.map { $0.hasAny([.networkCoordinator, .orgAdmin]) } ?? false)
+            pageNumber: found.page, manages: req.currentUser.map { $0.hasAny([.networkCoordinator, .orgAdmin]) } ?? false, forCase: forCase)
         return try await req.render(context)
     }
 
@@ -161,10 +173,13 @@ struct DirectoryController: RouteCollection {
         return req.t("directory.hours.range", OpeningHours.text(range.opens), OpeningHours.text(range.closes))
     }
 
-    static func result(_ service: DirectoryService, _ organisation: DirectoryOrganisation, viewer: UUID?, req: Request) -> ResultView {
+    static func result(
+        _ service: DirectoryService, _ organisation: DirectoryOrganisation, viewer: UUID?, req: Request, forCase: String? = nil
+    ) -> ResultView {
         let description = req.language == .fr ? service.descriptionFR : service.descriptionEN
         return ResultView(
-            href: SiteURL.directoryService(.value(service.id!.uuidString)).path, name: name(service, req), organisation: organisation.name,
+            href: SiteURL.directoryService(.value(service.id!.uuidString)).path + (forCase.map { "?case=\($0)" } ?? ""), name: name(service, req),
+            organisation: organisation.name,
             summary: description.count > 220 ? String(description.prefix(220)) + "…" : description,
             categories: list(ServiceCategory.self, service.categories, req), languages: languageNames(service.languages, req),
             place: place(service, req), eligibility: eligibility(service, req), capacity: capacity(service, req),
@@ -200,6 +215,10 @@ struct DirectoryController: RouteCollection {
         /// The manager's forms (coordinators; the owning organisation's admins).
         let canManage: Bool
         let csrf: String
+        /// Reached from a case's search: the referral form for that case and this service.
+        let referURL: String?
+        /// A caseworker or supervisor reached it otherwise: how to refer someone.
+        let mayRefer: Bool
         let capacityAction: String
         let verifyAction: String
         let editURL: String
@@ -260,6 +279,8 @@ struct DirectoryController: RouteCollection {
             },
             searchURL: SiteURL.directory.path + "?province=\(service.province)",
             canManage: Self.canManage(req.currentUser, organisation), csrf: req.csrfToken,
+            referURL: Self.forCase(req).map { SiteURL.casePart(.value($0), .referrals).path + "?service=\(id.uuidString)" },
+            mayRefer: req.currentUser?.roles.canReadCases == true,
             capacityAction: SiteURL.directoryAction(.value(id.uuidString), .capacity).path,
             verifyAction: SiteURL.directoryAction(.value(id.uuidString), .verify).path,
             editURL: SiteURL.directoryAction(.value(id.uuidString), .edit).path,

@@ -37,6 +37,8 @@ struct HomeController: RouteCollection {
         let hasTasks: Bool
         /// The cases I opened last, newest first.
         let recent: [RecentItem]
+        /// Referrals received that wait for the organisation's answer.
+        let referralsPending: Int
     }
 
     struct RecentItem: Encodable {
@@ -127,7 +129,9 @@ struct HomeController: RouteCollection {
         }
         var tasks: [MyTask] = []
         var recent: [RecentCase] = []
+        var referralsPending = 0
         if current.roles.canReadCases {
+            referralsPending = try await ReferralQueries.pendingCount(for: current.organisation.id!, on: req.db)
             let viewer = try await CaseAccess.viewer(req)
             tasks = try await HomeQueries.myTasks(viewer: viewer, today: req.today, vault: req.caseVault, on: req.db)
             recent = try await CaseQueries.recentlyVisited(viewer: viewer, vault: req.caseVault, on: req.db)
@@ -150,7 +154,7 @@ struct HomeController: RouteCollection {
                 RecentItem(
                     reference: $0.reference, name: $0.preferredName, href: SiteURL.caseFile(.value($0.id.uuidString)).path,
                     statusKey: $0.status.labelKey, visited: req.formatDateTime($0.visitedAt) ?? "")
-            })
+            }, referralsPending: referralsPending)
         return try await req.render(context)
     }
 }

@@ -40,5 +40,7 @@ enum PasserelleMigrations {
         migrations.add(TrackCaseActivity())
         // 015 — the service directory (HSDS shape) with its full-text index and change history.
         migrations.add(CreateDirectory())
+        // 016 — referrals from a case to a service: the sealed snapshot under a key of its own, the dated history.
+        migrations.add(CreateReferrals())
     }
 }

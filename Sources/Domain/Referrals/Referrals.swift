@@ -1,3 +1,5 @@
+import Foundation
+
 /// A referral from a case to a service, and the one state machine it follows (HL7 Gravity's
 /// statuses, with Primero's `revoked`: access withdrawn). Only the fields the person agreed to
 /// share travel, as a snapshot sealed with the referral's own key.
@@ -75,5 +77,36 @@ public enum SharedBundle: String, CatalogValue {
         case .contactOnly: [.preferredName, .pronouns, .languages, .interpreter, .safeContact]
         case .needsSummary: [.preferredName, .pronouns, .languages, .interpreter, .provinceRegion, .immigrationStatus, .needs, .message]
         }
+    }
+}
+
+public enum ReferralRules {
+    /// The need's status once a referral for it reaches `state` — only for needs the referral
+    /// itself set (`referred` or `inProgress`): a caseworker's own change is never overwritten.
+    /// A decline that reveals a gap (no room, not eligible) leaves the need unmet, which the gap
+    /// map counts; any other decline or a revocation puts it back to identified.
+    public static func needStatus(after state: ReferralState, declineReason: DeclineReason?, current: NeedStatus) -> NeedStatus {
+        guard current == .referred || current == .inProgress else { return current }
+        switch state {
+        case .pending: return .referred
+        case .accepted: return .inProgress
+        case .completed: return .met
+        case .notCompleted: return .unmet
+        case .declined: return declineReason?.isGap == true ? .unmet : .identified
+        case .revoked: return .identified
+        }
+    }
+
+    /// A referral may be sent only while a consent to share with the receiving organisation
+    /// (named as the directory names it) is in force.
+    public static func maySend(to organisationName: String, consents: [ConsentRecord], at now: Date) -> Bool {
+        ConsentRules.isGranted(.share, partner: organisationName.trimmingCharacters(in: .whitespaces), in: consents, at: now)
+    }
+
+    /// The fields to tick: those asked for, or a bundle's, or (nothing chosen) the needs summary.
+    public static func fields(ticked: [String], bundle: SharedBundle?) -> [SharedField] {
+        if let bundle { return bundle.fields }
+        let chosen = ticked.compactMap(SharedField.init(rawValue:))
+        return SharedField.allCases.filter(chosen.contains)
     }
 }

@@ -86,11 +86,17 @@ extension CasePage.Context {
                     id: "a", pathway: "PTR-VVT (fictif)", stateKey: "application.state.approved", submittedOn: "2026-03-01", decidedOn: "2026-03-05",
                     validTo: "2026-09-05", processingDays: 4, validityDays: 180, daysToExpiry: 90, href: item(.application))
             ],
+            referrals: ReferralsPanel(
+                rows: [
+                    .init(
+                        href: SiteURL.referral(.value("00000000-0000-4000-8000-000000000009")).path, service: "Maison Fictive (fictif)",
+                        receiver: "Organisme Fictif", state: "En attente", at: "2 mars 2026 à 13 h 05")
+                ], receivedFrom: "Organisme Fictif d'origine", receivedURL: SiteURL.referral(.value("00000000-0000-4000-8000-000000000008")).path),
             pathways: Mock.options, applicationsNextExpiry: "5 sept. 2026", lastNoteAt: "2 mars 2026", lastVisit: "1 mars 2026 à 13 h 05",
             newCount: 2,
             filled: CasePage.Filled(
                 person: true, applications: true, consent: true, experience: true, needs: true, tasks: true, legal: true, documents: true,
-                notes: true),
+                referrals: true, notes: true),
             findService: SiteURL.directory.path + "?province=QC&language=tl&eligibility=no_status")
     }
 }
@@ -103,7 +109,8 @@ extension CasesController.PersonContext {
             person: PersonSection(legalName: "Nom Fictif", languages: "Tagalog", interpreterNeeded: true), ageBands: Mock.options,
             indigenous: Mock.options, immigration: Mock.options, regions: Mock.options,
             errors: Mock.errors(
-                "preferredName", "legalName", "dateOfBirth", "ageBand", "genderIdentity", "indigenousIdentity", "countryOfOrigin", "languages",
+                "preferredName", "legalName", "dateOfBirth", "ageBand", "genderIdentity", "pronouns", "indigenousIdentity", "countryOfOrigin",
+                "languages",
                 "immigrationStatus", "region", "dependants", "accessibilityNeeds", "form"),
             changed: ["Langues"], hasChanged: true)
     }

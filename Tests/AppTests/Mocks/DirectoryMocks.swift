@@ -19,6 +19,7 @@ extension DirectoryController.IndexContext {
             page: Mock.page("directory.title"), q: "tagalog", provinces: Mock.options, regions: Mock.options, categories: Mock.options,
             languages: Mock.options, eligibilities: Mock.options, openNow: true, results: [DirectoryController.ResultView.mock], total: 21,
             previousURL: SiteURL.directory.path + "?page=1", nextURL: SiteURL.directory.path + "?page=3", pageNumber: 2, manages: true,
+            forCase: Mock.caseID,
             errors: Mock.errors("q", "province", "region", "category", "language", "eligibility"))
     }
 }
@@ -31,6 +32,7 @@ extension DirectoryController.ServiceContext {
             hours: [LabelledValue(labelKey: Weekday.mon.labelKey, value: "09:00 à 17:00")], phone: "555-0101", email: "accueil@fictif.example",
             website: "https://fictif.example", address: "1 rue Fictive", frontDoor: "555-0101", area: "Alberta", verified: "2 mars 2026",
             history: ["2 mars 2026 — fiche créée"], searchURL: SiteURL.directory.path + "?province=AB", canManage: true, csrf: "jeton-fictif",
+            referURL: SiteURL.casePart(.value(Mock.caseID), .referrals).path + "?service=00000000-0000-4000-8000-000000000003", mayRefer: true,
             capacityAction: SiteURL.directoryAction(.value("00000000-0000-4000-8000-000000000003"), .capacity).path,
             verifyAction: SiteURL.directoryAction(.value("00000000-0000-4000-8000-000000000003"), .verify).path,
             editURL: SiteURL.directoryAction(.value("00000000-0000-4000-8000-000000000003"), .edit).path, available: "0", maximum: "12",

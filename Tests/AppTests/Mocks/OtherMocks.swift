@@ -22,7 +22,7 @@ extension HomeController.HomeContext {
                 HomeController.RecentItem(
                     reference: "ORG-2026-0001", name: "Personne Fictive", href: Mock.links.file, statusKey: CaseStatus.active.labelKey,
                     visited: "2 mars 2026 à 13 h 05")
-            ])
+            ], referralsPending: 3)
     }
 }
 
