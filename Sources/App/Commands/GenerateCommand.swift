@@ -14,9 +14,17 @@ struct GenerateCommand: AsyncCommand {
 
         @Option(name: "organisations", help: "number of synthetic organisations to spread them over (default 100)")
         var organisations: Int?
+
+        @Option(name: "services", help: "number of synthetic directory services to add (default 0)")
+        var services: Int?
+
+        @Option(name: "referrals", help: "number of synthetic referrals between the organisations' cases and services (default 0)")
+        var referrals: Int?
     }
 
-    var help: String { "Adds synthetic cases for load testing (passerelle generate --cases N --organisations M)." }
+    var help: String {
+        "Adds synthetic cases, directory services and referrals for load testing (passerelle generate --cases N --organisations M --services S --referrals R)."
+    }
 
     static let batch = 10_000
 
@@ -183,6 +191,17 @@ struct GenerateCommand: AsyncCommand {
             String(
                 format: "generate: %d cases over %d organisations in %.1f s (%.0f cases/s)", total, organisationCount, seconds,
                 Double(total) / max(seconds, 0.001)))
+        if let count = signature.services, count > 0 {
+            let begun = Date()
+            let services = try await Self.generateServices(count, organisations: organisations, on: app.db, now: Date())
+            context.console.print(String(format: "generate: %d directory services in %.1f s", services.count, Date().timeIntervalSince(begun)))
+            if let referrals = signature.referrals, referrals > 0 {
+                let begun = Date()
+                let written = try await Self.generateReferrals(
+                    referrals, organisations: organisations, services: services, vault: vault, on: app.db, now: Date())
+                context.console.print(String(format: "generate: %d referrals in %.1f s", written, Date().timeIntervalSince(begun)))
+            }
+        }
         context.console.print("generated accounts: intervenant.001@genere.example (caseworker), superviseur.001@genere.example (supervisor)")
         if ProcessInfo.processInfo.environment["PASSERELLE_DEMO_PASSWORD"] == nil { context.console.print("password: \(password)") }
     }

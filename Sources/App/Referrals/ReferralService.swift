@@ -71,47 +71,59 @@ enum ReferralService {
         on db: any Database, vault: CaseVault, file: CaseFile, service: DirectoryService, listing: DirectoryOrganisation, needs: [NeedKind],
         snapshot: ReferralSnapshot, letterLanguage: Language, sender: Party, now: Date
     ) async throws -> Referral {
-        let referralID = UUID()
-        let (opened, wrapped) = try vault.createReferralKey(organisationID: sender.organisationID, referralID: referralID)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let sealed = try vault.seal(String(decoding: try encoder.encode(snapshot), as: UTF8.self), field: .referralSnapshot, with: opened)
+        let rows = try prepare(
+            vault: vault, caseID: file.id!, service: service, listing: listing, needs: needs, snapshot: snapshot, letterLanguage: letterLanguage,
+            sender: sender, now: now)
         let caseID = file.id!
         return try await db.writeTransaction { db in
             try await db.lockCase(caseID)
             let consents = try await CaseConsent.query(on: db).filter(\.$caseID == caseID).all().compactMap(\.record)
             guard ReferralRules.maySend(to: listing.name, consents: consents, at: now) else { throw Failure.noConsent }
-            let referral = Referral()
-            referral.id = referralID
-            referral.caseID = caseID
-            referral.senderOrganisationID = sender.organisationID
-            referral.senderUserID = sender.actor.userID
-            referral.serviceID = service.id
-            referral.serviceName = service.nameFR == service.nameEN ? service.nameFR : "\(service.nameFR) / \(service.nameEN)"
-            referral.receiverName = listing.name
-            referral.receiverOrganisationID = listing.memberOrganisationID
-            referral.state = ReferralState.pending.rawValue
-            referral.needs = needs.map(\.rawValue).joined(separator: ",")
-            referral.letterLanguage = letterLanguage.rawValue
-            referral.sealedSnapshot = sealed
-            referral.createdAt = now
-            referral.updatedAt = now
-            referral.version = 1
-            try await referral.create(on: db)
-            try await ReferralKey(referralID: referralID, wrapped: wrapped).create(on: db)
-            try await ReferralStep(
-                referralID: referralID, at: now, event: "sent", state: ReferralState.pending.rawValue, party: ReferralParty.sender.rawValue,
-                actorID: sender.actor.userID, reason: nil
-            ).create(on: db)
+            try await rows.referral.create(on: db)
+            try await rows.key.create(on: db)
+            try await rows.step.create(on: db)
             for need in try await CaseNeed.query(on: db).filter(\.$caseID == caseID).filter(\.$need ~~ needs.map(\.rawValue)).all()
             where need.status != NeedStatus.met.rawValue {
                 need.status = NeedStatus.referred.rawValue
                 need.updatedAt = now
                 try await need.save(on: db)
             }
-            try await audit(referral, .referralSent, by: sender, detail: "case:\(caseID.uuidString) \(file.reference)", on: db)
-            return referral
+            try await audit(rows.referral, .referralSent, by: sender, detail: "case:\(caseID.uuidString) \(file.reference)", on: db)
+            return rows.referral
         }
+    }
+
+    /// The rows of a new referral — the referral with its sealed snapshot, its own key, its first
+    /// step — built outside any transaction (sealing is the costly part). `passerelle generate`
+    /// builds its referrals here too.
+    static func prepare(
+        vault: CaseVault, caseID: UUID, service: DirectoryService, listing: DirectoryOrganisation, needs: [NeedKind], snapshot: ReferralSnapshot,
+        letterLanguage: Language, sender: Party, now: Date, id: UUID = UUID()
+    ) throws -> (referral: Referral, key: ReferralKey, step: ReferralStep) {
+        let (opened, wrapped) = try vault.createReferralKey(organisationID: sender.organisationID, referralID: id)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let sealed = try vault.seal(String(decoding: try encoder.encode(snapshot), as: UTF8.self), field: .referralSnapshot, with: opened)
+        let referral = Referral()
+        referral.id = id
+        referral.caseID = caseID
+        referral.senderOrganisationID = sender.organisationID
+        referral.senderUserID = sender.actor.userID
+        referral.serviceID = service.id
+        referral.serviceName = service.nameFR == service.nameEN ? service.nameFR : "\(service.nameFR) / \(service.nameEN)"
+        referral.receiverName = listing.name
+        referral.receiverOrganisationID = listing.memberOrganisationID
+        referral.state = ReferralState.pending.rawValue
+        referral.needs = needs.map(\.rawValue).joined(separator: ",")
+        referral.letterLanguage = letterLanguage.rawValue
+        referral.sealedSnapshot = sealed
+        referral.createdAt = now
+        referral.updatedAt = now
+        referral.version = 1
+        let step = ReferralStep(
+            referralID: id, at: now, event: "sent", state: ReferralState.pending.rawValue, party: ReferralParty.sender.rawValue,
+            actorID: sender.actor.userID, reason: nil)
+        return (referral, ReferralKey(referralID: id, wrapped: wrapped), step)
     }
 
     /// One step of the state machine by one side, if the referral is still at `expectedVersion`.
