@@ -131,6 +131,7 @@ import Vapor
             .users, .userNew, .user(.key), .audit, .healthz, .metrics, .setPassword(.key), .cases, .caseNew, .caseSettings,
             .caseFile(.key), .deadlines, .deadlinesCalendar, .calendarFeed(user: .key, token: .key), .figures, .figuresCSV, .pathways,
             .pathway(.key), .directory, .directoryStale, .directoryService(.key), .directoryCSV, .directoryHSDS(.key), .referrals, .referral(.key),
+            .directoryNew, .directoryImport, .directoryImportApply(.key),
         ] + SiteURL.UserAction.allCases.map { .userAction(.key, $0) } + SiteURL.CasePart.allCases.map { .casePart(.key, $0) }
         + SiteURL.CaseItem.allCases.map { .caseItem(.key, $0, .key) }
         + SiteURL.DirectoryAction.allCases.map { .directoryAction(.key, $0) }

@@ -12,7 +12,8 @@ import Testing
         AuditEvent.self, AuditHead.self, BrowserSession.self, CalendarFeed.self, CaseAssignment.self, CaseConsent.self,
         CaseCounter.self, CaseDocument.self, CaseExperience.self, CaseFile.self, CaseKey.self, CaseLegalAction.self,
         CaseNameTerm.self, CaseNeed.self, CaseNote.self, CaseSettings.self, CaseTask.self, DigestSend.self, KeyCheck.self,
-        DirectoryChange.self, DirectoryOrganisation.self, DirectoryService.self, Referral.self, ReferralKey.self, ReferralStep.self,
+        DirectoryChange.self, DirectoryOrganisation.self, DirectoryService.self, DirectoryImportUpload.self, Referral.self, ReferralKey.self,
+        ReferralStep.self,
         Organisation.self, PathwayApplication.self, PathwayType.self, SetPasswordToken.self, SignInFailure.self, User.self,
     ]
 

@@ -21,7 +21,8 @@ import Vapor
             HomeController.HomeContext.mock, ErrorContext.mock, AuditController.IndexContext.mock, DeadlinesController.BoardContext.mock,
             FiguresController.FiguresContext.mock, PathwayTypesController.IndexContext.mock, PathwayTypesController.EditContext.mock,
             ApplicationsController.ShowContext.mock, DirectoryController.IndexContext.mock, DirectoryController.ServiceContext.mock,
-            DirectoryController.StaleContext.mock, DirectoryController.EditContext.mock, ReferralsController.FormContext.mock,
+            DirectoryController.StaleContext.mock, DirectoryController.EditContext.mock, DirectoryController.NewContext.mock,
+            DirectoryImportController.ImportContext.mock, ReferralsController.FormContext.mock,
             ReferralsController.InboxContext.mock, ReferralsController.ShowContext.mock, ReferralsController.LetterContext.mock,
         ]
     }

@@ -67,6 +67,8 @@ struct PageChrome: Encodable {
         let directory = SiteURL.directory.path
         let directoryStale = SiteURL.directoryStale.path
         let referrals = SiteURL.referrals.path
+        let directoryNew = SiteURL.directoryNew.path
+        let directoryImport = SiteURL.directoryImport.path
         let directoryCSV = SiteURL.directoryCSV.path
         let directoryPackage = SiteURL.directoryHSDS(.value("datapackage.json")).path
     }
@@ -101,6 +103,7 @@ enum SavedNotice: String, CaseIterable {
     case safeContact = "safe_contact", legalAction = "legal_action", experience, status, assignments, purged, application
     case applicationStep = "application_step", checklist, pathway, organisation, calendar
     case directoryCapacity = "directory_capacity", directoryVerified = "directory_verified", directoryUpdated = "directory_updated"
+    case directoryImported = "directory_imported", directoryCreated = "directory_created"
     case referralSent = "referral_sent", referralUpdated = "referral_updated", referralCaseOpened = "referral_case_opened"
 
     var key: String { "saved.\(rawValue)" }

@@ -27,6 +27,7 @@ enum SiteURL: Sendable, Equatable {
     case directoryCSV, directoryHSDS(Parameter<String>)
     case directory, directoryStale, directoryService(Parameter<String>), directoryAction(Parameter<String>, DirectoryAction)
     case referrals, referral(Parameter<String>), referralAction(Parameter<String>, ReferralAction)
+    case directoryNew, directoryImport, directoryImportApply(Parameter<String>)
 
     /// What is done to one referral: a step of its state machine, opening a case from it, its letter.
     enum ReferralAction: String, Sendable, CaseIterable {
@@ -127,6 +128,9 @@ enum SiteURL: Sendable, Equatable {
         case .directoryHSDS(let file): return c("directory", "hsds") + [.parameter("file", file)]
         case .directoryService(let id): return c("directory", "services") + [.parameter("id", id)]
         case .directoryAction(let id, let action): return c("directory", "services") + [.parameter("id", id), .constant(action.rawValue)]
+        case .directoryNew: return c("directory", "new")
+        case .directoryImport: return c("directory", "import")
+        case .directoryImportApply(let id): return c("directory", "import") + [.parameter("id", id)]
         case .referrals: return c("referrals")
         case .referral(let id): return c("referrals") + [.parameter("id", id)]
         case .referralAction(let id, let action): return c("referrals") + [.parameter("id", id), .constant(action.rawValue)]

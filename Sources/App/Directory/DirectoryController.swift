@@ -10,6 +10,8 @@ struct DirectoryController: RouteCollection {
         routes.on(.GET, .directory, access: .signedIn, use: index)
         routes.on(.GET, .directoryService(.key), access: .signedIn, use: show)
         routes.on(.GET, .directoryStale, access: Self.managers, use: stale)
+        routes.on(.GET, .directoryNew, access: Self.managers, use: newForm)
+        routes.on(.POST, .directoryNew, access: Self.managers, use: create)
         routes.on(.POST, .directoryAction(.key, .capacity), access: Self.managers, use: saveCapacity)
         routes.on(.POST, .directoryAction(.key, .verify), access: Self.managers, use: verify)
         routes.on(.GET, .directoryAction(.key, .edit), access: Self.managers, use: editForm)
@@ -86,6 +88,8 @@ struct DirectoryController: RouteCollection {
         let pageNumber: Int
         /// Coordinators and org admins: the link to the listings to check.
         let manages: Bool
+        /// Coordinators: the import.
+        let imports: Bool
         let forCase: String?
         var errors = FormErrors()
     }
@@ -125,7 +129,8 @@ struct DirectoryController: RouteCollection {
             openNow: query.openNow,
             results: found.services.map { Self.result($0.service, $0.organisation, viewer: viewer, req: req, forCase: forCase) },
             total: found.total, previousURL: found.page > 1 ? pageURL(found.page - 1) : nil, nextURL: found.hasNext ? pageURL(found.page + 1) : nil,
-            pageNumber: found.page, manages: req.currentUser.map { $0.hasAny([.networkCoordinator, .orgAdmin]) } ?? false, forCase: forCase)
+            pageNumber: found.page, manages: req.currentUser.map { $0.hasAny([.networkCoordinator, .orgAdmin]) } ?? false,
+            imports: req.currentUser?.has(.networkCoordinator) ?? false, forCase: forCase)
         return try await req.render(context)
     }
 

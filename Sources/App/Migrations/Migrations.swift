@@ -42,5 +42,7 @@ enum PasserelleMigrations {
         migrations.add(CreateDirectory())
         // 016 — referrals from a case to a service: the sealed snapshot under a key of its own, the dated history.
         migrations.add(CreateReferrals())
+        // 017 — directory files kept between an import's dry run and the import itself.
+        migrations.add(CreateDirectoryImports())
     }
 }

@@ -155,3 +155,19 @@ final class DirectoryChange: Model, @unchecked Sendable {
 
     var properties: [any AnyProperty] { [$id, $serviceID, $at, $actorID, $actorEmail, $action, $changes] }
 }
+
+/// A directory upload awaiting its import: the files by name, as JSON.
+final class DirectoryImportUpload: Model, @unchecked Sendable {
+    static let schema = "directory_imports"
+    typealias Id = UUID
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "user_id") var userID: UUID
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "files") var files: String
+
+    init() {}
+
+    /// Listed by hand: Fluent otherwise finds them by reflection for every row it reads or writes.
+    var properties: [any AnyProperty] { [$id, $userID, $createdAt, $files] }
+}

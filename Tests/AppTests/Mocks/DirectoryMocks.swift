@@ -19,7 +19,7 @@ extension DirectoryController.IndexContext {
             page: Mock.page("directory.title"), q: "tagalog", provinces: Mock.options, regions: Mock.options, categories: Mock.options,
             languages: Mock.options, eligibilities: Mock.options, openNow: true, results: [DirectoryController.ResultView.mock], total: 21,
             previousURL: SiteURL.directory.path + "?page=1", nextURL: SiteURL.directory.path + "?page=3", pageNumber: 2, manages: true,
-            forCase: Mock.caseID,
+            imports: true, forCase: Mock.caseID,
             errors: Mock.errors("q", "province", "region", "category", "language", "eligibility"))
     }
 }
@@ -59,5 +59,25 @@ extension DirectoryController.EditContext {
             errors: Mock.errors(
                 "nameFR", "nameEN", "descriptionFR", "descriptionEN", "status", "categories", "languages", "eligible", "minimumAge", "maximumAge",
                 "feesFR", "feesEN", "phone", "email", "website", "city", "address", "frontDoor", "hours", "form"))
+    }
+}
+
+extension DirectoryController.NewContext {
+    static var mock: Self {
+        Self(
+            page: Mock.page("directory.new.title"), csrf: "jeton-fictif", action: SiteURL.directoryNew.path, organisations: Mock.options,
+            ownOrganisation: "Organisme Fictif", values: ["nameFR": "Maison Fictive (fictif)"], provinces: Mock.options, regions: Mock.options,
+            categories: Mock.options,
+            errors: Mock.errors("organisation", "newOrganisation", "nameFR", "nameEN", "category", "province", "city", "region"))
+    }
+}
+
+extension DirectoryImportController.ImportContext {
+    static var mock: Self {
+        Self(
+            page: Mock.page("directory.import.title"), csrf: "jeton-fictif", action: SiteURL.directoryImport.path, checked: true, rows: 12,
+            creates: 2, updates: 10, goodRows: 11,
+            problems: [.init(file: "services.csv", line: 3, column: "status", reason: "Valeur inconnue", value: "ouvert")],
+            applyAction: SiteURL.directoryImportApply(.value("00000000-0000-4000-8000-000000000004")).path, errors: Mock.errors("files", "mode"))
     }
 }
