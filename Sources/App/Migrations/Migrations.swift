@@ -44,5 +44,7 @@ enum PasserelleMigrations {
         migrations.add(CreateReferrals())
         // 017 — directory files kept between an import's dry run and the import itself.
         migrations.add(CreateDirectoryImports())
+        // 018 — SQLite's directory search keyed by an integer column: searches matching most listings were slow.
+        migrations.add(KeyDirectorySearch())
     }
 }

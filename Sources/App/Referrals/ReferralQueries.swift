@@ -20,6 +20,7 @@ enum ReferralQueries {
         let sent: [Referral]
         let sentTotal: Int
         let answeredTotal: Int
+        let pendingTotal: Int
     }
 
     static let perPage = 25
@@ -42,7 +43,7 @@ enum ReferralQueries {
         let pending = try await Referral.fetch(
             """
             SELECT * FROM referrals WHERE receiver_organisation_id = \(bind: org) AND state = 'pending'
-            ORDER BY created_at ASC, id ASC LIMIT 200
+            ORDER BY created_at ASC, id ASC LIMIT \(unsafeRaw: String(perPage))
             """, on: db)
         let answered = try await Referral.fetch(
             """
@@ -61,7 +62,9 @@ enum ReferralQueries {
             ORDER BY created_at DESC, id DESC LIMIT \(unsafeRaw: String(perPage)) OFFSET \(unsafeRaw: String(offset))
             """, on: db)
         let sentTotal = try await count("SELECT COUNT(*) AS n FROM referrals WHERE \(sentWhere)", on: db)
-        return Inbox(pending: pending, answered: answered, sent: sent, sentTotal: sentTotal, answeredTotal: answeredTotal)
+        let pendingTotal = pending.count < perPage ? pending.count : try await pendingCount(for: org, on: db)
+        return Inbox(
+            pending: pending, answered: answered, sent: sent, sentTotal: sentTotal, answeredTotal: answeredTotal, pendingTotal: pendingTotal)
     }
 
     /// How many referrals wait for the organisation's answer (the home page's count).

@@ -256,6 +256,8 @@ struct ReferralsController: RouteCollection {
         let sent: [Row]
         let answeredTotal: Int
         let sentTotal: Int
+        /// All waiting ones (the oldest are listed first, a page of them).
+        let pendingTotal: Int
         let previousURL: String?
         let nextURL: String?
     }
@@ -279,7 +281,7 @@ struct ReferralsController: RouteCollection {
             InboxContext(
                 page: PageChrome(req, titleKey: "referral.inbox.title"), pending: inbox.pending.map { row($0, incoming: true) },
                 answered: inbox.answered.map { row($0, incoming: true) }, sent: inbox.sent.map { row($0, incoming: false) },
-                answeredTotal: inbox.answeredTotal, sentTotal: inbox.sentTotal,
+                answeredTotal: inbox.answeredTotal, sentTotal: inbox.sentTotal, pendingTotal: inbox.pendingTotal,
                 previousURL: page > 1 ? SiteURL.referrals.path + "?page=\(page - 1)" : nil,
                 nextURL: more ? SiteURL.referrals.path + "?page=\(page + 1)" : nil))
     }

@@ -32,6 +32,7 @@ extension ReferralsController.InboxContext {
     static var mock: Self {
         Self(
             page: Mock.page("referral.inbox.title"), pending: [.mock], answered: [.mock], sent: [.mock], answeredTotal: 30, sentTotal: 2,
+            pendingTotal: 40,
             previousURL: SiteURL.referrals.path + "?page=1", nextURL: SiteURL.referrals.path + "?page=3")
     }
 }

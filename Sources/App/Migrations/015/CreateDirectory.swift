@@ -45,7 +45,40 @@ struct CreateDirectory: AsyncMigration {
         try await sql.raw("CREATE INDEX directory_services_province_idx ON directory_services (province, status)").run()
         try await sql.raw("CREATE INDEX directory_services_org_idx ON directory_services (directory_organisation_id)").run()
         try await sql.raw("CREATE INDEX directory_changes_service_idx ON directory_changes (service_id, at)").run()
-        try await DirectorySearchIndex.create(on: sql)
+        try await Self.createSearchIndex(on: sql)
+    }
+
+    /// The index as this migration made it, frozen here (018 replaced it).
+    private static func createSearchIndex(on sql: any SQLDatabase) async throws {
+        if sql.dialect.name == "sqlite" {
+            try await sql.raw(
+                "CREATE VIRTUAL TABLE directory_search USING fts5(service_id UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 2')"
+            ).run()
+            try await sql.raw(
+                """
+                CREATE TRIGGER directory_search_insert AFTER INSERT ON directory_services
+                BEGIN INSERT INTO directory_search (service_id, body) VALUES (NEW.id, NEW.search_text); END
+                """
+            ).run()
+            try await sql.raw(
+                """
+                CREATE TRIGGER directory_search_update AFTER UPDATE OF search_text ON directory_services
+                BEGIN DELETE FROM directory_search WHERE service_id = OLD.id;
+                INSERT INTO directory_search (service_id, body) VALUES (NEW.id, NEW.search_text); END
+                """
+            ).run()
+            try await sql.raw(
+                """
+                CREATE TRIGGER directory_search_delete AFTER DELETE ON directory_services
+                BEGIN DELETE FROM directory_search WHERE service_id = OLD.id; END
+                """
+            ).run()
+        } else {
+            try await sql.raw(
+                "ALTER TABLE directory_services ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED"
+            ).run()
+            try await sql.raw("CREATE INDEX directory_services_search_idx ON directory_services USING GIN (search_tsv)").run()
+        }
     }
 
     func revert(on database: any Database) async throws {
