@@ -51,7 +51,7 @@ def test_find_a_service_from_a_case_offers_to_refer(browser, base_url, demo_acco
     sign_in(browser, base_url, worker["email"], demo_password)
     browser.get(base_url + "/cases")
     case = sorted(set(case_links(browser)))[0]
-    browser.get(base_url + case)
+    browser.get(case)  # case_links gives absolute addresses
     browser.find_element(By.CSS_SELECTOR, 'a[href^="/directory?"][href*="case="]').click()
     problems = serious_violations(browser)
     browser.find_element(By.CSS_SELECTOR, "ul.results h2 a").click()

@@ -49,6 +49,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     }
     app.lifecycle.use(AuditWriterLifecycle())
     app.databases.middleware.use(ApplicationDerivedFields())
+    app.databases.middleware.use(DirectoryServiceAreas())
     // The master key is read before the migrations: one of them (012) recomputes the name
     // index, whose keys derive from it. It is checked against the database after them.
     app.masterKey = try MasterKeyProvider.load(config: config)

@@ -43,8 +43,7 @@ enum DirectoryQueries {
                 select.where(
                     SQLQueryString(
                         """
-                        (directory_services.service_area IN ('all', 'remote') OR directory_services.province = \(bind: province.rawValue) \
-                        OR (',' || directory_services.service_area || ',') LIKE \(bind: "%,\(province.rawValue),%"))
+                        directory_services.id IN (SELECT service_id FROM directory_service_areas WHERE province = \(bind: province.rawValue))
                         """))
             }
             if let region = query.region { select.where(SQLColumn("region", table: "directory_services"), .equal, SQLBind(region.rawValue)) }
@@ -66,17 +65,32 @@ enum DirectoryQueries {
             let terms = DirectorySearchIndex.terms(query.text)
             if !terms.isEmpty { select.where(DirectorySearchIndex.matching(terms, dialect: sql.dialect.name)) }
         }
-        struct Count: Decodable { let n: Int }
-        let counting = sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("directory_services")
-        filtered(counting)
-        let total = try await counting.first(decoding: Count.self)?.n ?? 0
-        let page = max(1, min(query.page, max(1, (total + pageSize - 1) / pageSize)))
-        struct ID: Decodable { let id: UUID }
-        let listing = sql.select().column(SQLColumn("id", table: "directory_services")).from("directory_services")
-        filtered(listing)
-        let ids = try await listing.orderBy(SQLColumn(language == .fr ? "name_fr" : "name_en", table: "directory_services"))
-            .orderBy(SQLColumn("id", table: "directory_services")).limit(pageSize).offset((page - 1) * pageSize)
-            .all(decoding: ID.self).map(\.id)
+        // One pass gives the page and the count (a window over the matches); only a page past
+        // the end needs the count alone, to show the last page instead.
+        struct Row: Decodable {
+            let id: UUID
+            let n: Int
+        }
+        func listing(_ page: Int) async throws -> [Row] {
+            let select = sql.select().column(SQLColumn("id", table: "directory_services"))
+                .column(SQLRaw("COUNT(*) OVER ()"), as: "n").from("directory_services")
+            filtered(select)
+            return try await select.orderBy(SQLColumn(language == .fr ? "name_fr" : "name_en", table: "directory_services"))
+                .orderBy(SQLColumn("id", table: "directory_services")).limit(pageSize).offset((page - 1) * pageSize)
+                .all(decoding: Row.self)
+        }
+        var page = max(1, query.page)
+        var rows = try await listing(page)
+        var total = rows.first?.n ?? 0
+        if rows.isEmpty, page > 1 {
+            struct Count: Decodable { let n: Int }
+            let counting = sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("directory_services")
+            filtered(counting)
+            total = try await counting.first(decoding: Count.self)?.n ?? 0
+            page = max(1, min(page, (total + pageSize - 1) / pageSize))
+            if total > 0 { rows = try await listing(page) }
+        }
+        let ids = rows.map(\.id)
         guard !ids.isEmpty else { return DirectoryPage(services: [], total: total, page: page) }
         let services = try await DirectoryService.query(on: db).filter(\.$id ~~ ids).all()
         let organisations = try await DirectoryOrganisation.query(on: db).filter(\.$id ~~ Set(services.map(\.organisationID))).all()

@@ -46,5 +46,7 @@ enum PasserelleMigrations {
         migrations.add(CreateDirectoryImports())
         // 018 — SQLite's directory search keyed by an integer column: searches matching most listings were slow.
         migrations.add(KeyDirectorySearch())
+        // 019 — the provinces each service serves, one row each, for an indexed search by province.
+        migrations.add(CreateServiceAreas())
     }
 }
