@@ -143,6 +143,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: PathwayTypesController())
     try app.register(collection: DirectoryController())
     try app.register(collection: ReferralsController())
+    try app.register(collection: TrendsController())
     try app.register(collection: DirectoryImportController())
     try app.register(collection: DirectoryExportController())
     try app.register(collection: CaseDocumentsController(maxBytes: app.config.documentMaxBytes))

@@ -70,7 +70,7 @@ import VaporTesting
             #expect(preview.text.contains(oldReference))
             let due = try await Retention.due(organisationID: organisation.id!, years: 7, on: app.db, now: Date())
             #expect(due.map(\.id) == [UUID(uuidString: old)])
-            for file in due { try await CaseService.purge(file, on: app.db) }
+            for file in due { try await CaseService.purge(file, vault: CaseVault(master: app.masterKey), on: app.db) }
             #expect(try await CaseFile.find(UUID(uuidString: old), on: app.db) == nil)
             #expect(try await CaseFile.find(UUID(uuidString: recent), on: app.db) != nil)
             #expect(try await CaseFile.find(UUID(uuidString: open), on: app.db) != nil)

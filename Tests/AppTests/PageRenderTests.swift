@@ -24,6 +24,7 @@ import Vapor
             DirectoryController.StaleContext.mock, DirectoryController.EditContext.mock, DirectoryController.NewContext.mock,
             DirectoryImportController.ImportContext.mock, ReferralsController.FormContext.mock,
             ReferralsController.InboxContext.mock, ReferralsController.ShowContext.mock, ReferralsController.LetterContext.mock,
+            TrendsController.TrendsContext.mock,
         ]
     }
 

@@ -349,7 +349,7 @@ import VaporTesting
             try await sending.signIn(n.caseworker.email)
             let id = try await Self.send(sending, n)
             // MUT
-            try await app.db.writeTransaction { db in try await CaseService.purge(n.file, on: db) }
+            try await app.db.writeTransaction { db in try await CaseService.purge(n.file, vault: CaseVault(master: app.masterKey), on: db) }
             // validate
             let referral = try #require(try await Referral.find(id, on: app.db))
             #expect(referral.state == ReferralState.revoked.rawValue && referral.sealedSnapshot == nil && referral.caseID == nil)

@@ -78,7 +78,9 @@ struct CaseExportController: RouteCollection {
                     [
                         item("case.person.legal_name", person.legalName), item("case.person.date_of_birth", person.dateOfBirth),
                         item("case.person.age_band", AgeBand(rawValue: person.ageBand).map { both($0.labelKey) } ?? ""),
-                        item("case.person.gender_identity", person.genderIdentity), item("case.person.pronouns", person.pronouns),
+                        item("case.person.gender_identity", person.genderIdentity),
+                        item("case.person.gender", GenderCode(rawValue: person.gender).map { both($0.labelKey) } ?? ""),
+                        item("case.person.pronouns", person.pronouns),
                         item(
                             "case.person.indigenous_identity", IndigenousIdentity(rawValue: person.indigenousIdentity).map { both($0.labelKey) } ?? ""
                         ),

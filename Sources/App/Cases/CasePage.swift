@@ -274,6 +274,7 @@ enum CasePage {
         add("case.person.date_of_birth", person.dateOfBirth)
         add("case.person.age_band", AgeBand(rawValue: person.ageBand).map { req.t($0.labelKey) } ?? "")
         add("case.person.gender_identity", person.genderIdentity)
+        add("case.person.gender", GenderCode(rawValue: person.gender).map { req.t($0.labelKey) } ?? "")
         add("case.person.pronouns", person.pronouns)
         add("case.person.indigenous_identity", IndigenousIdentity(rawValue: person.indigenousIdentity).map { req.t($0.labelKey) } ?? "")
         add("case.person.country_of_origin", person.countryOfOrigin)

@@ -247,6 +247,7 @@ extension CaseSectionsController {
             write: { db in
                 try await experience.save(on: db)
                 try await CaseAccess.audit(req, .caseUpdated, file, detail: "experience", on: db)
+                try await EvidenceFacts.refresh(caseID: caseID, on: db, vault: req.caseVault, now: req.now)
             })
         guard saved else {
             var errors = FormErrors()

@@ -73,6 +73,7 @@ struct CaseSectionsController: RouteCollection {
                 }
             }
             try await CaseAccess.audit(req, .caseUpdated, file, detail: "needs", on: db)
+            try await EvidenceFacts.refresh(caseID: caseID, on: db, vault: req.caseVault, now: now)
         }
         return req.redirect(to: SiteURL.caseFile(.value(caseID.uuidString)).path + "#needs", saved: .needs)
     }
@@ -200,6 +201,7 @@ struct CaseSectionsController: RouteCollection {
         try await req.db.writeTransaction { db in
             try await consent.create(on: db)
             try await CaseAccess.audit(req, .caseUpdated, file, detail: "consent:\(kind.rawValue)", on: db)
+            try await EvidenceFacts.refresh(caseID: file.id!, on: db, vault: req.caseVault, now: req.now)
         }
         return req.redirect(to: SiteURL.caseFile(.value(file.id!.uuidString)).path + "#consent", saved: .consent)
     }
@@ -223,6 +225,8 @@ struct CaseSectionsController: RouteCollection {
             try await req.db.writeTransaction { db in
                 try await consent.save(on: db)
                 try await CaseAccess.audit(req, .caseUpdated, file, detail: "consent-withdrawn:\(consent.kind)", on: db)
+                // Out of every network figure computed from now on (a statistics consent), in this transaction.
+                try await EvidenceFacts.refresh(caseID: file.id!, on: db, vault: req.caseVault, now: consent.withdrawnAt!)
                 // Referrals to that partner lose what they carried, in this same transaction.
                 if consent.kind == ConsentKind.share.rawValue, let partner = consent.partner {
                     try await ReferralService.consentWithdrawn(

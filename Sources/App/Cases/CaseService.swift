@@ -117,8 +117,10 @@ enum CaseService {
     }
 
     /// Deletes the case's data key and everything sealed with it; dependent rows go by cascade.
-    static func purge(_ file: CaseFile, on db: any Database) async throws {
+    static func purge(_ file: CaseFile, vault: CaseVault, on db: any Database) async throws {
         let caseID = file.id!
+        // Out of the network's figures first (the kept counts lose what it added).
+        try await EvidenceFacts.remove(caseID: caseID, organisationID: file.$organisation.id, on: db, vault: vault)
         // What the case shared in referrals becomes unreadable with it.
         let organisationID = file.$organisation.id
         try await ReferralService.casePurged(

@@ -19,6 +19,7 @@ extension CasesController {
         let version: Int
         let person: PersonSection
         let ageBands: [FormOption]
+        let genders: [FormOption]
         let indigenous: [FormOption]
         let immigration: [FormOption]
         let regions: [FormOption]
@@ -34,6 +35,7 @@ extension CasesController {
         var dateOfBirth: String?
         var ageBand: String?
         var genderIdentity: String?
+        var gender: String?
         var pronouns: String?
         var indigenousIdentity: String?
         var countryOfOrigin: String?
@@ -66,6 +68,7 @@ extension CasesController {
                 links: CaseLinks(file.id!.uuidString), reference: file.reference,
                 preferredName: name, version: version, person: person,
                 ageBands: req.options(AgeBand.self, selected: [person.ageBand], label: \.labelKey),
+                genders: req.options(GenderCode.self, selected: [person.gender], label: \.labelKey),
                 indigenous: req.options(IndigenousIdentity.self, selected: [person.indigenousIdentity], label: \.labelKey),
                 immigration: req.options(ImmigrationStatus.self, selected: [person.immigrationStatus], label: \.labelKey),
                 regions: ["urban", "rural", "remote"].map { FormOption(value: $0, label: req.t("case.region.\($0)"), selected: $0 == person.region) },
@@ -103,6 +106,7 @@ extension CasesController {
             return value
         }
         person.ageBand = choice(form.ageBand, AgeBand.self, field: "ageBand")
+        person.gender = choice(form.gender, GenderCode.self, field: "gender")
         person.indigenousIdentity = choice(form.indigenousIdentity, IndigenousIdentity.self, field: "indigenousIdentity")
         person.immigrationStatus = choice(form.immigrationStatus, ImmigrationStatus.self, field: "immigrationStatus")
         person.region = form.region ?? ""
@@ -143,6 +147,7 @@ extension CasesController {
         let terms = vault.nameTerms([name, person.legalName], organisationID: file.$organisation.id)
         let saved = try await CaseService.save(file, expectedVersion: submittedVersion, terms: terms, on: req.db) { db in
             try await CaseAccess.audit(req, .caseUpdated, file, detail: "person", on: db)
+            try await EvidenceFacts.refresh(caseID: file.id!, on: db, vault: req.caseVault, now: req.now)
         }
         guard saved else {
             errors.add("form", req.t("case.error.stale"))

@@ -149,7 +149,7 @@ extension CasesController {
         }
         try await req.db.writeTransaction { db in
             try await CaseAccess.audit(req, .casePurged, file, on: db)
-            try await CaseService.purge(file, on: db)
+            try await CaseService.purge(file, vault: req.caseVault, on: db)
         }
         try await CaseService.checkpointIfSQLite(req.db)
         return req.redirect(to: SiteURL.cases.path, saved: .purged)

@@ -44,6 +44,10 @@ enum DemoCases {
                 person.immigrationStatus =
                     ImmigrationStatus.allCases[Int.random(in: 0..<ImmigrationStatus.allCases.count, using: &generator)].rawValue
                 person.genderIdentity = ["femme", "homme", "woman", "man", "non binaire", "trans woman", "Two-Spirit"][index % 7]
+                person.gender =
+                    [GenderCode.feminine, .masculine, .feminine, .masculine, .nonConforming, .transgenderFeminine, .nonConforming][
+                        index % 7
+                    ].rawValue
                 person.region = ["urban", "rural", "remote"][index % 3]
                 person.languages = ["espagnol, français", "tagalog, English", "yorùbá, English", "tiếng Việt", "العربية, français"][index % 5]
                 person.interpreterNeeded = index % 3 == 0

@@ -97,12 +97,13 @@ enum DemoReferrals {
             for (step, event) in events.enumerated() {
                 version = try await ReferralService.apply(
                     event, to: referral.id!, expectedVersion: version, reason: reason, by: receiver,
-                    now: sentAt.addingTimeInterval(Double(step + 1) * 7200), on: db
+                    now: sentAt.addingTimeInterval(Double(step + 1) * 7200), vault: vault, on: db
                 ).version
             }
             if target == .revoked {
                 _ = try await ReferralService.apply(
-                    .revoke, to: referral.id!, expectedVersion: version, reason: nil, by: senderParty, now: sentAt.addingTimeInterval(3600), on: db)
+                    .revoke, to: referral.id!, expectedVersion: version, reason: nil, by: senderParty, now: sentAt.addingTimeInterval(3600),
+                    vault: vault, on: db)
             }
             if target == .accepted, accepted == nil { accepted = (referral.id!, listing.name) }
         }

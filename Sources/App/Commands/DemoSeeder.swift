@@ -83,7 +83,10 @@ public enum DemoSeeder {
 
     /// Synthetic case files for the demo organisations (none are added where some exist).
     public static func seedCases(_ app: Application) async throws -> Int {
-        try await DemoCases.seed(app)
+        let created = try await DemoCases.seed(app)
+        // The demo writes its sections directly: its contributions to the network figures are counted once, at the end.
+        try await EvidenceFacts.rebuild(on: app.db, vault: CaseVault(master: app.masterKey), now: Date())
+        return created
     }
 
     static func email(_ given: String, _ family: String, domain: String) -> String {

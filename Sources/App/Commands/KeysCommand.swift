@@ -73,6 +73,8 @@ struct KeysCommand: AsyncCommand {
                 key.wrapped = try Envelope.wrap(dataKey: dataKey, master: new, organisationID: organisationID, caseID: context)
                 try await key.save(on: db)
             }
+            // The network figures' contributions are stored under keyed hashes of the cases.
+            try await EvidenceFacts.rebuild(on: db, vault: vault, now: Date())
             // Two-factor secrets are sealed under a key derived from the master key too.
             for user in try await User.query(on: db).filter(\.$totpSecret != nil).all() {
                 guard let stored = user.totpSecret, let secret = TwoFactor.open(stored, userID: user.id!, master: old) else { continue }

@@ -27,7 +27,7 @@ struct RetentionCommand: AsyncCommand {
                         try await AuditLog.append(
                             on: db, actor: .system, action: .casePurged, target: file.id?.uuidString, requestID: nil,
                             detail: "\(file.reference) retention")
-                        try await CaseService.purge(file, on: db)
+                        try await CaseService.purge(file, vault: CaseVault(master: app.masterKey), on: db)
                     }
                 }
                 context.console.print("\(signature.action == "run" ? "purged" : "would purge"): \(file.reference)")

@@ -57,6 +57,9 @@ enum AuditAction: String, CaseIterable, Sendable {
     case referralSent = "referral_sent"
     case referralChanged = "referral_changed"
     case referralViewed = "referral_viewed"
+    /// The network's trends read, a table of them exported.
+    case trendsViewed = "trends_viewed"
+    case trendsExported = "trends_exported"
 
     var labelKey: String { "audit.action.\(rawValue)" }
 }

@@ -11,6 +11,8 @@ struct PersonSection: Codable, Sendable, Equatable {
     var dateOfBirth: String = ""
     var ageBand: String = ""
     var genderIdentity: String = ""
+    /// HTCDS `prs_Gender`, the coded value counted in the network's figures.
+    var gender: String = ""
     var pronouns: String = ""
     var indigenousIdentity: String = ""
     var countryOfOrigin: String = ""
@@ -33,6 +35,7 @@ extension PersonSection {
         dateOfBirth = try text(.dateOfBirth)
         ageBand = try text(.ageBand)
         genderIdentity = try text(.genderIdentity)
+        gender = try text(.gender)
         pronouns = try text(.pronouns)
         indigenousIdentity = try text(.indigenousIdentity)
         countryOfOrigin = try text(.countryOfOrigin)

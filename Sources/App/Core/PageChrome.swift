@@ -63,6 +63,7 @@ struct PageChrome: Encodable {
         let deadlines = SiteURL.deadlines.path
         let deadlinesCalendar = SiteURL.deadlinesCalendar.path
         let figuresCSV = SiteURL.figuresCSV.path
+        let networkTrends = SiteURL.networkTrends.path
         let pathways = SiteURL.pathways.path
         let directory = SiteURL.directory.path
         let directoryStale = SiteURL.directoryStale.path
@@ -83,6 +84,7 @@ struct PageChrome: Encodable {
         items.append((SiteURL.directory.path, "nav.directory"))
         if current.roles.canReadCases { items.append((SiteURL.referrals.path, "nav.referrals")) }
         if current.has(.supervisor) { items.append((SiteURL.figures.path, "nav.figures")) }
+        if current.hasAny([.supervisor, .networkCoordinator]) { items.append((SiteURL.networkTrends.path, "nav.trends")) }
         if current.hasAny([.systemAdmin]) {
             items.append((SiteURL.organisations.path, "nav.organisations"))
             items.append((SiteURL.pathways.path, "nav.pathways"))

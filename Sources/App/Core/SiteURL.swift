@@ -28,6 +28,7 @@ enum SiteURL: Sendable, Equatable {
     case directory, directoryStale, directoryService(Parameter<String>), directoryAction(Parameter<String>, DirectoryAction)
     case referrals, referral(Parameter<String>), referralAction(Parameter<String>, ReferralAction)
     case directoryNew, directoryImport, directoryImportApply(Parameter<String>)
+    case networkTrends, networkTrendCSV(Parameter<String>)
 
     /// What is done to one referral: a step of its state machine, opening a case from it, its letter.
     enum ReferralAction: String, Sendable, CaseIterable {
@@ -119,6 +120,8 @@ enum SiteURL: Sendable, Equatable {
         case .deadlinesCalendar: return c("deadlines", "calendar")
         case .calendarFeed(let user, let token): return c("calendar") + [.parameter("user", user), .parameter("token", token)]
         case .figures: return c("applications", "figures")
+        case .networkTrends: return c("network", "trends")
+        case .networkTrendCSV(let table): return c("network", "trends") + [.parameter("table", table)]
         case .figuresCSV: return c("applications", "figures.csv")
         case .pathways: return c("pathways")
         case .pathway(let code): return c("pathways") + [.parameter("code", code)]

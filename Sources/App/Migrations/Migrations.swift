@@ -48,5 +48,7 @@ enum PasserelleMigrations {
         migrations.add(KeyDirectorySearch())
         // 019 — the provinces each service serves, one row each, for an indexed search by province.
         migrations.add(CreateServiceAreas())
+        // 020 — the network's figures kept on write, and exports kept as releases.
+        migrations.add(CreateEvidence())
     }
 }

@@ -40,6 +40,7 @@ struct ApplicationsController: RouteCollection {
         try await req.db.writeTransaction { db in
             try await application.create(on: db)
             try await CaseAccess.audit(req, .caseUpdated, file, detail: "application:\(pathway.code)", on: db)
+            try await EvidenceFacts.refresh(caseID: file.id!, on: db, vault: req.caseVault, now: req.now)
         }
         return req.redirect(
             to: SiteURL.caseItem(.value(file.id!.uuidString), .application, .value(application.id!.uuidString)).path, saved: .application)
@@ -160,6 +161,7 @@ struct ApplicationsController: RouteCollection {
                 application.updatedAt = req.now
                 try await application.save(on: db)
                 try await CaseAccess.audit(req, .caseUpdated, file, detail: detail, on: db)
+                try await EvidenceFacts.refresh(caseID: file.id!, on: db, vault: req.caseVault, now: req.now)
             })
     }
 

@@ -88,6 +88,7 @@ enum ReferralService {
                 need.updatedAt = now
                 try await need.save(on: db)
             }
+            try await EvidenceFacts.refresh(caseID: caseID, on: db, vault: vault, now: now)
             try await audit(rows.referral, .referralSent, by: sender, detail: "case:\(caseID.uuidString) \(file.reference)", on: db)
             return rows.referral
         }
@@ -128,7 +129,8 @@ enum ReferralService {
 
     /// One step of the state machine by one side, if the referral is still at `expectedVersion`.
     static func apply(
-        _ event: ReferralEvent, to referralID: UUID, expectedVersion: Int, reason: DeclineReason?, by party: Party, now: Date, on db: any Database
+        _ event: ReferralEvent, to referralID: UUID, expectedVersion: Int, reason: DeclineReason?, by party: Party, now: Date, vault: CaseVault,
+        on db: any Database
     ) async throws -> Referral {
         try await db.writeTransaction { db in
             try await lock(referralID, on: db)
@@ -138,6 +140,8 @@ enum ReferralService {
                 let next = ReferralMachine.next(from: state, event, by: party.side, outsideNetwork: referral.outsideNetwork)
             else { throw Failure.notAllowed }
             try await move(referral, to: next, event: event.rawValue, reason: event == .decline ? reason ?? .other : nil, by: party, now: now, on: db)
+            // The referred needs followed the step: the network's figures follow them.
+            if let caseID = referral.caseID { try await EvidenceFacts.refresh(caseID: caseID, on: db, vault: vault, now: now) }
             return referral
         }
     }

@@ -412,7 +412,7 @@ struct ReferralsController: RouteCollection {
         do {
             _ = try await ReferralService.apply(
                 event, to: referral.id!, expectedVersion: form.version ?? -1, reason: reason, by: Self.party(req, side.party), now: req.now,
-                on: req.db)
+                vault: req.caseVault, on: req.db)
         } catch let failure as ReferralService.Failure {
             errors.add("event", req.t(failure == .stale ? "referral.error.stale" : "referral.error.not_allowed"))
             let fresh = try await Referral.find(referral.id!, on: req.db) ?? referral

@@ -10,7 +10,8 @@ public protocol CatalogValue: RawRepresentable, CaseIterable, Sendable, Equatabl
 /// Every value list of the case sections: the catalog test reads each one's cases from here.
 public enum CatalogValueLists {
     public static let all: [any CatalogValue.Type] = [
-        NeedKind.self, NeedStatus.self, ConsentKind.self, ConsentMethod.self, TraffickingStatus.self, ExploitationType.self,
+        GenderCode.self, FeeBand.self, NeedKind.self, NeedStatus.self, ConsentKind.self, ConsentMethod.self, TraffickingStatus.self,
+        ExploitationType.self,
         ControlMethod.self, LabourIndustry.self, RecruitmentMethod.self, RecruiterRelationship.self, TraffickingScope.self,
         LegalActionKind.self, LegalActionStatus.self,
         ServiceCategory.self, ServiceStatus.self, RegionKind.self, GenderRestriction.self, CapacityUnit.self,

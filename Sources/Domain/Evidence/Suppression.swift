@@ -62,6 +62,14 @@ public struct ProtectedTable: Sendable, Equatable {
     /// How many times the audit ran before every primary cell was safe.
     public let auditRounds: Int
 
+    public init(k: Int, grid: [[Int?]], primary: Set<GridPosition>, complementary: Set<GridPosition>, auditRounds: Int) {
+        self.k = k
+        self.grid = grid
+        self.primary = primary
+        self.complementary = complementary
+        self.auditRounds = auditRounds
+    }
+
     public func value(_ row: Int, _ column: Int) -> Int? { grid[row][column] }
     public var suppressedCount: Int { primary.count + complementary.count }
 }

@@ -107,9 +107,10 @@ extension CasesController.PersonContext {
             page: Mock.page("cases.person.title"), csrf: "jeton-fictif", id: Mock.caseID, links: Mock.links, reference: "ORG-2026-0001",
             preferredName: "Personne Fictive", version: 2,
             person: PersonSection(legalName: "Nom Fictif", languages: "Tagalog", interpreterNeeded: true), ageBands: Mock.options,
-            indigenous: Mock.options, immigration: Mock.options, regions: Mock.options,
+            genders: Mock.options, indigenous: Mock.options, immigration: Mock.options, regions: Mock.options,
             errors: Mock.errors(
-                "preferredName", "legalName", "dateOfBirth", "ageBand", "genderIdentity", "pronouns", "indigenousIdentity", "countryOfOrigin",
+                "preferredName", "legalName", "dateOfBirth", "ageBand", "genderIdentity", "gender", "pronouns", "indigenousIdentity",
+                "countryOfOrigin",
                 "languages",
                 "immigrationStatus", "region", "dependants", "accessibilityNeeds", "form"),
             changed: ["Langues"], hasChanged: true)

@@ -113,3 +113,27 @@ extension ApplicationsController.ShowContext {
             errors: Mock.errors("checklist", "event", "on", "validFrom", "validTo", "form"), values: ["on": "2026-03-05"])
     }
 }
+
+extension TrendsController.TrendsContext {
+    static var mock: Self {
+        let cells = [TrendsController.Cell(text: "12", suppressed: false), TrendsController.Cell(text: "x", suppressed: true)]
+        let row = TrendsController.Row(label: "Alberta", cells: cells)
+        return Self(
+            page: Mock.page("evidence.title"), from: "2026-01", to: "2026-12", provinces: Mock.options, errors: Mock.errors("from", "to", "province"),
+            hasTables: true,
+            tables: [
+                TrendsController.TableView(
+                    id: "exploitation", title: "Type d'exploitation", definition: "Définition fictive.", mentions: true,
+                    columns: ["Alberta", "Total"],
+                    rows: [row], total: row, csv: "/network/trends/exploitation.csv?from=2026-01&to=2026-12",
+                    bars: [
+                        TrendsController.Bar(label: "Travail forcé", y: 24, textY: 18, width: 120, value: "12", suppressed: false),
+                        TrendsController.Bar(label: "Servitude", y: 58, textY: 52, width: 0, value: "x", suppressed: true),
+                    ], chartHeight: 98, suppressed: 1, suppressedText: "1", own: [row], ownTotal: row)
+            ],
+            indicators: [
+                TrendsController.Indicator(province: "Alberta", pathway: "PST-VTP", approval: "80 %", complete: "4", incomplete: "x", validity: "180")
+            ], hasIndicators: true, contributors: "4 organisations ont contribué à ces chiffres", periodText: "Période : de 2026-01 à 2026-12",
+            threshold: "5", showsOwn: true)
+    }
+}

@@ -1,0 +1,187 @@
+import Crypto
+import Domain
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// The network's figures kept on write. Each case that counts (consent to statistics in force,
+/// province recorded) has one contribution in `evidence_facts`, stored under a keyed hash of the
+/// case (HMAC under a key derived from the master key: the table names no case), and
+/// `evidence_counts` holds their sums by dimension, value, month and province. Every write that
+/// can change what a case contributes calls `refresh` inside its own transaction, so the counts
+/// move with the case: a withdrawal or a purge takes the case out of every figure computed after.
+enum EvidenceFacts {
+    static func token(caseID: UUID, organisationID: UUID, master: SymmetricKey) -> String {
+        let key = Envelope.derivedKey(master: master, purpose: "evidence-facts", organisationID: organisationID.uuidString)
+        return Hex.lowercase(HMAC<SHA256>.authenticationCode(for: Data(caseID.uuidString.utf8), using: key))
+    }
+
+    /// What the case contributes now, or nil when it does not count.
+    static func fact(caseID: UUID, on db: any Database, vault: CaseVault, now: Date) async throws -> EvidenceFact? {
+        guard let file = try await CaseFile.find(caseID, on: db), let province = file.province.flatMap(Province.init(rawValue:)) else {
+            return nil
+        }
+        let consents = try await CaseConsent.query(on: db).filter(\.$caseID == caseID).all().compactMap { consent in
+            ConsentKind(rawValue: consent.kind).map {
+                ConsentRecord(kind: $0, partner: consent.partner, givenOn: consent.givenOn, withdrawnAt: consent.withdrawnAt)
+            }
+        }
+        guard ConsentRules.isGranted(.statistics, in: consents, at: now) else { return nil }
+        let opened = try await vault.open(file, on: db)
+        let person = try vault.openSection(PersonSection.self, file.sealedPerson, field: .person, with: opened) ?? PersonSection()
+        var values: [EvidenceDimension: [String]] = [:]
+        func known<E: RawRepresentable>(_ raw: String?, _ type: E.Type) -> String where E.RawValue == String {
+            raw.flatMap(E.init(rawValue:)).map(\.rawValue) ?? "not_recorded"
+        }
+        values[.genderAge] = [
+            "\(GenderCode(rawValue: person.gender)?.rawValue ?? GenderCode.unknown.rawValue)|\(known(person.ageBand, AgeBand.self))"
+        ]
+        values[.indigenous] = [known(person.indigenousIdentity, IndigenousIdentity.self)]
+        values[.immigration] = [known(person.immigrationStatus, ImmigrationStatus.self)]
+        let experience = try await CaseExperience.query(on: db).filter(\.$caseID == caseID).first()
+        values[.status] = [known(experience?.traffickingStatus, TraffickingStatus.self)]
+        values[.scope] = [known(experience?.scope, TraffickingScope.self)]
+        let exploitation = (experience?.exploitationTypes ?? "").split(separator: ",").compactMap { ExploitationType(rawValue: String($0)) }
+        values[.exploitation] = exploitation.isEmpty ? ["not_recorded"] : exploitation.map(\.rawValue)
+        if exploitation.contains(.forcedLabour) {
+            values[.industry] = [known(experience?.industry, LabourIndustry.self)]
+            values[.fees] = [experience?.feesPaidCents.map { FeeBand.band(cents: $0).rawValue } ?? "not_recorded"]
+            values[.licensed] = [
+                ["yes", "no", "unknown"].contains(experience?.recruiterLicensed ?? "") ? experience!.recruiterLicensed! : "not_recorded"
+            ]
+        }
+        values[.control] = (experience?.controlMethods ?? "").split(separator: ",").compactMap { ControlMethod(rawValue: String($0))?.rawValue }
+        values[.needs] = try await CaseNeed.query(on: db).filter(\.$caseID == caseID).all().compactMap { need in
+            guard let kind = NeedKind(rawValue: need.need), let status = NeedStatus(rawValue: need.status) else { return nil }
+            return "\(kind.rawValue)|\(status.rawValue)"
+        }
+        let applications = try await PathwayApplication.query(on: db).filter(\.$caseID == caseID).with(\.$pathway).all()
+        values[.permits] = applications.map(\.pathway.code)
+        values[.permitDecisions] = applications.compactMap { application in
+            [ApplicationState.approved.rawValue, ApplicationState.refused.rawValue].contains(application.state)
+                ? "\(application.pathway.code)|\(application.state)" : nil
+        }
+        values[.permitDays] = applications.compactMap { application in
+            guard let days = application.processingDays, let complete = application.completeAtSubmission else { return nil }
+            return "\(application.pathway.code)|\(complete ? "complete" : "incomplete")|\(days)"
+        }
+        values[.permitValidity] = applications.compactMap { application in
+            application.validityDays.map { "\(application.pathway.code)|\($0)" }
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month], from: file.openedAt)
+        let month = EvidencePeriod.Month(year: parts.year!, month: parts.month!).description
+        return EvidenceFact(organisationID: file.$organisation.id.uuidString, province: province, month: month, values: values)
+    }
+
+    /// Brings the case's contribution and the kept counts up to date, in the caller's transaction.
+    static func refresh(caseID: UUID, on db: any Database, vault: CaseVault, now: Date) async throws {
+        guard let organisationID = try await CaseFile.find(caseID, on: db)?.$organisation.id else { return }
+        let new = try await fact(caseID: caseID, on: db, vault: vault, now: now)
+        try await store(
+            new, token: token(caseID: caseID, organisationID: organisationID, master: vault.master), organisationID: organisationID, on: db)
+    }
+
+    /// Takes the case out of every figure (a purge), in the caller's transaction.
+    static func remove(caseID: UUID, organisationID: UUID, on db: any Database, vault: CaseVault) async throws {
+        try await store(
+            nil, token: token(caseID: caseID, organisationID: organisationID, master: vault.master), organisationID: organisationID, on: db)
+    }
+
+    private static func store(_ new: EvidenceFact?, token: String, organisationID: UUID, on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        struct Stored: Decodable { let fact: String }
+        let oldText = try await sql.raw("SELECT fact FROM evidence_facts WHERE token = \(bind: token)").first(decoding: Stored.self)?.fact
+        let old = oldText.flatMap { try? JSONDecoder().decode(EvidenceFact.self, from: Data($0.utf8)) }
+        guard old != new else { return }
+        try await sql.raw("DELETE FROM evidence_facts WHERE token = \(bind: token)").run()
+        if let new {
+            let text = String(decoding: try JSONEncoder().encode(new), as: UTF8.self)
+            try await sql.raw(
+                "INSERT INTO evidence_facts (token, organisation_id, fact) VALUES (\(bind: token), \(bind: organisationID), \(bind: text))"
+            ).run()
+        }
+        try await apply(EvidenceFact.delta(from: old, to: new), on: sql)
+    }
+
+    static func apply(_ delta: [EvidenceFact.Key: Int], on sql: any SQLDatabase) async throws {
+        for (key, change) in delta.sorted(by: { $0.key < $1.key }) {
+            try await sql.raw(
+                """
+                INSERT INTO evidence_counts (dimension, month, province, value, count)
+                VALUES (\(bind: key.dimension.rawValue), \(bind: key.month), \(bind: key.province.rawValue), \(bind: key.value), \(bind: change))
+                ON CONFLICT (dimension, month, province, value) DO UPDATE SET count = evidence_counts.count + excluded.count
+                """
+            ).run()
+        }
+        try await sql.raw("DELETE FROM evidence_counts WHERE count = 0").run()
+    }
+
+    /// Every contribution computed again from the cases (the demo, a master-key rotation):
+    /// what the consistency test compares the kept counts with.
+    static func recount(on db: any Database, vault: CaseVault, now: Date) async throws -> [(token: String, organisationID: UUID, fact: EvidenceFact)]
+    {
+        struct Row: Decodable {
+            let id: UUID
+            let organisation_id: UUID
+        }
+        let cases = try await (db as! any SQLDatabase).raw("SELECT id, organisation_id FROM cases ORDER BY id").all(decoding: Row.self)
+        var facts: [(String, UUID, EvidenceFact)] = []
+        for row in cases {
+            guard let fact = try await fact(caseID: row.id, on: db, vault: vault, now: now) else { continue }
+            facts.append((token(caseID: row.id, organisationID: row.organisation_id, master: vault.master), row.organisation_id, fact))
+        }
+        return facts
+    }
+
+    static func totals(of facts: [EvidenceFact]) -> [EvidenceFact.Key: Int] {
+        var counts: [EvidenceFact.Key: Int] = [:]
+        for fact in facts { counts.merge(fact.counts, uniquingKeysWith: +) }
+        return counts
+    }
+
+    /// The kept counts, every one.
+    static func kept(on db: any Database) async throws -> [EvidenceFact.Key: Int] {
+        struct Row: Decodable {
+            let dimension: String
+            let month: String
+            let province: String
+            let value: String
+            let count: Int
+        }
+        let rows = try await (db as! any SQLDatabase).raw("SELECT dimension, month, province, value, count FROM evidence_counts")
+            .all(decoding: Row.self)
+        var counts: [EvidenceFact.Key: Int] = [:]
+        for row in rows {
+            guard let dimension = EvidenceDimension(rawValue: row.dimension), let province = Province(rawValue: row.province) else { continue }
+            counts[EvidenceFact.Key(dimension: dimension, value: row.value, month: row.month, province: province)] = row.count
+        }
+        return counts
+    }
+
+    /// Replaces every contribution and count by a full recount, in one transaction.
+    static func rebuild(on db: any Database, vault: CaseVault, now: Date) async throws {
+        try await db.writeTransaction { db in
+            let facts = try await recount(on: db, vault: vault, now: now)
+            let sql = db as! any SQLDatabase
+            try await sql.raw("DELETE FROM evidence_facts").run()
+            try await sql.raw("DELETE FROM evidence_counts").run()
+            for (token, organisationID, fact) in facts {
+                let text = String(decoding: try JSONEncoder().encode(fact), as: UTF8.self)
+                try await sql.raw(
+                    "INSERT INTO evidence_facts (token, organisation_id, fact) VALUES (\(bind: token), \(bind: organisationID), \(bind: text))"
+                ).run()
+            }
+            try await apply(totals(of: facts.map(\.fact)), on: sql)
+        }
+    }
+
+    /// One organisation's contributions (a supervisor's own figures beside the network's).
+    static func facts(organisationID: UUID, on db: any Database) async throws -> [EvidenceFact] {
+        struct Stored: Decodable { let fact: String }
+        return try await (db as! any SQLDatabase).raw("SELECT fact FROM evidence_facts WHERE organisation_id = \(bind: organisationID)")
+            .all(decoding: Stored.self).compactMap { try? JSONDecoder().decode(EvidenceFact.self, from: Data($0.fact.utf8)) }
+    }
+}

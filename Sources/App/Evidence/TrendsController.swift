@@ -1,0 +1,316 @@
+import Domain
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// "Tendances régionales / Regional trends": the network's fixed tables over a period and
+/// provinces, each through the privacy engine (k = 5 on the page, 11 in a CSV), with a chart
+/// drawn on the server beside its table; supervisors see their own organisation's beside them.
+/// Network coordinators and supervisors only; nothing here names a case or an organisation.
+struct TrendsController: RouteCollection {
+    static let access = AccessPolicy.roles([.networkCoordinator, .supervisor])
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.on(.GET, .networkTrends, access: Self.access, use: page)
+        routes.on(.GET, .networkTrendCSV(.key), access: Self.access, use: csv)
+    }
+
+    struct Cell: Encodable {
+        let text: String
+        let suppressed: Bool
+    }
+
+    struct Row: Encodable {
+        let label: String
+        let cells: [Cell]
+    }
+
+    struct Bar: Encodable {
+        let label: String
+        let y: Int
+        let textY: Int
+        let width: Int
+        let value: String
+        let suppressed: Bool
+    }
+
+    struct TableView: Encodable {
+        let id: String
+        let title: String
+        let definition: String
+        let mentions: Bool
+        let columns: [String]
+        let rows: [Row]
+        let total: Row
+        let csv: String
+        let bars: [Bar]
+        let chartHeight: Int
+        let suppressed: Int
+        let suppressedText: String
+        let own: [Row]?
+        let ownTotal: Row?
+    }
+
+    struct Indicator: Encodable {
+        let province: String
+        let pathway: String
+        let approval: String
+        let complete: String
+        let incomplete: String
+        let validity: String
+    }
+
+    struct TrendsContext: Page {
+        static let template = "network/trends"
+
+        let page: PageChrome
+        let from: String
+        let to: String
+        let provinces: [FormOption]
+        let errors: FormErrors
+        let hasTables: Bool
+        let tables: [TableView]
+        let indicators: [Indicator]
+        let hasIndicators: Bool
+        let contributors: String
+        let periodText: String
+        let threshold: String
+        let showsOwn: Bool
+    }
+
+    /// The selection typed in the query, or the fields at fault with what was typed.
+    struct Query {
+        var from: String
+        var to: String
+        var provinces: [String]
+        var selection: TrendsQueries.Selection?
+        var errors = FormErrors()
+    }
+
+    static func read(_ req: Request) -> Query {
+        let items = URLComponents(string: req.url.string)?.queryItems ?? []
+        func first(_ name: String) -> String? { items.first { $0.name == name }?.value }
+        let current = currentMonth(req)
+        let standard = EvidencePeriod(from: current.adding(months: -35), to: current)
+        var query = Query(
+            from: first("from") ?? standard.from.description, to: first("to") ?? standard.to.description,
+            provinces: items.filter { $0.name == "province" }.compactMap(\.value).filter { !$0.isEmpty })
+        var period: EvidencePeriod?
+        switch EvidencePeriod.parse(from: query.from, to: query.to, current: current) {
+        case .success(let value): period = value
+        case .failure(let failure): query.errors.add(failure.field, req.t(failure.problem.rawValue))
+        }
+        let provinces = query.provinces.compactMap(Province.init(rawValue:))
+        if provinces.count != query.provinces.count { query.errors.add("province", req.t("evidence.error.province")) }
+        if let period, query.errors.isEmpty {
+            let chosen = provinces.isEmpty ? Province.allCases : Province.allCases.filter(provinces.contains)
+            query.selection = TrendsQueries.Selection(period: period, provinces: chosen)
+        }
+        return query
+    }
+
+    static func currentMonth(_ req: Request) -> EvidencePeriod.Month {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month], from: req.now)
+        return EvidencePeriod.Month(year: parts.year!, month: parts.month!)
+    }
+
+    /// A code of a table's row or column in the reader's language.
+    static func label(_ table: TrendTable, row: Bool, _ code: String, _ req: Request, pathways: [String: String]) -> String {
+        if code == "not_recorded" { return req.t("evidence.not_recorded") }
+        // Provinces are the rows of two tables and the columns of the tables of a dimension by province.
+        let provinceAxis = table == .casesByPeriod || table == .permits ? row : !row && table != .genderAge && table != .needs
+        if provinceAxis, let province = Province(rawValue: code) { return req.t(province.labelKey) }
+        if table == .casesByPeriod, !row {
+            let parts = code.split(separator: "-")
+            return "\(parts[0]) \(req.t("evidence.quarter"))\(parts[1].dropFirst())"
+        }
+        if table == .permits, !row { return pathways[code] ?? code }
+        let key: String? =
+            switch (table, row) {
+            case (.exploitation, true): ExploitationType(rawValue: code)?.labelKey
+            case (.scope, true): TraffickingScope(rawValue: code)?.labelKey
+            case (.status, true): TraffickingStatus(rawValue: code)?.labelKey
+            case (.genderAge, true): GenderCode(rawValue: code)?.labelKey
+            case (.genderAge, false): AgeBand(rawValue: code)?.labelKey
+            case (.indigenous, true): IndigenousIdentity(rawValue: code)?.labelKey
+            case (.immigration, true): ImmigrationStatus(rawValue: code)?.labelKey
+            case (.industry, true): LabourIndustry(rawValue: code)?.labelKey
+            case (.control, true): ControlMethod(rawValue: code)?.labelKey
+            case (.fees, true): FeeBand(rawValue: code)?.labelKey
+            case (.licensed, true): "case.safe.messages.\(code)"
+            case (.needs, true): NeedKind(rawValue: code)?.labelKey
+            case (.needs, false): NeedStatus(rawValue: code)?.labelKey
+            default: nil
+            }
+        return key.map { req.t($0) } ?? code
+    }
+
+    static func pathways(on db: any Database, language: Language) async throws -> (codes: [String], names: [String: String]) {
+        let names = try await PathwayType.currentNames(on: db, language: language)
+        return (names.keys.sorted(), names)
+    }
+
+    @Sendable
+    func page(req: Request) async throws -> Response {
+        let current = try req.requireUser()
+        let query = Self.read(req)
+        let provinceOptions = Province.allCases.map {
+            FormOption(value: $0.rawValue, label: req.t($0.labelKey), selected: query.provinces.contains($0.rawValue))
+        }
+        guard let selection = query.selection else {
+            return try await req.render(
+                TrendsContext(
+                    page: PageChrome(req, titleKey: "evidence.title"), from: query.from, to: query.to, provinces: provinceOptions,
+                    errors: query.errors, hasTables: false, tables: [], indicators: [], hasIndicators: false, contributors: "",
+                    periodText: "", threshold: String(SuppressionRules.dashboard.k), showsOwn: false), status: .unprocessableEntity)
+        }
+        let rules = SuppressionRules.dashboard
+        let counts = try await TrendsQueries.counts(selection, on: req.db)
+        let (codes, names) = try await Self.pathways(on: req.db, language: req.language)
+        // A supervisor sees the organisation's own contributions beside the network's.
+        let ownCounts: TrendsQueries.Counts? =
+            current.has(.supervisor)
+            ? TrendsQueries.counts(selection, of: try await EvidenceFacts.facts(organisationID: current.organisation.id!, on: req.db)) : nil
+        let provinceQuery = selection.provinces.map { "province=\($0.rawValue)" }.joined(separator: "&")
+        let csvQuery = "?from=\(selection.period.from)&to=\(selection.period.to)&\(provinceQuery)"
+        var tables: [TableView] = []
+        for table in TrendTable.allCases {
+            let grid = TrendsQueries.grid(table, selection, counts: counts, pathways: codes)
+            let protected = Suppression.protect(grid.counts, rules: rules)
+            let columns = grid.columns.map { Self.label(table, row: false, $0, req, pathways: names) } + [req.t("evidence.total")]
+            let rowLabels = grid.rows.map { Self.label(table, row: true, $0, req, pathways: names) }
+            let rows = Self.rows(protected, labels: rowLabels, req)
+            var own: [Row]?
+            if let ownCounts {
+                let ownGrid = TrendsQueries.grid(table, selection, counts: ownCounts, pathways: codes)
+                own = Self.rows(Suppression.protect(ownGrid.counts, rules: rules), labels: rowLabels, req)
+            }
+            let totals = protected.grid.map { $0.last! }
+            let scale = max(1, totals.dropLast().compactMap { $0 }.max() ?? 1)
+            let bars = rowLabels.enumerated().map { index, label in
+                let value = totals[index]
+                return Bar(
+                    label: label, y: 24 + index * 34, textY: 18 + index * 34, width: (value ?? 0) * 420 / scale,
+                    value: value.map { req.formatNumber($0) } ?? "x", suppressed: value == nil)
+            }
+            tables.append(
+                TableView(
+                    id: table.rawValue, title: req.t(table.titleKey), definition: req.t(table.titleKey + ".definition"),
+                    mentions: table.countsMentions, columns: columns, rows: Array(rows.dropLast()), total: rows.last!,
+                    csv: SiteURL.networkTrendCSV(.value(table.rawValue + ".csv")).path + csvQuery, bars: bars,
+                    chartHeight: 30 + rowLabels.count * 34, suppressed: protected.suppressedCount,
+                    suppressedText: req.formatNumber(protected.suppressedCount),
+                    own: own.map { Array($0.dropLast()) }, ownTotal: own?.last))
+        }
+        func figure(_ value: Double?) -> String {
+            value.map { $0.formatted(.number.precision(.fractionLength(0...1)).locale(Locale(identifier: req.language.localeIdentifier))) }
+                ?? "x"
+        }
+        let indicators = TrendsQueries.permitIndicators(selection, counts: counts, pathways: codes, rules: rules).map {
+            Indicator(
+                province: req.t($0.province.labelKey), pathway: names[$0.pathway] ?? $0.pathway,
+                approval: $0.approvalPercent.map { "\($0) %" } ?? "x", complete: figure($0.medianComplete),
+                incomplete: figure($0.medianIncomplete), validity: figure($0.medianValidity))
+        }
+        try await req.audit(.trendsViewed, detail: "\(selection.period.from)…\(selection.period.to)")
+        return try await req.render(
+            TrendsContext(
+                page: PageChrome(req, titleKey: "evidence.title"), from: selection.period.from.description,
+                to: selection.period.to.description, provinces: provinceOptions, errors: FormErrors(), hasTables: true, tables: tables,
+                indicators: indicators, hasIndicators: !indicators.isEmpty,
+                contributors: Disclosure.contributors(counts.organisations).map { req.tp("evidence.contributors", $0) }
+                    ?? req.t("evidence.contributors_few"),
+                periodText: req.t("evidence.period_text", selection.period.from.description, selection.period.to.description),
+                threshold: String(rules.k), showsOwn: ownCounts != nil))
+    }
+
+    static func rows(_ table: ProtectedTable, labels: [String], _ req: Request) -> [Row] {
+        (labels + [req.t("evidence.total")]).enumerated().map { index, label in
+            Row(label: label, cells: table.grid[index].map { Cell(text: $0.map { req.formatNumber($0) } ?? "x", suppressed: $0 == nil) })
+        }
+    }
+
+    /// A table as CSV (k = 11). The first export of a table for a period and provinces is kept as
+    /// a release: exported again, it gives the same cells, so two releases cannot be subtracted.
+    @Sendable
+    func csv(req: Request) async throws -> Response {
+        guard let name = req.parameters.get("table"), name.hasSuffix(".csv"), let table = TrendTable(rawValue: String(name.dropLast(4))) else {
+            throw PageError.notFound
+        }
+        let query = Self.read(req)
+        guard let selection = query.selection else { throw Abort(.badRequest) }
+        let (codes, names) = try await Self.pathways(on: req.db, language: req.language)
+        let key = (
+            table: table.rawValue, from: selection.period.from.description, to: selection.period.to.description,
+            provinces: selection.provinces.map(\.rawValue).joined(separator: ",")
+        )
+        let release = try await EvidenceRelease.query(on: req.db).filter(\.$tableCode == key.table).filter(\.$periodFrom == key.from)
+            .filter(\.$periodTo == key.to).filter(\.$provinces == key.provinces).first()
+        var cells: EvidenceRelease.Cells
+        if let release, let stored = release.decodedCells {
+            cells = stored
+        } else {
+            let counts = try await TrendsQueries.counts(selection, on: req.db)
+            let grid = TrendsQueries.grid(table, selection, counts: counts, pathways: codes)
+            let protected = Suppression.protect(grid.counts, rules: .export)
+            cells = EvidenceRelease.Cells(rows: grid.rows, columns: grid.columns, grid: protected.grid)
+        }
+        let stored = cells
+        try await req.auditedWrite(.trendsExported, target: table.rawValue, detail: "\(key.from)…\(key.to) \(key.provinces)") { db in
+            guard release == nil else { return }
+            let new = EvidenceRelease()
+            new.tableCode = key.table
+            new.periodFrom = key.from
+            new.periodTo = key.to
+            new.provinces = key.provinces
+            new.cells = String(decoding: try JSONEncoder().encode(stored), as: UTF8.self)
+            new.createdAt = req.now
+            // Two exports at once: the first kept wins, the second reads it next time.
+            try await (db as! any SQLDatabase).raw(
+                """
+                INSERT INTO evidence_releases (id, table_code, period_from, period_to, provinces, cells, created_at)
+                VALUES (\(bind: UUID()), \(bind: new.tableCode), \(bind: new.periodFrom), \(bind: new.periodTo), \(bind: new.provinces),
+                \(bind: new.cells), \(bind: new.createdAt))
+                ON CONFLICT (table_code, period_from, period_to, provinces) DO NOTHING
+                """
+            ).run()
+        }
+        let protected = ProtectedTable(k: SuppressionRules.export.k, grid: cells.grid, primary: [], complementary: [], auditRounds: 0)
+        let title = "\(req.t(table.titleKey)) (\(key.from) – \(key.to))"
+        let lines = TrendCSV.lines(
+            protected, title: title, rowLabels: cells.rows.map { Self.label(table, row: true, $0, req, pathways: names) },
+            columnLabels: cells.columns.map { Self.label(table, row: false, $0, req, pathways: names) }, total: "Total")
+        let response = Response(status: .ok, body: .init(string: CSVWriter.document(lines)))
+        response.headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
+        response.headers.replaceOrAdd(
+            name: .contentDisposition, value: "attachment; filename=\"passerelle-\(table.rawValue)-\(key.from)-\(key.to).csv\"")
+        return response
+    }
+}
+
+/// An export once made: its cells, as published, for its table, period and provinces.
+final class EvidenceRelease: Model, @unchecked Sendable {
+    static let schema = "evidence_releases"
+    typealias Id = UUID
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "table_code") var tableCode: String
+    @Field(key: "period_from") var periodFrom: String
+    @Field(key: "period_to") var periodTo: String
+    @Field(key: "provinces") var provinces: String
+    @Field(key: "cells") var cells: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+
+    struct Cells: Codable, Sendable {
+        let rows: [String]
+        let columns: [String]
+        let grid: [[Int?]]
+    }
+
+    var decodedCells: Cells? { try? JSONDecoder().decode(Cells.self, from: Data(cells.utf8)) }
+}
