@@ -85,7 +85,9 @@ public enum DemoSeeder {
     public static func seedCases(_ app: Application) async throws -> Int {
         let created = try await DemoCases.seed(app)
         // The demo writes its sections directly: its contributions to the network figures are counted once, at the end.
-        try await EvidenceFacts.rebuild(on: app.db, vault: CaseVault(master: app.masterKey), now: Date())
+        try await app.db.writeTransaction { db in
+            try await EvidenceFacts.rebuild(inTransaction: db, vault: CaseVault(master: app.masterKey), now: Date())
+        }
         return created
     }
 

@@ -74,7 +74,7 @@ struct KeysCommand: AsyncCommand {
                 try await key.save(on: db)
             }
             // The network figures' contributions are stored under keyed hashes of the cases.
-            try await EvidenceFacts.rebuild(on: db, vault: vault, now: Date())
+            try await EvidenceFacts.rebuild(inTransaction: db, vault: vault, now: Date())
             // Two-factor secrets are sealed under a key derived from the master key too.
             for user in try await User.query(on: db).filter(\.$totpSecret != nil).all() {
                 guard let stored = user.totpSecret, let secret = TwoFactor.open(stored, userID: user.id!, master: old) else { continue }

@@ -22,9 +22,11 @@ enum EvidenceFacts {
         guard let file = try await CaseFile.find(caseID, on: db), let province = file.province.flatMap(Province.init(rawValue:)) else {
             return nil
         }
+        // A withdrawal is recorded at the moment it is made; its stored time may read back a hair
+        // after `now`, so a recorded withdrawal counts as made.
         let consents = try await CaseConsent.query(on: db).filter(\.$caseID == caseID).all().compactMap { consent in
             ConsentKind(rawValue: consent.kind).map {
-                ConsentRecord(kind: $0, partner: consent.partner, givenOn: consent.givenOn, withdrawnAt: consent.withdrawnAt)
+                ConsentRecord(kind: $0, partner: consent.partner, givenOn: consent.givenOn, withdrawnAt: consent.withdrawnAt.map { min($0, now) })
             }
         }
         guard ConsentRules.isGranted(.statistics, in: consents, at: now) else { return nil }
@@ -161,9 +163,10 @@ enum EvidenceFacts {
         return counts
     }
 
-    /// Replaces every contribution and count by a full recount, in one transaction.
-    static func rebuild(on db: any Database, vault: CaseVault, now: Date) async throws {
-        try await db.writeTransaction { db in
+    /// Replaces every contribution and count by a full recount, in the caller's write transaction
+    /// (a nested `writeTransaction` would wait on the write gate its caller holds).
+    static func rebuild(inTransaction db: any Database, vault: CaseVault, now: Date) async throws {
+        do {
             let facts = try await recount(on: db, vault: vault, now: now)
             let sql = db as! any SQLDatabase
             try await sql.raw("DELETE FROM evidence_facts").run()

@@ -38,7 +38,7 @@ enum TrendsQueries {
         var counts = Counts()
         let grouped = try await sql.raw(
             """
-            SELECT dimension, value, province, SUM(count) AS count FROM evidence_counts
+            SELECT dimension, value, province, CAST(SUM(count) AS BIGINT) AS count FROM evidence_counts
             WHERE month >= \(bind: from) AND month <= \(bind: to) AND province IN (\(provinces))
             AND dimension NOT IN ('cases', 'organisation')
             GROUP BY dimension, value, province
@@ -50,7 +50,7 @@ enum TrendsQueries {
         }
         counts.casesByMonth = try await sql.raw(
             """
-            SELECT month, province, SUM(count) AS count FROM evidence_counts
+            SELECT month, province, CAST(SUM(count) AS BIGINT) AS count FROM evidence_counts
             WHERE dimension = 'cases' AND month >= \(bind: from) AND month <= \(bind: to) AND province IN (\(provinces))
             GROUP BY month, province
             """
