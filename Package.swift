@@ -65,6 +65,13 @@ let package = Package(
             path: "Benchmarks/BareVapor",
             swiftSettings: swiftSettings
         ),
+        // scripts/benchmark-trends.sh and `swift run -c release SuppressionBenchmark`; not part of the product.
+        .executableTarget(
+            name: "SuppressionBenchmark",
+            dependencies: ["Domain"],
+            path: "Benchmarks/Suppression",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "DomainTests",
             dependencies: ["Domain"],

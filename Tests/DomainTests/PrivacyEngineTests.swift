@@ -81,6 +81,27 @@ import Testing
         if let narrowest = Attacker.narrowest(protected) { #expect(narrowest >= rules.k, "\(cells) → \(protected.grid)") }
     }
 
+    @Test(arguments: 0..<60) func theAuditsFlowFindsTheSameIntervalAsTheLinearProgram(seed: Int) {
+        // setup: a random table and a random set of hidden places, totals among them.
+        var generator = SplitMix(seed: UInt64(seed) &* 0x2545_F491_4F6C_DD1D &+ 7)
+        let rows = Int.random(in: 1...4, using: &generator), columns = Int.random(in: 1...4, using: &generator)
+        let table = CountTable((0..<rows).map { _ in (0..<columns).map { _ in Int.random(in: 0...12, using: &generator) } })
+        let grid = table.grid
+        var hidden = Set<GridPosition>()
+        for i in 0...rows { for j in 0...columns where Int.random(in: 0..<3, using: &generator) > 0 { hidden.insert(GridPosition(i, j)) } }
+        for place in hidden {
+            // MUT
+            guard let (low, high) = Audit.interval(of: place, grid: grid, suppressed: hidden) else { continue }
+            // validate: the attacker's program on what is published.
+            let published = ProtectedTable(
+                k: 5, grid: grid.enumerated().map { i, row in row.enumerated().map { j, v in hidden.contains(GridPosition(i, j)) ? nil : v } },
+                primary: [], complementary: [], auditRounds: 0)
+            let (lpLow, lpHigh) = Attacker.interval(of: place, in: published)
+            #expect(Rational(low) == lpLow, "\(grid) \(hidden.sorted()) \(place)")
+            #expect(high.map(Rational.init) == lpHigh, "\(grid) \(hidden.sorted()) \(place)")
+        }
+    }
+
     @Test func percentagesMediansAndContributorsNeedEnoughPeople() {
         #expect(Disclosure.percentage(3, of: 4, rules: .dashboard) == nil && Disclosure.percentage(3, of: 12, rules: .dashboard) == 25)
         #expect(Disclosure.median([1, 2, 3, 4], rules: .dashboard) == nil && Disclosure.median([5, 1, 3, 2, 4], rules: .dashboard) == 3)
@@ -94,6 +115,20 @@ import Testing
 /// and asks, for each hidden primary place, how little and how much it can be.
 enum Attacker {
     static func narrowest(_ table: ProtectedTable) -> Int? {
+        var narrowest: Int?
+        for place in table.primary where table.grid[place.row][place.column] == nil {
+            let (low, high) = interval(of: place, in: table)
+            guard let high else { continue }
+            let width = Int((high - low).floor)
+            // A place that cannot reach k is as good as disclosed.
+            let score = high < Rational(table.k) ? 0 : width
+            narrowest = min(narrowest ?? score, score)
+        }
+        return narrowest
+    }
+
+    /// The least and the most a hidden place can be; the most nil when unbounded.
+    static func interval(of place: GridPosition, in table: ProtectedTable) -> (Rational, Rational?) {
         let rows = table.grid.count - 1, columns = table.grid[0].count - 1
         let places = (0...rows).flatMap { i in (0...columns).map { GridPosition(i, $0) } }
         let index = Dictionary(uniqueKeysWithValues: places.enumerated().map { ($1, $0) })
@@ -120,20 +155,11 @@ enum Attacker {
             a.append(row)
             b.append(.zero)
         }
-        var narrowest: Int?
-        for place in table.primary where table.grid[place.row][place.column] == nil {
-            var objective = [Rational](repeating: .zero, count: places.count)
-            objective[index[place]!] = .one
-            guard case .optimal(let low, _) = Simplex.minimise(objective, equalities: a, b),
-                case .optimal(let negativeHigh, _) = Simplex.minimise(objective.map { -$0 }, equalities: a, b)
-            else { continue }
-            let high = -negativeHigh
-            let width = Int((high - low).floor)
-            // A place that cannot reach k is as good as disclosed.
-            let score = high < Rational(table.k) ? 0 : width
-            narrowest = min(narrowest ?? score, score)
-        }
-        return narrowest
+        var objective = [Rational](repeating: .zero, count: places.count)
+        objective[index[place]!] = .one
+        guard case .optimal(let low, _) = Simplex.minimise(objective, equalities: a, b) else { return (.zero, nil) }
+        guard case .optimal(let negativeHigh, _) = Simplex.minimise(objective.map { -$0 }, equalities: a, b) else { return (low, nil) }
+        return (low, -negativeHigh)
     }
 }
 
