@@ -105,6 +105,33 @@ import VaporTesting
         }
     }
 
+    @Test func theTrendsPageReadsTheCountsAgainOnlyWhenTheyMove() async throws {
+        try await withTestApp { app in
+            // setup
+            let n = try await Self.network(app, count: 3, consented: 2)
+            let sql = app.db as! any SQLDatabase
+            let year = Calendar(identifier: .gregorian).component(.year, from: Date())
+            let selection = TrendsQueries.Selection(
+                period: EvidencePeriod(from: .init(year: year - 5, month: 1), to: .init(year: year + 1, month: 12)), provinces: [.AB])
+            let cache = TrendsCache()
+            func alberta(_ counts: TrendsQueries.Counts) -> Int { counts.casesByMonth.filter { $0.province == .AB }.map(\.count).reduce(0, +) }
+            let before = try await EvidenceStamp.current(on: sql)
+            #expect(alberta(try await TrendsQueries.counts(selection, cache: cache, on: app.db)) == 2)
+            // MUT: a count changed behind the cache's back is not seen until the stamp moves...
+            try await sql.raw("UPDATE evidence_counts SET count = count WHERE 1 = 0").run()
+            #expect(try await EvidenceStamp.current(on: sql) == before)
+            let browser = Browser(app)
+            try await browser.signIn(n.caseworker.email)
+            try await browser.get(SiteURL.home.path)
+            try await Self.consent(browser, n.cases[2])
+            // validate: ...and a consent through the page moves it.
+            #expect(try await EvidenceStamp.current(on: sql) > before)
+            #expect(alberta(try await TrendsQueries.counts(selection, cache: cache, on: app.db)) == 3)
+            let own = try await TrendsQueries.counts(selection, organisationID: n.organisation.id!, cache: cache, on: app.db)
+            #expect(alberta(own) == 3)
+        }
+    }
+
     @Test func theKeptCountsEqualAFullRecountAfterRandomWrites() async throws {
         try await withTestApp { app in
             // setup

@@ -74,9 +74,27 @@ struct GenerateCommand: AsyncCommand {
             organisations.append((organisation, worker!, settings))
         }
 
+        // The network's coordination, whose coordinator reads the trends (and never a case).
+        let coordinationName = "Coordination synthétique (générée)"
+        let coordination: Organisation
+        if let existing = try await Organisation.query(on: app.db).filter(\.$name == coordinationName).first() {
+            coordination = existing
+        } else {
+            coordination = Organisation(name: coordinationName, type: .networkCoordination, provinces: Province.allCases, languages: ["fr", "en"])
+            try await coordination.create(on: app.db)
+        }
+        if try await User.query(on: app.db).filter(\.$email == "coordination@genere.example").first() == nil {
+            let user = User(
+                organisationID: coordination.id!, email: "coordination@genere.example", displayName: "Coordination (générée)",
+                roles: [.networkCoordinator], language: .fr)
+            user.twoFactorExempt = true
+            user.passwordHash = hash
+            try await user.create(on: app.db)
+        }
+
         let vault = CaseVault(master: app.masterKey)
         let pathways = try await PathwayType.query(on: app.db).filter(\.$isCurrent == true).sort(\.$code).all()
-            .map { Pathway(id: $0.id!, typicalValidityDays: $0.typicalValidityDays) }
+            .map { Pathway(id: $0.id!, code: $0.code, typicalValidityDays: $0.typicalValidityDays) }
         let year = Calendar(identifier: .gregorian).component(.year, from: Date())
         var firstNumber: [UUID: Int] = [:]
         for (organisation, _, _) in organisations {
@@ -123,6 +141,7 @@ struct GenerateCommand: AsyncCommand {
                 Task { try await builder.runIfActive { try plan.batch(from: start, count: min(Self.batch, total - start)) } }
             }
             var pending: Task<Batch, any Error>? = build(from: 0)
+            var counts: [EvidenceFact.Key: Int] = [:]
             // Assignments are counted once at the end, and each case's activity written with its
             // row, rather than by trigger row by row.
             try await AssignmentCounts.trigger.drop(on: sql)
@@ -150,7 +169,12 @@ struct GenerateCommand: AsyncCommand {
                                 "decided_on", "valid_from", "valid_to", "complete_at_submission", "checklist_done", "version",
                                 "province", "processing_days", "validity_days",
                             ], batch.applications)
+                        try await Self.insert(
+                            sql, "case_consents", ["id", "case_id", "kind", "partner", "given_on", "method", "language", "recorded_by"],
+                            batch.consents)
+                        try await Self.insert(sql, "evidence_facts", ["token", "organisation_id", "fact"], batch.facts)
                     }
+                    counts.merge(batch.counts, uniquingKeysWith: +)
                     written = next
                     if written % 100_000 == 0 || written == total {
                         let rate = Double(written) / max(Date().timeIntervalSince(started), 0.001)
@@ -164,6 +188,9 @@ struct GenerateCommand: AsyncCommand {
                 try? await CaseActivity.backfill(on: sql)
                 throw error
             }
+            // The network's kept counts, added once for the whole run.
+            let totals = counts
+            try await db.writeTransaction { db in try await EvidenceFacts.apply(totals, on: db as! any SQLDatabase) }
             try await AssignmentCounts.trigger.create(on: sql)
             try await AssignmentCounts.recount(on: sql)
             // Each row was written with its last activity (no task, so no next due date).
@@ -202,7 +229,9 @@ struct GenerateCommand: AsyncCommand {
                 context.console.print(String(format: "generate: %d referrals in %.1f s", written, Date().timeIntervalSince(begun)))
             }
         }
-        context.console.print("generated accounts: intervenant.001@genere.example (caseworker), superviseur.001@genere.example (supervisor)")
+        context.console.print(
+            "generated accounts: intervenant.001@genere.example (caseworker), superviseur.001@genere.example (supervisor), coordination@genere.example (network coordinator)"
+        )
         if ProcessInfo.processInfo.environment["PASSERELLE_DEMO_PASSWORD"] == nil { context.console.print("password: \(password)") }
     }
 
@@ -223,6 +252,7 @@ struct GenerateCommand: AsyncCommand {
 extension GenerateCommand {
     struct Pathway: Sendable {
         let id: UUID
+        let code: String
         let typicalValidityDays: Int?
     }
 
@@ -235,6 +265,10 @@ extension GenerateCommand {
         var terms: Rows = []
         var assignments: Rows = []
         var applications: Rows = []
+        var consents: Rows = []
+        /// The contributions of the cases that consented to statistics, and what they add to the kept counts.
+        var facts: Rows = []
+        var counts: [EvidenceFact.Key: Int] = [:]
     }
 
     /// Everything a batch needs, immutable, so batches can be built on any thread. Case `i` goes
@@ -283,6 +317,9 @@ extension GenerateCommand {
         func batch(from start: Int, count: Int) throws -> Batch {
             var batch = Batch(count: count)
             batch.cases.reserveCapacity(count)
+            let encoder = JSONEncoder()
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC")!
             for position in start..<(start + count) {
                 var generator = SeededGenerator(seed: UInt64(total) &* 31 &+ UInt64(position))
                 let organisation = organisations[position % organisations.count]
@@ -310,6 +347,7 @@ extension GenerateCommand {
                 }
                 batch.assignments.append([id(position, 14, using: &generator), caseID, organisation.workerID, openedAt])
                 // One application per case, in every state, some permits ending within 90 days.
+                var permits: [String] = [], decisions: [String] = [], days: [String] = [], validities: [String] = []
                 if !pathways.isEmpty {
                     let pathway = pathways[Int.random(in: 0..<pathways.count, using: &generator)]
                     let state = ApplicationState.allCases[Int.random(in: 0..<ApplicationState.allCases.count, using: &generator)]
@@ -323,11 +361,40 @@ extension GenerateCommand {
                     let validFrom = validTo == nil ? nil : decided
                     let processing = ApplicationFigures.processingBusinessDays(submitted: submitted.map(Day.init), decided: decided.map(Day.init))
                     let validity = ApplicationFigures.validityDays(from: validFrom.map(Day.init), to: validTo.map(Day.init))
+                    let complete = submitted == nil ? nil : Bool.random(using: &generator)
                     batch.applications.append([
                         id(position, 15, using: &generator), caseID, organisation.id, pathway.id, state.rawValue, openedAt, submitted, decided,
-                        validFrom, validTo, submitted == nil ? nil : Bool.random(using: &generator), "", 1,
+                        validFrom, validTo, complete, "", 1,
                         organisation.province, processing, validity,
                     ])
+                    // What EvidenceFacts.fact reads from it.
+                    permits = [pathway.code]
+                    if state == .approved || state == .refused { decisions = ["\(pathway.code)|\(state.rawValue)"] }
+                    if let processing, let complete { days = ["\(pathway.code)|\(complete ? "complete" : "incomplete")|\(processing)"] }
+                    if let validity { validities = ["\(pathway.code)|\(validity)"] }
+                }
+                // Two cases in three consent to statistics; each then contributes what
+                // EvidenceFacts.fact finds in a case with no person, experience or needs recorded.
+                if Int.random(in: 0..<3, using: &generator) > 0, let province = organisation.province.flatMap(Province.init(rawValue:)) {
+                    batch.consents.append([
+                        id(position, 16, using: &generator), caseID, ConsentKind.statistics.rawValue, String?.none, openedAt,
+                        ConsentMethod.verbal.rawValue, "français", organisation.workerID,
+                    ])
+                    let parts = calendar.dateComponents([.year, .month], from: openedAt)
+                    let fact = EvidenceFact(
+                        organisationID: organisation.id.uuidString, province: province,
+                        month: EvidencePeriod.Month(year: parts.year!, month: parts.month!).description,
+                        values: [
+                            .genderAge: ["\(GenderCode.unknown.rawValue)|not_recorded"], .indigenous: ["not_recorded"],
+                            .immigration: ["not_recorded"],
+                            .status: ["not_recorded"], .scope: ["not_recorded"], .exploitation: ["not_recorded"], .permits: permits,
+                            .permitDecisions: decisions, .permitDays: days, .permitValidity: validities,
+                        ])
+                    batch.facts.append([
+                        EvidenceFacts.token(caseID: caseID, organisationID: organisation.id, master: vault.master), organisation.id,
+                        String(decoding: try encoder.encode(fact), as: UTF8.self),
+                    ])
+                    batch.counts.merge(fact.counts, uniquingKeysWith: +)
                 }
             }
             return batch

@@ -2,6 +2,7 @@ import Crypto
 import Domain
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -186,5 +187,83 @@ enum EvidenceFacts {
         struct Stored: Decodable { let fact: String }
         return try await (db as! any SQLDatabase).raw("SELECT fact FROM evidence_facts WHERE organisation_id = \(bind: organisationID)")
             .all(decoding: Stored.self).compactMap { try? JSONDecoder().decode(EvidenceFact.self, from: Data($0.fact.utf8)) }
+    }
+}
+
+/// The kept counts' stamp: every insert, update or delete of `evidence_counts` moves it, in the
+/// writer's transaction, whatever wrote the row (a case's write, a rebuild, `passerelle generate`).
+enum EvidenceStamp {
+    private static let bump: SQLQueryString = """
+        INSERT INTO evidence_stamps (id, stamp) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET stamp = evidence_stamps.stamp + 1
+        """
+
+    static let trigger = RowTrigger(
+        name: "evidence_counts_stamp", function: "evidence_stamp_bump", table: "evidence_counts", onInsert: [bump], onUpdate: [bump],
+        onDelete: [bump])
+
+    static func create(on sql: any SQLDatabase) async throws {
+        try await sql.raw("CREATE TABLE evidence_stamps (id INTEGER PRIMARY KEY, stamp BIGINT NOT NULL)").run()
+        try await trigger.create(on: sql)
+    }
+
+    static func drop(on sql: any SQLDatabase) async throws {
+        try await trigger.drop(on: sql)
+        try await sql.raw("DROP TABLE IF EXISTS evidence_stamps").run()
+    }
+
+    static func current(on sql: any SQLDatabase) async throws -> Int {
+        struct Row: Decodable { let stamp: Int }
+        return try await sql.raw("SELECT stamp FROM evidence_stamps WHERE id = 1").first(decoding: Row.self)?.stamp ?? 0
+    }
+}
+
+/// The last counts read for each selection (and each organisation's own), with the stamp they
+/// were read at; a few dozen selections at most, the oldest forgotten first.
+final class TrendsCache: Sendable {
+    struct Key: Hashable, Sendable {
+        let from: String
+        let to: String
+        let provinces: [String]
+        let organisation: UUID?
+    }
+
+    private let entries = NIOLockedValueBox<[Key: (stamp: Int, used: Int, counts: TrendsQueries.Counts)]>([:])
+    private let clock = NIOLockedValueBox(0)
+    static let capacity = 64
+
+    func counts(_ key: Key, stamp: Int) -> TrendsQueries.Counts? {
+        let tick = clock.withLockedValue { tick in
+            tick += 1
+            return tick
+        }
+        return entries.withLockedValue { entries in
+            guard let entry = entries[key], entry.stamp == stamp else { return nil }
+            entries[key] = (stamp, tick, entry.counts)
+            return entry.counts
+        }
+    }
+
+    func store(_ key: Key, stamp: Int, counts: TrendsQueries.Counts) {
+        let tick = clock.withLockedValue { tick in
+            tick += 1
+            return tick
+        }
+        entries.withLockedValue { entries in
+            if entries[key] == nil, entries.count >= Self.capacity, let oldest = entries.min(by: { $0.value.used < $1.value.used })?.key {
+                entries[oldest] = nil
+            }
+            entries[key] = (stamp, tick, counts)
+        }
+    }
+}
+
+extension Application {
+    private struct TrendsCacheKey: StorageKey { typealias Value = TrendsCache }
+
+    var trendsCache: TrendsCache {
+        if let cache = storage[TrendsCacheKey.self] { return cache }
+        let cache = TrendsCache()
+        storage[TrendsCacheKey.self] = cache
+        return cache
     }
 }

@@ -168,12 +168,13 @@ struct TrendsController: RouteCollection {
                     periodText: "", threshold: String(SuppressionRules.dashboard.k), showsOwn: false), status: .unprocessableEntity)
         }
         let rules = SuppressionRules.dashboard
-        let counts = try await TrendsQueries.counts(selection, on: req.db)
+        let counts = try await TrendsQueries.counts(selection, cache: req.application.trendsCache, on: req.db)
         let (codes, names) = try await Self.pathways(on: req.db, language: req.language)
         // A supervisor sees the organisation's own contributions beside the network's.
         let ownCounts: TrendsQueries.Counts? =
             current.has(.supervisor)
-            ? TrendsQueries.counts(selection, of: try await EvidenceFacts.facts(organisationID: current.organisation.id!, on: req.db)) : nil
+            ? try await TrendsQueries.counts(selection, organisationID: current.organisation.id!, cache: req.application.trendsCache, on: req.db)
+            : nil
         let provinceQuery = selection.provinces.map { "province=\($0.rawValue)" }.joined(separator: "&")
         let csvQuery = "?from=\(selection.period.from)&to=\(selection.period.to)&\(provinceQuery)"
         var tables: [TableView] = []
@@ -253,7 +254,7 @@ struct TrendsController: RouteCollection {
         if let release, let stored = release.decodedCells {
             cells = stored
         } else {
-            let counts = try await TrendsQueries.counts(selection, on: req.db)
+            let counts = try await TrendsQueries.counts(selection, cache: req.application.trendsCache, on: req.db)
             let grid = TrendsQueries.grid(table, selection, counts: counts, pathways: codes)
             let protected = Suppression.protect(grid.counts, rules: .export)
             cells = EvidenceRelease.Cells(rows: grid.rows, columns: grid.columns, grid: protected.grid)

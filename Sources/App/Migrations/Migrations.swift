@@ -50,5 +50,7 @@ enum PasserelleMigrations {
         migrations.add(CreateServiceAreas())
         // 020 — the network's figures kept on write, and exports kept as releases.
         migrations.add(CreateEvidence())
+        // 021 — a stamp the kept counts move, so the trends page reads them again only when they change.
+        migrations.add(CreateEvidenceStamp())
     }
 }
