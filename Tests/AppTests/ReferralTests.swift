@@ -1,6 +1,7 @@
 import Domain
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -436,6 +437,13 @@ import VaporTesting
             try await browser.signIn(receiver.email)
             #expect(try await browser.get(SiteURL.referrals.path).body.string.contains(SiteURL.referral(.value(accepted.id!.uuidString)).path))
             #expect(try await browser.get(SiteURL.referral(.value(accepted.id!.uuidString)).path).status == .ok)
+            // The demo's red flag: one greenhouse (its name and its number) in two organisations' cases, no other name shared.
+            let sql = app.db as! any SQLDatabase
+            let shared = try await sql.raw(
+                "SELECT token, COUNT(DISTINCT organisation_id) AS n FROM red_flag_tokens GROUP BY token HAVING COUNT(DISTINCT organisation_id) >= 2"
+            ).all()
+            let organisations = try shared.map { try $0.decode(column: "n", as: Int.self) }
+            #expect(organisations == [2, 2])
             if case .intact = try await AuditLog.verify(on: app.db) {} else { Issue.record("the audit chain is broken") }
         }
     }

@@ -248,6 +248,9 @@ extension CaseSectionsController {
                 try await experience.save(on: db)
                 try await CaseAccess.audit(req, .caseUpdated, file, detail: "experience", on: db)
                 try await EvidenceFacts.refresh(caseID: caseID, on: db, vault: req.caseVault, now: req.now)
+                try await RedFlagTokens.refresh(
+                    caseID: caseID, organisationID: file.$organisation.id, province: file.province, sector: industry, details: details,
+                    master: req.caseVault.master, now: req.now, on: db)
             })
         guard saved else {
             var errors = FormErrors()
@@ -255,6 +258,33 @@ extension CaseSectionsController {
             return try await renderExperience(req, file: file, form: form, errors: errors, status: .conflict)
         }
         return req.redirect(to: SiteURL.caseFile(.value(caseID.uuidString)).path + "#experience", saved: .experience)
+    }
+
+    // MARK: - Red flags
+
+    struct RedFlagForm: Content {
+        var flag: String?
+    }
+
+    /// A supervisor asks to be put in touch with the other organisations whose cases hold one of
+    /// this case's names; each side sees the other only once both have asked.
+    @Sendable
+    func requestRedFlagContact(req: Request) async throws -> Response {
+        let file = try await CaseAccess.find(req)
+        let user = try req.requireUser()
+        let token = (try? req.content.decode(RedFlagForm.self))?.flag ?? ""
+        guard token.count == 64, token.allSatisfy(\.isHexDigit) else { throw PageError.notFound }
+        let caseID = file.id!
+        let recorded = try await req.db.writeTransaction { db in
+            guard
+                try await RedFlagTokens.requestContact(
+                    token: token, caseID: caseID, organisationID: file.$organisation.id, userID: user.user.id!, now: req.now, on: db)
+            else { return false }
+            try await CaseAccess.audit(req, .redFlagContactRequested, file, detail: String(token.prefix(12)), on: db)
+            return true
+        }
+        guard recorded else { throw PageError.notFound }
+        return req.redirect(to: SiteURL.caseFile(.value(caseID.uuidString)).path + "#experience", saved: .redFlagContact)
     }
 
     /// An amount as the reader writes it, for a form field: "7 965,00" in French, "7,965.00" in

@@ -19,6 +19,7 @@ struct CaseSectionsController: RouteCollection {
         routes.on(.POST, .casePart(.key, .legalActions), access: workers, use: addLegalAction)
         routes.on(.GET, .casePart(.key, .experience), access: workers, use: experienceForm)
         routes.on(.POST, .casePart(.key, .experience), access: workers, use: saveExperience)
+        routes.on(.POST, .casePart(.key, .redFlags), access: AccessPolicy.supervisors, use: requestRedFlagContact)
     }
 
     // MARK: - Needs

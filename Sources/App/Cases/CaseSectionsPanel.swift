@@ -18,6 +18,9 @@ struct CaseSectionsPanel: CasePanel {
     let consentStatistics: Bool
     let legalActions: [LegalRow]
     let experience: [LabelledValue]
+    /// The experience's names that other organisations' cases hold too (never which ones).
+    let redFlags: [RedFlagRow]
+    let hasRedFlags: Bool
     let hasConsents: Bool
     let hasExperience: Bool
     let consentKinds: [FormOption]
@@ -34,6 +37,18 @@ struct CaseSectionsPanel: CasePanel {
 
     static func options<E: CatalogValue>(_ type: E.Type, selected: Set<String>, req: Request) -> [FormOption] {
         req.options(type, selected: selected, label: \.labelKey)
+    }
+
+    struct RedFlagRow: Encodable {
+        let text: String
+        let token: String
+        /// A supervisor who has not yet asked to be put in touch about it.
+        let canRequest: Bool
+        let requested: Bool
+        /// Once both asked: the other organisations and who asked there.
+        let contacts: [String]
+        let hasContacts: Bool
+        let action: String
     }
 
     struct TaskRow: Encodable {
@@ -113,6 +128,7 @@ struct CaseSectionsPanel: CasePanel {
         let names = Dictionary(colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
         let consentRecords = consents.compactMap(\.record)
         let money = { (cents: Int) in Self.money(cents, req) }
+        let flags = try await redFlags(experience, file: file, opened: opened, req: req)
         return Self(
             documents: try documents.map { document in
                 DocumentRow(
@@ -158,6 +174,7 @@ struct CaseSectionsPanel: CasePanel {
                     outcome: try action.sealedOutcome.map { try vault.openText($0, field: .legalOutcome(action.id!), with: opened) } ?? "")
             },
             experience: try experience.map { try experienceSummary($0, opened: opened, req: req) } ?? [],
+            redFlags: flags, hasRedFlags: !flags.isEmpty,
             hasConsents: !consents.isEmpty,
             hasExperience: experience != nil,
             consentKinds: options(ConsentKind.self, selected: [values["consentKind"] ?? ""], req: req),
@@ -182,6 +199,24 @@ struct CaseSectionsPanel: CasePanel {
     /// An amount as the page shows it in the reader's language (7 965,00 $ or $7,965.00).
     static func money(_ cents: Int, _ req: Request) -> String {
         (Decimal(cents) / 100).formatted(.currency(code: "CAD").locale(Locale(identifier: req.language.localeIdentifier)))
+    }
+
+    /// The case's names also held by other organisations' cases, looked up by keyed hash; the lookup is audited.
+    static func redFlags(_ experience: CaseExperience?, file: CaseFile, opened: CaseVault.Opened, req: Request) async throws -> [RedFlagRow] {
+        guard let experience,
+            let details = try req.caseVault.openSection(ExperienceDetails.self, experience.sealedDetails, field: .experience, with: opened)
+        else { return [] }
+        let user = try req.requireUser()
+        let shared = try await RedFlagTokens.shared(details, organisationID: file.$organisation.id, master: req.caseVault.master, on: req.db)
+        let looked = RedFlagTokens.entries(details).count
+        if looked > 0 { try await CaseAccess.audit(req, .redFlagsChecked, file, detail: "\(looked) looked up, \(shared.count) shared") }
+        return shared.map { flag in
+            RedFlagRow(
+                text: req.tp(flag.entry.kind == .phone ? "redflags.shared_phone" : "redflags.shared_name", flag.organisations, flag.entry.written),
+                token: flag.token, canRequest: user.has(.supervisor) && !flag.requested, requested: flag.requested,
+                contacts: flag.contacts.map { req.t("redflags.contact", $0.organisation, $0.name, $0.email) }, hasContacts: !flag.contacts.isEmpty,
+                action: SiteURL.casePart(.value(file.id!.uuidString), .redFlags).path)
+        }
     }
 
     static func experienceSummary(_ experience: CaseExperience, opened: CaseVault.Opened, req: Request) throws -> [LabelledValue] {

@@ -121,6 +121,8 @@ enum CaseService {
         let caseID = file.id!
         // Out of the network's figures first (the kept counts lose what it added).
         try await EvidenceFacts.remove(caseID: caseID, organisationID: file.$organisation.id, on: db, vault: vault)
+        // Its red-flag tokens go with it.
+        try await (db as! any SQLDatabase).raw("DELETE FROM red_flag_tokens WHERE case_id = \(bind: caseID)").run()
         // What the case shared in referrals becomes unreadable with it.
         let organisationID = file.$organisation.id
         try await ReferralService.casePurged(

@@ -148,6 +148,10 @@ extension CasesController {
         let saved = try await CaseService.save(file, expectedVersion: submittedVersion, terms: terms, on: req.db) { db in
             try await CaseAccess.audit(req, .caseUpdated, file, detail: "person", on: db)
             try await EvidenceFacts.refresh(caseID: file.id!, on: db, vault: req.caseVault, now: req.now)
+            // The red flags' province, for the coordinator's counts.
+            try await (db as! any SQLDatabase).raw(
+                "UPDATE red_flag_tokens SET province = \(bind: file.province ?? "not_recorded") WHERE case_id = \(bind: file.id!)"
+            ).run()
         }
         guard saved else {
             errors.add("form", req.t("case.error.stale"))

@@ -19,7 +19,7 @@ enum DemoCases {
         let vault = CaseVault(master: app.masterKey)
         var generator = SeededGenerator(seed: 2019_11_27)
         var created = 0
-        for spec in DemoSeeder.organisations where spec.people.contains(where: { $0.2.contains(.caseworker) }) {
+        for (ordinal, spec) in DemoSeeder.organisations.filter({ $0.people.contains(where: { $0.2.contains(.caseworker) }) }).enumerated() {
             guard let organisation = try await Organisation.query(on: app.db).filter(\.$name == spec.name).first() else { continue }
             if try await CaseFile.query(on: app.db).filter(\.$organisation.$id == organisation.id!).count() > 0 { continue }
             let workers = try await User.query(on: app.db).filter(\.$organisation.$id == organisation.id!).all()
@@ -63,7 +63,9 @@ enum DemoCases {
                 file.closureReason = status.isClosed ? ClosureReason.allCases[index % ClosureReason.allCases.count].rawValue : nil
                 file.closedAt = status.isClosed ? opened.addingTimeInterval(120 * 86_400) : nil
                 try await CaseService.save(file, expectedVersion: 1, terms: nil, on: app.db) { _ in }
-                try await addSections(app, file: file, key: key, worker: worker, index: index, opened: opened, generator: &generator, vault: vault)
+                try await addSections(
+                    app, file: file, key: key, worker: worker, index: index, organisation: ordinal, opened: opened, generator: &generator,
+                    vault: vault)
                 created += 1
             }
         }
@@ -74,7 +76,7 @@ enum DemoCases {
 extension DemoCases {
     /// Experience, needs, consents and a task or two, varied so every panel and filter has content.
     static func addSections(
-        _ app: Application, file: CaseFile, key: CaseVault.Opened, worker: User, index: Int, opened: Date,
+        _ app: Application, file: CaseFile, key: CaseVault.Opened, worker: User, index: Int, organisation: Int = 0, opened: Date,
         generator: inout SeededGenerator, vault: CaseVault
     ) async throws {
         let caseID = file.id!
@@ -97,9 +99,19 @@ extension DemoCases {
         experience.feesCurrency = experience.feesPaidCents == nil ? nil : "CAD"
         experience.recruiterLicensed = ["no", "unknown", "yes"][index % 3]
         var details = ExperienceDetails()
+        // Each organisation's employers and recruiters are its own (a place name apart), except one
+        // red flag the first two organisations share: the same greenhouse, written two ways, and its number.
+        let place = ["Nordville", "Sudbourg", "Estrive", "Ouestmont", "Centreval", "Rivebelle", "Plateauville", "Valbourg"][organisation % 8]
         details.employers =
-            labour ? ["Ferme Imaginaire inc. (fictive)", "Serres Exemplaires ltée (fictive)", "Sample Cleaning Co. (fictional)"][index % 3] : ""
-        details.recruiters = ["Agence Placement Fictif", "Recruteur « Exemple »", "Sample Staffing (fictional)"][index % 3]
+            labour
+            ? ["Ferme Imaginaire \(place) inc. (fictive)", "Serres Exemplaires \(place) ltée (fictive)", "Sample Cleaning \(place) Co. (fictional)"][
+                index % 3] : ""
+        if organisation < 2 && index % 10 == 0 {
+            details.employers =
+                organisation == 0 ? "Serres Partagées Exemple ltée (fictive) 514 555-0100" : "SERRES PARTAGÉES EXEMPLE, +1 (514) 555-0100"
+        }
+        details.recruiters =
+            ["Agence Placement Fictif \(place)", "Recruteur « Exemple » \(place)", "Sample Staffing \(place) (fictional)"][index % 3]
         experience.sealedDetails = try vault.seal(section: details, field: .experience, with: key)
         experience.version = 1
         experience.updatedAt = opened

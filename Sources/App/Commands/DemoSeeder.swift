@@ -87,6 +87,7 @@ public enum DemoSeeder {
         // The demo writes its sections directly: its contributions to the network figures are counted once, at the end.
         try await app.db.writeTransaction { db in
             try await EvidenceFacts.rebuild(inTransaction: db, vault: CaseVault(master: app.masterKey), now: Date())
+            try await RedFlagTokens.rebuild(inTransaction: db, vault: CaseVault(master: app.masterKey), now: Date())
         }
         return created
     }

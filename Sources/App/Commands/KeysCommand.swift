@@ -75,6 +75,7 @@ struct KeysCommand: AsyncCommand {
             }
             // The network figures' contributions are stored under keyed hashes of the cases.
             try await EvidenceFacts.rebuild(inTransaction: db, vault: vault, now: Date())
+            try await RedFlagTokens.rebuild(inTransaction: db, vault: vault, previous: old, now: Date())
             // Two-factor secrets are sealed under a key derived from the master key too.
             for user in try await User.query(on: db).filter(\.$totpSecret != nil).all() {
                 guard let stored = user.totpSecret, let secret = TwoFactor.open(stored, userID: user.id!, master: old) else { continue }

@@ -60,6 +60,9 @@ enum AuditAction: String, CaseIterable, Sendable {
     /// The network's trends read, a table of them exported.
     case trendsViewed = "trends_viewed"
     case trendsExported = "trends_exported"
+    /// A case's red-flag tokens looked up across organisations; a supervisor asked to be put in touch.
+    case redFlagsChecked = "red_flags_checked"
+    case redFlagContactRequested = "red_flag_contact_requested"
 
     var labelKey: String { "audit.action.\(rawValue)" }
 }

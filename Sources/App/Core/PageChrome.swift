@@ -107,6 +107,7 @@ enum SavedNotice: String, CaseIterable {
     case directoryCapacity = "directory_capacity", directoryVerified = "directory_verified", directoryUpdated = "directory_updated"
     case directoryImported = "directory_imported", directoryCreated = "directory_created"
     case referralSent = "referral_sent", referralUpdated = "referral_updated", referralCaseOpened = "referral_case_opened"
+    case redFlagContact = "red_flag_contact"
 
     var key: String { "saved.\(rawValue)" }
 

@@ -54,6 +54,7 @@ enum SiteURL: Sendable, Equatable {
         case person, notes, status, assignments, purge, needs, tasks, consents, experience, export, applications, documents, referrals
         case safeContact = "safe-contact"
         case legalActions = "legal-actions"
+        case redFlags = "red-flags"
         case exportJSON = "export.json"
     }
 

@@ -178,17 +178,27 @@ struct TrendsController: RouteCollection {
         let provinceQuery = selection.provinces.map { "province=\($0.rawValue)" }.joined(separator: "&")
         let csvQuery = "?from=\(selection.period.from)&to=\(selection.period.to)&\(provinceQuery)"
         var tables: [TableView] = []
-        for table in TrendTable.allCases {
-            let grid = TrendsQueries.grid(table, selection, counts: counts, pathways: codes)
+        // The fixed tables, then the names shared by several organisations (labelled like the sectors table).
+        var sources: [(id: String, labels: TrendTable, title: String, mentions: Bool, grid: TrendGrid, own: TrendGrid?)] =
+            TrendTable.allCases.map { table in
+                (
+                    table.rawValue, table, table.titleKey, table.countsMentions,
+                    TrendsQueries.grid(table, selection, counts: counts, pathways: codes),
+                    ownCounts.map { TrendsQueries.grid(table, selection, counts: $0, pathways: codes) }
+                )
+            }
+        sources.append(
+            (
+                TrendsQueries.sharedNames, .industry, "evidence.shared_names", false,
+                try await TrendsQueries.sharedNamesGrid(selection, pathways: codes, on: req.db), nil
+            ))
+        for source in sources {
+            let (table, grid) = (source.labels, source.grid)
             let protected = Suppression.protect(grid.counts, rules: rules)
             let columns = grid.columns.map { Self.label(table, row: false, $0, req, pathways: names) } + [req.t("evidence.total")]
             let rowLabels = grid.rows.map { Self.label(table, row: true, $0, req, pathways: names) }
             let rows = Self.rows(protected, labels: rowLabels, req)
-            var own: [Row]?
-            if let ownCounts {
-                let ownGrid = TrendsQueries.grid(table, selection, counts: ownCounts, pathways: codes)
-                own = Self.rows(Suppression.protect(ownGrid.counts, rules: rules), labels: rowLabels, req)
-            }
+            let own = source.own.map { Self.rows(Suppression.protect($0.counts, rules: rules), labels: rowLabels, req) }
             let totals = protected.grid.map { $0.last! }
             let scale = max(1, totals.dropLast().compactMap { $0 }.max() ?? 1)
             let bars = rowLabels.enumerated().map { index, label in
@@ -199,9 +209,9 @@ struct TrendsController: RouteCollection {
             }
             tables.append(
                 TableView(
-                    id: table.rawValue, title: req.t(table.titleKey), definition: req.t(table.titleKey + ".definition"),
-                    mentions: table.countsMentions, columns: columns, rows: Array(rows.dropLast()), total: rows.last!,
-                    csv: SiteURL.networkTrendCSV(.value(table.rawValue + ".csv")).path + csvQuery, bars: bars,
+                    id: source.id, title: req.t(source.title), definition: req.t(source.title + ".definition"),
+                    mentions: source.mentions, columns: columns, rows: Array(rows.dropLast()), total: rows.last!,
+                    csv: SiteURL.networkTrendCSV(.value(source.id + ".csv")).path + csvQuery, bars: bars,
                     chartHeight: 30 + rowLabels.count * 34, suppressed: protected.suppressedCount,
                     suppressedText: req.formatNumber(protected.suppressedCount),
                     own: own.map { Array($0.dropLast()) }, ownTotal: own?.last))
@@ -238,14 +248,16 @@ struct TrendsController: RouteCollection {
     /// a release: exported again, it gives the same cells, so two releases cannot be subtracted.
     @Sendable
     func csv(req: Request) async throws -> Response {
-        guard let name = req.parameters.get("table"), name.hasSuffix(".csv"), let table = TrendTable(rawValue: String(name.dropLast(4))) else {
-            throw PageError.notFound
-        }
+        guard let name = req.parameters.get("table"), name.hasSuffix(".csv") else { throw PageError.notFound }
+        let code = String(name.dropLast(4))
+        let shared = code == TrendsQueries.sharedNames
+        // The names shared by several organisations are labelled like the sectors table.
+        guard let table = shared ? TrendTable.industry : TrendTable(rawValue: code) else { throw PageError.notFound }
         let query = Self.read(req)
         guard let selection = query.selection else { throw Abort(.badRequest) }
         let (codes, names) = try await Self.pathways(on: req.db, language: req.language)
         let key = (
-            table: table.rawValue, from: selection.period.from.description, to: selection.period.to.description,
+            table: code, from: selection.period.from.description, to: selection.period.to.description,
             provinces: selection.provinces.map(\.rawValue).joined(separator: ",")
         )
         let release = try await EvidenceRelease.query(on: req.db).filter(\.$tableCode == key.table).filter(\.$periodFrom == key.from)
@@ -254,13 +266,17 @@ struct TrendsController: RouteCollection {
         if let release, let stored = release.decodedCells {
             cells = stored
         } else {
-            let counts = try await TrendsQueries.counts(selection, cache: req.application.trendsCache, on: req.db)
-            let grid = TrendsQueries.grid(table, selection, counts: counts, pathways: codes)
+            let grid =
+                shared
+                ? try await TrendsQueries.sharedNamesGrid(selection, pathways: codes, on: req.db)
+                : TrendsQueries.grid(
+                    table, selection, counts: try await TrendsQueries.counts(selection, cache: req.application.trendsCache, on: req.db),
+                    pathways: codes)
             let protected = Suppression.protect(grid.counts, rules: .export)
             cells = EvidenceRelease.Cells(rows: grid.rows, columns: grid.columns, grid: protected.grid)
         }
         let stored = cells
-        try await req.auditedWrite(.trendsExported, target: table.rawValue, detail: "\(key.from)…\(key.to) \(key.provinces)") { db in
+        try await req.auditedWrite(.trendsExported, target: code, detail: "\(key.from)…\(key.to) \(key.provinces)") { db in
             guard release == nil else { return }
             let new = EvidenceRelease()
             new.tableCode = key.table
@@ -280,14 +296,14 @@ struct TrendsController: RouteCollection {
             ).run()
         }
         let protected = ProtectedTable(k: SuppressionRules.export.k, grid: cells.grid, primary: [], complementary: [], auditRounds: 0)
-        let title = "\(req.t(table.titleKey)) (\(key.from) – \(key.to))"
+        let title = "\(req.t(shared ? "evidence.shared_names" : table.titleKey)) (\(key.from) – \(key.to))"
         let lines = TrendCSV.lines(
             protected, title: title, rowLabels: cells.rows.map { Self.label(table, row: true, $0, req, pathways: names) },
             columnLabels: cells.columns.map { Self.label(table, row: false, $0, req, pathways: names) }, total: "Total")
         let response = Response(status: .ok, body: .init(string: CSVWriter.document(lines)))
         response.headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
         response.headers.replaceOrAdd(
-            name: .contentDisposition, value: "attachment; filename=\"passerelle-\(table.rawValue)-\(key.from)-\(key.to).csv\"")
+            name: .contentDisposition, value: "attachment; filename=\"passerelle-\(code)-\(key.from)-\(key.to).csv\"")
         return response
     }
 }

@@ -106,6 +106,18 @@ enum TrendsQueries {
         return counts
     }
 
+    /// The code of the table of names shared by several organisations (not one of the fixed
+    /// tables of kept counts: read from the red-flag tokens, whatever the period).
+    static let sharedNames = "shared-names"
+
+    static func sharedNamesGrid(_ selection: Selection, pathways: [String], on db: any Database) async throws -> TrendGrid {
+        let (rows, columns) = layout(.industry, selection, pathways: pathways)
+        let counts = try await RedFlagTokens.sharedBySectorAndProvince(on: db).compactMap { row in
+            Province(rawValue: row.province).map { (value: row.sector, month: "", province: $0, count: row.count) }
+        }
+        return TrendGrid.build(rows: rows, columns: columns, counts: counts) { value, _, province in (value, province.rawValue) }
+    }
+
     /// A table's rows and columns (codes, in order) for the selection.
     static func layout(_ table: TrendTable, _ selection: Selection, pathways: [String]) -> (rows: [String], columns: [String]) {
         let provinces = selection.provinces.map(\.rawValue)

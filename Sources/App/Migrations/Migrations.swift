@@ -52,5 +52,7 @@ enum PasserelleMigrations {
         migrations.add(CreateEvidence())
         // 021 — a stamp the kept counts move, so the trends page reads them again only when they change.
         migrations.add(CreateEvidenceStamp())
+        // 022 — red flags across organisations: keyed hashes of the names in cases, and requests to be put in touch.
+        migrations.add(CreateRedFlags())
     }
 }

@@ -74,7 +74,14 @@ extension CasePage.Context {
                         kindKey: LegalActionKind.civilClaim.labelKey, statusKey: LegalActionStatus.filed.labelKey, filedOn: "2026-03-01",
                         amount: "100,00 $", outcome: "Fictif")
                 ],
-                experience: [LabelledValue(labelKey: "experience.scope", value: "Fictif")], hasConsents: true, hasExperience: true,
+                experience: [LabelledValue(labelKey: "experience.scope", value: "Fictif")],
+                redFlags: [
+                    .init(
+                        text: "« Ferme Imaginaire inc. » figure aussi dans des dossiers de 2 autres organismes.",
+                        token: String(repeating: "a", count: 64),
+                        canRequest: false, requested: true, contacts: ["Organisme Fictif (démo) — Robin Pretend (robin@exemple.example)"],
+                        hasContacts: true, action: "/cases/00000000-0000-0000-0000-000000000000/red-flags")
+                ], hasRedFlags: true, hasConsents: true, hasExperience: true,
                 consentKinds: Mock.options, consentMethods: Mock.options, legalKinds: Mock.options, legalStatuses: Mock.options,
                 assignees: Mock.options,
                 nextTask: .init(
