@@ -104,6 +104,33 @@ import VaporTesting
         }
     }
 
+    @Test func aKeyRotationKeepsTheFlagsAndTheRequestsToBePutInTouch() async throws {
+        try await withTestApp { app in
+            // setup: both supervisors asked about a shared name.
+            let a = try await Self.side(app, "Organisme Delta Fictif (test)", employers: "Ferme Rotation inc.")
+            let b = try await Self.side(app, "Organisme Epsilon Fictif (test)", employers: "ferme rotation")
+            for side in [a, b] {
+                let (browser, page) = try await Self.casePage(app, side.supervisor, side.file)
+                let path = SiteURL.casePart(.value(side.file.id!.uuidString), .redFlags).path
+                #expect(try await browser.post(path, [("flag", try #require(Self.flag(in: page)))]).status == .seeOther)
+            }
+            let before = try await (app.db as! any SQLDatabase).raw("SELECT token FROM red_flag_tokens").all().map {
+                try $0.decode(column: "token", as: String.self)
+            }
+            // MUT
+            let new = Envelope.newKey()
+            _ = try await KeysCommand.rewrap(on: app.db, from: app.masterKey, to: new)
+            app.masterKey = new
+            // validate: new tokens, the same flag, the requests kept.
+            let after = try await (app.db as! any SQLDatabase).raw("SELECT token FROM red_flag_tokens").all().map {
+                try $0.decode(column: "token", as: String.self)
+            }
+            #expect(after.count == before.count && Set(after).isDisjoint(with: before))
+            let (_, page) = try await Self.casePage(app, a.supervisor, a.file)
+            #expect(page.contains("Organisme Epsilon Fictif (test)"))
+        }
+    }
+
     @Test func theCoordinatorSeesSharedNamesAsSuppressedCountsOnly() async throws {
         try await withTestApp { app in
             // setup: six organisations name the same recruiter's phone.
