@@ -24,7 +24,7 @@ import Vapor
             DirectoryController.StaleContext.mock, DirectoryController.EditContext.mock, DirectoryController.NewContext.mock,
             DirectoryImportController.ImportContext.mock, ReferralsController.FormContext.mock,
             ReferralsController.InboxContext.mock, ReferralsController.ShowContext.mock, ReferralsController.LetterContext.mock,
-            TrendsController.TrendsContext.mock,
+            TrendsController.TrendsContext.mock, TrendsController.TablesContext.mock,
         ]
     }
 
@@ -91,7 +91,7 @@ import Vapor
                 let html = String(buffer: response.body.buffer ?? ByteBuffer())
                 // validate
                 let template = type(of: mock).template
-                #expect(html.contains("<main"), "\(template) did not render")
+                #expect(html.contains(type(of: mock).isFragment ? "<section" : "<main"), "\(template) did not render")
                 #expect(!html.contains("#("), "\(template): Leaf syntax left in the page")
                 let tokens = html.split(whereSeparator: { !($0.isLetter || $0.isNumber || "_.-/@".contains($0)) })
                     .map { String($0.trimmingCharacters(in: CharacterSet(charactersIn: "."))) }

@@ -132,6 +132,12 @@ extension Request {
 /// `.mock` in the tests, rendered in both languages against its template.
 protocol Page: Encodable {
     static var template: String { get }
+    /// A part of a page, rendered on its own to be kept and written into its page (no `<main>`).
+    static var isFragment: Bool { get }
+}
+
+extension Page {
+    static var isFragment: Bool { false }
 }
 
 extension PageChrome {
@@ -181,6 +187,11 @@ struct SafeHTML: Encodable {
 
     /// Only the escaping builders below make one.
     private init(markup: String) { self.markup = markup }
+
+    static let empty = SafeHTML(markup: "")
+
+    /// What a template rendered (Leaf escaped every value it wrote), kept to be written again.
+    static func rendered(_ view: View) -> SafeHTML { SafeHTML(markup: String(buffer: view.data)) }
 
     /// The key under which a SafeHTML reaches a template: `#html` accepts nothing else, so a
     /// plain string in a context can never be written unescaped.

@@ -201,6 +201,11 @@ enum EvidenceStamp {
         name: "evidence_counts_stamp", function: "evidence_stamp_bump", table: "evidence_counts", onInsert: [bump], onUpdate: [bump],
         onDelete: [bump])
 
+    /// The shared-names table is read from the red-flag tokens: they move the stamp too (migration 022).
+    static let redFlagsTrigger = RowTrigger(
+        name: "red_flag_tokens_stamp", function: "red_flag_stamp_bump", table: "red_flag_tokens", onInsert: [bump], onUpdate: [bump],
+        onDelete: [bump])
+
     static func create(on sql: any SQLDatabase) async throws {
         try await sql.raw("CREATE TABLE evidence_stamps (id INTEGER PRIMARY KEY, stamp BIGINT NOT NULL)").run()
         try await trigger.create(on: sql)
@@ -227,8 +232,21 @@ final class TrendsCache: Sendable {
         let organisation: UUID?
     }
 
+    /// The rendered tables of a selection in a language, with the pathways' names they were drawn with.
+    struct FragmentKey: Hashable, Sendable {
+        let counts: Key
+        let language: String
+        let pathways: String
+    }
+
+    struct Fragment: Sendable {
+        let html: SafeHTML
+        let contributors: String
+    }
+
     private let entries = NIOLockedValueBox<[Key: (stamp: Int, used: Int, counts: TrendsQueries.Counts)]>([:])
-    private let clock = NIOLockedValueBox(0)
+    fileprivate let fragments = NIOLockedValueBox<[FragmentKey: (stamp: Int, used: Int, fragment: Fragment)]>([:])
+    fileprivate let clock = NIOLockedValueBox(0)
     static let capacity = 64
 
     func counts(_ key: Key, stamp: Int) -> TrendsQueries.Counts? {
@@ -253,6 +271,35 @@ final class TrendsCache: Sendable {
                 entries[oldest] = nil
             }
             entries[key] = (stamp, tick, counts)
+        }
+    }
+}
+
+extension TrendsCache {
+    func fragment(_ key: FragmentKey, stamp: Int) -> Fragment? {
+        let tick = clock.withLockedValue { tick in
+            tick += 1
+            return tick
+        }
+        return fragments.withLockedValue { fragments in
+            guard let entry = fragments[key], entry.stamp == stamp else { return nil }
+            fragments[key] = (stamp, tick, entry.fragment)
+            return entry.fragment
+        }
+    }
+
+    func store(_ key: FragmentKey, stamp: Int, fragment: Fragment) {
+        let tick = clock.withLockedValue { tick in
+            tick += 1
+            return tick
+        }
+        fragments.withLockedValue { fragments in
+            if fragments[key] == nil, fragments.count >= Self.capacity,
+                let oldest = fragments.min(by: { $0.value.used < $1.value.used })?.key
+            {
+                fragments[oldest] = nil
+            }
+            fragments[key] = (stamp, tick, fragment)
         }
     }
 }

@@ -70,13 +70,25 @@ struct TrendsController: RouteCollection {
         let provinces: [FormOption]
         let errors: FormErrors
         let hasTables: Bool
-        let tables: [TableView]
-        let indicators: [Indicator]
-        let hasIndicators: Bool
+        /// The tables and indicators as rendered by `TablesContext`, kept while the counts stay put.
+        let tables: SafeHTML
         let contributors: String
         let periodText: String
         let threshold: String
         let showsOwn: Bool
+    }
+
+    /// The tables and permit indicators of one selection in one language (and one organisation's
+    /// own beside them): rendered once, then reused from `TrendsCache` until the counts' stamp moves.
+    struct TablesContext: Page {
+        static let template = "network/trends-tables"
+        static let isFragment = true
+
+        let page: PageChrome
+        let tables: [TableView]
+        let indicators: [Indicator]
+        let hasIndicators: Bool
+        let threshold: String
     }
 
     /// The selection typed in the query, or the fields at fault with what was typed.
@@ -164,17 +176,46 @@ struct TrendsController: RouteCollection {
             return try await req.render(
                 TrendsContext(
                     page: PageChrome(req, titleKey: "evidence.title"), from: query.from, to: query.to, provinces: provinceOptions,
-                    errors: query.errors, hasTables: false, tables: [], indicators: [], hasIndicators: false, contributors: "",
+                    errors: query.errors, hasTables: false, tables: .empty, contributors: "",
                     periodText: "", threshold: String(SuppressionRules.dashboard.k), showsOwn: false), status: .unprocessableEntity)
         }
         let rules = SuppressionRules.dashboard
-        let counts = try await TrendsQueries.counts(selection, cache: req.application.trendsCache, on: req.db)
         let (codes, names) = try await Self.pathways(on: req.db, language: req.language)
         // A supervisor sees the organisation's own contributions beside the network's.
+        let own = current.has(.supervisor) ? current.organisation.id! : nil
+        let cache = req.application.trendsCache
+        let stamp = try await EvidenceStamp.current(on: req.db as! any SQLDatabase)
+        let key = TrendsCache.FragmentKey(
+            counts: .init(
+                from: selection.period.from.description, to: selection.period.to.description, provinces: selection.provinces.map(\.rawValue),
+                organisation: own), language: req.language.rawValue,
+            pathways: codes.map { "\($0)=\(names[$0] ?? "")" }.joined(separator: "|"))
+        let fragment: TrendsCache.Fragment
+        if let cached = cache.fragment(key, stamp: stamp) {
+            fragment = cached
+        } else {
+            fragment = try await Self.fragment(req, selection, own: own, codes: codes, names: names, rules: rules)
+            cache.store(key, stamp: stamp, fragment: fragment)
+        }
+        try await req.audit(.trendsViewed, detail: "\(selection.period.from)…\(selection.period.to)")
+        return try await req.render(
+            TrendsContext(
+                page: PageChrome(req, titleKey: "evidence.title"), from: selection.period.from.description,
+                to: selection.period.to.description, provinces: provinceOptions, errors: FormErrors(), hasTables: true, tables: fragment.html,
+                contributors: fragment.contributors,
+                periodText: req.t("evidence.period_text", selection.period.from.description, selection.period.to.description),
+                threshold: String(rules.k), showsOwn: own != nil))
+    }
+
+    /// Every table of the selection through the privacy engine, and the permit indicators, rendered.
+    static func fragment(
+        _ req: Request, _ selection: TrendsQueries.Selection, own: UUID?, codes: [String], names: [String: String], rules: SuppressionRules
+    ) async throws -> TrendsCache.Fragment {
+        let counts = try await TrendsQueries.counts(selection, cache: req.application.trendsCache, on: req.db)
         let ownCounts: TrendsQueries.Counts? =
-            current.has(.supervisor)
-            ? try await TrendsQueries.counts(selection, organisationID: current.organisation.id!, cache: req.application.trendsCache, on: req.db)
-            : nil
+            if let own { try await TrendsQueries.counts(selection, organisationID: own, cache: req.application.trendsCache, on: req.db) } else {
+                nil
+            }
         let provinceQuery = selection.provinces.map { "province=\($0.rawValue)" }.joined(separator: "&")
         let csvQuery = "?from=\(selection.period.from)&to=\(selection.period.to)&\(provinceQuery)"
         var tables: [TableView] = []
@@ -226,16 +267,15 @@ struct TrendsController: RouteCollection {
                 approval: $0.approvalPercent.map { "\($0) %" } ?? "x", complete: figure($0.medianComplete),
                 incomplete: figure($0.medianIncomplete), validity: figure($0.medianValidity))
         }
-        try await req.audit(.trendsViewed, detail: "\(selection.period.from)…\(selection.period.to)")
-        return try await req.render(
-            TrendsContext(
-                page: PageChrome(req, titleKey: "evidence.title"), from: selection.period.from.description,
-                to: selection.period.to.description, provinces: provinceOptions, errors: FormErrors(), hasTables: true, tables: tables,
-                indicators: indicators, hasIndicators: !indicators.isEmpty,
-                contributors: Disclosure.contributors(counts.organisations).map { req.tp("evidence.contributors", $0) }
-                    ?? req.t("evidence.contributors_few"),
-                periodText: req.t("evidence.period_text", selection.period.from.description, selection.period.to.description),
-                threshold: String(rules.k), showsOwn: ownCounts != nil))
+        let view = try await req.view.render(
+            "\(req.language.rawValue)/\(TablesContext.template)",
+            TablesContext(
+                page: PageChrome(req, titleKey: "evidence.title"), tables: tables, indicators: indicators, hasIndicators: !indicators.isEmpty,
+                threshold: String(rules.k)))
+        return TrendsCache.Fragment(
+            html: .rendered(view),
+            contributors: Disclosure.contributors(counts.organisations).map { req.tp("evidence.contributors", $0) }
+                ?? req.t("evidence.contributors_few"))
     }
 
     static func rows(_ table: ProtectedTable, labels: [String], _ req: Request) -> [Row] {

@@ -116,11 +116,20 @@ extension ApplicationsController.ShowContext {
 
 extension TrendsController.TrendsContext {
     static var mock: Self {
+        Self(
+            page: Mock.page("evidence.title"), from: "2026-01", to: "2026-12", provinces: Mock.options, errors: Mock.errors("from", "to", "province"),
+            hasTables: true, tables: .empty, contributors: "4 organisations ont contribué à ces chiffres",
+            periodText: "Période : de 2026-01 à 2026-12",
+            threshold: "5", showsOwn: true)
+    }
+}
+
+extension TrendsController.TablesContext {
+    static var mock: Self {
         let cells = [TrendsController.Cell(text: "12", suppressed: false), TrendsController.Cell(text: "x", suppressed: true)]
         let row = TrendsController.Row(label: "Alberta", cells: cells)
         return Self(
-            page: Mock.page("evidence.title"), from: "2026-01", to: "2026-12", provinces: Mock.options, errors: Mock.errors("from", "to", "province"),
-            hasTables: true,
+            page: Mock.page("evidence.title"),
             tables: [
                 TrendsController.TableView(
                     id: "exploitation", title: "Type d'exploitation", definition: "Définition fictive.", mentions: true,
@@ -133,7 +142,6 @@ extension TrendsController.TrendsContext {
             ],
             indicators: [
                 TrendsController.Indicator(province: "Alberta", pathway: "PST-VTP", approval: "80 %", complete: "4", incomplete: "x", validity: "180")
-            ], hasIndicators: true, contributors: "4 organisations ont contribué à ces chiffres", periodText: "Période : de 2026-01 à 2026-12",
-            threshold: "5", showsOwn: true)
+            ], hasIndicators: true, threshold: "5")
     }
 }

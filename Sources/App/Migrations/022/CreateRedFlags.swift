@@ -30,9 +30,12 @@ struct CreateRedFlags: AsyncMigration {
             .create()
         guard let sql = database as? any SQLDatabase else { return }
         try await sql.raw("CREATE INDEX red_flag_tokens_token_idx ON red_flag_tokens (token, organisation_id)").run()
+        // The trends page's shared-names table reads these rows: they move the counts' stamp.
+        try await EvidenceStamp.redFlagsTrigger.create(on: sql)
     }
 
     func revert(on database: any Database) async throws {
+        if let sql = database as? any SQLDatabase { try await EvidenceStamp.redFlagsTrigger.drop(on: sql) }
         for table in ["red_flag_contacts", "red_flag_tokens"] { try await database.schema(table).delete() }
     }
 }
