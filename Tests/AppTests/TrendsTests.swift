@@ -132,6 +132,40 @@ import VaporTesting
         }
     }
 
+    @Test func theMicrodataIsKAnonymousKeptAsAReleaseAndForCoordinatorsOnly() async throws {
+        try await withTestApp { app in
+            // setup: twelve consented cases in Alberta, a thirteenth without consent.
+            let n = try await Self.network(app, count: 13, consented: 12)
+            let coordinator = Browser(app)
+            try await coordinator.signIn(n.coordinator.email)
+            let page = try await coordinator.get(SiteURL.networkTrends.path)
+            let link = try #require(
+                page.text.range(of: #"/network/microdata\?[^"]+"#, options: .regularExpression).map {
+                    String(page.text[$0]).replacingOccurrences(of: "&amp;", with: "&")
+                })
+            // MUT
+            let first = try await coordinator.get(link)
+            let again = try await coordinator.get(link)
+            // validate: one row per consented case, every row in a class of at least 11, the same release twice.
+            #expect(first.status == .ok && first.headers.contentType?.description.hasPrefix("text/csv") == true)
+            let rows = Self.parse(first.body.string.replacingOccurrences(of: "\u{FEFF}", with: ""))
+            #expect(rows.first == Microdata.quasiIdentifiers)
+            #expect(rows.count == 13)
+            #expect(Microdata.smallestClass(Array(rows.dropFirst())) ?? 0 >= 11)
+            #expect(again.body.string == first.body.string)
+            #expect(first.headers.first(name: "Passerelle-Suppressions") != nil)
+            #expect(!first.body.string.contains("Personne Exemple"))
+            let after = try await coordinator.get(SiteURL.networkTrends.path)
+            #expect(after.text.contains("Déjà publiées pour cette sélection : 12 lignes"))
+            // A supervisor sees the tables but neither the link nor the microdata.
+            let supervisor = Browser(app)
+            try await supervisor.signIn(n.supervisor.email)
+            #expect(!(try await supervisor.get(SiteURL.networkTrends.path)).text.contains("/network/microdata"))
+            #expect(try await supervisor.get(link).status == .forbidden)
+            #expect(try await coordinator.get(SiteURL.networkMicrodata.path + "?from=2026-13&to=2026-01").status == .badRequest)
+        }
+    }
+
     @Test func theKeptCountsEqualAFullRecountAfterRandomWrites() async throws {
         try await withTestApp { app in
             // setup

@@ -51,6 +51,7 @@ enum DemoCases {
                 person.region = ["urban", "rural", "remote"][index % 3]
                 person.languages = ["espagnol, français", "tagalog, English", "yorùbá, English", "tiếng Việt", "العربية, français"][index % 5]
                 person.interpreterNeeded = index % 3 == 0
+                person.countryOfOrigin = ["Mexique", "Philippines", "Guatemala", "Jamaïque", "Inde", "Ukraine", "", "Nigeria"][index % 8]
                 var safe = SafeContactSection()
                 safe.channels = [["whatsapp"], ["signal", "in_person"], ["partner"], ["sms", "phone"]][index % 4]
                 safe.safeTimes =

@@ -386,7 +386,7 @@ extension GenerateCommand {
                         month: EvidencePeriod.Month(year: parts.year!, month: parts.month!).description,
                         values: [
                             .genderAge: ["\(GenderCode.unknown.rawValue)|not_recorded"], .indigenous: ["not_recorded"],
-                            .immigration: ["not_recorded"],
+                            .immigration: ["not_recorded"], .citizenship: ["not_recorded"],
                             .status: ["not_recorded"], .scope: ["not_recorded"], .exploitation: ["not_recorded"], .permits: permits,
                             .permitDecisions: decisions, .permitDays: days, .permitValidity: validities,
                         ])

@@ -28,7 +28,7 @@ enum SiteURL: Sendable, Equatable {
     case directory, directoryStale, directoryService(Parameter<String>), directoryAction(Parameter<String>, DirectoryAction)
     case referrals, referral(Parameter<String>), referralAction(Parameter<String>, ReferralAction)
     case directoryNew, directoryImport, directoryImportApply(Parameter<String>)
-    case networkTrends, networkTrendCSV(Parameter<String>)
+    case networkTrends, networkTrendCSV(Parameter<String>), networkMicrodata
 
     /// What is done to one referral: a step of its state machine, opening a case from it, its letter.
     enum ReferralAction: String, Sendable, CaseIterable {
@@ -122,6 +122,7 @@ enum SiteURL: Sendable, Equatable {
         case .calendarFeed(let user, let token): return c("calendar") + [.parameter("user", user), .parameter("token", token)]
         case .figures: return c("applications", "figures")
         case .networkTrends: return c("network", "trends")
+        case .networkMicrodata: return c("network", "microdata")
         case .networkTrendCSV(let table): return c("network", "trends") + [.parameter("table", table)]
         case .figuresCSV: return c("applications", "figures.csv")
         case .pathways: return c("pathways")

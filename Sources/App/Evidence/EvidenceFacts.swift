@@ -41,6 +41,7 @@ enum EvidenceFacts {
             "\(GenderCode(rawValue: person.gender)?.rawValue ?? GenderCode.unknown.rawValue)|\(known(person.ageBand, AgeBand.self))"
         ]
         values[.indigenous] = [known(person.indigenousIdentity, IndigenousIdentity.self)]
+        values[.citizenship] = [CitizenshipRegion.of(person.countryOfOrigin)]
         values[.immigration] = [known(person.immigrationStatus, ImmigrationStatus.self)]
         let experience = try await CaseExperience.query(on: db).filter(\.$caseID == caseID).first()
         values[.status] = [known(experience?.traffickingStatus, TraffickingStatus.self)]
@@ -179,6 +180,14 @@ enum EvidenceFacts {
                 ).run()
             }
             try await apply(totals(of: facts.map(\.fact)), on: sql)
+        }
+    }
+
+    /// Every counted case's contribution (the network's microdata).
+    static func allFacts(on db: any Database) async throws -> [EvidenceFact] {
+        struct Stored: Decodable { let fact: String }
+        return try await (db as! any SQLDatabase).raw("SELECT fact FROM evidence_facts").all(decoding: Stored.self).compactMap {
+            try? JSONDecoder().decode(EvidenceFact.self, from: Data($0.fact.utf8))
         }
     }
 

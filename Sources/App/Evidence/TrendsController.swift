@@ -14,6 +14,7 @@ struct TrendsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.on(.GET, .networkTrends, access: Self.access, use: page)
         routes.on(.GET, .networkTrendCSV(.key), access: Self.access, use: csv)
+        routes.on(.GET, .networkMicrodata, access: .roles([.networkCoordinator]), use: microdata)
     }
 
     struct Cell: Encodable {
@@ -76,6 +77,9 @@ struct TrendsController: RouteCollection {
         let periodText: String
         let threshold: String
         let showsOwn: Bool
+        /// For network coordinators: the anonymised microdata of the selection, and what its release suppressed.
+        let microdata: String?
+        let microdataRelease: String?
     }
 
     /// The tables and permit indicators of one selection in one language (and one organisation's
@@ -177,7 +181,8 @@ struct TrendsController: RouteCollection {
                 TrendsContext(
                     page: PageChrome(req, titleKey: "evidence.title"), from: query.from, to: query.to, provinces: provinceOptions,
                     errors: query.errors, hasTables: false, tables: .empty, contributors: "",
-                    periodText: "", threshold: String(SuppressionRules.dashboard.k), showsOwn: false), status: .unprocessableEntity)
+                    periodText: "", threshold: String(SuppressionRules.dashboard.k), showsOwn: false, microdata: nil, microdataRelease: nil),
+                status: .unprocessableEntity)
         }
         let rules = SuppressionRules.dashboard
         let (codes, names) = try await Self.pathways(on: req.db, language: req.language)
@@ -197,6 +202,14 @@ struct TrendsController: RouteCollection {
             fragment = try await Self.fragment(req, selection, own: own, codes: codes, names: names, rules: rules)
             cache.store(key, stamp: stamp, fragment: fragment)
         }
+        var microdata: String?, microdataRelease: String?
+        if current.has(.networkCoordinator) {
+            let provinceQuery = selection.provinces.map { "province=\($0.rawValue)" }.joined(separator: "&")
+            microdata = SiteURL.networkMicrodata.path + "?from=\(selection.period.from)&to=\(selection.period.to)&\(provinceQuery)"
+            if let release = try await Self.microdataRelease(selection, on: req.db), let kept = release.microdata {
+                microdataRelease = req.t("evidence.microdata.release", req.formatNumber(kept.rows.count), req.formatNumber(kept.suppressions))
+            }
+        }
         try await req.audit(.trendsViewed, detail: "\(selection.period.from)…\(selection.period.to)")
         return try await req.render(
             TrendsContext(
@@ -204,7 +217,64 @@ struct TrendsController: RouteCollection {
                 to: selection.period.to.description, provinces: provinceOptions, errors: FormErrors(), hasTables: true, tables: fragment.html,
                 contributors: fragment.contributors,
                 periodText: req.t("evidence.period_text", selection.period.from.description, selection.period.to.description),
-                threshold: String(rules.k), showsOwn: own != nil))
+                threshold: String(rules.k), showsOwn: own != nil, microdata: microdata, microdataRelease: microdataRelease))
+    }
+
+    static func microdataRelease(_ selection: TrendsQueries.Selection, on db: any Database) async throws -> EvidenceRelease? {
+        try await EvidenceRelease.query(on: db).filter(\.$tableCode == "microdata").filter(\.$periodFrom == selection.period.from.description)
+            .filter(\.$periodTo == selection.period.to.description).filter(\.$provinces == selection.provinces.map(\.rawValue).joined(separator: ","))
+            .first()
+    }
+
+    /// The selection's consented cases as CTDC-shaped microdata, k-anonymous at k = 11 on its
+    /// quasi-identifiers (`Microdata`); kept as a release like the tables, so exporting it again
+    /// gives the same rows. Network coordinators only.
+    @Sendable
+    func microdata(req: Request) async throws -> Response {
+        let query = Self.read(req)
+        guard let selection = query.selection else { throw Abort(.badRequest) }
+        let existing = try await Self.microdataRelease(selection, on: req.db)
+        let release: Microdata.Release
+        if let existing, let kept = existing.microdata {
+            release = kept
+        } else {
+            let months = Set(selection.period.months), provinces = Set(selection.provinces)
+            let cases = try await EvidenceFacts.allFacts(on: req.db).filter { months.contains($0.month) && provinces.contains($0.province) }.map {
+                fact in
+                let genderAge = (fact.values[.genderAge]?.first ?? "").split(separator: "|").map(String.init)
+                return Microdata.Case(
+                    year: Int(fact.month.prefix(4)) ?? 0, gender: genderAge.first ?? GenderCode.unknown.rawValue,
+                    ageBand: genderAge.count > 1 ? genderAge[1] : "not_recorded",
+                    citizenshipRegion: fact.values[.citizenship]?.first ?? "not_recorded",
+                    province: fact.province, exploitation: (fact.values[.exploitation] ?? []).filter { $0 != "not_recorded" },
+                    immigrationStatus: fact.values[.immigration]?.first ?? "not_recorded")
+            }
+            release = Microdata.anonymise(cases, k: SuppressionRules.export.k)
+        }
+        let kept = release
+        try await req.auditedWrite(
+            .trendsExported, target: "microdata",
+            detail: "\(selection.period.from)…\(selection.period.to) \(kept.rows.count) rows, \(kept.suppressions) suppressed"
+        ) { db in
+            guard existing == nil else { return }
+            let text = String(
+                decoding: try JSONEncoder().encode(EvidenceRelease.MicrodataCells(rows: kept.rows, suppressions: kept.suppressions)), as: UTF8.self)
+            try await (db as! any SQLDatabase).raw(
+                """
+                INSERT INTO evidence_releases (id, table_code, period_from, period_to, provinces, cells, created_at)
+                VALUES (\(bind: UUID()), 'microdata', \(bind: selection.period.from.description), \(bind: selection.period.to.description),
+                \(bind: selection.provinces.map(\.rawValue).joined(separator: ",")), \(bind: text), \(bind: req.now))
+                ON CONFLICT (table_code, period_from, period_to, provinces) DO NOTHING
+                """
+            ).run()
+        }
+        let response = Response(status: .ok, body: .init(string: CSVWriter.document([Microdata.quasiIdentifiers] + release.rows)))
+        response.headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
+        response.headers.replaceOrAdd(name: "Passerelle-Suppressions", value: String(release.suppressions))
+        response.headers.replaceOrAdd(
+            name: .contentDisposition,
+            value: "attachment; filename=\"passerelle-microdata-\(selection.period.from)-\(selection.period.to).csv\"")
+        return response
     }
 
     /// Every table of the selection through the privacy engine, and the permit indicators, rendered.
@@ -370,4 +440,16 @@ final class EvidenceRelease: Model, @unchecked Sendable {
     }
 
     var decodedCells: Cells? { try? JSONDecoder().decode(Cells.self, from: Data(cells.utf8)) }
+
+    /// A microdata release: its rows as published and how many values were suppressed.
+    struct MicrodataCells: Codable {
+        let rows: [[String]]
+        let suppressions: Int
+    }
+
+    var microdata: Microdata.Release? {
+        (try? JSONDecoder().decode(MicrodataCells.self, from: Data(cells.utf8))).map {
+            Microdata.Release(rows: $0.rows, suppressions: $0.suppressions)
+        }
+    }
 }

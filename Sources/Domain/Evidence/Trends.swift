@@ -17,6 +17,8 @@ public enum EvidenceDimension: String, CaseIterable, Sendable, Codable, CodingKe
     case permitDays = "permit_days"
     /// "<pathway code>|<days>": validity granted.
     case permitValidity = "permit_validity"
+    /// The world region of the person's country of origin (`CitizenshipRegion`): for the microdata.
+    case citizenship
     /// The contributing organisation (its id): counted, never shown or named.
     case organisation
 }

@@ -120,7 +120,8 @@ extension TrendsController.TrendsContext {
             page: Mock.page("evidence.title"), from: "2026-01", to: "2026-12", provinces: Mock.options, errors: Mock.errors("from", "to", "province"),
             hasTables: true, tables: .empty, contributors: "4 organisations ont contribué à ces chiffres",
             periodText: "Période : de 2026-01 à 2026-12",
-            threshold: "5", showsOwn: true)
+            threshold: "5", showsOwn: true, microdata: "/network/microdata?from=2026-01&to=2026-12&province=AB",
+            microdataRelease: "Publiées : 180 lignes, 37 valeurs supprimées.")
     }
 }
 
