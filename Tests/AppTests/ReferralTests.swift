@@ -444,6 +444,15 @@ import VaporTesting
             ).all()
             let organisations = try shared.map { try $0.decode(column: "n", as: Int.self) }
             #expect(organisations == [2, 2])
+            // The demo's trends are worth reading: some cells hidden, most of the counted ones shown.
+            let coordinator = try #require(
+                try await User.query(on: app.db).all().first { $0.roleList == [.networkCoordinator] })
+            let network = Browser(app)
+            try await network.signIn(coordinator.email)
+            let trends = try await network.get(SiteURL.networkTrends.path).text
+            let cells = trends.matches(of: /<td>(.*?)<\/td>/).map { String($0.output.1) }.filter { $0 != "0" }
+            let hidden = cells.filter { $0.contains(">x<") }.count
+            #expect(hidden > 0 && hidden * 2 < cells.count, "\(hidden) of \(cells.count) hidden")
             if case .intact = try await AuditLog.verify(on: app.db) {} else { Issue.record("the audit chain is broken") }
         }
     }

@@ -15,7 +15,7 @@ enum DemoCases {
     static let arabicNames = ["فاطمة تجريبية", "يوسف مثال"]
 
     /// Creates `perOrganisation` cases in every demo organisation that holds casework and has none yet.
-    static func seed(_ app: Application, perOrganisation: Int = 40) async throws -> Int {
+    static func seed(_ app: Application, perOrganisation: Int = 120) async throws -> Int {
         let vault = CaseVault(master: app.masterKey)
         var generator = SeededGenerator(seed: 2019_11_27)
         var created = 0
