@@ -128,7 +128,9 @@ struct CaseSectionsPanel: CasePanel {
         let names = Dictionary(colleagues.map { ($0.id!, $0.displayName) }, uniquingKeysWith: { first, _ in first })
         let consentRecords = consents.compactMap(\.record)
         let money = { (cents: Int) in Self.money(cents, req) }
-        let flags = try await redFlags(experience, file: file, opened: opened, req: req)
+        // The experience's sealed names, opened once for its summary and its red flags.
+        let details = try experience.flatMap { try vault.openSection(ExperienceDetails.self, $0.sealedDetails, field: .experience, with: opened) }
+        let flags = try await redFlags(details, file: file, req: req)
         return Self(
             documents: try documents.map { document in
                 DocumentRow(
@@ -173,7 +175,7 @@ struct CaseSectionsPanel: CasePanel {
                     filedOn: action.filedOn.map(DayParser.format), amount: action.amountAwardedCents.map(money),
                     outcome: try action.sealedOutcome.map { try vault.openText($0, field: .legalOutcome(action.id!), with: opened) } ?? "")
             },
-            experience: try experience.map { try experienceSummary($0, opened: opened, req: req) } ?? [],
+            experience: experience.map { experienceSummary($0, details: details, req: req) } ?? [],
             redFlags: flags, hasRedFlags: !flags.isEmpty,
             hasConsents: !consents.isEmpty,
             hasExperience: experience != nil,
@@ -202,10 +204,8 @@ struct CaseSectionsPanel: CasePanel {
     }
 
     /// The case's names also held by other organisations' cases, looked up by keyed hash; the lookup is audited.
-    static func redFlags(_ experience: CaseExperience?, file: CaseFile, opened: CaseVault.Opened, req: Request) async throws -> [RedFlagRow] {
-        guard let experience,
-            let details = try req.caseVault.openSection(ExperienceDetails.self, experience.sealedDetails, field: .experience, with: opened)
-        else { return [] }
+    static func redFlags(_ details: ExperienceDetails?, file: CaseFile, req: Request) async throws -> [RedFlagRow] {
+        guard let details else { return [] }
         let user = try req.requireUser()
         let shared = try await RedFlagTokens.shared(details, organisationID: file.$organisation.id, master: req.caseVault.master, on: req.db)
         let looked = RedFlagTokens.entries(details).count
@@ -219,7 +219,7 @@ struct CaseSectionsPanel: CasePanel {
         }
     }
 
-    static func experienceSummary(_ experience: CaseExperience, opened: CaseVault.Opened, req: Request) throws -> [LabelledValue] {
+    static func experienceSummary(_ experience: CaseExperience, details: ExperienceDetails?, req: Request) -> [LabelledValue] {
         var rows: [LabelledValue] = []
         func list<E: CatalogValue>(_ type: E.Type, _ stored: String) -> String {
             stored.split(separator: ",").compactMap { E(rawValue: String($0)) }.map { req.t($0.labelKey) }.joined(separator: ", ")
@@ -231,7 +231,7 @@ struct CaseSectionsPanel: CasePanel {
         add("experience.industry", experience.industry.flatMap(LabourIndustry.init(rawValue:)).map { req.t($0.labelKey) } ?? "")
         add("experience.control", list(ControlMethod.self, experience.controlMethods))
         add("experience.recruitment", list(RecruitmentMethod.self, experience.recruitmentMethods))
-        if let details = try req.caseVault.openSection(ExperienceDetails.self, experience.sealedDetails, field: .experience, with: opened) {
+        if let details {
             add("experience.employers", details.employers)
             add("experience.recruiters", details.recruiters)
         }

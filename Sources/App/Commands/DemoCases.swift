@@ -77,7 +77,7 @@ enum DemoCases {
 extension DemoCases {
     /// Experience, needs, consents and a task or two, varied so every panel and filter has content.
     static func addSections(
-        _ app: Application, file: CaseFile, key: CaseVault.Opened, worker: User, index: Int, organisation: Int = 0, opened: Date,
+        _ app: Application, file: CaseFile, key: CaseVault.Opened, worker: User, index: Int, organisation: Int, opened: Date,
         generator: inout SeededGenerator, vault: CaseVault
     ) async throws {
         let caseID = file.id!

@@ -231,8 +231,38 @@ enum EvidenceStamp {
     }
 }
 
-/// The last counts read for each selection (and each organisation's own), with the stamp they
-/// were read at; a few dozen selections at most, the oldest forgotten first.
+/// Values kept with the stamp they were computed at, given back only while the stamp is the
+/// same; at most `capacity` of them, the least recently used forgotten first.
+final class StampedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+    private let entries = NIOLockedValueBox<(tick: Int, values: [Key: (stamp: Int, used: Int, value: Value)])>((0, [:]))
+    let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func value(_ key: Key, stamp: Int) -> Value? {
+        entries.withLockedValue { entries in
+            guard let entry = entries.values[key], entry.stamp == stamp else { return nil }
+            entries.tick += 1
+            entries.values[key] = (stamp, entries.tick, entry.value)
+            return entry.value
+        }
+    }
+
+    func store(_ key: Key, stamp: Int, value: Value) {
+        entries.withLockedValue { entries in
+            if entries.values[key] == nil, entries.values.count >= capacity,
+                let oldest = entries.values.min(by: { $0.value.used < $1.value.used })?.key
+            {
+                entries.values[oldest] = nil
+            }
+            entries.tick += 1
+            entries.values[key] = (stamp, entries.tick, value)
+        }
+    }
+}
+
+/// The trends page's caches: the counts last read for each selection (and each organisation's
+/// own), and the tables rendered from them in each language; both valid while the stamp stays.
 final class TrendsCache: Sendable {
     struct Key: Hashable, Sendable {
         let from: String
@@ -253,64 +283,9 @@ final class TrendsCache: Sendable {
         let contributors: String
     }
 
-    private let entries = NIOLockedValueBox<[Key: (stamp: Int, used: Int, counts: TrendsQueries.Counts)]>([:])
-    fileprivate let fragments = NIOLockedValueBox<[FragmentKey: (stamp: Int, used: Int, fragment: Fragment)]>([:])
-    fileprivate let clock = NIOLockedValueBox(0)
     static let capacity = 64
-
-    func counts(_ key: Key, stamp: Int) -> TrendsQueries.Counts? {
-        let tick = clock.withLockedValue { tick in
-            tick += 1
-            return tick
-        }
-        return entries.withLockedValue { entries in
-            guard let entry = entries[key], entry.stamp == stamp else { return nil }
-            entries[key] = (stamp, tick, entry.counts)
-            return entry.counts
-        }
-    }
-
-    func store(_ key: Key, stamp: Int, counts: TrendsQueries.Counts) {
-        let tick = clock.withLockedValue { tick in
-            tick += 1
-            return tick
-        }
-        entries.withLockedValue { entries in
-            if entries[key] == nil, entries.count >= Self.capacity, let oldest = entries.min(by: { $0.value.used < $1.value.used })?.key {
-                entries[oldest] = nil
-            }
-            entries[key] = (stamp, tick, counts)
-        }
-    }
-}
-
-extension TrendsCache {
-    func fragment(_ key: FragmentKey, stamp: Int) -> Fragment? {
-        let tick = clock.withLockedValue { tick in
-            tick += 1
-            return tick
-        }
-        return fragments.withLockedValue { fragments in
-            guard let entry = fragments[key], entry.stamp == stamp else { return nil }
-            fragments[key] = (stamp, tick, entry.fragment)
-            return entry.fragment
-        }
-    }
-
-    func store(_ key: FragmentKey, stamp: Int, fragment: Fragment) {
-        let tick = clock.withLockedValue { tick in
-            tick += 1
-            return tick
-        }
-        fragments.withLockedValue { fragments in
-            if fragments[key] == nil, fragments.count >= Self.capacity,
-                let oldest = fragments.min(by: { $0.value.used < $1.value.used })?.key
-            {
-                fragments[oldest] = nil
-            }
-            fragments[key] = (stamp, tick, fragment)
-        }
-    }
+    let counts = StampedCache<Key, TrendsQueries.Counts>(capacity: capacity)
+    let fragments = StampedCache<FragmentKey, Fragment>(capacity: capacity)
 }
 
 extension Application {

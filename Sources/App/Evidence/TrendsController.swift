@@ -196,11 +196,11 @@ struct TrendsController: RouteCollection {
                 organisation: own), language: req.language.rawValue,
             pathways: codes.map { "\($0)=\(names[$0] ?? "")" }.joined(separator: "|"))
         let fragment: TrendsCache.Fragment
-        if let cached = cache.fragment(key, stamp: stamp) {
+        if let cached = cache.fragments.value(key, stamp: stamp) {
             fragment = cached
         } else {
-            fragment = try await Self.fragment(req, selection, own: own, codes: codes, names: names, rules: rules)
-            cache.store(key, stamp: stamp, fragment: fragment)
+            fragment = try await Self.fragment(req, selection, own: own, stamp: stamp, codes: codes, names: names, rules: rules)
+            cache.fragments.store(key, stamp: stamp, value: fragment)
         }
         var microdata: String?, microdataRelease: String?
         if current.has(.networkCoordinator) {
@@ -279,11 +279,14 @@ struct TrendsController: RouteCollection {
 
     /// Every table of the selection through the privacy engine, and the permit indicators, rendered.
     static func fragment(
-        _ req: Request, _ selection: TrendsQueries.Selection, own: UUID?, codes: [String], names: [String: String], rules: SuppressionRules
+        _ req: Request, _ selection: TrendsQueries.Selection, own: UUID?, stamp: Int, codes: [String], names: [String: String],
+        rules: SuppressionRules
     ) async throws -> TrendsCache.Fragment {
-        let counts = try await TrendsQueries.counts(selection, cache: req.application.trendsCache, on: req.db)
+        let counts = try await TrendsQueries.counts(selection, stamp: stamp, cache: req.application.trendsCache, on: req.db)
         let ownCounts: TrendsQueries.Counts? =
-            if let own { try await TrendsQueries.counts(selection, organisationID: own, cache: req.application.trendsCache, on: req.db) } else {
+            if let own {
+                try await TrendsQueries.counts(selection, organisationID: own, stamp: stamp, cache: req.application.trendsCache, on: req.db)
+            } else {
                 nil
             }
         let provinceQuery = selection.provinces.map { "province=\($0.rawValue)" }.joined(separator: "&")

@@ -21,19 +21,22 @@ enum TrendsQueries {
 
     /// The counts of the selection — the network's, or one organisation's own — read again only
     /// when the kept counts' stamp has moved since they were last read.
-    static func counts(_ selection: Selection, organisationID: UUID? = nil, cache: TrendsCache, on db: any Database) async throws -> Counts {
-        let stamp = try await EvidenceStamp.current(on: db as! any SQLDatabase)
+    static func counts(
+        _ selection: Selection, organisationID: UUID? = nil, stamp known: Int? = nil, cache: TrendsCache, on db: any Database
+    ) async throws -> Counts {
+        let stamp: Int
+        if let known { stamp = known } else { stamp = try await EvidenceStamp.current(on: db as! any SQLDatabase) }
         let key = TrendsCache.Key(
             from: selection.period.from.description, to: selection.period.to.description, provinces: selection.provinces.map(\.rawValue),
             organisation: organisationID)
-        if let cached = cache.counts(key, stamp: stamp) { return cached }
+        if let cached = cache.counts.value(key, stamp: stamp) { return cached }
         let counts =
             if let organisationID {
                 Self.counts(selection, of: try await EvidenceFacts.facts(organisationID: organisationID, on: db))
             } else {
                 try await Self.counts(selection, on: db)
             }
-        cache.store(key, stamp: stamp, counts: counts)
+        cache.counts.store(key, stamp: stamp, value: counts)
         return counts
     }
 
