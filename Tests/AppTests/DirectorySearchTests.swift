@@ -309,4 +309,76 @@ import Vapor
             #expect(forbidden.status == .forbidden)
         }
     }
+
+    /// The index answers as a plain reading of each listing would: for random combinations of the
+    /// filters and words, the index's count equals the count of listings that satisfy them all, read
+    /// field by field in Swift; then a listing edited out of a filter leaves its results at once.
+    @Test func theIndexAnswersAsTheListingsReadOneByOne() async throws {
+        try await withTestApp { app in
+            // setup
+            _ = try await DemoSeeder.seed(app, password: Fixtures.password)
+            try await DemoSeeder.seedDirectory(app)
+            let services = try await DirectoryService.query(on: app.db).all()
+            func matches(_ s: DirectoryService, _ q: DirectoryQuery) -> Bool {
+                let words = s.searchText.split(separator: " ")
+                return DirectoryQueries.listedStatuses.contains(s.status)
+                    && (q.province.map { DirectoryServiceAreas.served(s).contains($0) } ?? true)
+                    && (q.region.map { $0.rawValue == s.region } ?? true)
+                    && (q.category.map { s.categories.split(separator: ",").contains(Substring($0.rawValue)) } ?? true)
+                    && (q.language.map { s.languages.split(separator: ",").contains(Substring($0)) } ?? true)
+                    && (q.eligibility.map { s.eligibleStatuses.isEmpty || s.eligibleStatuses.split(separator: ",").contains(Substring($0.rawValue)) }
+                        ?? true)
+                    && DirectorySearchIndex.terms(q.text).allSatisfy { term in words.contains { $0.hasPrefix(term) } }
+            }
+            var random = SystemRandomNumberGenerator()
+            let words = ["", "", "heberg", "juridique", "aide", "safe", "refuge", "sante"]
+            var queries: [DirectoryQuery] = []
+            for _ in 0..<60 {
+                queries.append(
+                    DirectoryQuery(
+                        province: Bool.random(using: &random) ? Province.allCases.randomElement(using: &random) : nil,
+                        region: Int.random(in: 0..<3, using: &random) == 0 ? RegionKind.allCases.randomElement(using: &random) : nil,
+                        category: Bool.random(using: &random) ? ServiceCategory.allCases.randomElement(using: &random) : nil,
+                        language: Int.random(in: 0..<3, using: &random) == 0 ? ["fr", "en", "tl", "es", "cr"].randomElement(using: &random) : nil,
+                        eligibility: Int.random(in: 0..<3, using: &random) == 0 ? ImmigrationStatus.allCases.randomElement(using: &random) : nil,
+                        text: words.randomElement(using: &random)!))
+            }
+            // MUT
+            var answers: [(query: DirectoryQuery, total: Int, found: Set<UUID>)] = []
+            for query in queries {
+                var found = Set<UUID>()
+                var paged = query
+                var first: DirectoryPage?
+                while true {
+                    let page = try await Self.search(app, paged)
+                    first = first ?? page
+                    found.formUnion(page.services.map { $0.service.id! })
+                    guard page.hasNext else { break }
+                    paged.page += 1
+                }
+                answers.append((query, first!.total, found))
+            }
+            let expected = answers.map { answer in Set(services.filter { matches($0, answer.query) }.map { $0.id! }) }
+            let edited = try #require(
+                try await DirectoryService.find(
+                    services.first { $0.status == ServiceStatus.active.rawValue && $0.categories.contains("housing") }?.id, on: app.db))
+            let housingBefore = try await Self.search(app, DirectoryQuery(category: .housing, text: edited.nameFR))
+            edited.categories = "legal"
+            try await app.db.writeTransaction { try await edited.save(on: $0) }
+            let housingAfter = try await Self.search(app, DirectoryQuery(category: .housing, text: edited.nameFR))
+            let legalAfter = try await Self.search(app, DirectoryQuery(category: .legal, text: edited.nameFR))
+            edited.status = ServiceStatus.defunct.rawValue
+            try await app.db.writeTransaction { try await edited.save(on: $0) }
+            let closedAfter = try await Self.search(app, DirectoryQuery(category: .legal, text: edited.nameFR))
+            // validate
+            for ((query, total, found), expected) in zip(answers, expected) {
+                #expect(found == expected && total == expected.count, "\(query)")
+            }
+            #expect(answers.contains { $0.total > 0 } && answers.contains { $0.total < 20 })
+            #expect(housingBefore.services.contains { $0.service.id == edited.id })
+            #expect(!housingAfter.services.contains { $0.service.id == edited.id })
+            #expect(legalAfter.services.contains { $0.service.id == edited.id })
+            #expect(!closedAfter.services.contains { $0.service.id == edited.id })
+        }
+    }
 }

@@ -124,6 +124,22 @@ import Vapor
         #expect(localizer.text("home.welcome", .en, ["Camille"]) == "Hello, Camille")
     }
 
+    /// Each `{n}` of the catalog's text takes its argument in one pass: an argument that holds a
+    /// placeholder stays as typed; placeholders out of range, braces without a number and
+    /// two-byte text stay as they are.
+    @Test(arguments: [
+        ("{0} et {1}", ["{1}", "b"], "{1} et b"),
+        ("{1} avant {0}", ["x", "y"], "y avant x"),
+        ("{0}{0}", ["é"], "éé"),
+        ("{2} {} {a} {0", ["z"], "{2} {} {a} {0"),
+        ("日本 {0} 語", ["漢字"], "日本 漢字 語"),
+        ("{10}", Array(repeating: "-", count: 10) + ["dix"], "dix"),
+        ("rien", [], "rien"),
+    ])
+    func fillPutsEachArgumentInItsPlaceOnce(template: String, arguments: [String], expected: String) {
+        #expect(Localizer.fill(template, arguments) == expected)
+    }
+
     @Test func htmlEscapeMatchesLeaf() {
         for text in [
             "", "plain", "Tran Thị Ánh", "Adébáyọ̀ Ọlábísí", "نور الهدى", "<script>alert('x')</script>",

@@ -45,12 +45,33 @@ struct Localizer: Sendable {
         return escaped ? escapedText(form, language, [counted] + arguments) : text(form, language, [counted] + arguments)
     }
 
-    private static func fill(_ text: String, _ arguments: [String]) -> String {
-        var text = text
-        for (index, argument) in arguments.enumerated() {
-            text = text.replacingOccurrences(of: "{\(index)}", with: argument)
+    /// Puts each argument in place of its `{n}`, in one pass over the catalog's text: an argument
+    /// that itself holds a `{1}` (something a person typed) stays as typed. Foundation's
+    /// `replacingOccurrences` went through NSString on Linux and cost a tenth of a list page.
+    static func fill(_ text: String, _ arguments: [String]) -> String {
+        guard !arguments.isEmpty else { return text }
+        let bytes = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + arguments.reduce(0) { $0 + $1.utf8.count })
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "{") {
+                var j = i + 1
+                var index = 0
+                while j < bytes.count, bytes[j] >= UInt8(ascii: "0"), bytes[j] <= UInt8(ascii: "9"), j - i <= 3 {
+                    index = index * 10 + Int(bytes[j] - UInt8(ascii: "0"))
+                    j += 1
+                }
+                if j > i + 1, j < bytes.count, bytes[j] == UInt8(ascii: "}"), index < arguments.count {
+                    out.append(contentsOf: arguments[index].utf8)
+                    i = j + 1
+                    continue
+                }
+            }
+            out.append(bytes[i])
+            i += 1
         }
-        return text
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

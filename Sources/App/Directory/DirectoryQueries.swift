@@ -32,39 +32,30 @@ enum DirectoryQueries {
     /// Listed by default: the ones a person can be sent to now or soon.
     static let listedStatuses = [ServiceStatus.active.rawValue, ServiceStatus.temporarilyClosed.rawValue]
 
-    /// The services matching the query, sorted by their name in `language`.
+    /// The services matching the query, sorted by their name in `language`. Every filter but
+    /// "open now" is a facet of the search index (`DirectorySearchIndex`), so the index alone finds
+    /// the matches: one lookup that intersects the filters and the words.
     static func search(_ query: DirectoryQuery, language: Language, now: Date, timeZone: TimeZone, on db: any Database) async throws
         -> DirectoryPage
     {
         let sql = db as! any SQLDatabase
-        func filtered(_ select: some SQLPredicateBuilder) {
-            select.where(SQLColumn("status", table: "directory_services"), .in, SQLBind.group(listedStatuses))
-            if let province = query.province {
-                select.where(
-                    SQLQueryString(
-                        """
-                        directory_services.id IN (SELECT service_id FROM directory_service_areas WHERE province = \(bind: province.rawValue))
-                        """))
-            }
-            if let region = query.region { select.where(SQLColumn("region", table: "directory_services"), .equal, SQLBind(region.rawValue)) }
-            if let category = query.category {
-                select.where(SQLQueryString("(',' || directory_services.categories || ',') LIKE \(bind: "%,\(category.rawValue),%")"))
-            }
-            if let language = query.language {
-                select.where(SQLQueryString("(',' || directory_services.languages || ',') LIKE \(bind: "%,\(language),%")"))
-            }
-            if let status = query.eligibility {
-                select.where(
-                    SQLQueryString(
-                        """
-                        (directory_services.eligible_statuses = '' \
-                        OR (',' || directory_services.eligible_statuses || ',') LIKE \(bind: "%,\(status.rawValue),%"))
-                        """))
-            }
-            if query.openNow { select.where(openNowCondition(now: now, timeZone: timeZone)) }
-            let terms = DirectorySearchIndex.terms(query.text)
-            if !terms.isEmpty { select.where(DirectorySearchIndex.matching(terms, dialect: sql.dialect.name)) }
+        let facets = DirectorySearchIndex.required(query)
+        let terms = DirectorySearchIndex.terms(query.text)
+        let from: SQLQueryString
+        var conditions: [SQLQueryString] = []
+        if sql.dialect.name == "sqlite" {
+            // From the index to the listings (CROSS JOIN keeps that order).
+            from = "directory_search CROSS JOIN directory_services ON directory_services.search_key = directory_search.rowid"
+            conditions.append("directory_search MATCH \(bind: DirectorySearchIndex.sqliteMatch(facets: facets, terms: terms))")
+        } else {
+            from = "directory_services"
+            let (facetQuery, wordQuery) = DirectorySearchIndex.postgresQueries(facets: facets, terms: terms)
+            conditions.append("directory_services.search_facets_tsv @@ to_tsquery('simple', \(bind: facetQuery))")
+            if let wordQuery { conditions.append("directory_services.search_tsv @@ to_tsquery('simple', \(bind: wordQuery))") }
         }
+        if query.openNow { conditions.append(openNowCondition(now: now, timeZone: timeZone)) }
+        let whereClause = conditions.dropFirst().reduce(conditions[0]) { $0 + " AND " + $1 }
+        let name = language == .fr ? "name_fr" : "name_en"
         // One pass gives the page and the count (a window over the matches); only a page past
         // the end needs the count alone, to show the last page instead.
         struct Row: Decodable {
@@ -72,21 +63,19 @@ enum DirectoryQueries {
             let n: Int
         }
         func listing(_ page: Int) async throws -> [Row] {
-            let select = sql.select().column(SQLColumn("id", table: "directory_services"))
-                .column(SQLRaw("COUNT(*) OVER ()"), as: "n").from("directory_services")
-            filtered(select)
-            return try await select.orderBy(SQLColumn(language == .fr ? "name_fr" : "name_en", table: "directory_services"))
-                .orderBy(SQLColumn("id", table: "directory_services")).limit(pageSize).offset((page - 1) * pageSize)
-                .all(decoding: Row.self)
+            try await sql.raw(
+                """
+                SELECT directory_services.id, COUNT(*) OVER () AS n FROM \(from) WHERE \(whereClause)
+                ORDER BY directory_services.\(unsafeRaw: name), directory_services.id
+                LIMIT \(unsafeRaw: String(pageSize)) OFFSET \(unsafeRaw: String((page - 1) * pageSize))
+                """
+            ).all(decoding: Row.self)
         }
         var page = max(1, query.page)
         var rows = try await listing(page)
         var total = rows.first?.n ?? 0
         if rows.isEmpty, page > 1 {
-            struct Count: Decodable { let n: Int }
-            let counting = sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("directory_services")
-            filtered(counting)
-            total = try await counting.first(decoding: Count.self)?.n ?? 0
+            total = try await sql.raw("SELECT COUNT(*) AS n FROM \(from) WHERE \(whereClause)").first()?.decode(column: "n", as: Int.self) ?? 0
             page = max(1, min(page, (total + pageSize - 1) / pageSize))
             if total > 0 { rows = try await listing(page) }
         }

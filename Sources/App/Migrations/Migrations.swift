@@ -54,5 +54,7 @@ enum PasserelleMigrations {
         migrations.add(CreateEvidenceStamp())
         // 022 — red flags across organisations: keyed hashes of the names in cases, and requests to be put in touch.
         migrations.add(CreateRedFlags())
+        // 023 — the directory's filters answered by its search index; the inbox's answered referrals read along an index.
+        migrations.add(FacetDirectorySearch())
     }
 }

@@ -94,6 +94,9 @@ final class DirectoryService: Model, @unchecked Sendable {
     /// Names and descriptions in both languages and the organisation's name, folded (case, accents)
     /// and split as the name index splits names: what the full-text index reads.
     @Field(key: "search_text") var searchText: String
+    /// The values a search filters on, as tokens (`DirectorySearchIndex.facets`): set by
+    /// `DirectoryServiceAreas` on every save, never by hand.
+    @Field(key: "search_facets") var searchFacets: String
     @Field(key: "version") var version: Int
     @Field(key: "updated_at") var updatedAt: Date
 
@@ -106,7 +109,8 @@ final class DirectoryService: Model, @unchecked Sendable {
             $minimumAge, $maximumAge, $gender, $feesFR, $feesEN, $accessibilityFR, $accessibilityEN, $hours, $phone, $email, $website,
             $province, $city, $region, $address, $postalCode, $confidential, $frontDoor, $serviceArea, $capacityAvailable, $capacityMaximum,
             $capacityUnit, $capacityUpdatedAt, $verifiedOn, $monOpens, $monCloses, $tueOpens, $tueCloses, $wedOpens, $wedCloses,
-            $thuOpens, $thuCloses, $friOpens, $friCloses, $satOpens, $satCloses, $sunOpens, $sunCloses, $searchText, $version, $updatedAt,
+            $thuOpens, $thuCloses, $friOpens, $friCloses, $satOpens, $satCloses, $sunOpens, $sunCloses, $searchText, $searchFacets, $version,
+            $updatedAt,
         ]
     }
 

@@ -1,48 +1,53 @@
 import Domain
 import SQLKit
 
-/// Full-text search of the directory over `directory_services.search_text` (names and
-/// descriptions in both languages, folded in Swift by `NameTokens`, so accents and case match
-/// alike on both databases): SQLite's FTS5, kept by triggers; PostgreSQL's `tsvector`, a generated
-/// column with a GIN index. Not `LIKE`. Created by migration 015, keyed by an integer since 018.
+/// The directory's search index, on both databases (migration 023):
+/// - the words: `directory_services.search_text` (names and descriptions in both languages, folded
+///   in Swift by `NameTokens`, so accents and case match alike on both databases);
+/// - the facets: `directory_services.search_facets`, one token per value a search filters on
+///   (status, categories, languages, eligibility, region, each province served), written by
+///   `DirectoryServiceAreas` on every save.
+///
+/// SQLite indexes both in one FTS5 table (`body` and `facets` columns, kept by triggers, keyed by
+/// the integer `search_key`); PostgreSQL, in two generated `tsvector` columns with GIN indexes. A
+/// search is then one index lookup that intersects every filter and the words, instead of a scan
+/// of the listings that share a province (26 ms for 20,000 services on SQLite, 1 ms this way). Not
+/// `LIKE`.
 enum DirectorySearchIndex {
-    /// The index keyed by `directory_services.search_key`, an integer kept in the row (a rowid
-    /// could change on VACUUM): a match joins on an integer index instead of reading each
-    /// match's text key back from the index's content. Migration 018.
-    static func create(on sql: any SQLDatabase) async throws {
-        if sql.dialect.name == "sqlite" {
-            try await sql.raw("CREATE VIRTUAL TABLE directory_search USING fts5(body, tokenize = 'unicode61 remove_diacritics 2')").run()
-            try await sql.raw(
-                """
-                CREATE TRIGGER directory_search_insert AFTER INSERT ON directory_services
-                BEGIN
-                UPDATE directory_services SET search_key = (SELECT COALESCE(MAX(search_key), 0) + 1 FROM directory_services)
-                WHERE rowid = NEW.rowid AND NEW.search_key IS NULL;
-                INSERT INTO directory_search (rowid, body) SELECT search_key, NEW.search_text FROM directory_services WHERE rowid = NEW.rowid;
-                END
-                """
-            ).run()
-            try await sql.raw(
-                """
-                CREATE TRIGGER directory_search_update AFTER UPDATE OF search_text ON directory_services
-                BEGIN DELETE FROM directory_search WHERE rowid = OLD.search_key;
-                INSERT INTO directory_search (rowid, body) VALUES (NEW.search_key, NEW.search_text); END
-                """
-            ).run()
-            try await sql.raw(
-                """
-                CREATE TRIGGER directory_search_delete AFTER DELETE ON directory_services
-                BEGIN DELETE FROM directory_search WHERE rowid = OLD.search_key; END
-                """
-            ).run()
-        }
+    /// One token: a letter for the kind of value, then the value's letters and digits
+    /// (`temporarily_closed` → `stemporarilyclosed`). The tokenizers of both databases keep it whole.
+    static func token(_ kind: Character, _ value: String) -> String {
+        String(kind) + String(value.lowercased().unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) })
     }
 
-    static func drop(on sql: any SQLDatabase) async throws {
-        if sql.dialect.name == "sqlite" {
-            for event in ["insert", "update", "delete"] { try await sql.raw("DROP TRIGGER IF EXISTS directory_search_\(unsafeRaw: event)").run() }
-            try await sql.raw("DROP TABLE IF EXISTS directory_search").run()
+    /// The facet tokens of a listing. Changing what they are needs a migration that writes them
+    /// again for every listing (as 023 did first).
+    static func facets(
+        status: String, categories: String, languages: String, eligibleStatuses: String, region: String, provinces: [Province]
+    ) -> String {
+        func list(_ kind: Character, _ stored: String) -> [String] {
+            stored.split(separator: ",").map { token(kind, String($0)) }
         }
+        let eligibility = eligibleStatuses.isEmpty ? [everyone] : list("e", eligibleStatuses)
+        let parts =
+            [token("s", status), token("r", region)] + list("c", categories) + list("l", languages) + eligibility
+            + provinces.map { token("p", $0.rawValue) }
+        return parts.joined(separator: " ")
+    }
+
+    /// The facet of a listing open to every immigration status.
+    static let everyone = "eall"
+
+    /// What a search requires, facet by facet: every group must hold (AND), one token of a group
+    /// is enough (OR).
+    static func required(_ query: DirectoryQuery) -> [[String]] {
+        var groups = [DirectoryQueries.listedStatuses.map { token("s", $0) }]
+        if let province = query.province { groups.append([token("p", province.rawValue)]) }
+        if let region = query.region { groups.append([token("r", region.rawValue)]) }
+        if let category = query.category { groups.append([token("c", category.rawValue)]) }
+        if let language = query.language { groups.append([token("l", language)]) }
+        if let status = query.eligibility { groups.append([everyone, token("e", status.rawValue)]) }
+        return groups
     }
 
     /// The words of a search, folded like the documents; each must appear (as a word or the start
@@ -51,13 +56,66 @@ enum DirectorySearchIndex {
         Array(Set(NameTokens.tokens(query))).sorted().prefix(8).map { $0 }
     }
 
-    /// `cases.id IN (…)` for the services matching every term.
-    static func matching(_ terms: [String], dialect: String) -> SQLQueryString {
-        if dialect == "sqlite" {
-            let match = terms.map { "\"\($0)\"*" }.joined(separator: " ")
-            return "directory_services.search_key IN (SELECT rowid FROM directory_search WHERE directory_search MATCH \(bind: match))"
+    /// SQLite: the FTS5 query over both columns. Facet tokens are letters and digits only, and so
+    /// are the terms; the words are looked for in `body` only, so a word never matches a facet.
+    static func sqliteMatch(facets: [[String]], terms: [String]) -> String {
+        let groups = facets.map { group in
+            group.count == 1 ? "facets : \(group[0])" : "(" + group.map { "facets : \($0)" }.joined(separator: " OR ") + ")"
         }
-        let query = terms.map { "\($0):*" }.joined(separator: " & ")
-        return "directory_services.search_tsv @@ to_tsquery('simple', \(bind: query))"
+        return (groups + terms.map { "body : \"\($0)\"*" }).joined(separator: " AND ")
+    }
+
+    /// PostgreSQL: the `tsquery` of the facets, and of the words (nil without words).
+    static func postgresQueries(facets: [[String]], terms: [String]) -> (facets: String, words: String?) {
+        let groups = facets.map { group in group.count == 1 ? group[0] : "(" + group.joined(separator: " | ") + ")" }
+        return (groups.joined(separator: " & "), terms.isEmpty ? nil : terms.map { "\($0):*" }.joined(separator: " & "))
+    }
+
+    /// The index and its triggers (SQLite) or columns (PostgreSQL), filled from the listings.
+    static func create(on sql: any SQLDatabase) async throws {
+        guard sql.dialect.name == "sqlite" else {
+            try await sql.raw(
+                """
+                ALTER TABLE directory_services ADD COLUMN search_facets_tsv tsvector
+                GENERATED ALWAYS AS (to_tsvector('simple', search_facets)) STORED
+                """
+            ).run()
+            try await sql.raw("CREATE INDEX directory_services_facets_idx ON directory_services USING GIN (search_facets_tsv)").run()
+            return
+        }
+        try await sql.raw("CREATE VIRTUAL TABLE directory_search USING fts5(body, facets, tokenize = 'unicode61 remove_diacritics 2')").run()
+        try await sql.raw(
+            """
+            CREATE TRIGGER directory_search_insert AFTER INSERT ON directory_services
+            BEGIN
+            UPDATE directory_services SET search_key = (SELECT COALESCE(MAX(search_key), 0) + 1 FROM directory_services)
+            WHERE rowid = NEW.rowid AND NEW.search_key IS NULL;
+            INSERT INTO directory_search (rowid, body, facets)
+            SELECT search_key, NEW.search_text, NEW.search_facets FROM directory_services WHERE rowid = NEW.rowid;
+            END
+            """
+        ).run()
+        try await sql.raw(
+            """
+            CREATE TRIGGER directory_search_update AFTER UPDATE OF search_text, search_facets ON directory_services
+            BEGIN DELETE FROM directory_search WHERE rowid = OLD.search_key;
+            INSERT INTO directory_search (rowid, body, facets) VALUES (NEW.search_key, NEW.search_text, NEW.search_facets); END
+            """
+        ).run()
+        try await sql.raw(
+            """
+            CREATE TRIGGER directory_search_delete AFTER DELETE ON directory_services
+            BEGIN DELETE FROM directory_search WHERE rowid = OLD.search_key; END
+            """
+        ).run()
+        try await sql.raw("INSERT INTO directory_search (rowid, body, facets) SELECT search_key, search_text, search_facets FROM directory_services")
+            .run()
+    }
+
+    static func drop(on sql: any SQLDatabase) async throws {
+        if sql.dialect.name == "sqlite" {
+            for event in ["insert", "update", "delete"] { try await sql.raw("DROP TRIGGER IF EXISTS directory_search_\(unsafeRaw: event)").run() }
+            try await sql.raw("DROP TABLE IF EXISTS directory_search").run()
+        }
     }
 }

@@ -12,12 +12,31 @@ enum ReferralSide: Sendable, Equatable {
 
 /// Referral reads as functions of a database and a viewer, tested without HTTP.
 enum ReferralQueries {
+    /// A referral as the inbox lists it: its columns, not its sealed snapshot (which a list never
+    /// opens) nor Fluent's per-row model decoding.
+    struct Listed: Decodable, Sendable {
+        let id: UUID
+        let serviceName: String
+        let receiverName: String
+        let senderOrganisationID: UUID
+        let state: String
+        let createdAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case id, state
+            case serviceName = "service_name", receiverName = "receiver_name"
+            case senderOrganisationID = "sender_organisation_id", createdAt = "created_at"
+        }
+
+        static let columns = "id, service_name, receiver_name, sender_organisation_id, state, created_at"
+    }
+
     struct Inbox: Sendable {
         /// Incoming and waiting, oldest first (the one waiting longest is answered first).
-        let pending: [Referral]
+        let pending: [Listed]
         /// Incoming and answered, newest first.
-        let answered: [Referral]
-        let sent: [Referral]
+        let answered: [Listed]
+        let sent: [Listed]
         let sentTotal: Int
         let answeredTotal: Int
         let pendingTotal: Int
@@ -40,27 +59,34 @@ enum ReferralQueries {
     static func inbox(viewer: CaseViewer, page: Int, on db: any Database) async throws -> Inbox {
         let org = viewer.organisationID
         let offset = (max(page, 1) - 1) * perPage
-        let pending = try await Referral.fetch(
+        let sql = db as! any SQLDatabase
+        let pending = try await sql.raw(
             """
-            SELECT * FROM referrals WHERE receiver_organisation_id = \(bind: org) AND state = 'pending'
+            SELECT \(unsafeRaw: Listed.columns) FROM referrals WHERE receiver_organisation_id = \(bind: org) AND state = 'pending'
             ORDER BY created_at ASC, id ASC LIMIT \(unsafeRaw: String(perPage))
-            """, on: db)
-        let answered = try await Referral.fetch(
             """
-            SELECT * FROM referrals WHERE receiver_organisation_id = \(bind: org) AND state <> 'pending'
+        ).all(decoding: Listed.self)
+        // Newest first along the (receiver, created) index, skipping the waiting ones, instead of
+        // reading and sorting every answered referral of the organisation (migration 023).
+        let answered = try await sql.raw(
+            """
+            SELECT \(unsafeRaw: Listed.columns) FROM referrals
+            WHERE receiver_organisation_id = \(bind: org) AND state <> 'pending'
             ORDER BY created_at DESC, id DESC LIMIT \(unsafeRaw: String(perPage)) OFFSET \(unsafeRaw: String(offset))
-            """, on: db)
+            """
+        ).all(decoding: Listed.self)
         let answeredTotal = try await count(
             "SELECT COUNT(*) AS n FROM referrals WHERE receiver_organisation_id = \(bind: org) AND state <> 'pending'", on: db)
         var sentWhere: SQLQueryString = "sender_organisation_id = \(bind: org)"
         if viewer.assignedOnly {
             sentWhere += " AND (sender_user_id = \(bind: viewer.userID) OR " + CaseScope.assigned(to: viewer.userID, caseIDIn: "referrals") + ")"
         }
-        let sent = try await Referral.fetch(
+        let sent = try await sql.raw(
             """
-            SELECT * FROM referrals WHERE \(sentWhere)
+            SELECT \(unsafeRaw: Listed.columns) FROM referrals WHERE \(sentWhere)
             ORDER BY created_at DESC, id DESC LIMIT \(unsafeRaw: String(perPage)) OFFSET \(unsafeRaw: String(offset))
-            """, on: db)
+            """
+        ).all(decoding: Listed.self)
         let sentTotal = try await count("SELECT COUNT(*) AS n FROM referrals WHERE \(sentWhere)", on: db)
         let pendingTotal = pending.count < perPage ? pending.count : try await pendingCount(for: org, on: db)
         return Inbox(

@@ -268,9 +268,9 @@ struct ReferralsController: RouteCollection {
         let page = max(1, min(req.query[String.self, at: "page"].flatMap { Int($0) } ?? 1, 10_000))
         let inbox = try await ReferralQueries.inbox(viewer: viewer, page: page, on: req.db)
         let senders = try await organisationNames(Set((inbox.pending + inbox.answered).map(\.senderOrganisationID)), req)
-        func row(_ referral: Referral, incoming: Bool) -> Row {
+        func row(_ referral: ReferralQueries.Listed, incoming: Bool) -> Row {
             Row(
-                href: SiteURL.referral(.value(referral.id!.uuidString)).path, service: referral.serviceName,
+                href: SiteURL.referral(.value(referral.id.uuidString)).path, service: referral.serviceName,
                 counterpart: incoming ? senders[referral.senderOrganisationID] ?? "—" : referral.receiverName,
                 state: req.t(ReferralState(rawValue: referral.state)?.labelKey ?? referral.state), stateRaw: referral.state,
                 at: req.formatDateTime(referral.createdAt) ?? "")
