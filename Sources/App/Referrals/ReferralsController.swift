@@ -247,13 +247,40 @@ struct ReferralsController: RouteCollection {
         let at: String
     }
 
+    /// One of the inbox's tables: its rows written by Swift (`SafeHTML.tableRows`), not by a
+    /// LeafKit loop that interpreted and escaped each cell (a fifth of the page's time).
+    struct InboxTable: Encodable {
+        /// The rows on this page.
+        let count: Int
+        let rows: SafeHTML
+
+        /// The column names, shown beside each value when the table becomes cards on a phone.
+        struct Labels {
+            let at: String
+            let counterpart: String
+            let service: String
+            let state: String
+        }
+
+        init(_ rows: [Row], _ labels: Labels) {
+            count = rows.count
+            self.rows = .tableRows(
+                rows.map { row in
+                    [
+                        .init(text: row.at, href: row.href, label: labels.at), .init(text: row.counterpart, label: labels.counterpart),
+                        .init(text: row.service, label: labels.service), .init(text: row.state, label: labels.state),
+                    ]
+                })
+        }
+    }
+
     struct InboxContext: Page {
         static let template = "referrals/index"
 
         let page: PageChrome
-        let pending: [Row]
-        let answered: [Row]
-        let sent: [Row]
+        let pending: InboxTable
+        let answered: InboxTable
+        let sent: InboxTable
         let answeredTotal: Int
         let sentTotal: Int
         /// All waiting ones (the oldest are listed first, a page of them).
@@ -277,10 +304,16 @@ struct ReferralsController: RouteCollection {
         }
         let more = max(inbox.answeredTotal, inbox.sentTotal) > page * ReferralQueries.perPage
         try await req.audit(.referralViewed, target: "inbox")
+        let received = InboxTable.Labels(
+            at: req.t("referral.received_on"), counterpart: req.t("referral.from"), service: req.t("referral.service"), state: req.t("referral.state")
+        )
+        let sentLabels = InboxTable.Labels(
+            at: req.t("referral.sent_on"), counterpart: req.t("referral.to"), service: req.t("referral.service"), state: req.t("referral.state"))
         return try await req.render(
             InboxContext(
-                page: PageChrome(req, titleKey: "referral.inbox.title"), pending: inbox.pending.map { row($0, incoming: true) },
-                answered: inbox.answered.map { row($0, incoming: true) }, sent: inbox.sent.map { row($0, incoming: false) },
+                page: PageChrome(req, titleKey: "referral.inbox.title"), pending: InboxTable(inbox.pending.map { row($0, incoming: true) }, received),
+                answered: InboxTable(inbox.answered.map { row($0, incoming: true) }, received),
+                sent: InboxTable(inbox.sent.map { row($0, incoming: false) }, sentLabels),
                 answeredTotal: inbox.answeredTotal, sentTotal: inbox.sentTotal, pendingTotal: inbox.pendingTotal,
                 previousURL: page > 1 ? SiteURL.referrals.path + "?page=\(page - 1)" : nil,
                 nextURL: more ? SiteURL.referrals.path + "?page=\(page + 1)" : nil))

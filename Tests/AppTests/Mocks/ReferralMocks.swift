@@ -28,10 +28,15 @@ extension ReferralsController.Row {
     }
 }
 
+extension ReferralsController.InboxTable.Labels {
+    static var mock: Self { Self(at: "Reçue le", counterpart: "De", service: "Service", state: "État") }
+}
+
 extension ReferralsController.InboxContext {
     static var mock: Self {
         Self(
-            page: Mock.page("referral.inbox.title"), pending: [.mock], answered: [.mock], sent: [.mock], answeredTotal: 30, sentTotal: 2,
+            page: Mock.page("referral.inbox.title"), pending: .init([.mock], .mock), answered: .init([.mock], .mock), sent: .init([.mock], .mock),
+            answeredTotal: 30, sentTotal: 2,
             pendingTotal: 40,
             previousURL: SiteURL.referrals.path + "?page=1", nextURL: SiteURL.referrals.path + "?page=3")
     }
