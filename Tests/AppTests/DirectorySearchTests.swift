@@ -52,15 +52,15 @@ import Vapor
             let hostile = try await Self.search(app, DirectoryQuery(text: "\"' OR 1=1 -- * : & |"))
             // validate
             #expect(all.total > 100 && all.services.count == DirectoryQueries.pageSize && all.hasNext)
-            #expect(alberta.total < all.total && alberta.services.allSatisfy { ServiceArea(stored: $0.service.serviceArea)!.serves(.AB) })
+            #expect(alberta.total < all.total && alberta.services.allSatisfy { ServiceArea(stored: $0.serviceArea)!.serves(.AB) })
             #expect(ruralHousingTagalog.total >= 1)
             #expect(
                 ruralHousingTagalog.services.allSatisfy {
-                    $0.service.region == "rural" && $0.service.categories.contains("housing") && $0.service.languages.contains("tl")
+                    $0.region == "rural" && $0.categories.contains("housing") && $0.languages.contains("tl")
                 })
             #expect(noStatus.total >= 1 && citizen.total == 0)
-            #expect(accents.total == 1 && accents.services.first?.service.city == "Chibougamau")
-            #expect(english.total == 39 && english.services.allSatisfy { $0.service.nameEN.contains("Safe House") })
+            #expect(accents.total == 1 && accents.services.first?.city == "Chibougamau")
+            #expect(english.total == 39 && english.services.allSatisfy { $0.nameEN.contains("Safe House") })
             #expect(nothing.total == 0 && hostile.total >= 0)
         }
     }
@@ -78,7 +78,7 @@ import Vapor
             let night = try await Self.search(app, DirectoryQuery(openNow: true), now: sundayNight)
             let morning = try await Self.search(app, DirectoryQuery(openNow: true), now: mondayMorning)
             // validate: on Sunday night only the shelters open around the clock.
-            #expect(night.total > 0 && night.services.allSatisfy { $0.service.categories.contains("shelter") })
+            #expect(night.total > 0 && night.services.allSatisfy { $0.categories.contains("shelter") })
             #expect(morning.total > night.total)
         }
     }
@@ -304,7 +304,7 @@ import Vapor
             let refreshed = try #require(try await DirectoryService.find(service.id, on: app.db))
             #expect(refreshed.nameFR == longName && refreshed.categories == "housing,legal" && refreshed.languages == "fr,en,tl")
             #expect(refreshed.eligibleStatuses == "no_status" && refreshed.monOpens == 540 && refreshed.tueOpens == nil)
-            #expect(found.services.contains { $0.service.id == service.id })
+            #expect(found.services.contains { $0.id == service.id })
             #expect(try await DirectoryChange.query(on: app.db).filter(\.$serviceID == service.id!).filter(\.$action == "updated").count() == 4)
             #expect(forbidden.status == .forbidden)
         }
@@ -352,7 +352,7 @@ import Vapor
                 while true {
                     let page = try await Self.search(app, paged)
                     first = first ?? page
-                    found.formUnion(page.services.map { $0.service.id! })
+                    found.formUnion(page.services.map { $0.id })
                     guard page.hasNext else { break }
                     paged.page += 1
                 }
@@ -375,10 +375,10 @@ import Vapor
                 #expect(found == expected && total == expected.count, "\(query)")
             }
             #expect(answers.contains { $0.total > 0 } && answers.contains { $0.total < 20 })
-            #expect(housingBefore.services.contains { $0.service.id == edited.id })
-            #expect(!housingAfter.services.contains { $0.service.id == edited.id })
-            #expect(legalAfter.services.contains { $0.service.id == edited.id })
-            #expect(!closedAfter.services.contains { $0.service.id == edited.id })
+            #expect(housingBefore.services.contains { $0.id == edited.id })
+            #expect(!housingAfter.services.contains { $0.id == edited.id })
+            #expect(legalAfter.services.contains { $0.id == edited.id })
+            #expect(!closedAfter.services.contains { $0.id == edited.id })
         }
     }
 }

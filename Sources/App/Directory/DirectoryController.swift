@@ -127,7 +127,7 @@ struct DirectoryController: RouteCollection {
             languages: Self.languages.map { FormOption(value: $0, label: req.t("directory.language.\($0)"), selected: $0 == query.language) },
             eligibilities: req.options(ImmigrationStatus.self, selected: [query.eligibility?.rawValue ?? ""], label: \.labelKey),
             openNow: query.openNow,
-            results: found.services.map { Self.result($0.service, $0.organisation, viewer: viewer, req: req, forCase: forCase) },
+            results: found.services.map { Self.result($0, viewer: viewer, req: req, forCase: forCase) },
             total: found.total, previousURL: found.page > 1 ? pageURL(found.page - 1) : nil, nextURL: found.hasNext ? pageURL(found.page + 1) : nil,
             pageNumber: found.page, manages: req.currentUser.map { $0.hasAny([.networkCoordinator, .orgAdmin]) } ?? false,
             imports: req.currentUser?.has(.networkCoordinator) ?? false, forCase: forCase)
@@ -135,6 +135,11 @@ struct DirectoryController: RouteCollection {
     }
 
     static func name(_ service: DirectoryService, _ req: Request) -> String { req.language == .fr ? service.nameFR : service.nameEN }
+
+    /// A listing of the model, as the results show it.
+    static func listing(_ service: DirectoryService, _ organisation: DirectoryOrganisation, _ req: Request) -> DirectoryListing {
+        DirectoryListing(service, organisation, today: DirectoryQueries.today(now: req.now, timeZone: req.config.timeZone))
+    }
 
     static func list<E: CatalogValue>(_ type: E.Type, _ stored: String, _ req: Request) -> String {
         stored.split(separator: ",").compactMap { E(rawValue: String($0)) }.map { req.t($0.labelKey) }.joined(separator: ", ")
@@ -144,12 +149,12 @@ struct DirectoryController: RouteCollection {
         stored.split(separator: ",").map { req.t("directory.language.\($0)") }.joined(separator: ", ")
     }
 
-    static func eligibility(_ service: DirectoryService, _ req: Request) -> String {
-        let statuses = service.eligibleStatuses.split(separator: ",").compactMap { ImmigrationStatus(rawValue: String($0)) }
+    static func eligibility(_ eligibleStatuses: String, _ req: Request) -> String {
+        let statuses = eligibleStatuses.split(separator: ",").compactMap { ImmigrationStatus(rawValue: String($0)) }
         return statuses.isEmpty ? req.t("directory.eligibility.everyone") : statuses.map { req.t($0.labelKey) }.joined(separator: ", ")
     }
 
-    static func place(_ service: DirectoryService, _ req: Request) -> String {
+    static func place(_ service: DirectoryListing, _ req: Request) -> String {
         [
             service.city, Province(rawValue: service.province).map { req.t($0.labelKey) } ?? service.province,
             RegionKind(rawValue: service.region).map { req.t($0.labelKey) } ?? "",
@@ -157,19 +162,12 @@ struct DirectoryController: RouteCollection {
         .filter { !$0.isEmpty }.joined(separator: " · ")
     }
 
-    static func capacity(_ service: DirectoryService, _ req: Request) -> String? {
+    static func capacity(_ service: DirectoryListing, _ req: Request) -> String? {
         guard let available = service.capacityAvailable, let maximum = service.capacityMaximum,
             let unit = service.capacityUnit.flatMap(CapacityUnit.init(rawValue:))
         else { return nil }
         let when = service.capacityUpdatedAt.flatMap { req.formatDateTime($0) } ?? "—"
         return req.tp("directory.capacity.\(unit.rawValue)", available, String(maximum), when)
-    }
-
-    static func hoursToday(_ service: DirectoryService, _ req: Request) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = req.config.timeZone
-        let day = Weekday(gregorian: calendar.component(.weekday, from: req.now))
-        return hours(service.openingHours.days[day], req)
     }
 
     static func hours(_ range: OpeningHours.Range?, _ req: Request) -> String {
@@ -181,17 +179,21 @@ struct DirectoryController: RouteCollection {
     static func result(
         _ service: DirectoryService, _ organisation: DirectoryOrganisation, viewer: UUID?, req: Request, forCase: String? = nil
     ) -> ResultView {
+        result(listing(service, organisation, req), viewer: viewer, req: req, forCase: forCase)
+    }
+
+    static func result(_ service: DirectoryListing, viewer: UUID?, req: Request, forCase: String? = nil) -> ResultView {
         let description = req.language == .fr ? service.descriptionFR : service.descriptionEN
         return ResultView(
-            href: SiteURL.directoryService(.value(service.id!.uuidString)).path + (forCase.map { "?case=\($0)" } ?? ""), name: name(service, req),
-            organisation: organisation.name,
+            href: SiteURL.directoryService(.value(service.id.uuidString)).path + (forCase.map { "?case=\($0)" } ?? ""),
+            name: req.language == .fr ? service.nameFR : service.nameEN, organisation: service.organisationName,
             summary: description.count > 220 ? String(description.prefix(220)) + "…" : description,
             categories: list(ServiceCategory.self, service.categories, req), languages: languageNames(service.languages, req),
-            place: place(service, req), eligibility: eligibility(service, req), capacity: capacity(service, req),
+            place: place(service, req), eligibility: eligibility(service.eligibleStatuses, req), capacity: capacity(service, req),
             full: (service.capacityAvailable ?? 1) <= 0,
             stale: DirectoryRules.isStale(verifiedOn: service.verifiedOn.map { Day($0) }, today: req.today),
             closed: service.status == ServiceStatus.temporarilyClosed.rawValue, confidential: service.confidential,
-            hoursToday: hoursToday(service, req))
+            hoursToday: hours(service.today, req))
     }
 
     struct ServiceContext: Page {

@@ -18,9 +18,112 @@ struct DirectoryQuery: Sendable, Equatable {
     var page = 1
 }
 
+/// A listing as results show it, with its organisation's name and today's hours: the search
+/// reads exactly these columns in its one query (no Fluent model of fifty fields per row); a
+/// service's own page makes one from its model.
+struct DirectoryListing: Sendable {
+    let id: UUID
+    let nameFR: String
+    let nameEN: String
+    let descriptionFR: String
+    let descriptionEN: String
+    let organisationName: String
+    let status: String
+    let categories: String
+    let languages: String
+    let eligibleStatuses: String
+    let province: String
+    let city: String
+    let region: String
+    let serviceArea: String
+    let confidential: Bool
+    let capacityAvailable: Int?
+    let capacityMaximum: Int?
+    let capacityUnit: String?
+    let capacityUpdatedAt: Date?
+    let verifiedOn: Date?
+    /// Today's hours where the organisations work; nil when closed today.
+    let today: OpeningHours.Range?
+
+    init(_ service: DirectoryService, _ organisation: DirectoryOrganisation, today: Weekday) {
+        id = service.id!
+        nameFR = service.nameFR
+        nameEN = service.nameEN
+        descriptionFR = service.descriptionFR
+        descriptionEN = service.descriptionEN
+        organisationName = organisation.name
+        status = service.status
+        categories = service.categories
+        languages = service.languages
+        eligibleStatuses = service.eligibleStatuses
+        province = service.province
+        city = service.city
+        region = service.region
+        serviceArea = service.serviceArea
+        confidential = service.confidential
+        capacityAvailable = service.capacityAvailable
+        capacityMaximum = service.capacityMaximum
+        capacityUnit = service.capacityUnit
+        capacityUpdatedAt = service.capacityUpdatedAt
+        verifiedOn = service.verifiedOn
+        self.today = service.openingHours.days[today]
+    }
+
+    /// The row of the search's query.
+    fileprivate struct Row: Decodable {
+        let id: UUID
+        let name_fr, name_en, description_fr, description_en, organisation_name: String
+        let status, categories, languages, eligible_statuses, province, city, region, service_area: String
+        let confidential: Bool
+        let capacity_available, capacity_maximum: Int?
+        let capacity_unit: String?
+        let capacity_updated_at, verified_on: Date?
+        let today_opens, today_closes: Int?
+        let n: Int
+    }
+
+    fileprivate init(_ row: Row) {
+        id = row.id
+        nameFR = row.name_fr
+        nameEN = row.name_en
+        descriptionFR = row.description_fr
+        descriptionEN = row.description_en
+        organisationName = row.organisation_name
+        status = row.status
+        categories = row.categories
+        languages = row.languages
+        eligibleStatuses = row.eligible_statuses
+        province = row.province
+        city = row.city
+        region = row.region
+        serviceArea = row.service_area
+        confidential = row.confidential
+        capacityAvailable = row.capacity_available
+        capacityMaximum = row.capacity_maximum
+        capacityUnit = row.capacity_unit
+        capacityUpdatedAt = row.capacity_updated_at
+        verifiedOn = row.verified_on
+        today = row.today_opens.flatMap { opens in row.today_closes.map { OpeningHours.Range(opens: opens, closes: $0) } }
+    }
+
+    /// The columns of `Row`, today's hours read from the weekday's two columns.
+    fileprivate static func columns(today: Weekday) -> String {
+        let service = [
+            "id", "name_fr", "name_en", "description_fr", "description_en", "status", "categories", "languages", "eligible_statuses", "province",
+            "city", "region", "service_area", "confidential", "capacity_available", "capacity_maximum", "capacity_unit", "capacity_updated_at",
+            "verified_on",
+        ].map { "directory_services.\($0)" }
+        return
+            (service + [
+                "directory_organisations.name AS organisation_name", "directory_services.\(today.rawValue)_opens AS today_opens",
+                "directory_services.\(today.rawValue)_closes AS today_closes",
+            ]).joined(separator: ", ")
+    }
+}
+
 /// A page of results with how many match in all.
 struct DirectoryPage: Sendable {
-    let services: [(service: DirectoryService, organisation: DirectoryOrganisation)]
+    let services: [DirectoryListing]
     let total: Int
     let page: Int
 
@@ -56,20 +159,19 @@ enum DirectoryQueries {
         if query.openNow { conditions.append(openNowCondition(now: now, timeZone: timeZone)) }
         let whereClause = conditions.dropFirst().reduce(conditions[0]) { $0 + " AND " + $1 }
         let name = language == .fr ? "name_fr" : "name_en"
-        // One pass gives the page and the count (a window over the matches); only a page past
-        // the end needs the count alone, to show the last page instead.
-        struct Row: Decodable {
-            let id: UUID
-            let n: Int
-        }
-        func listing(_ page: Int) async throws -> [Row] {
+        let joined: SQLQueryString =
+            from + " JOIN directory_organisations ON directory_organisations.id = directory_services.directory_organisation_id"
+        let columns = DirectoryListing.columns(today: today(now: now, timeZone: timeZone))
+        // One query gives the page, its listings and the count (a window over the matches); only
+        // a page past the end needs the count alone, to show the last page instead.
+        func listing(_ page: Int) async throws -> [DirectoryListing.Row] {
             try await sql.raw(
                 """
-                SELECT directory_services.id, COUNT(*) OVER () AS n FROM \(from) WHERE \(whereClause)
+                SELECT \(unsafeRaw: columns), COUNT(*) OVER () AS n FROM \(joined) WHERE \(whereClause)
                 ORDER BY directory_services.\(unsafeRaw: name), directory_services.id
                 LIMIT \(unsafeRaw: String(pageSize)) OFFSET \(unsafeRaw: String((page - 1) * pageSize))
                 """
-            ).all(decoding: Row.self)
+            ).all(decoding: DirectoryListing.Row.self)
         }
         var page = max(1, query.page)
         var rows = try await listing(page)
@@ -79,16 +181,14 @@ enum DirectoryQueries {
             page = max(1, min(page, (total + pageSize - 1) / pageSize))
             if total > 0 { rows = try await listing(page) }
         }
-        let ids = rows.map(\.id)
-        guard !ids.isEmpty else { return DirectoryPage(services: [], total: total, page: page) }
-        let services = try await DirectoryService.query(on: db).filter(\.$id ~~ ids).all()
-        let organisations = try await DirectoryOrganisation.query(on: db).filter(\.$id ~~ Set(services.map(\.organisationID))).all()
-        let byID = Dictionary(uniqueKeysWithValues: organisations.map { ($0.id!, $0) })
-        let order = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
-        return DirectoryPage(
-            services: services.sorted { order[$0.id!]! < order[$1.id!]! }.compactMap { service in byID[service.organisationID].map { (service, $0) }
-            },
-            total: total, page: page)
+        return DirectoryPage(services: rows.map(DirectoryListing.init), total: total, page: page)
+    }
+
+    /// The weekday at `now` where the organisations work.
+    static func today(now: Date, timeZone: TimeZone) -> Weekday {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return Weekday(gregorian: calendar.component(.weekday, from: now))
     }
 
     /// Open at this minute where the organisations work: today's range, or last night's running past midnight.
