@@ -29,19 +29,23 @@ enum DirectorySearchIndex {
             stored.split(separator: ",").map { token(kind, String($0)) }
         }
         let eligibility = eligibleStatuses.isEmpty ? [everyone] : list("e", eligibleStatuses)
+        let listed = DirectoryQueries.listedStatuses.contains(status) ? listedToken : unlistedToken
         let parts =
-            [token("s", status), token("r", region)] + list("c", categories) + list("l", languages) + eligibility
+            [listed, token("s", status), token("r", region)] + list("c", categories) + list("l", languages) + eligibility
             + provinces.map { token("p", $0.rawValue) }
         return parts.joined(separator: " ")
     }
 
     /// The facet of a listing open to every immigration status.
     static let everyone = "eall"
+    /// The facet of a listing a search shows (active or temporarily closed), and of one it does not.
+    static let listedToken = "slisted"
+    static let unlistedToken = "sunlisted"
 
-    /// What a search requires, facet by facet: every group must hold (AND), one token of a group
-    /// is enough (OR).
+    /// What a search requires besides being listed, facet by facet: every group must hold (AND),
+    /// one token of a group is enough (OR).
     static func required(_ query: DirectoryQuery) -> [[String]] {
-        var groups = [DirectoryQueries.listedStatuses.map { token("s", $0) }]
+        var groups: [[String]] = []
         if let province = query.province { groups.append([token("p", province.rawValue)]) }
         if let region = query.region { groups.append([token("r", region.rawValue)]) }
         if let category = query.category { groups.append([token("c", category.rawValue)]) }
@@ -62,13 +66,17 @@ enum DirectorySearchIndex {
         let groups = facets.map { group in
             group.count == 1 ? "facets : \(group[0])" : "(" + group.map { "facets : \($0)" }.joined(separator: " OR ") + ")"
         }
-        return (groups + terms.map { "body : \"\($0)\"*" }).joined(separator: " AND ")
+        let positive = groups + terms.map { "body : \"\($0)\"*" }
+        // Nearly every listing is listed: "not unlisted" reads the short list of the others
+        // instead of walking the long one beside each filter.
+        guard !positive.isEmpty else { return "facets : \(listedToken)" }
+        return "(" + positive.joined(separator: " AND ") + ") NOT facets : \(unlistedToken)"
     }
 
     /// PostgreSQL: the `tsquery` of the facets, and of the words (nil without words).
     static func postgresQueries(facets: [[String]], terms: [String]) -> (facets: String, words: String?) {
         let groups = facets.map { group in group.count == 1 ? group[0] : "(" + group.joined(separator: " | ") + ")" }
-        return (groups.joined(separator: " & "), terms.isEmpty ? nil : terms.map { "\($0):*" }.joined(separator: " & "))
+        return (([listedToken] + groups).joined(separator: " & "), terms.isEmpty ? nil : terms.map { "\($0):*" }.joined(separator: " & "))
     }
 
     /// The index and its triggers (SQLite) or columns (PostgreSQL), filled from the listings.
