@@ -10,6 +10,7 @@
 #   scripts/benchmark-directory.sh                                   # SQLite, 1M cases (~10 min after the build)
 #   DATABASES="sqlite postgres" scripts/benchmark-directory.sh
 #   CASES=10000 SERVICES=2000 REFERRALS=5000 scripts/benchmark-directory.sh   # a quick run
+#   KEEP=/var/tmp/bench scripts/benchmark-directory.sh   # keep the generated data there, and reuse it next time
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CASES=${CASES:-1000000}
@@ -59,16 +60,22 @@ sign_in() { # email → cookie
 echo "Passerelle directory and referrals benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk 2 threads × 8 connections, ${DURATION}s per endpoint"
 printf '%-9s %9s  %-22s %8s %8s %8s %6s\n' "database" "cases" "endpoint" "p50 ms" "p95 ms" "req/s" "errors"
 for DB in $DATABASES; do
-  DATA="$WORK/$DB"; mkdir -p "$DATA"
+  DATA="${KEEP:-$WORK}/$DB-$CASES"; mkdir -p "$DATA"
+  REUSE=""; [ -n "${KEEP:-}" ] && [ -f "$DATA/generated" ] && REUSE=1
   unset DATABASE_URL
   if [ "$DB" = postgres ]; then
     start_postgres
-    su postgres -c "dropdb -p $PG_PORT --if-exists passerelle_bench && createdb -p $PG_PORT -O passerelle_bench passerelle_bench"
+    [ -n "$REUSE" ] || su postgres -c "dropdb -p $PG_PORT --if-exists passerelle_bench && createdb -p $PG_PORT -O passerelle_bench passerelle_bench"
     export DATABASE_URL="postgres://passerelle_bench:passerelle-bench@127.0.0.1:$PG_PORT/passerelle_bench?sslmode=disable"
   fi
+  if [ -n "$REUSE" ]; then
+    echo "# $DB — reusing the data generated in $DATA"
+  else
   PASSERELLE_DATA_DIR="$DATA" "$BIN" generate --cases "$CASES" --organisations 100 --services "$SERVICES" --referrals "$REFERRALS" \
     --env production 2>&1 | grep '^generate:' | sed "s/^/# $DB — /"
   [ "$DB" = postgres ] && su postgres -c "psql -p $PG_PORT -d passerelle_bench -qc 'VACUUM (ANALYZE)'"
+  touch "$DATA/generated"
+  fi
   PORT=$(port)
   PASSERELLE_DATA_DIR="$DATA" "$BIN" serve --hostname 127.0.0.1 --port "$PORT" --env production >"$WORK/server.log" 2>&1 &
   SERVER=$!
@@ -118,6 +125,6 @@ PY
   fi
   echo "# $DB — peak RSS $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$SERVER/status)"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
-  rm -rf "$DATA"
+  [ -n "${KEEP:-}" ] || rm -rf "$DATA"
 done
 "$SUPPRESSION"

@@ -47,6 +47,32 @@ import Vapor
         #expect(!page.contains("<script>"))
     }
 
+    @Test func aBuilderWritesItsLiteralsAsTheyAreAndEscapesEveryValue() async throws {
+        let cards = DirectoryController.ResultCards(
+            [DirectoryController.ResultView.mock.withName("<img src=x onerror=alert(1)>")],
+            .init(
+                category: "Catégorie", language: "Langue", eligibility: "Admissibilité", hoursToday: "Aujourd'hui", capacity: "Capacité",
+                address: "Adresse", confidential: "Confidentielle", closed: "Fermé", full: "Complet", stale: "<à vérifier>"))
+        let page = try await Self.render(["value": try Self.leafData(cards.cards)])
+        #expect(cards.count == 1)
+        #expect(page.contains("<li class=\"card\">"))
+        #expect(page.contains("&lt;img src=x onerror=alert(1)&gt;") && !page.contains("<img"))
+        #expect(page.contains("<span class=\"new-mark\">&lt;à vérifier&gt;</span>"))
+        #expect(page.contains("<dt>Adresse</dt><dd>Confidentielle</dd>"))
+    }
+
+    @Test func writtenOptionsGoIntoAFieldAsTheyAre() throws {
+        let options = [FormOption(value: "AB", label: "Alberta & co", selected: true), FormOption(value: "QC", label: "Québec", selected: false)]
+        let listed = FieldTag.field(
+            id: "province", name: "province", label: "Province", hint: nil, error: nil, kind: "select", attributes: [],
+            value: try Self.leafData(SafeHTML.optionList(options)))
+        let encoded = FieldTag.field(
+            id: "province", name: "province", label: "Province", hint: nil, error: nil, kind: "select", attributes: [],
+            value: .array(options.map { .dictionary(["value": .string($0.value), "label": .string($0.label), "selected": .bool($0.selected)]) }))
+        #expect(listed == encoded)
+        #expect(listed.contains(#"<option value="AB" selected>Alberta &amp; co</option><option value="QC">Québec</option>"#))
+    }
+
     @Test func aPlainStringIsRefused() async throws {
         await #expect(throws: (any Error).self) {
             _ = try await Self.render(["value": .string("<script>alert(1)</script>")])

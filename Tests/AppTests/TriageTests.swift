@@ -304,6 +304,13 @@ import Vapor
             #expect(early == "2 mars 2026 à 9 h 00")
             #expect(english?.hasPrefix("March 2, 2026") == true)
             #expect(english?.contains("1:05") == true)
+            // The clock follows the zone's offset at each instant, daylight saving included.
+            for hours in stride(from: 0, to: 24 * 400, by: 7) {
+                let instant = date.addingTimeInterval(Double(hours) * 3_600 + 1_234)
+                let time = calendar.dateComponents([.hour, .minute], from: instant)
+                let clock = "\(time.hour!) h " + (time.minute! < 10 ? "0" : "") + "\(time.minute!)"
+                #expect(request.formatDateTime(instant, in: .fr)?.hasSuffix(" à " + clock) == true, "\(instant)")
+            }
         }
     }
 

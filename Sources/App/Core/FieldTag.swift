@@ -7,7 +7,8 @@ import LeafKit
 ///
 /// `control` is the control's kind and its fixed attributes, as the template writes them:
 /// `"text maxlength=250 autocomplete=off required"`, `"password autocomplete=new-password"`,
-/// `"textarea rows=4 maxlength=20000"`, `"select"` (the value is then the `[FormOption]`, after an
+/// `"textarea rows=4 maxlength=20000"`, `"select"` (the value is then the `[FormOption]`, or their
+/// `SafeHTML.optionList`, after an
 /// empty choice unless `noblank`; `blank=key` labels that choice). The field's name is its id
 /// and its message is `errors[id]`, unless `name=` or `error=` say otherwise.
 struct FieldTag: UnsafeUnescapedLeafTag {
@@ -98,7 +99,13 @@ struct FieldTag: UnsafeUnescapedLeafTag {
                 html.append(blankChoice)
                 html.append("</option>")
             }
-            html.append(SafeHTML.options(options))
+            // Options written beforehand (`SafeHTML.optionList`) go in as they are: a long list
+            // costs LeafKit a dictionary per choice to encode and read back.
+            if let written = value.dictionary?[SafeHTML.marker]?.string {
+                html.append(written)
+            } else {
+                html.append(SafeHTML.options(options))
+            }
             html.append("</select>")
         case "textarea":
             html.append("<textarea ")

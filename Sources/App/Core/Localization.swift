@@ -139,10 +139,12 @@ extension Request {
         style.locale = Locale(identifier: language.localeIdentifier)
         style.timeZone = config.timeZone
         guard language == .fr else { return date.formatted(style) }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = config.timeZone
-        let time = calendar.dateComponents([.hour, .minute], from: date)
-        let clock = application.localizer.text("format.time", language, [String(time.hour ?? 0), String(format: "%02d", time.minute ?? 0)])
+        // The hour and minute from the zone's offset at that instant: a calendar set to the zone
+        // was made (and its ICU calendar opened) on every call, a tenth of the inbox's time.
+        let local = Int(date.timeIntervalSince1970.rounded(.down)) + config.timeZone.secondsFromGMT(for: date)
+        let minutes = ((local % 86_400) + 86_400) % 86_400 / 60
+        let minute = minutes % 60
+        let clock = application.localizer.text("format.time", language, [String(minutes / 60), (minute < 10 ? "0" : "") + String(minute)])
         return application.localizer.text("format.date_at_time", language, [date.formatted(style), clock])
     }
 

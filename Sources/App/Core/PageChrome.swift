@@ -254,6 +254,30 @@ struct SafeHTML: Encodable {
         return SafeHTML(markup: html)
     }
 
+    /// Markup written piece by piece: only string literals go in as they are, every other value
+    /// is escaped (`HTML.escape`), so what a builder makes is as safe as what Leaf writes.
+    struct Builder {
+        fileprivate var markup = ""
+
+        /// Markup from the source code itself.
+        mutating func raw(_ literal: StaticString) { markup += literal.description }
+
+        /// A value, escaped.
+        mutating func text(_ value: String) { markup += HTML.escape(value) }
+
+        /// Markup another builder made.
+        mutating func append(_ html: SafeHTML) { markup += html.markup }
+    }
+
+    static func build(_ body: (inout Builder) -> Void) -> SafeHTML {
+        var builder = Builder()
+        body(&builder)
+        return SafeHTML(markup: builder.markup)
+    }
+
+    /// A select's choices written once, for `#field(…, "select")`.
+    static func optionList(_ options: [FormOption]) -> SafeHTML { SafeHTML(markup: Self.options(options)) }
+
     /// `<option>` elements, the selected ones marked.
     static func options(_ options: [FormOption]) -> String {
         var html = ""

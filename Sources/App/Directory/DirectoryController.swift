@@ -70,18 +70,94 @@ struct DirectoryController: RouteCollection {
         let hoursToday: String
     }
 
+    /// The search's result cards, written by Swift: twenty cards of a dozen values each were
+    /// most of what LeafKit encoded, interpreted and escaped for the page.
+    struct ResultCards: Encodable {
+        /// The cards on this page.
+        let count: Int
+        let cards: SafeHTML
+
+        /// The card's words, in the reader's language.
+        struct Labels {
+            let category: String
+            let language: String
+            let eligibility: String
+            let hoursToday: String
+            let capacity: String
+            let address: String
+            let confidential: String
+            let closed: String
+            let full: String
+            let stale: String
+        }
+
+        init(_ results: [ResultView], _ labels: Labels) {
+            count = results.count
+            cards = .build { html in
+                for r in results {
+                    html.raw("<li class=\"card\">\n  <h2><a href=\"")
+                    html.text(r.href)
+                    html.raw("\">")
+                    html.text(r.name)
+                    html.raw("</a></h2>\n  <p class=\"muted\">")
+                    html.text(r.organisation)
+                    html.raw(" · ")
+                    html.text(r.place)
+                    html.raw("</p>\n")
+                    if r.closed || r.full || r.stale {
+                        html.raw("  <p>")
+                        if r.closed {
+                            html.raw("<strong class=\"danger-text\">")
+                            html.text(labels.closed)
+                            html.raw("</strong> ")
+                        }
+                        if r.full {
+                            html.raw("<strong class=\"danger-text\">")
+                            html.text(labels.full)
+                            html.raw("</strong> ")
+                        }
+                        if r.stale {
+                            html.raw("<span class=\"new-mark\">")
+                            html.text(labels.stale)
+                            html.raw("</span>")
+                        }
+                        html.raw("</p>\n")
+                    }
+                    html.raw("  <p>")
+                    html.text(r.summary)
+                    html.raw("</p>\n  <dl class=\"pairs\">")
+                    func pair(_ label: String, _ value: String) {
+                        html.raw("<dt>")
+                        html.text(label)
+                        html.raw("</dt><dd>")
+                        html.text(value)
+                        html.raw("</dd>")
+                    }
+                    pair(labels.category, r.categories)
+                    pair(labels.language, r.languages)
+                    pair(labels.eligibility, r.eligibility)
+                    pair(labels.hoursToday, r.hoursToday)
+                    if let capacity = r.capacity { pair(labels.capacity, capacity) }
+                    if r.confidential { pair(labels.address, labels.confidential) }
+                    html.raw("</dl>\n</li>\n")
+                }
+            }
+        }
+    }
+
     struct IndexContext: Page {
         static let template = "directory/index"
 
         let page: PageChrome
         let q: String
-        let provinces: [FormOption]
-        let regions: [FormOption]
-        let categories: [FormOption]
-        let languages: [FormOption]
-        let eligibilities: [FormOption]
+        /// The filters' choices, written beforehand (`SafeHTML.optionList`).
+        let provinces: SafeHTML
+        let regions: SafeHTML
+        let categories: SafeHTML
+        let languages: SafeHTML
+        let eligibilities: SafeHTML
         let openNow: Bool
-        let results: [ResultView]
+        let results: ResultCards
         let total: Int
         let previousURL: String?
         let nextURL: String?
@@ -121,13 +197,14 @@ struct DirectoryController: RouteCollection {
         }
         let context = IndexContext(
             page: PageChrome(req, titleKey: "directory.title"), q: query.text,
-            provinces: req.options(Province.self, selected: [query.province?.rawValue ?? ""], label: \.labelKey),
-            regions: req.options(RegionKind.self, selected: [query.region?.rawValue ?? ""], label: \.labelKey),
-            categories: req.options(ServiceCategory.self, selected: [query.category?.rawValue ?? ""], label: \.labelKey),
-            languages: Self.languages.map { FormOption(value: $0, label: req.t("directory.language.\($0)"), selected: $0 == query.language) },
-            eligibilities: req.options(ImmigrationStatus.self, selected: [query.eligibility?.rawValue ?? ""], label: \.labelKey),
+            provinces: .optionList(req.options(Province.self, selected: [query.province?.rawValue ?? ""], label: \.labelKey)),
+            regions: .optionList(req.options(RegionKind.self, selected: [query.region?.rawValue ?? ""], label: \.labelKey)),
+            categories: .optionList(req.options(ServiceCategory.self, selected: [query.category?.rawValue ?? ""], label: \.labelKey)),
+            languages: .optionList(
+                Self.languages.map { FormOption(value: $0, label: req.t("directory.language.\($0)"), selected: $0 == query.language) }),
+            eligibilities: .optionList(req.options(ImmigrationStatus.self, selected: [query.eligibility?.rawValue ?? ""], label: \.labelKey)),
             openNow: query.openNow,
-            results: found.services.map { Self.result($0, viewer: viewer, req: req, forCase: forCase) },
+            results: ResultCards(found.services.map { Self.result($0, viewer: viewer, req: req, forCase: forCase) }, .init(req)),
             total: found.total, previousURL: found.page > 1 ? pageURL(found.page - 1) : nil, nextURL: found.hasNext ? pageURL(found.page + 1) : nil,
             pageNumber: found.page, manages: req.currentUser.map { $0.hasAny([.networkCoordinator, .orgAdmin]) } ?? false,
             imports: req.currentUser?.has(.networkCoordinator) ?? false, forCase: forCase)
@@ -418,5 +495,20 @@ struct DirectoryController: RouteCollection {
                         result: Self.result(service, organisation, viewer: current.organisation.id, req: req),
                         verified: service.verifiedOn.map { req.formatDay(Day($0)) } ?? req.t("directory.verified.never"))
                 }))
+    }
+}
+
+extension DirectoryController.ResultCards.Labels {
+    init(_ req: Request) {
+        category = req.t("directory.category")
+        language = req.t("directory.language")
+        eligibility = req.t("directory.eligibility")
+        hoursToday = req.t("directory.hours.today")
+        capacity = req.t("directory.capacity")
+        address = req.t("directory.address")
+        confidential = req.t("directory.confidential")
+        closed = req.t("directory.mark.closed")
+        full = req.t("directory.mark.full")
+        stale = req.t("directory.mark.stale")
     }
 }

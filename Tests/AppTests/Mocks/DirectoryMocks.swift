@@ -13,11 +13,26 @@ extension DirectoryController.ResultView {
     }
 }
 
+extension DirectoryController.ResultView {
+    func withName(_ name: String) -> Self {
+        Self(
+            href: href, name: name, organisation: organisation, summary: summary, categories: categories, languages: languages, place: place,
+            eligibility: eligibility, capacity: capacity, full: full, stale: stale, closed: closed, confidential: confidential,
+            hoursToday: hoursToday)
+    }
+}
+
 extension DirectoryController.IndexContext {
     static var mock: Self {
         Self(
-            page: Mock.page("directory.title"), q: "tagalog", provinces: Mock.options, regions: Mock.options, categories: Mock.options,
-            languages: Mock.options, eligibilities: Mock.options, openNow: true, results: [DirectoryController.ResultView.mock], total: 21,
+            page: Mock.page("directory.title"), q: "tagalog", provinces: .optionList(Mock.options), regions: .optionList(Mock.options),
+            categories: .optionList(Mock.options), languages: .optionList(Mock.options), eligibilities: .optionList(Mock.options), openNow: true,
+            results: DirectoryController.ResultCards(
+                [DirectoryController.ResultView.mock],
+                .init(
+                    category: "Catégorie", language: "Langue", eligibility: "Admissibilité", hoursToday: "Aujourd'hui",
+                    capacity: "Capacité", address: "Adresse", confidential: "Confidentielle", closed: "Fermé", full: "Complet",
+                    stale: "À vérifier")), total: 21,
             previousURL: SiteURL.directory.path + "?page=1", nextURL: SiteURL.directory.path + "?page=3", pageNumber: 2, manages: true,
             imports: true, forCase: Mock.caseID,
             errors: Mock.errors("q", "province", "region", "category", "language", "eligibility"))
