@@ -334,3 +334,47 @@ import VaporTesting
         }
     }
 }
+
+/// The trends page's cache: values kept per stamp, and one computation for callers arriving together.
+@Suite struct StampedCacheTests {
+    actor Counter {
+        var calls = 0
+        func add() -> Int {
+            calls += 1
+            return calls
+        }
+    }
+
+    @Test func callersArrivingTogetherShareOneComputation() async throws {
+        // setup
+        let cache = StampedCache<String, Int>(capacity: 4)
+        let counter = Counter()
+        // MUT: twenty callers ask at once for a value that takes a while to compute
+        let values = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    try await cache.value("AB", stamp: 7) {
+                        try await Task.sleep(for: .milliseconds(50))
+                        return await counter.add()
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        // validate: computed once, kept for that stamp, computed again when the stamp moves
+        #expect(values == Array(repeating: 1, count: 20))
+        #expect(await counter.calls == 1)
+        #expect(cache.value("AB", stamp: 7) == 1)
+        #expect(cache.value("AB", stamp: 8) == nil)
+        let moved = try await cache.value("AB", stamp: 8) { await counter.add() }
+        #expect(moved == 2)
+    }
+
+    @Test func aFailedComputationIsNotKept() async throws {
+        struct Failure: Error {}
+        let cache = StampedCache<String, Int>(capacity: 4)
+        await #expect(throws: Failure.self) { try await cache.value("QC", stamp: 1) { throw Failure() } }
+        #expect(cache.value("QC", stamp: 1) == nil)
+        #expect(try await cache.value("QC", stamp: 1) { 3 } == 3)
+    }
+}

@@ -248,6 +248,34 @@ final class StampedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         }
     }
 
+    /// Computations under way, so that requests arriving together for a value not yet kept
+    /// wait for the one computation instead of each starting its own (at 1,000,000 cases, eight
+    /// trends pages opened at once each read the kept counts for a second, side by side).
+    private struct Flight: Hashable {
+        let key: Key
+        let stamp: Int
+    }
+    private let flights = NIOLockedValueBox<[Flight: Task<Value, any Error>]>([:])
+
+    /// The value kept for the key at this stamp, or the one computation of it (shared by every
+    /// caller asking meanwhile), then kept. A failed computation is not kept: the next asks again.
+    func value(_ key: Key, stamp: Int, compute: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        if let kept = value(key, stamp: stamp) { return kept }
+        let flight = Flight(key: key, stamp: stamp)
+        let task = flights.withLockedValue { flights in
+            if let running = flights[flight] { return running }
+            let task = Task { [self] in
+                defer { _ = self.flights.withLockedValue { $0.removeValue(forKey: flight) } }
+                let value = try await compute()
+                self.store(key, stamp: stamp, value: value)
+                return value
+            }
+            flights[flight] = task
+            return task
+        }
+        return try await task.value
+    }
+
     func store(_ key: Key, stamp: Int, value: Value) {
         entries.withLockedValue { entries in
             if entries.values[key] == nil, entries.values.count >= capacity,

@@ -195,12 +195,8 @@ struct TrendsController: RouteCollection {
                 from: selection.period.from.description, to: selection.period.to.description, provinces: selection.provinces.map(\.rawValue),
                 organisation: own), language: req.language.rawValue,
             pathways: codes.map { "\($0)=\(names[$0] ?? "")" }.joined(separator: "|"))
-        let fragment: TrendsCache.Fragment
-        if let cached = cache.fragments.value(key, stamp: stamp) {
-            fragment = cached
-        } else {
-            fragment = try await Self.fragment(req, selection, own: own, stamp: stamp, codes: codes, names: names, rules: rules)
-            cache.fragments.store(key, stamp: stamp, value: fragment)
+        let fragment = try await cache.fragments.value(key, stamp: stamp) {
+            try await Self.fragment(req, selection, own: own, stamp: stamp, codes: codes, names: names, rules: rules)
         }
         var microdata: String?, microdataRelease: String?
         if current.has(.networkCoordinator) {

@@ -29,15 +29,13 @@ enum TrendsQueries {
         let key = TrendsCache.Key(
             from: selection.period.from.description, to: selection.period.to.description, provinces: selection.provinces.map(\.rawValue),
             organisation: organisationID)
-        if let cached = cache.counts.value(key, stamp: stamp) { return cached }
-        let counts =
+        return try await cache.counts.value(key, stamp: stamp) {
             if let organisationID {
                 Self.counts(selection, of: try await EvidenceFacts.facts(organisationID: organisationID, on: db))
             } else {
                 try await Self.counts(selection, on: db)
             }
-        cache.counts.store(key, stamp: stamp, value: counts)
-        return counts
+        }
     }
 
     static func counts(_ selection: Selection, on db: any Database) async throws -> Counts {
