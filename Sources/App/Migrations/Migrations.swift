@@ -56,5 +56,7 @@ enum PasserelleMigrations {
         migrations.add(CreateRedFlags())
         // 023 — the directory's filters answered by its search index; the inbox's answered referrals read along an index.
         migrations.add(FacetDirectorySearch())
+        // 024 — the inbox's sent and answered lists read from their indexes, only the page's rows from the table.
+        migrations.add(CoverReferralLists())
     }
 }
