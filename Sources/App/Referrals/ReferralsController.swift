@@ -295,12 +295,13 @@ struct ReferralsController: RouteCollection {
         let page = max(1, min(req.query[String.self, at: "page"].flatMap { Int($0) } ?? 1, 10_000))
         let inbox = try await ReferralQueries.inbox(viewer: viewer, page: page, on: req.db)
         let senders = try await organisationNames(Set((inbox.pending + inbox.answered).map(\.senderOrganisationID)), req)
+        let format = req.dateTimeFormat()
+        let states = Dictionary(uniqueKeysWithValues: ReferralState.allCases.map { ($0.rawValue, req.t($0.labelKey)) })
         func row(_ referral: ReferralQueries.Listed, incoming: Bool) -> Row {
             Row(
                 href: SiteURL.referral(.value(referral.id.uuidString)).path, service: referral.serviceName,
                 counterpart: incoming ? senders[referral.senderOrganisationID] ?? "—" : referral.receiverName,
-                state: req.t(ReferralState(rawValue: referral.state)?.labelKey ?? referral.state), stateRaw: referral.state,
-                at: req.formatDateTime(referral.createdAt) ?? "")
+                state: states[referral.state] ?? req.t(referral.state), stateRaw: referral.state, at: format(referral.createdAt))
         }
         let more = max(inbox.answeredTotal, inbox.sentTotal) > page * ReferralQueries.perPage
         try await req.audit(.referralViewed, target: "inbox")
