@@ -29,7 +29,8 @@ WORK=$(mktemp -d)
 SERVER=""
 cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
-export PASSERELLE_DEMO_PASSWORD="benchmark-passphrase-$$"
+# Kept data keeps the accounts' passphrase it was generated with.
+if [ -n "${KEEP:-}" ]; then export PASSERELLE_DEMO_PASSWORD="benchmark-passphrase-kept"; else export PASSERELLE_DEMO_PASSWORD="benchmark-passphrase-$$"; fi
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
 start_postgres() {
