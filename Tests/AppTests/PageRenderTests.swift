@@ -85,7 +85,7 @@ import Vapor
             let prefixes = Set(Language.allCases.flatMap { localizer.catalogs[$0]!.keys.map { String($0.split(separator: ".")[0]) } })
             for mock in Self.mocks {
                 let request = Request(application: app, on: app.eventLoopGroup.next())
-                request.storage[LanguageKey.self] = language
+                request.setLanguage(language)
                 // MUT
                 let response = try await request.render(mock)
                 let html = String(buffer: response.body.buffer ?? ByteBuffer())

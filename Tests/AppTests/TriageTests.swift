@@ -304,12 +304,18 @@ import Vapor
             #expect(early == "2 mars 2026 à 9 h 00")
             #expect(english?.hasPrefix("March 2, 2026") == true)
             #expect(english?.contains("1:05") == true)
-            // The clock follows the zone's offset at each instant, daylight saving included.
-            for hours in stride(from: 0, to: 24 * 400, by: 7) {
-                let instant = date.addingTimeInterval(Double(hours) * 3_600 + 1_234)
+            // The clock follows the zone's offset at each instant, daylight saving included, and
+            // the kept texts of days and clocks (DateTexts) read as ICU writes each instant.
+            let zone = app.config.timeZone
+            let englishStyle = Date.FormatStyle(
+                date: .long, time: .shortened, locale: Locale(identifier: Language.en.localeIdentifier), timeZone: zone)
+            let frenchDay = Date.FormatStyle(date: .long, time: .omitted, locale: Locale(identifier: Language.fr.localeIdentifier), timeZone: zone)
+            let before1970 = try #require(calendar.date(from: DateComponents(year: 1969, month: 12, day: 31, hour: 23, minute: 30)))
+            for instant in stride(from: 0, to: 24 * 400, by: 7).map({ date.addingTimeInterval(Double($0) * 3_600 + 1_234) }) + [before1970] {
                 let time = calendar.dateComponents([.hour, .minute], from: instant)
                 let clock = "\(time.hour!) h " + (time.minute! < 10 ? "0" : "") + "\(time.minute!)"
-                #expect(request.formatDateTime(instant, in: .fr)?.hasSuffix(" à " + clock) == true, "\(instant)")
+                #expect(request.formatDateTime(instant, in: .fr) == frenchDay.format(instant) + " à " + clock, "\(instant)")
+                #expect(request.formatDateTime(instant, in: .en) == englishStyle.format(instant), "\(instant)")
             }
         }
     }

@@ -139,7 +139,7 @@ struct AccountController: RouteCollection {
         }
         let user = current.user
         user.language = language.rawValue
-        req.storage[LanguageKey.self] = language
+        req.setLanguage(language)
         let actor = req.auditActor
         let requestID = req.id
         try await req.db.writeTransaction { db in

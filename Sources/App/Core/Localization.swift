@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import Leaf
+import NIOConcurrencyHelpers
 import Vapor
 
 /// The two catalogs, loaded once at start from `Resources/Localization/<lang>.json` (flat
@@ -79,26 +80,60 @@ enum HTML {
     /// The characters LeafKit escapes in `#(…)`, the same way; a text without any is returned as
     /// it is (LeafKit rebuilds every string scalar by scalar).
     static func escape(_ text: String) -> String {
-        let special: (UInt8) -> Bool = { $0 == 0x26 || $0 == 0x22 || $0 == 0x27 || $0 == 0x3C || $0 == 0x3E }
-        guard text.utf8.contains(where: special) else { return text }
+        var text = text
+        guard text.withUTF8({ $0.contains(where: isSpecial) }) else { return text }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count + 16)
-        for byte in text.utf8 {
-            switch byte {
-            case 0x26: bytes.append(contentsOf: "&amp;".utf8)
-            case 0x22: bytes.append(contentsOf: "&quot;".utf8)
-            case 0x27: bytes.append(contentsOf: "&#39;".utf8)
-            case 0x3C: bytes.append(contentsOf: "&lt;".utf8)
-            case 0x3E: bytes.append(contentsOf: "&gt;".utf8)
-            default: bytes.append(byte)
-            }
-        }
+        escape(text, into: &bytes)
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func isSpecial(_ byte: UInt8) -> Bool { byte == 0x26 || byte == 0x22 || byte == 0x27 || byte == 0x3C || byte == 0x3E }
+
+    /// `text` escaped at the end of `bytes`, for a page part written in one buffer.
+    static func escape(_ text: String, into bytes: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { utf8 in
+            var start = 0
+            for (index, byte) in utf8.enumerated() where isSpecial(byte) {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
+                switch byte {
+                case 0x26: bytes.append(contentsOf: "&amp;".utf8)
+                case 0x22: bytes.append(contentsOf: "&quot;".utf8)
+                case 0x27: bytes.append(contentsOf: "&#39;".utf8)
+                case 0x3C: bytes.append(contentsOf: "&lt;".utf8)
+                default: bytes.append(contentsOf: "&gt;".utf8)
+                }
+                start = index + 1
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
+        }
     }
 }
 
 struct LocalizerKey: StorageKey { typealias Value = Localizer }
-struct LanguageKey: StorageKey { typealias Value = Language }
+/// What writes a page's words: a request, or its `RequestWords` taken once for a loop.
+protocol Translating {
+    var language: Language { get }
+    func t(_ key: String, _ arguments: String...) -> String
+    func tp(_ key: String, _ count: Int, _ arguments: String...) -> String
+}
+
+/// The request's language with the catalogs, kept together under one key: Vapor copies a
+/// request's whole storage under a lock on each read, and every `req.t` read two keys (the
+/// language, then the application's catalogs) — a few hundred reads on a list page. A list
+/// takes them once (`req.words`) and writes its rows' words with them.
+struct RequestWords: Sendable, Translating {
+    let language: Language
+    let localizer: Localizer
+
+    func t(_ key: String, _ arguments: String...) -> String { localizer.text(key, language, arguments) }
+    func tp(_ key: String, _ count: Int, _ arguments: String...) -> String { localizer.plural(key, count, language, arguments) }
+}
+
+extension Request: Translating {}
+
+private struct RequestWordsKey: StorageKey { typealias Value = RequestWords }
 
 extension Application {
     var localizer: Localizer {
@@ -110,24 +145,35 @@ extension Application {
 extension Request {
     /// The page language: `?lang=`, then the signed-in user's preference, then the remembered
     /// choice (cookie), then `Accept-Language`.
-    var language: Language {
-        if let language = storage[LanguageKey.self] { return language }
+    var language: Language { words.language }
+
+    var words: RequestWords {
+        if let words = storage[RequestWordsKey.self] { return words }
         let language = Language.resolve(
-            query: try? query.get(String.self, at: "lang"),
+            // The query is parsed again on each `get`: only when it may hold a `lang`.
+            query: url.query?.contains("lang") == true ? try? query.get(String.self, at: "lang") : nil,
             userPreference: currentUser?.user.preferredLanguage,
             remembered: cookies["lang"]?.string,
             acceptLanguage: headers.first(name: .acceptLanguage))
-        storage[LanguageKey.self] = language
-        return language
+        let words = RequestWords(language: language, localizer: application.localizer)
+        storage[RequestWordsKey.self] = words
+        return words
+    }
+
+    /// The language of the rest of this request (a choice just saved, a letter's language).
+    func setLanguage(_ language: Language) {
+        storage[RequestWordsKey.self] = RequestWords(language: language, localizer: application.localizer)
     }
 
     func t(_ key: String, _ arguments: String...) -> String {
-        application.localizer.text(key, language, arguments)
+        let words = words
+        return words.localizer.text(key, words.language, arguments)
     }
 
     /// A text with a count: `tp("cases.count", 3)` reads `cases.count.other`, "3 dossiers".
     func tp(_ key: String, _ count: Int, _ arguments: String...) -> String {
-        application.localizer.plural(key, count, language, arguments)
+        let words = words
+        return words.localizer.plural(key, count, words.language, arguments)
     }
 
     /// "3 décembre 2026 à 13 h 05" (the Office québécois de la langue française's form, which
@@ -137,22 +183,32 @@ extension Request {
     }
 
     /// The same, as a function made once for a list's many dates: the catalogs, the zone and
-    /// the style are looked up once instead of for every row (three storage lookups a date).
+    /// the style are looked up once instead of for every row (three storage lookups a date). The
+    /// day's long date and (in English) the clock's text come from `DateTexts`, ICU formatting
+    /// each once per day and per minute of the day rather than once per row (a sixth of the inbox).
     func dateTimeFormat(in language: Language? = nil) -> @Sendable (Date) -> String {
         let language = language ?? self.language
         let timeZone = config.timeZone
-        let style = Date.FormatStyle(
-            date: .long, time: language == .fr ? .omitted : .shortened, locale: Locale(identifier: language.localeIdentifier), timeZone: timeZone)
-        guard language == .fr else { return { style.format($0) } }
+        let locale = Locale(identifier: language.localeIdentifier)
+        let day = Date.FormatStyle(date: .long, time: .omitted, locale: locale, timeZone: timeZone)
+        let time = Date.FormatStyle(date: .omitted, time: .shortened, locale: locale, timeZone: timeZone)
         let localizer = application.localizer
+        let zone = timeZone.identifier
         return { date in
-            // The hour and minute from the zone's offset at that instant: a calendar set to the
-            // zone was made (and its ICU calendar opened) on every call, a tenth of the inbox's time.
+            // The local day and minute from the zone's offset at that instant: a calendar set to
+            // the zone was made (and its ICU calendar opened) on every call.
             let local = Int(date.timeIntervalSince1970.rounded(.down)) + timeZone.secondsFromGMT(for: date)
-            let minutes = ((local % 86_400) + 86_400) % 86_400 / 60
-            let minute = minutes % 60
-            let clock = localizer.text("format.time", language, [String(minutes / 60), (minute < 10 ? "0" : "") + String(minute)])
-            return localizer.text("format.date_at_time", language, [style.format(date), clock])
+            let dayNumber = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+            let minutes = (local - dayNumber * 86_400) / 60
+            let dayText = DateTexts.shared.text(.init(language: language, zone: zone, day: dayNumber, minute: nil)) { day.format(date) }
+            let clock: String
+            if language == .fr {
+                let minute = minutes % 60
+                clock = localizer.text("format.time", language, [String(minutes / 60), (minute < 10 ? "0" : "") + String(minute)])
+            } else {
+                clock = DateTexts.shared.text(.init(language: language, zone: zone, day: nil, minute: minutes)) { time.format(date) }
+            }
+            return localizer.text("format.date_at_time", language, [dayText, clock])
         }
     }
 
@@ -235,5 +291,31 @@ struct HTMLTag: UnsafeUnescapedLeafTag {
             throw "#html needs one SafeHTML"
         }
         return .string(markup)
+    }
+}
+
+/// Texts of days and of clock times, made by ICU once and kept for the process: a list of 75
+/// dates asked ICU 75 times for what is mostly a handful of days. A day's text depends only on
+/// the language, the zone and the local day; a clock's on the language and the minute of the
+/// day. Bounded: emptied when it holds more than 50,000 texts (a century of days).
+final class DateTexts: Sendable {
+    struct Key: Hashable, Sendable {
+        let language: Language
+        let zone: String
+        let day: Int?
+        let minute: Int?
+    }
+
+    static let shared = DateTexts()
+    private let texts = NIOLockedValueBox<[Key: String]>([:])
+
+    func text(_ key: Key, make: () -> String) -> String {
+        if let text = texts.withLockedValue({ $0[key] }) { return text }
+        let text = make()
+        texts.withLockedValue { texts in
+            if texts.count > 50_000 { texts.removeAll(keepingCapacity: true) }
+            texts[key] = text
+        }
+        return text
     }
 }

@@ -215,22 +215,43 @@ struct SafeHTML: Encodable {
     /// `<tr><td>…</td>…</tr>` for each row. A long table costs LeafKit one interpreted expression
     /// and one scalar-by-scalar escape per cell — a fifth of the case list's time for 25 rows.
     static func tableRows(_ rows: [[Cell]]) -> SafeHTML {
-        var html = ""
+        var html: [UInt8] = []
+        html.reserveCapacity(rows.count * 512)
+        // A column's label is the same on every row: escaped once.
+        var labels: [(text: String, escaped: [UInt8])?] = []
+        func append(_ literal: StaticString) {
+            html.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        }
         for row in rows {
-            html += "<tr>"
-            for cell in row {
-                html += "<td"
-                if let label = cell.label { html += " data-label=\"" + HTML.escape(label) + "\"" }
-                html += cell.danger ? " class=\"danger-text\">" : ">"
+            append("<tr>")
+            for (column, cell) in row.enumerated() {
+                append("<td")
+                if let label = cell.label {
+                    if labels.count <= column { labels.append(contentsOf: repeatElement(nil, count: column + 1 - labels.count)) }
+                    if labels[column]?.text != label {
+                        var escaped: [UInt8] = []
+                        HTML.escape(label, into: &escaped)
+                        labels[column] = (label, escaped)
+                    }
+                    append(" data-label=\"")
+                    html.append(contentsOf: labels[column]!.escaped)
+                    append("\"")
+                }
+                if cell.danger { append(" class=\"danger-text\">") } else { append(">") }
                 if let href = cell.href {
-                    html += "<a href=\"" + HTML.escape(href) + "\">" + HTML.escape(cell.text) + "</a></td>"
+                    append("<a href=\"")
+                    HTML.escape(href, into: &html)
+                    append("\">")
+                    HTML.escape(cell.text, into: &html)
+                    append("</a></td>")
                 } else {
-                    html += HTML.escape(cell.text) + "</td>"
+                    HTML.escape(cell.text, into: &html)
+                    append("</td>")
                 }
             }
-            html += "</tr>\n"
+            append("</tr>\n")
         }
-        return SafeHTML(markup: html)
+        return SafeHTML(markup: String(decoding: html, as: UTF8.self))
     }
 
     /// A labelled select with an empty first choice, in a `div.field`.

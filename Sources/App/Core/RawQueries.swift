@@ -1,4 +1,5 @@
 import FluentPostgresDriver
+import Foundation
 import NIOConcurrencyHelpers
 import SQLKit
 
@@ -192,4 +193,70 @@ private struct SlotStatement<Slot: StatementSlot>: PostgresPreparedStatement {
     let bindings: PostgresBindings
     func makeBindings() throws -> PostgresBindings { bindings }
     func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+}
+
+extension SQLRow {
+    /// A UUID column. SQLite keeps them as text, which SQLiteKit decoded through `Decodable` and
+    /// Foundation's `UUID(uuidString:)` (an `sscanf` per value, a list's 150 of them a visible
+    /// share of its time); the text is read as it is and parsed here. PostgreSQL's binary uuid
+    /// reads as text too.
+    func uuid(_ column: String) throws -> UUID {
+        if let text = try? decode(column: column, as: String.self), let id = UUID(hexText: text) { return id }
+        return try decode(column: column, as: UUID.self)
+    }
+}
+
+extension UUID {
+    /// The text of `uuidString` (upper case), without the `sprintf` Foundation writes it with.
+    var hexText: String {
+        let digits = Array("0123456789ABCDEF".utf8)
+        return withUnsafeBytes(of: uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { out in
+                var i = 0
+                for (j, byte) in bytes.enumerated() {
+                    if j == 4 || j == 6 || j == 8 || j == 10 {
+                        out[i] = UInt8(ascii: "-")
+                        i += 1
+                    }
+                    out[i] = digits[Int(byte >> 4)]
+                    out[i + 1] = digits[Int(byte & 0x0F)]
+                    i += 2
+                }
+                return 36
+            }
+        }
+    }
+
+    /// `8-4-4-4-12` hexadecimal digits in either case, as `UUID(uuidString:)` reads them.
+    init?(hexText text: String) {
+        var text = text
+        let parsed = text.withUTF8 { utf8 -> uuid_t? in
+            guard utf8.count == 36 else { return nil }
+            func nibble(_ c: UInt8) -> UInt8? {
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+                default: nil
+                }
+            }
+            var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            let complete = withUnsafeMutableBytes(of: &value) { bytes -> Bool in
+                var i = 0
+                for j in 0..<16 {
+                    if i == 8 || i == 13 || i == 18 || i == 23 {
+                        guard utf8[i] == UInt8(ascii: "-") else { return false }
+                        i += 1
+                    }
+                    guard let high = nibble(utf8[i]), let low = nibble(utf8[i + 1]) else { return false }
+                    bytes[j] = high << 4 | low
+                    i += 2
+                }
+                return true
+            }
+            return complete ? value : nil
+        }
+        guard let parsed else { return nil }
+        self.init(uuid: parsed)
+    }
 }

@@ -47,8 +47,8 @@ struct DirectoryController: RouteCollection {
     }
 
     /// The case a search is made for, if the reader may work on cases and the value is an id.
-    static func forCase(_ req: Request) -> String? {
-        guard req.currentUser?.roles.canReadCases == true, let raw = req.query[String.self, at: "case"], let id = UUID(uuidString: raw)
+    static func forCase(_ req: Request, _ raw: String?? = nil) -> String? {
+        guard req.currentUser?.roles.canReadCases == true, let raw = raw ?? req.query[String.self, at: "case"], let id = UUID(uuidString: raw)
         else { return nil }
         return id.uuidString
     }
@@ -185,7 +185,8 @@ struct DirectoryController: RouteCollection {
         let query = Self.query(from: filter)
         let found = try await DirectoryQueries.search(query, language: req.language, now: req.now, timeZone: req.config.timeZone, on: req.db)
         let viewer = req.currentUser?.organisation.id
-        let forCase = Self.forCase(req)
+        let forCase = Self.forCase(req, filter.case)
+        let resultContext = ResultContext(req)
         func pageURL(_ number: Int) -> String {
             listPageURL(
                 SiteURL.directory.path,
@@ -204,7 +205,7 @@ struct DirectoryController: RouteCollection {
                 Self.languages.map { FormOption(value: $0, label: req.t("directory.language.\($0)"), selected: $0 == query.language) }),
             eligibilities: .optionList(req.options(ImmigrationStatus.self, selected: [query.eligibility?.rawValue ?? ""], label: \.labelKey)),
             openNow: query.openNow,
-            results: ResultCards(found.services.map { Self.result($0, viewer: viewer, req: req, forCase: forCase) }, .init(req)),
+            results: ResultCards(found.services.map { Self.result($0, viewer: viewer, resultContext, forCase: forCase) }, .init(req)),
             total: found.total, previousURL: found.page > 1 ? pageURL(found.page - 1) : nil, nextURL: found.hasNext ? pageURL(found.page + 1) : nil,
             pageNumber: found.page, manages: req.currentUser.map { $0.hasAny([.networkCoordinator, .orgAdmin]) } ?? false,
             imports: req.currentUser?.has(.networkCoordinator) ?? false, forCase: forCase)
@@ -218,20 +219,20 @@ struct DirectoryController: RouteCollection {
         DirectoryListing(service, organisation, today: DirectoryQueries.today(now: req.now, timeZone: req.config.timeZone))
     }
 
-    static func list<E: CatalogValue>(_ type: E.Type, _ stored: String, _ req: Request) -> String {
+    static func list<E: CatalogValue>(_ type: E.Type, _ stored: String, _ req: some Translating) -> String {
         stored.split(separator: ",").compactMap { E(rawValue: String($0)) }.map { req.t($0.labelKey) }.joined(separator: ", ")
     }
 
-    static func languageNames(_ stored: String, _ req: Request) -> String {
+    static func languageNames(_ stored: String, _ req: some Translating) -> String {
         stored.split(separator: ",").map { req.t("directory.language.\($0)") }.joined(separator: ", ")
     }
 
-    static func eligibility(_ eligibleStatuses: String, _ req: Request) -> String {
+    static func eligibility(_ eligibleStatuses: String, _ req: some Translating) -> String {
         let statuses = eligibleStatuses.split(separator: ",").compactMap { ImmigrationStatus(rawValue: String($0)) }
         return statuses.isEmpty ? req.t("directory.eligibility.everyone") : statuses.map { req.t($0.labelKey) }.joined(separator: ", ")
     }
 
-    static func place(_ service: DirectoryListing, _ req: Request) -> String {
+    static func place(_ service: DirectoryListing, _ req: some Translating) -> String {
         [
             service.city, Province(rawValue: service.province).map { req.t($0.labelKey) } ?? service.province,
             RegionKind(rawValue: service.region).map { req.t($0.labelKey) } ?? "",
@@ -239,15 +240,15 @@ struct DirectoryController: RouteCollection {
         .filter { !$0.isEmpty }.joined(separator: " · ")
     }
 
-    static func capacity(_ service: DirectoryListing, _ req: Request) -> String? {
+    static func capacity(_ service: DirectoryListing, _ req: some Translating, format: (Date) -> String) -> String? {
         guard let available = service.capacityAvailable, let maximum = service.capacityMaximum,
             let unit = service.capacityUnit.flatMap(CapacityUnit.init(rawValue:))
         else { return nil }
-        let when = service.capacityUpdatedAt.flatMap { req.formatDateTime($0) } ?? "—"
+        let when = service.capacityUpdatedAt.map(format) ?? "—"
         return req.tp("directory.capacity.\(unit.rawValue)", available, String(maximum), when)
     }
 
-    static func hours(_ range: OpeningHours.Range?, _ req: Request) -> String {
+    static func hours(_ range: OpeningHours.Range?, _ req: some Translating) -> String {
         guard let range else { return req.t("directory.hours.closed") }
         if range.opens == 0, range.closes == 1440 { return req.t("directory.hours.always") }
         return req.t("directory.hours.range", OpeningHours.text(range.opens), OpeningHours.text(range.closes))
@@ -259,18 +260,37 @@ struct DirectoryController: RouteCollection {
         result(listing(service, organisation, req), viewer: viewer, req: req, forCase: forCase)
     }
 
+    /// What every result of a page shares: the words, the dates' format, today. Taken once for
+    /// the page's twenty results instead of once per word and date of each.
+    struct ResultContext {
+        let words: RequestWords
+        let format: (Date) -> String
+        let today: Day
+
+        init(_ req: Request) {
+            words = req.words
+            format = req.dateTimeFormat()
+            today = req.today
+        }
+    }
+
     static func result(_ service: DirectoryListing, viewer: UUID?, req: Request, forCase: String? = nil) -> ResultView {
-        let description = req.language == .fr ? service.descriptionFR : service.descriptionEN
+        result(service, viewer: viewer, ResultContext(req), forCase: forCase)
+    }
+
+    static func result(_ service: DirectoryListing, viewer: UUID?, _ context: ResultContext, forCase: String? = nil) -> ResultView {
+        let words = context.words
+        let description = words.language == .fr ? service.descriptionFR : service.descriptionEN
         return ResultView(
-            href: SiteURL.directoryService(.value(service.id.uuidString)).path + (forCase.map { "?case=\($0)" } ?? ""),
-            name: req.language == .fr ? service.nameFR : service.nameEN, organisation: service.organisationName,
+            href: SiteURL.directoryService(.value(service.id.hexText)).path + (forCase.map { "?case=\($0)" } ?? ""),
+            name: words.language == .fr ? service.nameFR : service.nameEN, organisation: service.organisationName,
             summary: description.count > 220 ? String(description.prefix(220)) + "…" : description,
-            categories: list(ServiceCategory.self, service.categories, req), languages: languageNames(service.languages, req),
-            place: place(service, req), eligibility: eligibility(service.eligibleStatuses, req), capacity: capacity(service, req),
-            full: (service.capacityAvailable ?? 1) <= 0,
-            stale: DirectoryRules.isStale(verifiedOn: service.verifiedOn.map { Day($0) }, today: req.today),
+            categories: list(ServiceCategory.self, service.categories, words), languages: languageNames(service.languages, words),
+            place: place(service, words), eligibility: eligibility(service.eligibleStatuses, words),
+            capacity: capacity(service, words, format: context.format), full: (service.capacityAvailable ?? 1) <= 0,
+            stale: DirectoryRules.isStale(verifiedOn: service.verifiedOn.map { Day($0) }, today: context.today),
             closed: service.status == ServiceStatus.temporarilyClosed.rawValue, confidential: service.confidential,
-            hoursToday: hours(service.today, req))
+            hoursToday: hours(service.today, words))
     }
 
     struct ServiceContext: Page {

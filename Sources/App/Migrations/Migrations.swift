@@ -58,5 +58,7 @@ enum PasserelleMigrations {
         migrations.add(FacetDirectorySearch())
         // 024 — the inbox's sent and answered lists read from their indexes, only the page's rows from the table.
         migrations.add(CoverReferralLists())
+        // 025 — the directory's results sorted from an index, only the page's rows read from the table.
+        migrations.add(CoverDirectorySort())
     }
 }

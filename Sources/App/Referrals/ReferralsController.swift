@@ -294,13 +294,12 @@ struct ReferralsController: RouteCollection {
         let viewer = try await CaseAccess.viewer(req)
         let page = max(1, min(req.query[String.self, at: "page"].flatMap { Int($0) } ?? 1, 10_000))
         let inbox = try await ReferralQueries.inbox(viewer: viewer, page: page, on: req.db)
-        let senders = try await organisationNames(Set((inbox.pending + inbox.answered).map(\.senderOrganisationID)), req)
         let format = req.dateTimeFormat()
         let states = Dictionary(uniqueKeysWithValues: ReferralState.allCases.map { ($0.rawValue, req.t($0.labelKey)) })
         func row(_ referral: ReferralQueries.Listed, incoming: Bool) -> Row {
             Row(
-                href: SiteURL.referral(.value(referral.id.uuidString)).path, service: referral.serviceName,
-                counterpart: incoming ? senders[referral.senderOrganisationID] ?? "—" : referral.receiverName,
+                href: SiteURL.referral(.value(referral.id.hexText)).path, service: referral.serviceName,
+                counterpart: incoming ? referral.senderName ?? "—" : referral.receiverName,
                 state: states[referral.state] ?? req.t(referral.state), stateRaw: referral.state, at: format(referral.createdAt))
         }
         let more = max(inbox.answeredTotal, inbox.sentTotal) > page * ReferralQueries.perPage
@@ -498,7 +497,7 @@ struct ReferralsController: RouteCollection {
         let (referral, side) = try await found(req)
         guard side == .sender, referral.outsideNetwork, let snapshot = try await Self.snapshot(of: referral, req) else { throw PageError.notFound }
         // The letter is written in the language chosen for the person, whatever the reader's.
-        req.storage[LanguageKey.self] = Language(rawValue: referral.letterLanguage) ?? req.language
+        req.setLanguage(Language(rawValue: referral.letterLanguage) ?? req.language)
         let sender: User? = if let id = referral.senderUserID { try await User.find(id, on: req.db) } else { nil }
         let current = try req.requireUser()
         try await req.audit(.referralViewed, target: referral.id!.uuidString, detail: "letter")
