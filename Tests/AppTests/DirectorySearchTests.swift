@@ -310,6 +310,53 @@ import Vapor
         }
     }
 
+    /// The first page of `/directory` (no filter, no words) is every listed service in name
+    /// order in the user's language, twenty at a time, with the count; a page past the end shows
+    /// the last one, and a listing gone defunct leaves it.
+    @Test func withoutAFilterEveryListedServiceInNameOrder() async throws {
+        try await withTestApp { app in
+            // setup
+            _ = try await DemoSeeder.seed(app, password: Fixtures.password)
+            try await DemoSeeder.seedDirectory(app)
+            let sql = app.db as! any SQLDatabase
+            func expected(_ name: String) async throws -> [UUID] {
+                try await sql.raw(
+                    """
+                    SELECT id FROM directory_services WHERE status IN ('active', 'temporarily_closed') \
+                    ORDER BY \(unsafeRaw: name), id
+                    """
+                ).all().map { try $0.uuid("id") }
+            }
+            func all(_ language: Language) async throws -> (ids: [UUID], totals: Set<Int>) {
+                var ids: [UUID] = []
+                var totals = Set<Int>()
+                var query = DirectoryQuery()
+                while true {
+                    let page = try await Self.search(app, query, language: language)
+                    ids += page.services.map(\.id)
+                    totals.insert(page.total)
+                    guard page.hasNext else { return (ids, totals) }
+                    query.page += 1
+                }
+            }
+            let listedFR = try await expected("name_fr")
+            let listedEN = try await expected("name_en")
+            // MUT
+            let french = try await all(.fr)
+            let english = try await all(.en)
+            let pastTheEnd = try await Self.search(app, DirectoryQuery(page: 999))
+            let gone = try #require(try await DirectoryService.find(french.ids.first, on: app.db))
+            gone.status = ServiceStatus.defunct.rawValue
+            try await app.db.writeTransaction { try await gone.save(on: $0) }
+            let after = try await Self.search(app, DirectoryQuery())
+            // validate
+            #expect(listedFR.count > DirectoryQueries.pageSize && french.ids == listedFR && french.totals == [listedFR.count])
+            #expect(english.ids == listedEN && english.totals == [listedFR.count])
+            #expect(pastTheEnd.page == (listedFR.count + 19) / 20 && pastTheEnd.services.map(\.id) == Array(listedFR[((pastTheEnd.page - 1) * 20)...]))
+            #expect(after.total == listedFR.count - 1 && !after.services.contains { $0.id == gone.id })
+        }
+    }
+
     /// The index answers as a plain reading of each listing would: for random combinations of the
     /// filters and words, the index's count equals the count of listings that satisfy them all, read
     /// field by field in Swift; then a listing edited out of a filter leaves its results at once.

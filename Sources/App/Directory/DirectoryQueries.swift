@@ -170,9 +170,16 @@ enum DirectoryQueries {
         let sql = db as! any SQLDatabase
         let facets = DirectorySearchIndex.required(query)
         let terms = DirectorySearchIndex.terms(query.text)
+        // Without a filter or a word the page is every listed service: read in name order from
+        // migration 026's index, twenty at a time, and counted apart. The index's match for
+        // "listed" would hold every listing, all of them read and sorted for twenty.
+        let everyListed = facets.isEmpty && terms.isEmpty && !query.openNow
         let from: SQLQueryString
         var conditions: [SQLQueryString] = []
-        if sql.dialect.name == "sqlite" {
+        if everyListed {
+            from = "directory_services"
+            conditions.append("directory_services.status IN (\(SQLList(listedStatuses.map { SQLBind($0) })))")
+        } else if sql.dialect.name == "sqlite" {
             // From the index to the listings (CROSS JOIN keeps that order).
             from = "directory_search CROSS JOIN directory_services ON directory_services.search_key = directory_search.rowid"
             conditions.append("directory_search MATCH \(bind: DirectorySearchIndex.sqliteMatch(facets: facets, terms: terms))")
@@ -192,10 +199,14 @@ enum DirectoryQueries {
         // only the page's twenty rows are read whole.
         // SQLite: from the page to the listings by rowid (CROSS JOIN keeps that order).
         let (key, join) = sql.dialect.name == "sqlite" ? ("rowid", "CROSS JOIN") : ("id", "JOIN")
+        let count = everyListed ? "0" : "COUNT(*) OVER ()"
+        func counted() async throws -> Int {
+            try await sql.raw("SELECT COUNT(*) AS n FROM \(from) WHERE \(whereClause)").first()?.decode(column: "n", as: Int.self) ?? 0
+        }
         func listing(_ page: Int) async throws -> [DirectoryListing.Row] {
             try await db.rows(
                 """
-                SELECT \(unsafeRaw: columns), page.n FROM (SELECT directory_services.\(unsafeRaw: key) AS page_key, COUNT(*) OVER () AS n \
+                SELECT \(unsafeRaw: columns), page.n FROM (SELECT directory_services.\(unsafeRaw: key) AS page_key, \(unsafeRaw: count) AS n \
                 FROM \(from) WHERE \(whereClause) ORDER BY directory_services.\(unsafeRaw: name), directory_services.id \
                 LIMIT \(unsafeRaw: String(pageSize)) OFFSET \(unsafeRaw: String((page - 1) * pageSize))) AS page \
                 \(unsafeRaw: join) directory_services ON directory_services.\(unsafeRaw: key) = page.page_key \
@@ -205,10 +216,17 @@ enum DirectoryQueries {
             ).map(DirectoryListing.Row.init)
         }
         var page = max(1, query.page)
+        if everyListed {
+            // Counted first, so a page past the end is the last one without walking the index to it.
+            let total = try await counted()
+            page = max(1, min(page, (total + pageSize - 1) / pageSize))
+            let rows = total > 0 ? try await listing(page) : []
+            return DirectoryPage(services: rows.map(DirectoryListing.init), total: total, page: page)
+        }
         var rows = try await listing(page)
         var total = rows.first?.n ?? 0
         if rows.isEmpty, page > 1 {
-            total = try await sql.raw("SELECT COUNT(*) AS n FROM \(from) WHERE \(whereClause)").first()?.decode(column: "n", as: Int.self) ?? 0
+            total = try await counted()
             page = max(1, min(page, (total + pageSize - 1) / pageSize))
             if total > 0 { rows = try await listing(page) }
         }

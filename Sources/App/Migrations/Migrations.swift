@@ -60,5 +60,7 @@ enum PasserelleMigrations {
         migrations.add(CoverReferralLists())
         // 025 — the directory's results sorted from an index, only the page's rows read from the table.
         migrations.add(CoverDirectorySort())
+        // 026 — the directory's first page (no filter) read in name order from an index.
+        migrations.add(IndexDirectoryNames())
     }
 }
